@@ -1,0 +1,59 @@
+/**
+ * `atomic_t`: every operation is atomic, and each is a decision point *before* it executes,
+ * so the explorer can interleave other tasks between a read and a later action that depends
+ * on it (the window in "check pending, then queue the work"). `peek()` reads without a decision
+ * point and is meant for observers and assertions only.
+ */
+import type { Kernel } from './kernel.js';
+
+export class Atomic {
+  constructor(
+    private readonly k: Kernel,
+    readonly name: string,
+    private value = 0,
+  ) {}
+
+  peek(): number {
+    return this.value;
+  }
+
+  async read(): Promise<number> {
+    await this.k.point();
+    return this.value;
+  }
+
+  async set(v: number): Promise<void> {
+    await this.k.point();
+    this.value = v;
+  }
+
+  /** Returns the old value; stores `next` only when the old value was `expected`. */
+  async cmpxchg(expected: number, next: number): Promise<number> {
+    await this.k.point();
+    const old = this.value;
+    if (old === expected) this.value = next;
+    return old;
+  }
+
+  async xchg(next: number): Promise<number> {
+    await this.k.point();
+    const old = this.value;
+    this.value = next;
+    return old;
+  }
+
+  /** atomic_add_return. */
+  async add(delta: number): Promise<number> {
+    await this.k.point();
+    this.value += delta;
+    return this.value;
+  }
+
+  inc(): Promise<number> {
+    return this.add(1);
+  }
+
+  dec(): Promise<number> {
+    return this.add(-1);
+  }
+}

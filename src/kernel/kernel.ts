@@ -1,0 +1,580 @@
+/**
+ * The simulated kernel: a single-threaded, deterministic runtime that owns time, randomness and
+ * ordering.
+ *
+ * Model code is ordinary async TypeScript that awaits only this runtime's primitives. Exactly
+ * one task runs at a time; every primitive parks the running task on a promise and asks the
+ * strategy which task continues, then resolves exactly that task's promise. Because no other
+ * promise is ever resolved from outside, the order in which JavaScript runs the microtasks is a
+ * pure function of the strategy's choices: a run is a function of (scenario, options, seed,
+ * schedule), and a recorded schedule replays it step for step.
+ *
+ * Alternatives rejected:
+ * - Generators (`function*`) would avoid a microtask per step, but make model code unlike the
+ *   kernel code it mirrors and cannot call ordinary async helpers; the cost of a promise per
+ *   decision is measured in `npm run bench` and is small next to the model's own work.
+ * - Real threads (worker_threads, Atomics.wait) cannot be made deterministic cheaply.
+ *
+ * Virtual time is in nanoseconds and only advances when the strategy fires the next timed event:
+ * when nothing is runnable, or when it chooses to fire one early (a slow CPU). There is a step
+ * limit and a virtual-time limit on every run; hitting one ends the run with that outcome.
+ */
+import { EventQueue, type TimedEvent } from './events.js';
+import { type LockClass, Lockdep } from './lockdep.js';
+import { Prng, Stream } from './prng.js';
+import { encodeSchedule } from './schedule.js';
+import type { Strategy, StrategyHost } from './strategy.js';
+import { Task, type TaskContext } from './task.js';
+import { Trace } from './trace.js';
+import type { FailureKind, Violation } from './violations.js';
+
+export interface KernelOptions {
+  seed?: number;
+  /** Scheduling strategy; defaults to FIFO (round robin at decision points). */
+  strategy?: Strategy;
+  /** Steps (task dispatches) before the run is cut off. */
+  maxSteps?: number;
+  /** Virtual time limit in ns. */
+  maxTimeNs?: number;
+  /** Store trace events (the hash is computed either way). */
+  trace?: boolean;
+  /** Record the choices made at decision points (needed for replay and shrinking). */
+  record?: boolean;
+  /** End the run at the first violation (exploration does this; single runs do not). */
+  stopOnViolation?: boolean;
+  /** Keep at most this many violations per invariant. */
+  maxViolationsPerInvariant?: number;
+}
+
+export type RunOutcome =
+  | 'idle'
+  | 'stopped'
+  | 'violation'
+  | 'step-limit'
+  | 'time-limit'
+  | 'model-error';
+
+export interface RunResult {
+  outcome: RunOutcome;
+  steps: number;
+  /** Steps that had two or more options. */
+  decisions: number;
+  /** The recorded choices (empty when recording is off). */
+  schedule: string;
+  traceHash: string;
+  nowNs: number;
+  violations: Violation[];
+}
+
+/** Anything that can be used after it was freed (devices, VMs, groups, work items). */
+export interface Lifetime {
+  readonly name: string;
+  alive: boolean;
+}
+
+export type GfpFlags = 'kernel' | 'atomic' | 'nowait';
+
+const DEFAULT_MAX_STEPS = 2_000_000;
+const DEFAULT_MAX_TIME_NS = 600e9;
+
+/** First-in, first-out: the task that became runnable first runs; never fires events early. */
+const FIFO: Strategy = {
+  name: 'fifo',
+  timeJumps: false,
+  start() {},
+  onSpawn() {},
+  pick() {
+    return 0;
+  },
+};
+
+export class Kernel implements StrategyHost {
+  readonly seed: number;
+  readonly strategy: Strategy;
+  readonly trace: Trace;
+  readonly lockdep = new Lockdep();
+  /** Randomness for the hardware model (latency jitter); independent of the strategy's. */
+  readonly hwRng: Prng;
+  /** Randomness for scenario-level draws (workload shapes, fault times). */
+  readonly scenarioRng: Prng;
+  nowNs = 0;
+  /** The running task, or null while the runtime itself is deciding or firing events. */
+  current: Task | null = null;
+
+  private readonly maxSteps: number;
+  private readonly maxTimeNs: number;
+  private readonly stopOnViolation: boolean;
+  private readonly maxPerInvariant: number;
+  private readonly events = new EventQueue();
+  private readonly runq: Task[] = [];
+  private readonly tasks: Task[] = [];
+  private readonly choices: number[] | null;
+  private readonly violationCount = new Map<string, number>();
+  private readonly violationLane;
+  private nextTaskId = 1;
+  private steps = 0;
+  private decisionCount = 0;
+  private prev: Task | null = null;
+  private outcome: RunOutcome | null = null;
+  private finish: (() => void) | null = null;
+  private started = false;
+  private dispatching = false;
+  readonly violations: Violation[] = [];
+  /** Hooks run after every step (the invariant oracles); they must only observe. */
+  private readonly observers: Array<() => void> = [];
+
+  constructor(opts: KernelOptions = {}) {
+    this.seed = opts.seed ?? 1;
+    this.strategy = opts.strategy ?? FIFO;
+    this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.maxTimeNs = opts.maxTimeNs ?? DEFAULT_MAX_TIME_NS;
+    this.stopOnViolation = opts.stopOnViolation ?? false;
+    this.maxPerInvariant = opts.maxViolationsPerInvariant ?? 20;
+    this.choices = (opts.record ?? true) ? [] : null;
+    this.trace = new Trace(opts.trace ?? false);
+    this.trace.now = () => this.nowNs;
+    this.hwRng = new Prng(this.seed, Stream.hardware);
+    this.scenarioRng = new Prng(this.seed, Stream.scenario);
+    this.violationLane = this.trace.lane('checker', 'violations');
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Tasks
+
+  /** Creates a runnable task. May be called before `run()` or from any context. */
+  spawn(
+    name: string,
+    fn: () => Promise<void>,
+    opts: { ctx?: TaskContext; lane?: string; daemon?: boolean } = {},
+  ): Task {
+    const ctx = opts.ctx ?? 'process';
+    const laneKind =
+      ctx === 'hardirq' || ctx === 'irq-thread' ? 'irq' : ctx === 'worker' ? 'wq' : 'cpu';
+    const lane = this.trace.lane(laneKind, opts.lane ?? name);
+    const task = new Task(this.nextTaskId++, name, ctx, lane, opts.daemon ?? false);
+    this.tasks.push(task);
+    this.strategy.onSpawn(task);
+    const gate = new Promise<boolean>((res) => {
+      task.resume = res;
+    });
+    this.runq.push(task);
+    void this.body(task, gate, fn);
+    return task;
+  }
+
+  private async body(task: Task, gate: Promise<boolean>, fn: () => Promise<void>): Promise<void> {
+    await gate;
+    try {
+      await fn();
+    } catch (err) {
+      this.modelError(task, err);
+      return;
+    }
+    this.exit(task);
+  }
+
+  private exit(task: Task): void {
+    this.assertCurrent(task, 'exit');
+    if (task.held.length > 0) {
+      this.violation(
+        'deadlock',
+        `task ${task.name} exited holding ${task.held.map((c) => c.name).join(', ')}`,
+      );
+    }
+    task.state = 'done';
+    this.endSlice(task);
+    this.current = null;
+    this.dispatch();
+  }
+
+  private modelError(task: Task, err: unknown): void {
+    const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    this.current = task;
+    this.violation('model-error', `exception in task ${task.name}: ${msg}`);
+    this.end('model-error');
+    task.state = 'done';
+    this.current = null;
+    // The failing task may have thrown from inside a primitive, after the scheduler had already
+    // handed the CPU on; only dispatch if nobody else is running.
+    if (!this.dispatching) this.dispatch();
+  }
+
+  private assertCurrent(task: Task | null, what: string): asserts task is Task {
+    if (task === null || this.current !== task) {
+      throw new Error(`kernel: ${what} called outside the running task`);
+    }
+  }
+
+  /** The running task; model code calling a primitive outside a task is a model bug. */
+  self(): Task {
+    const t = this.current;
+    if (t === null) throw new Error('kernel: no running task (primitive called from a callback?)');
+    return t;
+  }
+
+  /**
+   * A decision point: the running task stays runnable and the strategy picks who continues.
+   * Every primitive that could be preempted in the real kernel goes through here.
+   */
+  point(): Promise<boolean> {
+    const t = this.self();
+    return new Promise<boolean>((res) => {
+      t.resume = res;
+      t.state = 'runnable';
+      this.endSlice(t);
+      this.runq.push(t);
+      this.current = null;
+      this.dispatch();
+    });
+  }
+
+  /**
+   * Parks the running task until `wake(task)` or the timeout. Resolves true when woken, false on
+   * timeout. `sleeping` says whether this is a sleep (forbidden in atomic context) or a spin.
+   */
+  block(reason: string, timeoutNs = -1, sleeping = true): Promise<boolean> {
+    const t = this.self();
+    if (sleeping) this.mightSleep(reason);
+    return new Promise<boolean>((res) => {
+      t.resume = res;
+      t.state = 'blocked';
+      t.blockedOn = reason;
+      t.sleeping = sleeping;
+      if (timeoutNs >= 0) {
+        t.timeoutEvent = this.events.add(this.nowNs + timeoutNs, 'timeout', () => {
+          t.timeoutEvent = null;
+          this.makeRunnable(t, false);
+        });
+      }
+      this.endSlice(t);
+      this.current = null;
+      this.dispatch();
+    });
+  }
+
+  /** Wakes a blocked task. Returns false if it was not blocked. Callable from any context. */
+  wake(t: Task): boolean {
+    if (t.state !== 'blocked') return false;
+    if (t.timeoutEvent !== null) {
+      this.events.cancel(t.timeoutEvent);
+      t.timeoutEvent = null;
+    }
+    this.makeRunnable(t, true);
+    return true;
+  }
+
+  private makeRunnable(t: Task, woken: boolean): void {
+    t.state = 'runnable';
+    t.blockedOn = null;
+    t.wakeValue = woken;
+    this.runq.push(t);
+  }
+
+  /** Sleeps for `ns` of virtual time (msleep). Sleeping: forbidden in atomic context. */
+  async sleep(ns: number): Promise<void> {
+    await this.block('sleep', ns, true);
+  }
+
+  /** Busy-waits for `ns` of virtual time (udelay): allowed in atomic context. */
+  async delay(ns: number): Promise<void> {
+    await this.block('delay', ns, false);
+  }
+
+  /** Reports `atomic-sleep` when the running task may not sleep. */
+  mightSleep(what: string): void {
+    const t = this.current;
+    if (t?.atomic) {
+      const why = t.atomicDepth > 0 ? 'while atomic (spinlock held)' : `in ${t.ctx} context`;
+      this.violation('atomic-sleep', `${t.name}: ${what} sleeps ${why}`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Lockdep plumbing used by the primitives
+
+  /** Records a blocking acquisition of `cls` by the running task (edges from held classes). */
+  lockdepAcquire(cls: LockClass): void {
+    const t = this.current;
+    if (t === null) return;
+    const cycle = this.lockdep.acquire(t.held, cls);
+    if (cycle !== null) {
+      this.violation('deadlock', `lock-order cycle: ${cycle.cycle.join(' -> ')} (in ${t.name})`);
+    }
+  }
+
+  /** Marks `cls` held by the running task. */
+  lockdepHold(cls: LockClass): void {
+    this.current?.held.push(cls);
+  }
+
+  /** Marks `cls` released by the running task (out-of-order release is allowed). */
+  lockdepRelease(cls: LockClass): void {
+    const held = this.current?.held;
+    if (held === undefined) return;
+    const i = held.lastIndexOf(cls);
+    if (i >= 0) held.splice(i, 1);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Memory allocation (an explicit call so that its rules can be checked)
+
+  /**
+   * Allocates memory the kernel way. GFP_KERNEL may sleep (atomic-sleep in atomic context) and
+   * may recurse into reclaim, which can wait on fences: forbidden inside a fence-signalling
+   * critical section (`alloc-in-signalling`).
+   */
+  kmalloc(what: string, gfp: GfpFlags = 'kernel'): void {
+    const t = this.current;
+    if (gfp === 'kernel') {
+      this.mightSleep(`kmalloc(${what}, GFP_KERNEL)`);
+      if (t !== null && t.signallingDepth > 0) {
+        this.violation(
+          'alloc-in-signalling',
+          `${t.name}: kmalloc(${what}, GFP_KERNEL) inside a fence-signalling critical section`,
+        );
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Lifetimes
+
+  /** Reports `use-after-free` when `obj` is no longer alive. Returns whether it is alive. */
+  checkAlive(obj: Lifetime, what: string): boolean {
+    if (!obj.alive) {
+      this.violation('use-after-free', `${what}: ${obj.name} used after it was freed`);
+      return false;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Time
+
+  /** Arms a callback at `nowNs + delayNs`. The callback runs in the runtime, not in a task. */
+  at(delayNs: number, label: string, fire: () => void): TimedEvent {
+    return this.events.add(this.nowNs + Math.max(0, delayNs), label, fire);
+  }
+
+  cancelEvent(ev: TimedEvent): void {
+    this.events.cancel(ev);
+  }
+
+  get pendingEvents(): number {
+    return this.events.size;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Observers and violations
+
+  /** Registers a hook that runs after every step. It must not change the model. */
+  observe(fn: () => void): void {
+    this.observers.push(fn);
+  }
+
+  violation(invariant: FailureKind, message: string): void {
+    const n = this.violationCount.get(invariant) ?? 0;
+    this.violationCount.set(invariant, n + 1);
+    if (n < this.maxPerInvariant) {
+      const v: Violation = {
+        invariant,
+        message,
+        atNs: this.nowNs,
+        step: this.steps,
+        task: this.current?.name ?? null,
+      };
+      this.violations.push(v);
+      this.trace.instant(this.violationLane, 'violation', invariant, { message });
+    }
+    if (this.stopOnViolation && invariant !== 'limit')
+      this.end(invariant === 'model-error' ? 'model-error' : 'violation');
+  }
+
+  /** Replay divergence: the strategy could not follow its recorded schedule. */
+  diverged(message: string): void {
+    this.violation('model-error', `replay diverged: ${message}`);
+    this.end('model-error');
+  }
+
+  /** Ends the run after the current step (scenario finished, or a limit). */
+  stop(): void {
+    this.end('stopped');
+  }
+
+  private end(outcome: RunOutcome): void {
+    if (this.outcome === null) this.outcome = outcome;
+  }
+
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  get finished(): boolean {
+    return this.outcome !== null;
+  }
+
+  /** Tasks that are blocked, for deadlock and liveness reports. */
+  blockedTasks(includeDaemons = false): Task[] {
+    return this.tasks.filter((t) => t.state === 'blocked' && (includeDaemons || !t.daemon));
+  }
+
+  liveTasks(): number {
+    let n = 0;
+    for (const t of this.tasks) if (t.state !== 'done') n++;
+    return n;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The scheduler loop
+
+  /** Runs until the system is idle, stopped, or a limit is hit. */
+  run(): Promise<RunResult> {
+    if (this.started) throw new Error('kernel: run() called twice');
+    this.started = true;
+    this.strategy.start(this);
+    return new Promise<RunResult>((res) => {
+      this.finish = () => res(this.result());
+      this.dispatch();
+    });
+  }
+
+  private result(): RunResult {
+    return {
+      outcome: this.outcome ?? 'idle',
+      steps: this.steps,
+      decisions: this.decisionCount,
+      schedule: this.choices === null ? '' : encodeSchedule(this.choices),
+      traceHash: this.trace.hash(),
+      nowNs: this.nowNs,
+      violations: this.violations,
+    };
+  }
+
+  /** The choices recorded so far (for strategies and the shrinker). */
+  get recordedChoices(): readonly number[] {
+    return this.choices ?? [];
+  }
+
+  private dispatch(): void {
+    if (this.dispatching) throw new Error('kernel: re-entrant dispatch');
+    this.dispatching = true;
+    try {
+      this.dispatchLoop();
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  private dispatchLoop(): void {
+    for (const obs of this.observers) obs();
+    for (;;) {
+      if (this.outcome !== null) {
+        this.complete();
+        return;
+      }
+      const runq = this.runq;
+      const n = runq.length;
+      const hasEvent = this.events.size > 0;
+      if (n === 0) {
+        if (!hasEvent) {
+          this.idle();
+          continue;
+        }
+        this.fireNext();
+        continue;
+      }
+      const offer = hasEvent && this.strategy.timeJumps;
+      let idx = 0;
+      if (n > 1 || offer) {
+        idx = this.strategy.pick(runq, offer, this.prev);
+        if (this.outcome !== null) continue;
+        if (!(idx >= 0 && idx < n + (offer ? 1 : 0))) {
+          throw new Error(`strategy ${this.strategy.name} picked ${idx} of ${n + (offer ? 1 : 0)}`);
+        }
+        this.decisionCount++;
+        this.choices?.push(idx);
+        if (idx === n) {
+          this.fireNext();
+          continue;
+        }
+      }
+      if (++this.steps > this.maxSteps) {
+        this.violation('limit', `step limit ${this.maxSteps} reached`);
+        this.end('step-limit');
+        continue;
+      }
+      const t = (idx === n - 1 ? runq.pop() : runq.splice(idx, 1)[0]) as Task;
+      t.state = 'running';
+      this.current = t;
+      this.prev = t;
+      this.trace.mix(t.id);
+      this.beginSlice(t);
+      const resume = t.resume as (woken: boolean) => void;
+      t.resume = null;
+      resume(t.wakeValue);
+      t.wakeValue = true;
+      return;
+    }
+  }
+
+  private fireNext(): void {
+    const ev = this.events.pop();
+    if (ev === undefined) return;
+    if (ev.atNs > this.maxTimeNs) {
+      this.nowNs = this.maxTimeNs;
+      this.violation('limit', `virtual time limit ${this.maxTimeNs} ns reached`);
+      this.end('time-limit');
+      return;
+    }
+    if (ev.atNs > this.nowNs) this.nowNs = ev.atNs;
+    this.trace.mix(this.nowNs % 0x100000000);
+    try {
+      ev.fire();
+    } catch (err) {
+      const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      this.violation('model-error', `exception in event ${ev.label}: ${msg}`);
+      this.end('model-error');
+    }
+    for (const obs of this.observers) obs();
+  }
+
+  /** Nothing runnable and no event pending: the run is over; blocked tasks mean a deadlock. */
+  private idle(): void {
+    const stuck = this.blockedTasks(false);
+    if (stuck.length > 0) {
+      const who = stuck.map((t) => `${t.name} (${t.blockedOn ?? '?'})`).join(', ');
+      this.violation('deadlock', `every task is blocked with no pending event: ${who}`);
+    }
+    this.end('idle');
+  }
+
+  private complete(): void {
+    const f = this.finish;
+    this.finish = null;
+    f?.();
+  }
+
+  private beginSlice(t: Task): void {
+    if (this.trace.events !== null) {
+      this.trace.events.push({
+        ts: this.nowNs,
+        ph: 'B',
+        lane: t.lane.id,
+        cat: 'sched',
+        name: t.name,
+      });
+    }
+  }
+
+  private endSlice(t: Task): void {
+    if (this.trace.events !== null) {
+      this.trace.events.push({
+        ts: this.nowNs,
+        ph: 'E',
+        lane: t.lane.id,
+        cat: 'sched',
+        name: t.name,
+      });
+    }
+  }
+}

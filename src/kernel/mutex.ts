@@ -1,0 +1,82 @@
+/**
+ * A sleeping mutex (`struct mutex`).
+ *
+ * `lock()` is a decision point, may sleep (so it is forbidden in atomic context) and feeds
+ * lockdep. `unlock()` is synchronous so that it can sit in a `finally`; the next primitive the
+ * task reaches is the next decision point. Waiters are woken in FIFO order and re-contend, as in
+ * the kernel (no hand-off), which keeps lock stealing possible and explorable.
+ */
+import type { Kernel } from './kernel.js';
+import type { LockClass } from './lockdep.js';
+import type { Task } from './task.js';
+
+export class Mutex {
+  owner: Task | null = null;
+  private readonly waiters: Task[] = [];
+  readonly cls: LockClass;
+
+  constructor(
+    private readonly k: Kernel,
+    readonly name: string,
+  ) {
+    this.cls = k.lockdep.classFor(name);
+  }
+
+  get locked(): boolean {
+    return this.owner !== null;
+  }
+
+  async lock(): Promise<void> {
+    const k = this.k;
+    const t = k.self();
+    k.mightSleep(`mutex_lock(${this.name})`);
+    await k.point();
+    k.lockdepAcquire(this.cls);
+    while (this.owner !== null) {
+      this.waiters.push(t);
+      await k.block(`mutex ${this.name}`);
+    }
+    this.take(t);
+  }
+
+  /** mutex_trylock: never sleeps; true when taken. */
+  async trylock(): Promise<boolean> {
+    const k = this.k;
+    const t = k.self();
+    await k.point();
+    if (this.owner !== null) return false;
+    this.take(t);
+    return true;
+  }
+
+  private take(t: Task): void {
+    this.owner = t;
+    this.k.lockdepHold(this.cls);
+    this.k.trace.instant(t.lane, 'lock', `lock ${this.name}`);
+  }
+
+  unlock(): void {
+    const k = this.k;
+    const t = k.self();
+    if (this.owner !== t) {
+      throw new Error(
+        `mutex_unlock(${this.name}) by ${t.name}, owner ${this.owner?.name ?? 'none'}`,
+      );
+    }
+    this.owner = null;
+    k.lockdepRelease(this.cls);
+    k.trace.instant(t.lane, 'lock', `unlock ${this.name}`);
+    const w = this.waiters.shift();
+    if (w !== undefined) k.wake(w);
+  }
+
+  /** Runs `fn` with the mutex held (the kernel's `guard(mutex)`). */
+  async with<T>(fn: () => Promise<T>): Promise<T> {
+    await this.lock();
+    try {
+      return await fn();
+    } finally {
+      this.unlock();
+    }
+  }
+}

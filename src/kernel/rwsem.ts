@@ -1,0 +1,109 @@
+/**
+ * A read/write semaphore (`struct rw_semaphore`).
+ *
+ * As in the kernel, a waiting writer blocks new readers (no writer starvation), and
+ * `down_read_trylock` fails while a writer holds the semaphore or waits for it. That last rule
+ * is what the "r/w-semaphore reset gate" proposal relies on: once the reset worker waits for
+ * the write side, `tryAccess()` fails. Before the worker gets there, it succeeds: that is the
+ * proposal's window, and this model keeps it.
+ */
+import type { Kernel } from './kernel.js';
+import type { LockClass } from './lockdep.js';
+import type { Task } from './task.js';
+
+export class RwSemaphore {
+  readers = 0;
+  writer: Task | null = null;
+  private waitingWriters = 0;
+  private readonly waiters: Task[] = [];
+  readonly cls: LockClass;
+
+  constructor(
+    private readonly k: Kernel,
+    readonly name: string,
+  ) {
+    this.cls = k.lockdep.classFor(name);
+  }
+
+  private readBlocked(): boolean {
+    return this.writer !== null || this.waitingWriters > 0;
+  }
+
+  async downRead(): Promise<void> {
+    const k = this.k;
+    const t = k.self();
+    k.mightSleep(`down_read(${this.name})`);
+    await k.point();
+    k.lockdepAcquire(this.cls);
+    while (this.readBlocked()) {
+      this.waiters.push(t);
+      await k.block(`down_read ${this.name}`);
+    }
+    this.readers++;
+    k.lockdepHold(this.cls);
+  }
+
+  async downReadTrylock(): Promise<boolean> {
+    const k = this.k;
+    k.self();
+    await k.point();
+    if (this.readBlocked()) return false;
+    this.readers++;
+    k.lockdepHold(this.cls);
+    return true;
+  }
+
+  upRead(): void {
+    const k = this.k;
+    k.self();
+    if (this.readers <= 0) throw new Error(`up_read(${this.name}) without readers`);
+    this.readers--;
+    k.lockdepRelease(this.cls);
+    if (this.readers === 0) this.wakeAll();
+  }
+
+  async downWrite(): Promise<void> {
+    const k = this.k;
+    const t = k.self();
+    k.mightSleep(`down_write(${this.name})`);
+    await k.point();
+    k.lockdepAcquire(this.cls);
+    if (this.writer !== null || this.readers > 0) {
+      this.waitingWriters++;
+      while (this.writer !== null || this.readers > 0) {
+        this.waiters.push(t);
+        await k.block(`down_write ${this.name}`);
+      }
+      this.waitingWriters--;
+    }
+    this.writer = t;
+    k.lockdepHold(this.cls);
+    k.trace.instant(t.lane, 'lock', `down_write ${this.name}`);
+  }
+
+  async downWriteTrylock(): Promise<boolean> {
+    const k = this.k;
+    const t = k.self();
+    await k.point();
+    if (this.writer !== null || this.readers > 0) return false;
+    this.writer = t;
+    k.lockdepHold(this.cls);
+    return true;
+  }
+
+  upWrite(): void {
+    const k = this.k;
+    const t = k.self();
+    if (this.writer !== t) throw new Error(`up_write(${this.name}) by ${t.name}, not the writer`);
+    this.writer = null;
+    k.lockdepRelease(this.cls);
+    k.trace.instant(t.lane, 'lock', `up_write ${this.name}`);
+    this.wakeAll();
+  }
+
+  /** Every waiter re-checks its condition; FIFO order keeps the model fair. */
+  private wakeAll(): void {
+    const ws = this.waiters.splice(0);
+    for (const w of ws) this.k.wake(w);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The scheduling-strategy interface.
+ *
+ * At every decision point with more than one option the kernel asks the strategy which task
+ * runs next. The options are the runnable tasks, in the order they became runnable, plus, when
+ * timed events are pending and the strategy asks for it, "fire the next timed event now"
+ * (index `runq.length`). Offering that option lets the explorer model a slow CPU: a timeout can
+ * fire while a task is between two statements, which is how "timeout versus completion" races
+ * are found. Events still fire in time order; only their position relative to CPU work varies.
+ *
+ * Implementations live in `src/explore/` (fifo, random, pct, dfs, replay), one per file.
+ */
+import type { Task } from './task.js';
+
+export interface StrategyHost {
+  /** The run's seed. */
+  readonly seed: number;
+  /** Reports that the strategy could not follow its input (replay divergence). */
+  diverged(message: string): void;
+}
+
+export interface Strategy {
+  readonly name: string;
+  /** Whether to offer "fire the next event" while tasks are runnable. */
+  readonly timeJumps: boolean;
+  /** Called once, before the first step of a run. */
+  start(host: StrategyHost): void;
+  /** Called when a task is created (PCT assigns its priority here). */
+  onSpawn(task: Task): void;
+  /**
+   * Pick an index in `[0, runq.length)` to run that task, or `runq.length` (only when
+   * `eventOffered`) to fire the next timed event first. `prev` is the task that ran the step
+   * before (it is in `runq` if it yielded and is still runnable). Only called with two or more
+   * options.
+   */
+  pick(runq: readonly Task[], eventOffered: boolean, prev: Task | null): number;
+}

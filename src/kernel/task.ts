@@ -1,0 +1,56 @@
+/**
+ * Tasks: the simulated kernel's threads of execution.
+ *
+ * A task is an async function run under the kernel's control. It has an execution *context*,
+ * because what code may do depends on where it runs: hard IRQ handlers and timer callbacks are
+ * atomic and must never sleep; workqueue workers, threaded IRQ handlers and process context
+ * (ioctl callers, kthreads) may.
+ */
+import type { TimedEvent } from './events.js';
+import type { LockClass } from './lockdep.js';
+import type { Lane } from './trace.js';
+
+export type TaskContext = 'process' | 'worker' | 'irq-thread' | 'hardirq' | 'timer';
+
+export type TaskState = 'runnable' | 'running' | 'blocked' | 'done';
+
+/** Contexts in which sleeping is forbidden (DESIGN §1.1, `atomic-sleep`). */
+export function isAtomicContext(ctx: TaskContext): boolean {
+  return ctx === 'hardirq' || ctx === 'timer';
+}
+
+export class Task {
+  state: TaskState = 'runnable';
+  /** Resolver of the promise the task is parked on; the value says "woken" (true) or "timed out". */
+  resume: ((woken: boolean) => void) | null = null;
+  /** Value handed to `resume` when the task is next dispatched. */
+  wakeValue = true;
+  /** What a blocked task waits for, for deadlock reports. */
+  blockedOn: string | null = null;
+  /** Whether the current block counts as sleeping (spinning on a spinlock does not). */
+  sleeping = false;
+  timeoutEvent: TimedEvent | null = null;
+  /** Lock classes held, innermost last (lockdep). */
+  readonly held: LockClass[] = [];
+  /** Spinlocks held and other atomic sections; > 0 makes the task atomic. */
+  atomicDepth = 0;
+  /** Nesting of dma-fence signalling critical sections. */
+  signallingDepth = 0;
+  /** Scheduling priority for strategies that use one (PCT). */
+  prio = 0;
+  /** Set by the workqueue while this task runs a work item. */
+  workName: string | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly ctx: TaskContext,
+    readonly lane: Lane,
+    /** A daemon may stay blocked forever without that being a deadlock (e.g. a uevent listener). */
+    readonly daemon: boolean,
+  ) {}
+
+  get atomic(): boolean {
+    return this.atomicDepth > 0 || isAtomicContext(this.ctx);
+  }
+}

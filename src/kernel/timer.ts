@@ -1,0 +1,76 @@
+/**
+ * A kernel timer (`struct timer_list`). Its callback runs as a task in *timer* context, which is
+ * atomic: sleeping there is `atomic-sleep`. `delSync()` waits for a running callback, as
+ * `timer_delete_sync` does; `shutdown()` also refuses later re-arming (`timer_shutdown_sync`),
+ * which is how a driver makes sure that a timer cannot fire after teardown.
+ */
+import type { TimedEvent } from './events.js';
+import type { Kernel } from './kernel.js';
+import { WaitQueue } from './waitqueue.js';
+
+export class Timer {
+  private event: TimedEvent | null = null;
+  private running = 0;
+  private isShutdown = false;
+  private readonly idle: WaitQueue;
+  /** Set when the callback ran after `shutdown()` (a model bug; see `use-after-free`). */
+  firedAfterShutdown = false;
+
+  constructor(
+    private readonly k: Kernel,
+    readonly name: string,
+    private readonly fn: () => Promise<void> | void,
+  ) {
+    this.idle = new WaitQueue(k, `timer ${name}`);
+  }
+
+  get pending(): boolean {
+    return this.event !== null;
+  }
+
+  /** mod_timer: (re-)arms the timer `delayNs` from now; returns whether it was pending. */
+  mod(delayNs: number): boolean {
+    const was = this.del();
+    if (this.isShutdown) return was;
+    this.event = this.k.at(delayNs, `timer ${this.name}`, () => this.expire());
+    return was;
+  }
+
+  /** timer_delete: disarms; returns whether it was pending. Does not wait for the callback. */
+  del(): boolean {
+    if (this.event === null) return false;
+    this.k.cancelEvent(this.event);
+    this.event = null;
+    return true;
+  }
+
+  /** timer_delete_sync: disarms and waits for a running callback. */
+  async delSync(): Promise<boolean> {
+    const was = this.del();
+    await this.idle.waitEvent(() => this.running === 0);
+    return was;
+  }
+
+  /** timer_shutdown_sync: like delSync, and later `mod` calls are ignored. */
+  async shutdown(): Promise<void> {
+    this.isShutdown = true;
+    await this.delSync();
+  }
+
+  private expire(): void {
+    this.event = null;
+    this.running++;
+    this.k.spawn(
+      `timer:${this.name}`,
+      async () => {
+        try {
+          await this.fn();
+        } finally {
+          this.running--;
+          this.idle.wakeUp();
+        }
+      },
+      { ctx: 'timer', lane: `timer ${this.name}` },
+    );
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * A wait queue (`wait_queue_head_t`).
+ *
+ * `waitEvent(cond)` is the kernel's `wait_event_timeout`: the condition is checked and the task
+ * parked with no decision point in between, so a wake-up cannot be lost. `sleep()` is the raw
+ * "go to sleep until woken" that buggy code uses after checking a condition *with* a decision
+ * point in between: that is how the classic lost wake-up is written, and the runtime then
+ * reports the sleeper as blocked forever (`deadlock`).
+ */
+import type { Kernel } from './kernel.js';
+import type { Task } from './task.js';
+
+export class WaitQueue {
+  private readonly waiters: Task[] = [];
+
+  constructor(
+    private readonly k: Kernel,
+    readonly name: string,
+  ) {}
+
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /**
+   * Sleeps until `cond()` holds or the timeout expires; returns the final value of `cond()`.
+   * `timeoutNs < 0` waits forever.
+   */
+  async waitEvent(cond: () => boolean, timeoutNs = -1): Promise<boolean> {
+    const k = this.k;
+    const t = k.self();
+    k.mightSleep(`wait_event(${this.name})`);
+    await k.point();
+    const deadline = timeoutNs < 0 ? -1 : k.nowNs + timeoutNs;
+    for (;;) {
+      if (cond()) return true;
+      const left = deadline < 0 ? -1 : deadline - k.nowNs;
+      if (deadline >= 0 && left <= 0) return false;
+      this.waiters.push(t);
+      const woken = await k.block(`wait ${this.name}`, left);
+      if (!woken) this.remove(t);
+    }
+  }
+
+  /** Parks until woken, without re-checking anything (see the file comment). */
+  async sleep(timeoutNs = -1): Promise<boolean> {
+    const k = this.k;
+    const t = k.self();
+    this.waiters.push(t);
+    const woken = await k.block(`sleep ${this.name}`, timeoutNs);
+    if (!woken) this.remove(t);
+    return woken;
+  }
+
+  /** wake_up_all: every waiter re-checks its condition. Callable from any context. */
+  wakeUp(): void {
+    if (this.waiters.length === 0) return;
+    for (const w of this.waiters.splice(0)) this.k.wake(w);
+  }
+
+  private remove(t: Task): void {
+    const i = this.waiters.indexOf(t);
+    if (i >= 0) this.waiters.splice(i, 1);
+  }
+}

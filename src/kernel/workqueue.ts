@@ -1,0 +1,303 @@
+/**
+ * Workqueues, work items and delayed work, with the kernel's semantics:
+ *
+ * - `queueWork` returns whether the item was newly queued; queueing a pending item coalesces.
+ * - An item is never run concurrently with itself on one workqueue (it may be re-queued while
+ *   it runs, and then runs again afterwards).
+ * - `flushWork` waits for the instance queued at the time of the call; `cancelWorkSync` removes
+ *   a pending instance and waits for a running one; `disableWorkSync` does the same and makes
+ *   later `queueWork` calls fail until `enableWork`. A disabled item that runs anyway, or a
+ *   freed item that is queued or runs, is `use-after-free`.
+ * - An *ordered* workqueue runs one item at a time, in queueing order: Panthor puts the reset
+ *   work, the firmware watchdog and every queue's timeout on one, so they serialise.
+ *
+ * Each worker slot has its own trace lane. Lockdep sees each work item as a lock class held
+ * while it runs and acquired by flush/cancel, so "flush a work while holding a lock that the
+ * work takes" is reported as a lock-order cycle.
+ */
+import type { TimedEvent } from './events.js';
+import type { Kernel, Lifetime } from './kernel.js';
+import type { LockClass } from './lockdep.js';
+import { WaitQueue } from './waitqueue.js';
+
+export class Work implements Lifetime {
+  alive = true;
+  pending = false;
+  running = false;
+  disableCount = 0;
+  /** The workqueue this item was last queued on. */
+  wq: Workqueue | null = null;
+  /** Instance counters for flush semantics. */
+  queuedSeq = 0;
+  startedSeq = 0;
+  finishedSeq = 0;
+  /** Times the item started running, for tests and oracles. */
+  runs = 0;
+  readonly cls: LockClass;
+  readonly done: WaitQueue;
+
+  constructor(
+    readonly k: Kernel,
+    readonly name: string,
+    readonly fn: () => Promise<void>,
+  ) {
+    this.cls = k.lockdep.classFor(`(work_completion)${name}`);
+    this.done = new WaitQueue(k, `work ${name}`);
+  }
+
+  get disabled(): boolean {
+    return this.disableCount > 0;
+  }
+
+  get busy(): boolean {
+    return this.pending || this.running;
+  }
+
+  /** flush_work: waits for the instance pending or running now. Returns whether it waited. */
+  async flush(): Promise<boolean> {
+    const k = this.k;
+    k.mightSleep(`flush_work(${this.name})`);
+    await k.point();
+    k.lockdepAcquire(this.cls);
+    if (!this.busy) return false;
+    const target = this.pending ? this.queuedSeq : this.startedSeq;
+    await this.done.waitEvent(
+      () => this.finishedSeq >= target || (!this.busy && this.finishedSeq >= this.startedSeq),
+    );
+    return true;
+  }
+
+  /** cancel_work_sync: returns whether a pending instance was cancelled. */
+  async cancelSync(): Promise<boolean> {
+    const k = this.k;
+    k.mightSleep(`cancel_work_sync(${this.name})`);
+    await k.point();
+    k.lockdepAcquire(this.cls);
+    const was = this.unqueue();
+    if (this.running) {
+      const target = this.startedSeq;
+      await this.done.waitEvent(() => this.finishedSeq >= target);
+    }
+    return was;
+  }
+
+  /** disable_work_sync: cancel, wait, and refuse queueing until `enable()`. */
+  async disableSync(): Promise<boolean> {
+    this.disableCount++;
+    return this.cancelSync();
+  }
+
+  /** enable_work: returns true when the item is queueable again. */
+  enable(): boolean {
+    if (this.disableCount <= 0) throw new Error(`enable_work(${this.name}) without disable`);
+    this.disableCount--;
+    return this.disableCount === 0;
+  }
+
+  /** Marks the item freed; later use is `use-after-free`. */
+  free(): void {
+    this.alive = false;
+  }
+
+  /** Removes a pending instance from its queue; returns whether there was one. */
+  unqueue(): boolean {
+    if (!this.pending) return false;
+    this.pending = false;
+    this.wq?.remove(this);
+    return true;
+  }
+}
+
+export class Workqueue {
+  private readonly items: Work[] = [];
+  private active = 0;
+  private slots: boolean[];
+  /** Refuses new work once destroyed. */
+  destroyed = false;
+
+  constructor(
+    private readonly k: Kernel,
+    readonly name: string,
+    /** Maximum items running at once; 1 for an ordered workqueue. */
+    readonly maxActive = 4,
+    readonly ordered = false,
+  ) {
+    this.slots = new Array<boolean>(maxActive).fill(false);
+  }
+
+  static ordered(k: Kernel, name: string): Workqueue {
+    return new Workqueue(k, name, 1, true);
+  }
+
+  get queued(): number {
+    return this.items.length;
+  }
+
+  /** queue_work: a decision point, then `enqueue`. */
+  async queueWork(w: Work): Promise<boolean> {
+    await this.k.point();
+    return this.enqueue(w);
+  }
+
+  /** The synchronous part of queue_work, for callbacks that cannot yield (fence callbacks). */
+  enqueue(w: Work): boolean {
+    if (!this.k.checkAlive(w, `queue_work(${this.name})`)) return false;
+    if (w.disabled || w.pending || this.destroyed) return false;
+    w.pending = true;
+    w.wq = this;
+    w.queuedSeq++;
+    this.items.push(w);
+    this.k.trace.instant(this.k.trace.lane('wq', this.name), 'wq', `queue ${w.name}`);
+    this.kick();
+    return true;
+  }
+
+  remove(w: Work): void {
+    const i = this.items.indexOf(w);
+    if (i >= 0) this.items.splice(i, 1);
+  }
+
+  private nextItem(): Work | undefined {
+    if (this.ordered) {
+      const first = this.items[0];
+      if (first === undefined || first.running) return undefined;
+      this.items.shift();
+      return first;
+    }
+    const i = this.items.findIndex((w) => !w.running);
+    if (i < 0) return undefined;
+    return this.items.splice(i, 1)[0];
+  }
+
+  private kick(): void {
+    while (this.active < this.maxActive) {
+      const w = this.nextItem();
+      if (w === undefined) return;
+      const slot = this.slots.indexOf(false);
+      this.slots[slot] = true;
+      this.active++;
+      this.k.spawn(`${this.name}/${slot}`, () => this.worker(w, slot), {
+        ctx: 'worker',
+        lane: `${this.name}/${slot}`,
+      });
+    }
+  }
+
+  private async worker(first: Work, slot: number): Promise<void> {
+    const k = this.k;
+    const task = k.self();
+    let w: Work | undefined = first;
+    while (w !== undefined) {
+      await this.runOne(w);
+      w = this.nextItem();
+      task.workName = null;
+    }
+    this.slots[slot] = false;
+    this.active--;
+    // Items skipped because they were running on another worker may now be runnable.
+    this.kick();
+  }
+
+  private async runOne(w: Work): Promise<void> {
+    const k = this.k;
+    const task = k.self();
+    w.pending = false;
+    w.running = true;
+    w.runs++;
+    w.startedSeq = w.queuedSeq;
+    const started = w.startedSeq;
+    task.workName = w.name;
+    if (w.disabled) k.violation('use-after-free', `work ${w.name} runs after disable_work_sync`);
+    k.checkAlive(w, `work ${w.name} runs`);
+    k.trace.instant(task.lane, 'wq', `run ${w.name}`);
+    k.lockdepHold(w.cls);
+    try {
+      await w.fn();
+    } finally {
+      k.lockdepRelease(w.cls);
+      w.running = false;
+      w.finishedSeq = started;
+      w.done.wakeUp();
+    }
+  }
+}
+
+/** Delayed work: a timer that queues a work item when it expires. */
+export class DelayedWork {
+  readonly work: Work;
+  private timer: TimedEvent | null = null;
+  private wq: Workqueue | null = null;
+
+  constructor(k: Kernel, name: string, fn: () => Promise<void>) {
+    this.work = new Work(k, name, fn);
+  }
+
+  get name(): string {
+    return this.work.name;
+  }
+
+  /** True while the timer is armed or the work is queued. */
+  get pending(): boolean {
+    return this.timer !== null || this.work.pending;
+  }
+
+  /** queue_delayed_work: returns false when already pending (timer armed or queued). */
+  queue(wq: Workqueue, delayNs: number): boolean {
+    if (this.pending || this.work.disabled) return false;
+    this.arm(wq, delayNs);
+    return true;
+  }
+
+  /** mod_delayed_work: (re-)arms with a new delay; returns whether it was pending. */
+  mod(wq: Workqueue, delayNs: number): boolean {
+    if (this.work.disabled) return false;
+    const was = this.disarm() || this.work.unqueue();
+    this.arm(wq, delayNs);
+    return was;
+  }
+
+  private arm(wq: Workqueue, delayNs: number): void {
+    const k = this.work.k;
+    this.wq = wq;
+    if (delayNs <= 0) {
+      wq.enqueue(this.work);
+      return;
+    }
+    this.timer = k.at(delayNs, `dwork ${this.work.name}`, () => {
+      this.timer = null;
+      wq.enqueue(this.work);
+    });
+  }
+
+  private disarm(): boolean {
+    if (this.timer === null) return false;
+    this.work.k.cancelEvent(this.timer);
+    this.timer = null;
+    return true;
+  }
+
+  /** cancel_delayed_work (no wait): returns whether it was pending. */
+  cancel(): boolean {
+    return this.disarm() || this.work.unqueue();
+  }
+
+  async cancelSync(): Promise<boolean> {
+    const was = this.disarm();
+    return (await this.work.cancelSync()) || was;
+  }
+
+  async disableSync(): Promise<boolean> {
+    const was = this.disarm();
+    return (await this.work.disableSync()) || was;
+  }
+
+  enable(): boolean {
+    return this.work.enable();
+  }
+
+  /** flush_delayed_work: a pending timer is fired now, then the work is flushed. */
+  async flush(): Promise<boolean> {
+    if (this.disarm() && this.wq !== null) this.wq.enqueue(this.work);
+    return this.work.flush();
+  }
+}
