@@ -1,0 +1,220 @@
+/**
+ * The firmware's shared-memory interfaces (panthor_fw.h): a global interface, one interface per
+ * CSG slot and one per command stream (CS) inside each CSG slot.
+ *
+ * Abstraction (documented in docs/hardware.md): on real hardware these structures live in
+ * memory shared between the MCU and the host, at MCU virtual addresses the firmware
+ * advertises. resetlab keeps them as plain objects owned by the virtual GPU. The protocol is
+ * kept exactly: the host writes only `input`, the firmware writes only `output`; a request is
+ * a bit of `input.req` toggled to differ from `output.ack`, and the firmware acknowledges by
+ * toggling the same bit of `ack` to match, after a latency, then raises the job interrupt.
+ * Events from the firmware (sync update, idle, CS fault/fatal, tiler OOM) are the reverse: the
+ * firmware toggles a bit of `output.ack` (or `cs_irq_req`) and the host acknowledges by making
+ * its `input` bit match. The firmware looks at `input` only when a doorbell is rung.
+ *
+ * When the MCU is reset or halted, every field is zeroed and the firmware re-initialises the
+ * read-only control fields at boot: state held here does not survive a reset, as on hardware.
+ */
+
+/** panthor_fw_global_control_iface (read-only to the host). */
+export interface GlbControl {
+  version: number;
+  features: number;
+  /** Number of CSG slots. */
+  groupNum: number;
+  /** Size of a perf-counter sample, when the firmware's counters are used. */
+  perfcntSize: number;
+}
+
+/** panthor_fw_global_input_iface (written by the host). */
+export interface GlbInput {
+  req: number;
+  ackIrqMask: number;
+  /** One bit per CSG slot: toggled by the host to ring that slot's doorbell. */
+  doorbellReq: number;
+  progressTimer: number;
+  poweroffTimer: number;
+  coreEnMask: number;
+  idleTimer: number;
+}
+
+/** panthor_fw_global_output_iface (written by the firmware). */
+export interface GlbOutput {
+  ack: number;
+  doorbellAck: number;
+  haltStatus: number;
+}
+
+/** panthor_fw_csg_control_iface. */
+export interface CsgControl {
+  features: number;
+  suspendSize: number;
+  streamNum: number;
+}
+
+/** panthor_fw_csg_input_iface. */
+export interface CsgInput {
+  req: number;
+  ackIrqMask: number;
+  /** One bit per CS: toggled by the host to ring that stream's doorbell through the CSG. */
+  doorbellReq: number;
+  /** Host acknowledgement of CS events (matches `CsgOutput.csIrqReq` bit per CS). */
+  csIrqAck: number;
+  allowCompute: number;
+  allowFragment: number;
+  allowOther: number;
+  endpointReq: number;
+  /** MCU VA (AS0) of this group's suspend buffer. */
+  suspendBuf: number;
+  /** resetlab: the address space (AS slot) the group's VM is bound to; bits 0..3 of `config`. */
+  config: number;
+}
+
+/** panthor_fw_csg_output_iface. */
+export interface CsgOutput {
+  ack: number;
+  doorbellAck: number;
+  /** One bit per CS with a pending event (differs from `CsgInput.csIrqAck`). */
+  csIrqReq: number;
+  statusEndpointCurrent: number;
+  statusState: number;
+}
+
+/** panthor_fw_cs_control_iface. */
+export interface CsControl {
+  features: number;
+}
+
+/** panthor_fw_cs_input_iface. */
+export interface CsInput {
+  req: number;
+  /** CS_CONFIG_PRIORITY(x) | CS_CONFIG_DOORBELL(id). */
+  config: number;
+  ackIrqMask: number;
+  /** GPU VA of the ring buffer, in the group's VM. */
+  ringbufBase: number;
+  ringbufSize: number;
+  /** Host-written insert pointer (byte offset, monotonically increasing). */
+  insert: number;
+  heapStart: number;
+  heapEnd: number;
+}
+
+/** panthor_fw_cs_output_iface. */
+export interface CsOutput {
+  ack: number;
+  /** Firmware-written extract pointer (byte offset, monotonically increasing). */
+  extract: number;
+  /** Whether the stream is currently active (ringbuf_output.active). */
+  active: number;
+  statusCmdPtr: number;
+  statusWait: number;
+  statusBlockedReason: number;
+  statusWaitSyncPtr: number;
+  statusWaitSyncValue: number;
+  /** CS_EXCEPTION_TYPE | CS_EXCEPTION_DATA << 8 of the last fault / fatal event. */
+  fault: number;
+  fatal: number;
+  faultInfo: number;
+  fatalInfo: number;
+  /** Tiler OOM event details: the heap context that ran out. */
+  heapAddress: number;
+  heapVtStart: number;
+  heapVtEnd: number;
+}
+
+export interface CsIface {
+  control: CsControl;
+  input: CsInput;
+  output: CsOutput;
+}
+
+export interface CsgIface {
+  control: CsgControl;
+  input: CsgInput;
+  output: CsgOutput;
+  streams: CsIface[];
+}
+
+export interface GlbIface {
+  control: GlbControl;
+  input: GlbInput;
+  output: GlbOutput;
+}
+
+export interface FwIface {
+  glb: GlbIface;
+  csg: CsgIface[];
+}
+
+export function newCsIface(): CsIface {
+  return {
+    control: { features: 0 },
+    input: {
+      req: 0,
+      config: 0,
+      ackIrqMask: 0,
+      ringbufBase: 0,
+      ringbufSize: 0,
+      insert: 0,
+      heapStart: 0,
+      heapEnd: 0,
+    },
+    output: {
+      ack: 0,
+      extract: 0,
+      active: 0,
+      statusCmdPtr: 0,
+      statusWait: 0,
+      statusBlockedReason: 0,
+      statusWaitSyncPtr: 0,
+      statusWaitSyncValue: 0,
+      fault: 0,
+      fatal: 0,
+      faultInfo: 0,
+      fatalInfo: 0,
+      heapAddress: 0,
+      heapVtStart: 0,
+      heapVtEnd: 0,
+    },
+  };
+}
+
+export function newCsgIface(streams: number): CsgIface {
+  return {
+    control: { features: 0, suspendSize: 0, streamNum: 0 },
+    input: {
+      req: 0,
+      ackIrqMask: 0,
+      doorbellReq: 0,
+      csIrqAck: 0,
+      allowCompute: 0,
+      allowFragment: 0,
+      allowOther: 0,
+      endpointReq: 0,
+      suspendBuf: 0,
+      config: 0,
+    },
+    output: { ack: 0, doorbellAck: 0, csIrqReq: 0, statusEndpointCurrent: 0, statusState: 0 },
+    streams: Array.from({ length: streams }, newCsIface),
+  };
+}
+
+export function newFwIface(csgSlots: number, streamsPerCsg: number): FwIface {
+  return {
+    glb: {
+      control: { version: 0, features: 0, groupNum: 0, perfcntSize: 0 },
+      input: {
+        req: 0,
+        ackIrqMask: 0,
+        doorbellReq: 0,
+        progressTimer: 0,
+        poweroffTimer: 0,
+        coreEnMask: 0,
+        idleTimer: 0,
+      },
+      output: { ack: 0, doorbellAck: 0, haltStatus: 0 },
+    },
+    csg: Array.from({ length: csgSlots }, () => newCsgIface(streamsPerCsg)),
+  };
+}
