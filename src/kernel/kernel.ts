@@ -498,11 +498,12 @@ export class Kernel implements StrategyHost {
           continue;
         }
       }
-      if (++this.steps > this.maxSteps) {
+      if (this.steps >= this.maxSteps) {
         this.violation('limit', `step limit ${this.maxSteps} reached`);
         this.end('step-limit');
         continue;
       }
+      this.steps++;
       const t = (idx === n - 1 ? runq.pop() : runq.splice(idx, 1)[0]) as Task;
       t.state = 'running';
       this.current = t;
