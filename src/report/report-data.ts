@@ -1,0 +1,57 @@
+/**
+ * What the HTML report shows: the `compare` JSON of DESIGN §4 (designs × invariants, per-design
+ * metrics) plus, for each violation, one failing run with its shrunk schedule, replay command
+ * and, when it was recorded, its trace.
+ *
+ * It is plain data (JSON-serialisable), so that `resetlab compare --json` output can be saved
+ * and rendered later, and so that the renderer never reaches into the explorer.
+ */
+import type { Lane, TraceEvent } from '../kernel/trace.js';
+
+export interface InvariantResult {
+  violated: boolean;
+  /** Run index (1-based) of the first violation, or null when not violated. */
+  firstRun: number | null;
+}
+
+export interface DesignMetrics {
+  /** Median virtual time from a reset request to the end of its reset, or null if none ran. */
+  resetLatencyNs: number | null;
+  /** Jobs of innocent groups that were lost (neither completed nor reported INNOCENT). */
+  innocentLost: number;
+  jobsCompleted: number;
+}
+
+export interface ReportFailure {
+  design: string;
+  scenario: string;
+  /** An invariant id (DESIGN §2), or `model-error` / `limit`. */
+  invariant: string;
+  message: string;
+  seed: number;
+  strategy: string;
+  /** The recorded schedule of the failing run (see src/kernel/schedule.ts). */
+  schedule: string;
+  shrunkSchedule: string;
+  /** Decisions in the schedule before and after shrinking. */
+  shrunkSteps: { before: number; after: number };
+  /** A shell command that replays the shrunk run. */
+  replay: string;
+  /** Virtual time of the violation, if known; used to centre the timeline. */
+  atNs?: number;
+  traceEvents?: TraceEvent[];
+  lanes?: Lane[];
+}
+
+export interface ReportData {
+  /** Tool and version, e.g. `resetlab 0.1.0`. */
+  generatedBy: string;
+  /** Optional heading. */
+  title?: string;
+  /** Runs per design and scenario, for the caption. */
+  runs?: number;
+  designs: Record<string, Record<string, InvariantResult>>;
+  metrics: Record<string, DesignMetrics>;
+  failures: ReportFailure[];
+  notes?: string[];
+}

@@ -1,0 +1,191 @@
+/**
+ * The HTML report in a real browser: headless Chromium (Debian's, driven by playwright-core)
+ * opens the file with every network request blocked and recorded, and the test checks the
+ * DOM: no console error or page error, the comparison table's rows and columns, a timeline
+ * with slices and a violation marker per traced failure, the chart canvases, the timeline
+ * toggle, and that markup inside messages stayed text.
+ *
+ * Without Chromium the test is skipped with a message, unless RESETLAB_REQUIRE_BROWSER=1
+ * (CI), where a missing browser is a failure.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { renderReport } from '../../src/report/html.js';
+import { reportFixture } from './report-fixture.js';
+
+/**
+ * The few DOM shapes the page callbacks use. The project compiles without the DOM library (the
+ * model must not touch browser globals), so these are declared here, for this file only.
+ */
+interface DomElement {
+  id: string;
+  hidden: boolean;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): Iterable<DomElement> & { length: number };
+}
+declare const document: DomElement;
+declare const window: Record<string, unknown>;
+
+const CHROMIUM = process.env.RESETLAB_CHROMIUM ?? '/usr/bin/chromium';
+const REQUIRE = process.env.RESETLAB_REQUIRE_BROWSER === '1';
+
+test('the HTML report loads in headless Chromium with no error and the expected DOM', {
+  timeout: 90_000,
+}, async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    const msg = `Chromium not found at ${CHROMIUM} (set RESETLAB_CHROMIUM); browser test skipped`;
+    if (REQUIRE) assert.fail(`${msg}, but RESETLAB_REQUIRE_BROWSER=1`);
+    t.skip(msg);
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const data = await reportFixture();
+  const dir = mkdtempSync(join(tmpdir(), 'resetlab-report-'));
+  const file = join(dir, 'report.html');
+  writeFileSync(file, renderReport(data));
+  const url = pathToFileURL(file).href;
+
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  try {
+    const blocked: string[] = [];
+    await context.route('**/*', async (route) => {
+      const u = route.request().url();
+      if (u === url) return route.continue();
+      blocked.push(u);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => {
+      const u = r.url();
+      if (u !== url && !u.startsWith('data:')) blocked.push(u);
+    });
+
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForSelector('#chart-latency canvas');
+
+    assert.deepEqual(problems, [], 'no console or page errors');
+    assert.deepEqual(blocked, [], 'no network requests');
+
+    // Comparison table: one row per design, one column per invariant plus the design column.
+    const table = await page.evaluate(() => {
+      const t = document.querySelector('table#comparison');
+      if (!t) return null;
+      return {
+        headers: [...t.querySelectorAll('thead th')].map((th) => th.textContent),
+        rows: [...t.querySelectorAll('tbody tr')].map((tr) => ({
+          design: tr.getAttribute('data-design'),
+          violated: [...tr.querySelectorAll('td.violated')].map((td) =>
+            td.getAttribute('data-invariant'),
+          ),
+          held: tr.querySelectorAll('td.held').length,
+          links: [...tr.querySelectorAll('td.violated a')].map((a) => a.getAttribute('href')),
+        })),
+      };
+    });
+    assert.ok(table, 'comparison table present');
+    assert.deepEqual(table.headers, [
+      'design',
+      'submit-after-fault',
+      'reset-dedup',
+      'fence-signalled',
+      'deadlock',
+    ]);
+    assert.deepEqual(
+      table.rows.map((r) => r.design),
+      ['panthor', 'rwsem', 'default'],
+    );
+    assert.deepEqual(table.rows[1]?.violated, ['submit-after-fault', 'fence-signalled']);
+    assert.deepEqual(table.rows[1]?.links, ['#failure-0', '#failure-1']);
+    assert.deepEqual(table.rows[0]?.links, ['#failure-2']);
+    assert.equal(table.rows[2]?.held, 4);
+
+    // Metrics: table rows and one canvas per chart.
+    const metrics = await page.evaluate(() => ({
+      rows: document.querySelectorAll('table#metrics tbody tr').length,
+      canvases: ['chart-latency', 'chart-innocent', 'chart-completed'].map(
+        (id) => document.querySelectorAll(`#${id} canvas`).length,
+      ),
+    }));
+    assert.equal(metrics.rows, 3);
+    assert.deepEqual(metrics.canvases, [1, 1, 1]);
+
+    // Timelines: one per traced failure, with slices, ticks, flows and the violation marked.
+    const timelines = await page.evaluate(() =>
+      [...document.querySelectorAll('section.failure')].map((s) => {
+        const order = s.querySelector('svg.timeline[data-mode="order"]');
+        return {
+          id: s.id,
+          hasTimeline: order !== null,
+          slices: order?.querySelectorAll('rect.slice').length ?? 0,
+          ticks: order?.querySelectorAll('path.tick').length ?? 0,
+          flows: order?.querySelectorAll('path.flow').length ?? 0,
+          rows: order?.querySelectorAll('g.row').length ?? 0,
+          marker:
+            order?.querySelector('g.violation-marker')?.getAttribute('data-invariant') ?? null,
+          counters: s.querySelectorAll('.chart.counters canvas').length,
+          noTrace: s.querySelector('.no-trace') !== null,
+        };
+      }),
+    );
+    assert.equal(timelines.length, 3);
+    for (const tl of timelines.slice(0, 2)) {
+      assert.ok(tl.hasTimeline, `${tl.id} has a timeline`);
+      assert.ok(tl.slices > 10, `${tl.id} draws slices (${tl.slices})`);
+      assert.ok(tl.ticks > 0, `${tl.id} draws instants`);
+      assert.ok(tl.flows > 0, `${tl.id} draws the reset flow`);
+      assert.ok(tl.rows >= 5, `${tl.id} has lanes as rows`);
+      assert.equal(tl.marker, 'submit-after-fault');
+      assert.equal(tl.counters, 1, `${tl.id} has a counter chart`);
+    }
+    assert.equal(timelines[2]?.hasTimeline, false);
+    assert.equal(timelines[2]?.noTrace, true);
+
+    // The toggle shows the virtual-time drawing.
+    await page.click('#failure-0 button[data-mode="time"]');
+    const visible = await page.evaluate(() =>
+      [...document.querySelectorAll('#failure-0 .timeline-scroll')].map(
+        (b) => `${b.getAttribute('data-mode')}:${b.hidden ? 'hidden' : 'shown'}`,
+      ),
+    );
+    assert.deepEqual(visible, ['order:hidden', 'time:shown']);
+
+    // Markup in messages and notes is text, not elements, and ran nothing.
+    const injected = await page.evaluate(() => ({
+      pwned: window.__pwned ?? null,
+      imgs: document.querySelectorAll('.message img, .notes img').length,
+      text: document.querySelector('#failure-0 .message')?.textContent ?? '',
+    }));
+    assert.equal(injected.pwned, null);
+    assert.equal(injected.imgs, 0);
+    assert.match(injected.text, /<img src=x onerror=/);
+
+    assert.deepEqual(problems, [], 'no console or page errors after interaction');
+    assert.deepEqual(blocked, [], 'no network requests after interaction');
+  } finally {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
