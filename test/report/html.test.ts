@@ -44,7 +44,9 @@ test('text from runs is escaped everywhere', async () => {
   assert.equal(scripts.length, 3, 'only the data block, uPlot and the report script');
   assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   // In the JSON data block `<` is escaped, so no string can close it.
-  const block = html.match(/<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/);
+  const block = html.match(
+    /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/,
+  );
   assert.ok(block?.[1] !== undefined && !block[1].includes('<'));
 });
 
