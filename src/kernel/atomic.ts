@@ -49,6 +49,14 @@ export class Atomic {
     return this.value;
   }
 
+  /** atomic_or: returns the old value. */
+  async or(bits: number): Promise<number> {
+    await this.k.point();
+    const old = this.value;
+    this.value = (old | bits) >>> 0;
+    return old;
+  }
+
   inc(): Promise<number> {
     return this.add(1);
   }
