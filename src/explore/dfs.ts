@@ -1,0 +1,206 @@
+/**
+ * Bounded systematic DFS over the decision tree (stateless model checking in the style of
+ * CHESS, Musuvathi and Qadeer, PLDI 2007).
+ *
+ * The strategy is stateful across runs: it keeps the path of the previous run (one frame per
+ * decision: how many options there were, which one was taken, which alternatives are left).
+ * Each new run replays the path up to the deepest decision that still has an untried
+ * alternative within the bounds, takes that alternative, and continues with default choices
+ * from there. When no frame has an alternative left, `done` is true: every schedule within the
+ * bounds has been run exactly once. Re-executing from the start instead of snapshotting state
+ * is what makes this cheap to write for async model code, and it is affordable because the
+ * programs it is meant for are small.
+ *
+ * Bounds (both are needed: the tree of a real scenario is astronomically large):
+ * - A preemption bound. A preemption is choosing a task other than `prev` while `prev` is
+ *   still runnable. Firing a timed event ahead of runnable tasks also counts as one: it delays
+ *   every runnable task, which is what a preemption by a timer interrupt does. Most
+ *   concurrency bugs need very few preemptions, and the number of schedules grows polynomially
+ *   in the program length for a fixed bound, instead of exponentially.
+ * - A depth bound: decisions beyond `maxDepth` take the default choice without branching.
+ *   `truncated` says whether that ever cut off an alternative, in which case `done` means
+ *   "exhausted within the bounds" and not "exhausted".
+ *
+ * The default choice continues `prev` when it is runnable (no preemption) and is the FIFO
+ * choice 0 otherwise; alternatives are tried in index order after it. Every run must see the
+ * same program: the same seed and the same faults (explore.ts arranges that). If a replayed
+ * prefix meets a different number of options, the program is not deterministic, and that is
+ * reported through `host.diverged`.
+ *
+ * Frames live in parallel number arrays that are grown once and reused across runs, so a
+ * decision allocates nothing.
+ */
+import type { Strategy, StrategyHost } from '../kernel/strategy.js';
+import type { Task } from '../kernel/task.js';
+
+export interface DfsOptions {
+  /** Maximum preemptions per schedule (default 2). */
+  preemptionBound?: number;
+  /** Decisions explored systematically per run; later ones take the default (default 10_000). */
+  maxDepth?: number;
+  /** Offer "fire the next event" as an alternative (costs one preemption; default true). */
+  timeJumps?: boolean;
+}
+
+export interface DfsStrategy extends Strategy {
+  readonly preemptionBound: number;
+  readonly maxDepth: number;
+  /** Every schedule within the bounds has been run (valid after at least one run). */
+  readonly done: boolean;
+  /** Runs started so far. */
+  readonly runs: number;
+  /** Whether the depth bound ever cut off an alternative. */
+  readonly truncated: boolean;
+}
+
+export const MAX_DFS_DEPTH = 1_000_000;
+
+export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
+  const bound = opts.preemptionBound ?? 2;
+  const maxDepth = opts.maxDepth ?? 10_000;
+  const timeJumps = opts.timeJumps ?? true;
+  if (!Number.isInteger(bound) || bound < 0) {
+    throw new RangeError(`dfs: preemption bound must be a non-negative integer, got ${bound}`);
+  }
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_DFS_DEPTH) {
+    throw new RangeError(`dfs: maxDepth must be an integer in [1, ${MAX_DFS_DEPTH}]`);
+  }
+  // One frame per decision of the current path.
+  const options: number[] = [];
+  /** Index of `prev` in the run queue at that decision, or -1 when it was not runnable. */
+  const prevIdx: number[] = [];
+  /** Ordinal of the alternative taken: 0 = default, then the other indices in order. */
+  const tried: number[] = [];
+  /** Preemptions on the path before this decision. */
+  const preBefore: number[] = [];
+  /** Whether the last option at that decision was "fire the next event". */
+  const hasEvent: boolean[] = [];
+  let len = 0;
+  let pos = 0;
+  let runs = 0;
+  let truncated = false;
+  let doneCache: boolean | null = null;
+  let host: StrategyHost | null = null;
+
+  function defaultChoice(j: number): number {
+    const p = prevIdx[j] as number;
+    return Math.max(p, 0);
+  }
+
+  /** The choice for ordinal `t` at frame `j`: the default first, then the others in order. */
+  function choiceAt(j: number, t: number): number {
+    if (t === 0) return defaultChoice(j);
+    const d = defaultChoice(j);
+    return t - 1 < d ? t - 1 : t;
+  }
+
+  /** Preemptions a choice costs at frame `j` (the event option is the last index). */
+  function cost(j: number, c: number): number {
+    const n = (options[j] as number) - (eventOption(j) ? 1 : 0);
+    if (c === n) return 1;
+    const p = prevIdx[j] as number;
+    return p >= 0 && c !== p ? 1 : 0;
+  }
+
+  function eventOption(j: number): boolean {
+    return hasEvent[j] as boolean;
+  }
+
+  /** The next ordinal after `t` at frame `j` within the preemption bound, or -1. */
+  function nextAlternative(j: number, t: number): number {
+    const n = options[j] as number;
+    const budget = bound - (preBefore[j] as number);
+    for (let u = t + 1; u < n; u++) {
+      if (cost(j, choiceAt(j, u)) <= budget) return u;
+    }
+    return -1;
+  }
+
+  function hasNext(): boolean {
+    for (let j = len - 1; j >= 0; j--) {
+      if (nextAlternative(j, tried[j] as number) >= 0) return true;
+    }
+    return false;
+  }
+
+  /** Moves the path to the next schedule; false when the tree is exhausted. */
+  function backtrack(): boolean {
+    while (len > 0) {
+      const j = len - 1;
+      const u = nextAlternative(j, tried[j] as number);
+      if (u >= 0) {
+        tried[j] = u;
+        return true;
+      }
+      len--;
+    }
+    return false;
+  }
+
+  return {
+    name: 'dfs',
+    timeJumps,
+    preemptionBound: bound,
+    maxDepth,
+    get runs() {
+      return runs;
+    },
+    get truncated() {
+      return truncated;
+    },
+    get done() {
+      if (runs === 0) return false;
+      if (doneCache === null) doneCache = !hasNext();
+      return doneCache;
+    },
+    start(h: StrategyHost) {
+      host = h;
+      if (runs > 0 && !backtrack()) {
+        // Exhausted: run the default path again rather than fail; callers check `done`.
+        len = 0;
+      }
+      runs++;
+      pos = 0;
+      doneCache = null;
+    },
+    onSpawn() {},
+    pick(runq: readonly Task[], eventOffered: boolean, prev: Task | null): number {
+      const n = runq.length;
+      const opts = n + (eventOffered ? 1 : 0);
+      const j = pos++;
+      if (j < len) {
+        if (options[j] !== opts || hasEvent[j] !== eventOffered) {
+          host?.diverged(
+            `dfs: decision ${j} had ${options[j]} options on an earlier run, now ${opts}`,
+          );
+          return 0;
+        }
+        return choiceAt(j, tried[j] as number);
+      }
+      let p = -1;
+      if (prev !== null) {
+        for (let i = 0; i < n; i++) {
+          if (runq[i] === prev) {
+            p = i;
+            break;
+          }
+        }
+      }
+      if (j >= maxDepth) {
+        if (opts > 1) truncated = true;
+        return Math.max(p, 0);
+      }
+      // A new frame on the path, taking the default choice.
+      options[j] = opts;
+      hasEvent[j] = eventOffered;
+      prevIdx[j] = p;
+      tried[j] = 0;
+      preBefore[j] =
+        j === 0
+          ? 0
+          : (preBefore[j - 1] as number) + cost(j - 1, choiceAt(j - 1, tried[j - 1] as number));
+      len = j + 1;
+      return Math.max(p, 0);
+    },
+  };
+}
