@@ -1,0 +1,209 @@
+/**
+ * The `explore`, `merge` and `replay` commands as functions that return an exit code, for the
+ * command line (src/cli/main.ts, or campaign-main.ts standalone) to call.
+ *
+ * Conventions (DESIGN §4): with `json`, exactly one JSON object goes to stdout and nothing
+ * else; progress goes to stderr and only on a terminal. Exit codes: 0 success, 1 violations
+ * that were not expected (or a determinism mismatch, or a replay that no longer reproduces),
+ * 2 bad usage or bad input, 130 after SIGINT and 143 after SIGTERM.
+ *
+ * Interruption: the first SIGINT/SIGTERM stops scheduling new chunks; the campaign then writes
+ * the failures found so far and summary.json, prints the summary and returns 130/143. A
+ * second signal exits at once, for a user who does not want to wait for running chunks.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import { readFailure, replayFailure } from '../explore/failure-file.js';
+import type { RunReport } from '../explore/program.js';
+import { getProgram, programIds } from '../explore/registry.js';
+import { type CampaignOptions, type CampaignProgress, runCampaign } from './campaign.js';
+import { mergeShards } from './campaign-merge.js';
+import { type CampaignSummary, formatSummary } from './campaign-summary.js';
+import { registryUrl } from './worker.js';
+
+export interface ExploreCommandOptions
+  extends Omit<CampaignOptions, 'signal' | 'signalName' | 'onProgress' | 'onFailure'> {
+  json?: boolean;
+  /** Show a progress bar: 'auto' (default) shows it only when stderr is a terminal. */
+  progress?: boolean | 'auto';
+}
+
+const EXIT_CODE: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** The summary without the bulky merged result, for printing. */
+function printable(s: CampaignSummary): Omit<CampaignSummary, 'result'> {
+  const { result: _result, ...rest } = s;
+  return rest;
+}
+
+function exitCodeFor(s: CampaignSummary): number {
+  if (s.interrupted && s.signal !== null && EXIT_CODE[s.signal] !== undefined) {
+    return EXIT_CODE[s.signal] as number;
+  }
+  if (s.unexpected.length > 0 || s.determinism.mismatches.length > 0) return 1;
+  return 0;
+}
+
+function progressBar(total: number): {
+  update: (p: CampaignProgress) => void;
+  stop: () => void;
+} {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format:
+        'explore |{bar}| {value}/{total} runs | {violating} violating, {failures} invariants | {rate} runs/s | ETA {etaText}',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { violating: 0, failures: 0, rate: 0, etaText: '?' });
+  return {
+    update(p) {
+      bar.update(p.runsDone, {
+        violating: p.violatingRuns,
+        failures: p.failures,
+        rate: Math.round(p.runsPerSec),
+        etaText: p.etaMs === null ? '?' : `${Math.ceil(p.etaMs / 1000)}s`,
+      });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}
+
+export async function exploreCommand(o: ExploreCommandOptions): Promise<number> {
+  const ctl = new AbortController();
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (s: NodeJS.Signals) => {
+    if (signal !== null) process.exit(EXIT_CODE[s] ?? 1);
+    signal = s;
+    process.stderr.write(`\nresetlab: ${s}: stopping; writing the results found so far\n`);
+    ctl.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const showBar =
+    o.progress === 'auto' || o.progress === undefined ? process.stderr.isTTY === true : o.progress;
+  let bar: ReturnType<typeof progressBar> | null = null;
+  try {
+    const outcome = await runCampaign({
+      ...o,
+      signal: ctl.signal,
+      signalName: () => signal,
+      onProgress: (p) => {
+        if (!showBar) return;
+        bar ??= progressBar(p.runsTotal);
+        bar.update(p);
+      },
+    });
+    (bar as ReturnType<typeof progressBar> | null)?.stop();
+    if (!outcome.ok) {
+      if (o.json) process.stdout.write(`${JSON.stringify({ error: outcome.error })}\n`);
+      else process.stderr.write(`resetlab explore: ${outcome.error.message}\n`);
+      return 2;
+    }
+    const s = outcome.summary;
+    if (o.json) process.stdout.write(`${JSON.stringify(printable(s))}\n`);
+    else process.stdout.write(`${formatSummary(s)}\n`);
+    return exitCodeFor(s);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export interface MergeCommandOptions {
+  json?: boolean;
+  /** Also write the merged summary.json into this directory. */
+  out?: string;
+}
+
+export async function mergeCommand(
+  files: readonly string[],
+  o: MergeCommandOptions = {},
+): Promise<number> {
+  const r = mergeShards(files);
+  if (!r.ok) {
+    if (o.json) process.stdout.write(`${JSON.stringify({ error: r.error })}\n`);
+    else process.stderr.write(`resetlab merge: ${r.error.message}\n`);
+    return 2;
+  }
+  if (o.out !== undefined) {
+    const { writeSummary } = await import('./campaign.js');
+    writeSummary(o.out, r.summary);
+  }
+  const s = r.summary;
+  if (o.json) process.stdout.write(`${JSON.stringify(printable(s))}\n`);
+  else {
+    process.stdout.write(`${formatSummary(s)}\n`);
+    if (s.shards !== undefined && s.shards.missing.length > 0) {
+      process.stdout.write(
+        `  missing shards: ${s.shards.missing.join(', ')} of ${s.shards.count}\n`,
+      );
+    }
+  }
+  return exitCodeFor(s);
+}
+
+export interface ReplayCommandOptions {
+  /** Module that registers programs. */
+  registry: string;
+  json?: boolean;
+  /** Write the replayed run's trace here. */
+  trace?: string;
+  /** Replay the original input instead of the shrunk one. */
+  original?: boolean;
+  /** Trace writer (the report layer's Chrome/Perfetto exporter); raw JSON by default. */
+  exportTrace?: (report: RunReport, path: string) => void;
+}
+
+export async function replayCommand(file: string, o: ReplayCommandOptions): Promise<number> {
+  const read = readFailure(file);
+  if (!read.ok) {
+    if (o.json) process.stdout.write(`${JSON.stringify({ error: read.error })}\n`);
+    else process.stderr.write(`resetlab replay: ${read.error.message}\n`);
+    return 2;
+  }
+  const registry = /^[a-z]+:/i.test(o.registry) ? o.registry : resolve(o.registry);
+  await import(registryUrl(registry));
+  const program = getProgram(read.failure.program);
+  if (program === undefined) {
+    const msg = `unknown program '${read.failure.program}'; known: ${programIds().join(', ')}`;
+    if (o.json)
+      process.stdout.write(`${JSON.stringify({ error: { field: 'program', message: msg } })}\n`);
+    else process.stderr.write(`resetlab replay: ${msg}\n`);
+    return 2;
+  }
+  const r = await replayFailure(program, read.failure, {
+    trace: o.trace !== undefined,
+    ...(o.original ? { which: 'original' as const } : {}),
+  });
+  if (o.trace !== undefined) {
+    if (o.exportTrace !== undefined) o.exportTrace(r.report, o.trace);
+    else
+      writeFileSync(
+        o.trace,
+        `${JSON.stringify({ lanes: r.report.lanes ?? [], events: r.report.trace ?? [] })}\n`,
+      );
+  }
+  const ok = r.invariantMatches && r.traceHashMatches && r.divergence === null;
+  const { report: _report, ...rest } = r;
+  if (o.json) {
+    process.stdout.write(
+      `${JSON.stringify({ file, program: program.id, reproduced: ok, ...rest })}\n`,
+    );
+  } else {
+    process.stdout.write(
+      `replay ${file} (${r.which} input): ${r.invariant ?? 'no violation'}` +
+        `${r.message !== null ? `: ${r.message}` : ''}\n` +
+        `  invariant ${r.invariantMatches ? 'matches' : `DIFFERS (expected ${r.expectedInvariant})`}, ` +
+        `trace hash ${r.traceHashMatches ? 'matches' : `DIFFERS (${r.traceHash}, expected ${r.expectedHash})`}` +
+        `${r.divergence !== null ? `; replay diverged: ${r.divergence}` : ''}\n`,
+    );
+  }
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,481 @@
+/**
+ * The campaign runner: `explore` with wall-clock time, worker threads, failure files as they
+ * are found, and interruption. This file and the other src/cli/campaign*.ts files are the only
+ * explorer code allowed to look at the clock or use timers; the core (src/explore/) is pure.
+ *
+ * A campaign is cut into contiguous chunks of run indices. With `jobs` 1 the chunks run in this
+ * thread, one after another, yielding to the event loop between progress reports so that
+ * signals are seen; with `jobs` > 1 they run on a piscina pool, a bounded window of chunks in
+ * flight. Either way the chunk results are merged by run index (src/explore/result.ts), which
+ * makes the result independent of `jobs`, of the chunk size and of completion order.
+ *
+ * Failure files are kept in step with the merged view after every chunk: a newly kept failure
+ * is written at once, and a file whose failure was superseded by an earlier run of the same
+ * invariant (found later by another worker) is removed, so the directory always holds exactly
+ * the failures of the result. `summary.json` is written at the end, also when interrupted.
+ *
+ * Expected problems (unknown program, bad options) are returned as values naming the field;
+ * an exception means a bug (in a worker it ends the campaign).
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { estimateContestedSteps } from '../explore/calibrate.js';
+import {
+  type ExploreOptions,
+  ExploreOptionsError,
+  explore,
+  faultsFor,
+  type ShardSpec,
+  validateExploreOptions,
+} from '../explore/explore.js';
+import type { Failure } from '../explore/failure.js';
+import { writeFailure } from '../explore/failure-file.js';
+import type { Program } from '../explore/program.js';
+import { getProgram, programIds } from '../explore/registry.js';
+import { type ExploreResult, emptyTotals, mergeResults } from '../explore/result.js';
+import {
+  isSystematic,
+  StrategyOptionsError,
+  strategyFromName,
+} from '../explore/strategy-factory.js';
+import type { SwarmOptions } from '../explore/swarm.js';
+import { buildSummary, type CampaignSummary } from './campaign-summary.js';
+import { type ChunkTask, registryUrl } from './worker.js';
+
+export interface CampaignOptions {
+  /** Program id (`<scenario>@<design>`). */
+  program: string;
+  /** Module (path or URL) that registers programs when imported, in this thread and workers. */
+  registry: string;
+  strategy: string;
+  depth?: number;
+  runs: number;
+  seed: number;
+  /** Worker threads (default 1: run in this thread). */
+  jobs?: number;
+  shard?: ShardSpec;
+  /** Directory for failure files and summary.json; nothing is written without it. */
+  out?: string;
+  stopAfterFirst?: boolean;
+  shrink?: boolean | { budget?: number };
+  swarm?: boolean | SwarmOptions;
+  pctSteps?: number;
+  maxSteps?: number;
+  /** Run indices per chunk (default: about 8 chunks per job, within [64, 8192]). */
+  chunkSize?: number;
+  /** Aborting stops scheduling; the result covers the chunks finished so far. */
+  signal?: AbortSignal;
+  /** Name of the signal that caused the abort, for the summary. */
+  signalName?: () => string | null;
+  onProgress?: (p: CampaignProgress) => void;
+  onFailure?: (f: Failure, file: string | null) => void;
+}
+
+export interface CampaignProgress {
+  runsDone: number;
+  /** Runs this campaign (or shard) will do at most. */
+  runsTotal: number;
+  violatingRuns: number;
+  /** Distinct invariants violated so far. */
+  failures: number;
+  runsPerSec: number;
+  /** Estimated time to completion, or null before the first runs. */
+  etaMs: number | null;
+  elapsedMs: number;
+}
+
+export interface CampaignError {
+  field: string;
+  message: string;
+  /** For an unknown program: the ids that exist. */
+  known?: string[];
+}
+
+export type CampaignOutcome =
+  | { ok: true; summary: CampaignSummary }
+  | { ok: false; error: CampaignError };
+
+export const MAX_JOBS = 256;
+
+/** Parses `I/N` (0 <= I < N). */
+export function parseShard(
+  s: string,
+): { ok: true; shard: ShardSpec } | { ok: false; message: string } {
+  const m = /^(\d+)\/(\d+)$/.exec(s.trim());
+  if (m === null)
+    return { ok: false, message: `--shard must look like I/N (e.g. 0/4), got '${s}'` };
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || index >= count || count > 1_000_000) {
+    return { ok: false, message: `--shard ${s}: need 0 <= I < N <= 1000000` };
+  }
+  return { ok: true, shard: { index, count } };
+}
+
+/** Runs this shard performs out of `runs` indices. */
+export function shardRuns(runs: number, shard: ShardSpec | undefined): number {
+  if (shard === undefined) return runs;
+  return runs > shard.index ? Math.ceil((runs - shard.index) / shard.count) : 0;
+}
+
+interface Chunk {
+  index: number;
+  from: number;
+  to: number;
+}
+
+function planChunks(o: CampaignOptions, jobs: number): Chunk[] {
+  if (isSystematic(o.strategy)) return [{ index: 0, from: 0, to: o.runs }];
+  const size =
+    o.chunkSize ?? Math.min(8192, Math.max(64, Math.ceil(o.runs / (Math.max(1, jobs) * 8))));
+  const chunks: Chunk[] = [];
+  for (let from = 0; from < o.runs; from += size) {
+    chunks.push({ index: chunks.length, from, to: Math.min(o.runs, from + size) });
+  }
+  return chunks;
+}
+
+/** Keeps the failure directory equal to the merged result's failures. */
+class FailureFiles {
+  readonly byInvariant = new Map<string, { run: number; path: string | null }>();
+  constructor(private readonly dir: string | null) {}
+
+  sync(failures: readonly Failure[], onNew?: (f: Failure, file: string | null) => void): void {
+    const keep = new Set<string>();
+    for (const f of failures) {
+      keep.add(f.invariant);
+      const cur = this.byInvariant.get(f.invariant);
+      if (cur !== undefined && cur.run === f.run) continue;
+      if (cur?.path) rmSync(cur.path, { force: true });
+      const path = this.dir === null ? null : writeFailure(this.dir, f);
+      this.byInvariant.set(f.invariant, { run: f.run, path });
+      onNew?.(f, path);
+    }
+    for (const [inv, cur] of this.byInvariant) {
+      if (!keep.has(inv)) {
+        if (cur.path) rmSync(cur.path, { force: true });
+        this.byInvariant.delete(inv);
+      }
+    }
+  }
+
+  paths(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [k, v] of this.byInvariant) if (v.path !== null) out.set(k, v.path);
+    return out;
+  }
+}
+
+/** The worker module next to this one: .ts under tsx (development), .js from dist/. */
+function workerFile(): { filename: string; execArgv: string[] } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    // Node 20 does not apply `--import tsx` to worker threads (tsx skips registering its hooks
+    // there), so the worker registers tsx's ESM hooks through tsx's API before piscina loads
+    // the .ts worker module.
+    const api = import.meta.resolve('tsx/esm/api');
+    const boot = `data:text/javascript,import{register}from${JSON.stringify(api)};register();`;
+    return { filename: fileURLToPath(new URL('./worker.ts', here)), execArgv: ['--import', boot] };
+  }
+  return { filename: fileURLToPath(new URL('./worker.js', here)), execArgv: [] };
+}
+
+function emptyResult(o: CampaignOptions, depth: number): ExploreResult {
+  return {
+    program: o.program,
+    strategy: o.strategy,
+    depth,
+    seed: o.seed,
+    plannedRuns: o.runs,
+    shard: o.shard ?? null,
+    from: 0,
+    to: 0,
+    totals: emptyTotals(),
+    firstViolationRun: null,
+    failures: [],
+    determinism: { sampled: 0, failures: 0, mismatches: [] },
+    exhausted: null,
+    pctSteps: null,
+    stoppedEarly: false,
+  };
+}
+
+export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> {
+  const t0 = performance.now();
+  const jobs = o.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
+    return { ok: false, error: { field: 'jobs', message: `--jobs must be in [1, ${MAX_JOBS}]` } };
+  }
+  const base: ExploreOptions = {
+    strategy: o.strategy,
+    runs: o.runs,
+    seed: o.seed,
+    ...(o.depth !== undefined ? { depth: o.depth } : {}),
+    ...(o.shard !== undefined ? { shard: o.shard } : {}),
+    ...(o.stopAfterFirst !== undefined ? { stopAfterFirst: o.stopAfterFirst } : {}),
+    ...(o.shrink !== undefined ? { shrink: o.shrink } : {}),
+    ...(o.swarm !== undefined ? { swarm: o.swarm } : {}),
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+  };
+  try {
+    validateExploreOptions(base);
+    strategyFromName(o.strategy, {
+      ...(o.depth !== undefined ? { depth: o.depth } : {}),
+      ...(o.pctSteps !== undefined ? { steps: o.pctSteps } : {}),
+    });
+  } catch (err) {
+    if (err instanceof StrategyOptionsError) {
+      return {
+        ok: false,
+        error: { field: err.field === 'name' ? 'strategy' : err.field, message: err.message },
+      };
+    }
+    if (err instanceof ExploreOptionsError) {
+      return { ok: false, error: { field: err.field, message: err.message } };
+    }
+    throw err;
+  }
+  const registry = /^[a-z]+:/i.test(o.registry) ? o.registry : resolve(o.registry);
+  await import(registryUrl(registry));
+  const program = getProgram(o.program);
+  if (program === undefined) {
+    const known = programIds();
+    return {
+      ok: false,
+      error: {
+        field: 'program',
+        message: `unknown program '${o.program}'; known: ${known.join(', ') || '(none registered)'}`,
+        known,
+      },
+    };
+  }
+
+  // k for pct is computed once here, not per chunk, so that every chunk uses the same value.
+  if ((o.strategy === 'pct' || o.strategy === 'portfolio') && base.pctSteps === undefined) {
+    base.pctSteps =
+      o.pctSteps ??
+      (await estimateContestedSteps(program, {
+        seed: o.seed,
+        faultsFor: (s) => faultsFor(program, base, s),
+        ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+      }));
+  }
+
+  const chunks = planChunks(o, jobs);
+  const runsTotal = isSystematic(o.strategy)
+    ? o.shard !== undefined && o.shard.index !== 0
+      ? 0
+      : o.runs
+    : shardRuns(o.runs, o.shard);
+  const files = new FailureFiles(o.out ?? null);
+  const done: ExploreResult[] = [];
+  let interrupted = o.signal?.aborted ?? false;
+  const onAbort = () => {
+    interrupted = true;
+  };
+  o.signal?.addEventListener('abort', onAbort);
+
+  // Progress of finished chunks plus the one running in this thread.
+  let finishedRuns = 0;
+  let finishedViolating = 0;
+  const progress = (extraRuns: number, extraViolating: number) => {
+    if (o.onProgress === undefined) return;
+    const elapsedMs = performance.now() - t0;
+    const runsDone = finishedRuns + extraRuns;
+    const runsPerSec = elapsedMs > 0 ? (runsDone * 1000) / elapsedMs : 0;
+    o.onProgress({
+      runsDone,
+      runsTotal,
+      violatingRuns: finishedViolating + extraViolating,
+      failures: files.byInvariant.size,
+      runsPerSec,
+      etaMs: runsPerSec > 0 ? ((runsTotal - runsDone) * 1000) / runsPerSec : null,
+      elapsedMs,
+    });
+  };
+  const accept = (r: ExploreResult) => {
+    done.push(r);
+    finishedRuns += r.totals.runs;
+    finishedViolating += r.totals.violatingRuns;
+    const merged = mergeResults(done, { stopAfterFirst: o.stopAfterFirst ?? false });
+    files.sync(merged.failures, o.onFailure);
+    progress(0, 0);
+  };
+  const knownFirst = (): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const r of done) {
+      for (const f of r.failures) {
+        const cur = out[f.invariant];
+        if (cur === undefined || f.run < cur) out[f.invariant] = f.run;
+      }
+    }
+    return out;
+  };
+
+  try {
+    if (jobs === 1 || chunks.length <= 1) {
+      await runInThread(program, base, chunks, {
+        stopAfterFirst: o.stopAfterFirst ?? false,
+        interrupted: () => interrupted,
+        knownFirst,
+        accept,
+        progress,
+      });
+    } else {
+      await runInPool(base, chunks, jobs, o, {
+        interrupted: () => interrupted,
+        knownFirst,
+        accept,
+        signal: o.signal,
+      });
+    }
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+
+  const merged =
+    done.length === 0
+      ? emptyResult(o, base.depth ?? 0)
+      : mergeResults(done, { stopAfterFirst: o.stopAfterFirst ?? false });
+  files.sync(merged.failures);
+  const summary = buildSummary(merged, {
+    jobs,
+    elapsedMs: performance.now() - t0,
+    interrupted,
+    signal: interrupted ? (o.signalName?.() ?? 'abort') : null,
+    failuresDir: o.out ?? null,
+    expected: program.expected ?? null,
+    files: files.paths(),
+  });
+  if (o.out !== undefined) writeSummary(o.out, summary);
+  return { ok: true, summary };
+}
+
+export function writeSummary(dir: string, summary: CampaignSummary): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'summary.json');
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
+  return path;
+}
+
+interface ThreadHooks {
+  stopAfterFirst: boolean;
+  interrupted: () => boolean;
+  knownFirst: () => Record<string, number>;
+  accept: (r: ExploreResult) => void;
+  progress: (runs: number, violating: number) => void;
+}
+
+async function runInThread(
+  program: Program,
+  base: ExploreOptions,
+  chunks: readonly Chunk[],
+  h: ThreadHooks,
+): Promise<void> {
+  for (const c of chunks) {
+    if (h.interrupted()) break;
+    const r = await explore(program, {
+      ...base,
+      from: c.from,
+      to: c.to,
+      knownFirst: h.knownFirst(),
+      progressEvery: 32,
+      onProgress: async (p) => {
+        h.progress(p.runsDone, p.violatingRuns);
+        // The only way a signal handler can run during a long chunk: explore's runs are
+        // microtasks, and the event loop needs a turn.
+        await yieldToEventLoop();
+      },
+      shouldStop: h.interrupted,
+    });
+    h.accept(r);
+    if (h.stopAfterFirst && r.firstViolationRun !== null) break;
+  }
+}
+
+interface PoolHooks {
+  interrupted: () => boolean;
+  knownFirst: () => Record<string, number>;
+  accept: (r: ExploreResult) => void;
+  signal: AbortSignal | undefined;
+}
+
+async function runInPool(
+  base: ExploreOptions,
+  chunks: readonly Chunk[],
+  jobs: number,
+  o: CampaignOptions,
+  h: PoolHooks,
+): Promise<void> {
+  const { filename, execArgv } = workerFile();
+  const registry = /^[a-z]+:/i.test(o.registry) ? o.registry : resolve(o.registry);
+  const pool = new Piscina<ChunkTask, ExploreResult>({
+    filename,
+    execArgv,
+    minThreads: jobs,
+    maxThreads: jobs,
+    idleTimeout: 1000,
+    workerData: { registry },
+  });
+  const window = jobs * 2;
+  const inFlight = new Map<number, { ctl: AbortController; promise: Promise<void> }>();
+  let next = 0;
+  /** With stopAfterFirst: the first chunk known to hold a violation. */
+  let stopAt = Number.POSITIVE_INFINITY;
+  let failure: unknown = null;
+
+  const abortAll = () => {
+    for (const f of inFlight.values()) f.ctl.abort();
+  };
+  h.signal?.addEventListener('abort', abortAll);
+
+  const launch = (c: Chunk) => {
+    const ctl = new AbortController();
+    const task: ChunkTask = {
+      program: o.program,
+      options: { ...base, from: c.from, to: c.to, knownFirst: h.knownFirst() },
+    };
+    const promise = pool
+      .run(task, { signal: ctl.signal })
+      .then((r) => {
+        if (ctl.signal.aborted) return;
+        h.accept(r);
+        if (o.stopAfterFirst && r.firstViolationRun !== null && c.index < stopAt) {
+          stopAt = c.index;
+          // Chunks after the first violation can no longer matter.
+          for (const [i, f] of inFlight) if (i > stopAt) f.ctl.abort();
+        }
+      })
+      .catch((err: unknown) => {
+        if (!ctl.signal.aborted && failure === null) {
+          failure = err;
+          abortAll();
+        }
+      })
+      .finally(() => {
+        inFlight.delete(c.index);
+      });
+    inFlight.set(c.index, { ctl, promise });
+  };
+
+  try {
+    while (failure === null && !h.interrupted()) {
+      while (inFlight.size < window && next < chunks.length && next <= stopAt) {
+        launch(chunks[next] as Chunk);
+        next++;
+      }
+      if (inFlight.size === 0) break;
+      await Promise.race([...inFlight.values()].map((f) => f.promise));
+    }
+    if (h.interrupted()) abortAll();
+    await Promise.allSettled([...inFlight.values()].map((f) => f.promise));
+  } finally {
+    h.signal?.removeEventListener('abort', abortAll);
+    await pool.destroy();
+  }
+  if (failure !== null) throw failure;
+}

@@ -1,0 +1,45 @@
+/**
+ * A campaign worker thread (piscina). It receives chunks of a campaign as plain data (program
+ * id, run range, options), explores them with the pure `explore` and returns the result;
+ * the main thread merges results by run index (src/explore/result.ts), so the answer does not
+ * depend on how many workers there are or in which order chunks finish.
+ *
+ * Programs hold closures and cannot cross threads, so the worker imports the module named in
+ * its `workerData.registry` once, for its side effect of registering programs, and looks the
+ * program up by id. Whoever adds scenarios only has to point the campaign at their module.
+ */
+import { pathToFileURL } from 'node:url';
+import { workerData } from 'piscina';
+import { type ExploreOptions, explore } from '../explore/explore.js';
+import { getProgram, programIds } from '../explore/registry.js';
+import type { ExploreResult } from '../explore/result.js';
+
+export interface WorkerData {
+  /** Module path (absolute) or URL that registers programs when imported. */
+  registry: string;
+}
+
+/** One chunk: explore options without callbacks (they cannot cross threads). */
+export interface ChunkTask {
+  program: string;
+  options: Omit<ExploreOptions, 'onFailure' | 'onProgress' | 'shouldStop'>;
+}
+
+let loaded: Promise<unknown> | null = null;
+
+export function registryUrl(registry: string): string {
+  return /^[a-z]+:/i.test(registry) && !/^[a-z]:[\\/]/i.test(registry)
+    ? registry
+    : pathToFileURL(registry).href;
+}
+
+export default async function runChunk(task: ChunkTask): Promise<ExploreResult> {
+  const data = workerData as WorkerData;
+  loaded ??= import(registryUrl(data.registry));
+  await loaded;
+  const program = getProgram(task.program);
+  if (program === undefined) {
+    throw new Error(`worker: unknown program '${task.program}'; known: ${programIds().join(', ')}`);
+  }
+  return explore(program, task.options);
+}
