@@ -314,3 +314,98 @@ export const FW_IMAGE_MAGIC = 0x4d414c49; // 'MALI'
 export const FW_DATA_VA = 0x1000;
 export const FW_DATA_CLEAN = 0x600d;
 export const FW_DATA_DIRTY = 0xbad0;
+
+// ---------------------------------------------------------------------------------------------
+// resetlab: firmware interface fields that panthor_fw.h expresses as macros.
+
+/** CS_CONFIG_PRIORITY(x): bits 0..3 of `cs.input.config`. */
+export function CS_CONFIG_PRIORITY(x: number): number {
+  return x & 0xf;
+}
+/** CS_CONFIG_DOORBELL(x): bits 8..15 of `cs.input.config`, the stream's doorbell page. */
+export function CS_CONFIG_DOORBELL(x: number): number {
+  return (x & 0xff) << 8;
+}
+/** Extracts the doorbell id from `cs.input.config`. */
+export function CS_CONFIG_DOORBELL_ID(config: number): number {
+  return (config >>> 8) & 0xff;
+}
+/** resetlab: bits 0..3 of `csg.input.config` select the AS slot of the group's VM. */
+export const CSG_CONFIG_AS_MASK = 0xf;
+/** CSF_IFACE_VERSION(major, minor, patch), as advertised in `glb.control.version`. */
+export function CSF_IFACE_VERSION(major: number, minor: number, patch: number): number {
+  return ((major & 0xff) << 24) | ((minor & 0xff) << 16) | (patch & 0xffff);
+}
+/** The interface version the virtual firmware advertises. */
+export const RESETLAB_FW_IFACE_VERSION = CSF_IFACE_VERSION(1, 1, 0);
+/** Bytes the firmware asks the host to reserve per CSG suspend buffer (`csg.control.suspendSize`). */
+export const CSG_SUSPEND_BUF_SIZE = 4096;
+
+// ---------------------------------------------------------------------------------------------
+// resetlab: the CSG suspend-buffer header the firmware writes through AS0 on SUSPEND.
+// Word offsets in bytes from `csg.input.suspendBuf`. The saved stream state itself is kept by
+// the model, keyed by the header's physical address; RESUME accepts it only when the header in
+// memory still carries the magic and the token of that save.
+
+export const SUSPEND_HDR_MAGIC_OFF = 0x0;
+export const SUSPEND_HDR_TOKEN_OFF = 0x4;
+export const SUSPEND_HDR_STREAMS_OFF = 0x8;
+export const SUSPEND_HDR_SLOT_OFF = 0xc;
+export const SUSPEND_MAGIC = 0x53555350; // 'SUSP'
+
+// ---------------------------------------------------------------------------------------------
+// resetlab: tiler heap context. HEAP_SET points a stream at one of these in the group's VM.
+// The stream caches it while it runs; the firmware writes the cached copy back on CSG suspend
+// (source 'fw-heap') and before raising CS_TILER_OOM. The host grows a heap by answering the
+// OOM event with `cs.input.heapStart/heapEnd` = [start, end) of a new chunk (heapStart 0 means
+// "no memory": the stream gets CS_FATAL with exception OOM). Must be 8-byte aligned.
+
+/** u64: GPU VA of the chunk being filled (0: no chunk yet; the first HEAP_ALLOC raises OOM). */
+export const HEAP_CTX_CHUNK_VA = 0x0;
+/** u32: bytes used in the current chunk. */
+export const HEAP_CTX_USED = 0x8;
+/** u32: size in bytes of the current chunk. */
+export const HEAP_CTX_CHUNK_SIZE = 0xc;
+/** u32: chunks handed to this heap by the host so far. */
+export const HEAP_CTX_CHUNKS = 0x10;
+/** u32: how many times the firmware wrote this context back (suspend and OOM write-backs). */
+export const HEAP_CTX_WRITEBACKS = 0x14;
+export const HEAP_CTX_SIZE = 0x20;
+
+// ---------------------------------------------------------------------------------------------
+// resetlab: the performance-counter sample written by GPU_PRFCNT_SAMPLE at PRFCNT_BASE (in the
+// AS selected by PRFCNT_CONFIG). Blocks of PRFCNT_COUNTERS_PER_BLOCK u32 counters, in order:
+// block 0 CSF front-end, block 1 tiler, block 2 MMU/L2, then one block per present shader core
+// (ascending core number). Counters are 32-bit and wrap. Counters 0..3 of every block are a
+// header, always written; counter i >= 4 is written when bit (i >> 2) of the block's enable
+// register (PRFCNT_JM_EN / _TILER_EN / _MMU_L2_EN / _SHADER_EN) is set, and 0 otherwise.
+
+export const PRFCNT_BLOCK_CSF = 0;
+export const PRFCNT_BLOCK_TILER = 1;
+export const PRFCNT_BLOCK_MMU_L2 = 2;
+export const PRFCNT_BLOCK_SHADER0 = 3;
+/** Header: sample sequence number since the last reset or power-on. */
+export const PRFCNT_HDR_SEQ = 0;
+/** Header: the block kind (0 CSF, 1 tiler, 2 MMU/L2, 3 shader core). */
+export const PRFCNT_HDR_KIND = 1;
+/** Header: the enable mask in effect for this block. */
+export const PRFCNT_HDR_ENABLE = 2;
+/** Header: the block's index among blocks of its kind (the shader core number). */
+export const PRFCNT_HDR_INDEX = 3;
+/** CSF block: GPU active cycles (RUN time; the model's clock is 1 GHz, so ns). */
+export const PRFCNT_CSF_CYCLES = 4;
+export const PRFCNT_CSF_INSTRUCTIONS = 5;
+export const PRFCNT_CSF_SYNC_OPS = 6;
+export const PRFCNT_CSF_DOORBELLS = 7;
+/** Tiler block. */
+export const PRFCNT_TILER_BYTES = 4;
+export const PRFCNT_TILER_ALLOCS = 5;
+export const PRFCNT_TILER_OOMS = 6;
+/** MMU/L2 block. */
+export const PRFCNT_MMU_TRANSLATIONS = 4;
+export const PRFCNT_MMU_TLB_MISSES = 5;
+export const PRFCNT_L2_READS = 6;
+export const PRFCNT_L2_WRITES = 7;
+export const PRFCNT_MMU_FAULTS = 8;
+/** Shader-core block: this core's share of the active cycles. */
+export const PRFCNT_SHADER_CYCLES = 4;
