@@ -331,3 +331,25 @@ export function submit(
 }
 
 export { CsBuilder };
+
+export interface StartedQueue {
+  pt: PageTables;
+  q: QueueSpec;
+  slot: number;
+  as: number;
+}
+
+/** Boots nothing: on a booted GPU, creates a VM in `as`, programs queue 0 of `slot`, STARTs. */
+export async function startQueue(
+  k: Kernel,
+  gpu: VirtualGpu,
+  slot = 0,
+  as = 1,
+): Promise<StartedQueue> {
+  const vm = await setupVm(k, gpu, as);
+  const q = vm.queues[0] as QueueSpec;
+  programGroup(gpu, slot, as);
+  programQueue(gpu, slot, 0, q);
+  if (!(await csgRequest(k, gpu, slot, 1))) throw new Error('CSG START not acknowledged');
+  return { pt: vm.pt, q, slot, as };
+}
