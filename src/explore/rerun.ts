@@ -17,6 +17,8 @@ export interface RerunInput {
   trace?: boolean;
   /** Replace impossible choices by the default instead of reporting a divergence. */
   lenient?: boolean;
+  /** Must match the recorded run; campaigns always stop at the first violation (default). */
+  stopOnViolation?: boolean;
   maxSteps?: number;
 }
 
@@ -40,7 +42,7 @@ export async function rerun(program: Program, input: RerunInput): Promise<RerunR
     strategy,
     faults: input.faults,
     record: true,
-    stopOnViolation: true,
+    stopOnViolation: input.stopOnViolation ?? true,
     trace: input.trace ?? false,
     ...(input.maxSteps !== undefined ? { maxSteps: input.maxSteps } : {}),
   });

@@ -1,0 +1,227 @@
+/**
+ * Small programs for the explorer's tests, each built for one property: bugs of a known depth
+ * (for PCT against random), a lost update with a known number of interleavings (for DFS),
+ * noise and irrelevant faults around a real race (for shrinking), a timeout race (for time
+ * jumps), a model that is not deterministic (for the self-check), and a frequent, cheap
+ * failure (for campaign plumbing and signals).
+ */
+import type { Program, RunInput, RunReport } from '../../src/explore/program.js';
+import { Atomic } from '../../src/kernel/atomic.js';
+import { Completion } from '../../src/kernel/completion.js';
+import { Kernel } from '../../src/kernel/kernel.js';
+
+export function kernelProgram(
+  id: string,
+  faults: readonly string[],
+  setup: (k: Kernel, input: RunInput) => void,
+): Program {
+  return {
+    id,
+    faults,
+    async run(input: RunInput): Promise<RunReport> {
+      const k = new Kernel({
+        seed: input.seed,
+        strategy: input.strategy,
+        record: input.record ?? true,
+        stopOnViolation: input.stopOnViolation ?? false,
+        maxSteps: input.maxSteps ?? 100_000,
+        maxTimeNs: 10e9,
+        trace: input.trace ?? false,
+      });
+      setup(k, input);
+      const r = await k.run();
+      const stored = k.trace.events === null ? {} : { trace: k.trace.events, lanes: k.trace.lanes };
+      return {
+        ...stored,
+        outcome: r.outcome,
+        steps: r.steps,
+        decisions: r.decisions,
+        schedule: r.schedule,
+        traceHash: r.traceHash,
+        virtualTimeNs: r.nowNs,
+        violations: r.violations,
+        metrics: {},
+      };
+    },
+  };
+}
+
+async function pad(k: Kernel, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await k.point();
+}
+
+/**
+ * Depth 2: the "reset" task opens a window and closes it on its next step; the "ioctl" task
+ * sees the window open, does `padding` steps of work and touches the hardware, all inside the
+ * window. Two ordering constraints (open before the ioctl starts, the ioctl ends before close):
+ * random scheduling must hold the reset task for padding + 2 consecutive decisions (about
+ * 2^-(padding+2)); PCT needs the reset task on top and one change point right after it opens
+ * the window (about 1/(2k)).
+ */
+export function depth2Program(padding = 12): Program {
+  return kernelProgram('depth2@test', [], (k) => {
+    const resetting = new Atomic(k, 'resetting');
+    k.spawn('reset', async () => {
+      await resetting.set(1);
+      await resetting.set(0);
+    });
+    k.spawn('ioctl', async () => {
+      if ((await resetting.read()) === 0) return;
+      await pad(k, padding);
+      if ((await resetting.read()) === 1) {
+        k.violation('hw-access-during-reset', 'ioctl touched the GPU while a reset ran');
+      }
+    });
+  });
+}
+
+/**
+ * Depth 3: as depth 2, and the submitter then publishes a flag for one step that the reset task
+ * must observe before it is cleared: three ordering constraints, so PCT needs two change points
+ * (about 1/(2k^2)), while random must hold the reset task for padding + 2 decisions and then
+ * pick it (about 2^-(padding+4)).
+ */
+export function depth3Program(padding = 14): Program {
+  return kernelProgram('depth3@test', [], (k) => {
+    const resetting = new Atomic(k, 'resetting');
+    const submitted = new Atomic(k, 'submitted');
+    k.spawn('reset', async () => {
+      await resetting.set(1);
+      if ((await submitted.read()) === 1) {
+        k.violation('submit-after-fault', 'a job was submitted during the reset');
+      }
+      await resetting.set(0);
+    });
+    k.spawn('submit', async () => {
+      if ((await resetting.read()) === 0) return;
+      await pad(k, padding);
+      await submitted.set(1);
+      await submitted.set(0);
+    });
+  });
+}
+
+/**
+ * A lost update for DFS: `tasks` tasks each read a counter and write it back incremented; the
+ * last to finish checks the total. One preemption between a read and a write loses an update.
+ */
+export function lostUpdateProgram(tasks = 2): Program {
+  return kernelProgram('lost-update@test', [], (k) => {
+    const x = new Atomic(k, 'x');
+    let finished = 0;
+    for (let t = 0; t < tasks; t++) {
+      k.spawn(`t${t}`, async () => {
+        const r = await x.read();
+        await x.set(r + 1);
+        if (++finished === tasks && x.peek() !== tasks) {
+          k.violation('refcount-underflow', `lost update: x = ${x.peek()}, expected ${tasks}`);
+        }
+      });
+    }
+  });
+}
+
+/**
+ * Two tasks with `points` decision points each that log which task ran each slice, for
+ * checking DFS against a brute-force count of interleavings and preemptions.
+ */
+export function sliceLogProgram(points: number, log: number[][]): Program {
+  return kernelProgram('slices@test', [], (k) => {
+    const order: number[] = [];
+    log.push(order);
+    for (let t = 0; t < 2; t++) {
+      k.spawn(`t${t}`, async () => {
+        for (let i = 0; i < points; i++) {
+          order.push(t);
+          await k.point();
+        }
+        order.push(t);
+      });
+    }
+  });
+}
+
+/**
+ * A race buried in noise: four noise tasks (two more with `noise-a`), a fault that changes
+ * nothing the race depends on (`noise-b`), and a window race that exists only with the
+ * `trigger` fault and needs the ioctl to get ahead of the reset task by several slices. The
+ * shrinker should drop `noise-b` and nearly every noise decision.
+ */
+export function noisyProgram(): Program {
+  return kernelProgram('noisy@test', ['noise-a', 'trigger', 'noise-b'], (k, input) => {
+    const names = new Set(input.faults.map((f) => f.name));
+    const counter = new Atomic(k, 'counter');
+    // noise-a changes the schedule (two more tasks); noise-b changes only a value.
+    const noise = 4 + (names.has('noise-a') ? 2 : 0);
+    const step = names.has('noise-b') ? 2 : 1;
+    for (let n = 0; n < noise; n++) {
+      k.spawn(`noise${n}`, async () => {
+        for (let i = 0; i < 6; i++) await counter.add(step);
+      });
+    }
+    const open = new Atomic(k, 'open');
+    k.spawn('reset', async () => {
+      await pad(k, 2);
+      await open.set(1);
+      await open.set(0);
+    });
+    k.spawn('ioctl', async () => {
+      await pad(k, 8);
+      if (names.has('trigger') && (await open.read()) === 1) {
+        k.violation('hw-access-during-reset', 'ioctl inside the reset window');
+      }
+    });
+  });
+}
+
+/**
+ * Timeout versus completion: a waiter gives the job 1 ms of virtual time; the job needs a few
+ * steps of CPU time and no virtual time. Only a strategy that fires the timer ahead of
+ * runnable work (a time jump) sees the timeout.
+ */
+export function timeoutRaceProgram(): Program {
+  return kernelProgram('timeout@test', [], (k) => {
+    const done = new Completion(k, 'job');
+    k.spawn('waiter', async () => {
+      if (!(await done.wait(1_000_000))) {
+        k.violation('fence-signalled', 'job timed out although it was about to complete');
+      }
+    });
+    k.spawn('job', async () => {
+      await pad(k, 3);
+      done.complete();
+    });
+  });
+}
+
+/** Not deterministic: every other call spawns one more task (state kept between runs). */
+export function nondeterministicProgram(): Program {
+  let calls = 0;
+  return kernelProgram('nondet@test', [], (k) => {
+    calls++;
+    const tasks = 2 + (calls % 2);
+    for (let t = 0; t < tasks; t++) k.spawn(`t${t}`, () => pad(k, 3));
+  });
+}
+
+/** Fails often (a depth-1 race) and is cheap: for campaign plumbing, files and signals. */
+export function flakyProgram(): Program {
+  return kernelProgram('flaky@test', ['slow-path', 'extra'], (k, input) => {
+    const flag = new Atomic(k, 'flag');
+    const extra = input.faults.some((f) => f.name === 'extra');
+    k.spawn('a', async () => {
+      await pad(k, 2);
+      await flag.set(1);
+    });
+    k.spawn('b', async () => {
+      await pad(k, extra ? 3 : 2);
+      if ((await flag.read()) === 0) k.violation('reset-dedup', 'b ran before a published');
+    });
+    k.spawn('c', async () => {
+      await pad(k, 6);
+      if ((await flag.read()) === 1 && k.stepCount % 7 === 0) {
+        k.violation('deadlock', 'c saw the flag at a step divisible by 7');
+      }
+    });
+  });
+}
