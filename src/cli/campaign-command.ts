@@ -17,7 +17,12 @@ import cliProgress from 'cli-progress';
 import { readFailure, replayFailure } from '../explore/failure-file.js';
 import type { RunReport } from '../explore/program.js';
 import { getProgram, programIds } from '../explore/registry.js';
-import { type CampaignOptions, type CampaignProgress, runCampaign } from './campaign.js';
+import {
+  type CampaignOptions,
+  type CampaignProgress,
+  runCampaign,
+  writeSummary,
+} from './campaign.js';
 import { mergeShards } from './campaign-merge.js';
 import { type CampaignSummary, formatSummary } from './campaign-summary.js';
 import { registryUrl } from './worker.js';
@@ -88,7 +93,7 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
   process.on('SIGTERM', onSignal);
   const showBar =
     o.progress === 'auto' || o.progress === undefined ? process.stderr.isTTY === true : o.progress;
-  let bar: ReturnType<typeof progressBar> | null = null;
+  const bar: { current: ReturnType<typeof progressBar> | null } = { current: null };
   try {
     const outcome = await runCampaign({
       ...o,
@@ -96,11 +101,12 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
       signalName: () => signal,
       onProgress: (p) => {
         if (!showBar) return;
-        bar ??= progressBar(p.runsTotal);
-        bar.update(p);
+        bar.current ??= progressBar(p.runsTotal);
+        bar.current.update(p);
       },
     });
-    (bar as ReturnType<typeof progressBar> | null)?.stop();
+    bar.current?.stop();
+    bar.current = null;
     if (!outcome.ok) {
       if (o.json) process.stdout.write(`${JSON.stringify({ error: outcome.error })}\n`);
       else process.stderr.write(`resetlab explore: ${outcome.error.message}\n`);
@@ -111,6 +117,7 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     else process.stdout.write(`${formatSummary(s)}\n`);
     return exitCodeFor(s);
   } finally {
+    bar.current?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -132,10 +139,7 @@ export async function mergeCommand(
     else process.stderr.write(`resetlab merge: ${r.error.message}\n`);
     return 2;
   }
-  if (o.out !== undefined) {
-    const { writeSummary } = await import('./campaign.js');
-    writeSummary(o.out, r.summary);
-  }
+  if (o.out !== undefined) writeSummary(o.out, r.summary);
   const s = r.summary;
   if (o.json) process.stdout.write(`${JSON.stringify(printable(s))}\n`);
   else {
@@ -169,10 +173,16 @@ export async function replayCommand(file: string, o: ReplayCommandOptions): Prom
     return 2;
   }
   const registry = /^[a-z]+:/i.test(o.registry) ? o.registry : resolve(o.registry);
-  await import(registryUrl(registry));
-  const program = getProgram(read.failure.program);
+  let loadError: string | null = null;
+  try {
+    await import(registryUrl(registry));
+  } catch (err) {
+    loadError = `cannot load ${registry}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  const program = loadError === null ? getProgram(read.failure.program) : undefined;
   if (program === undefined) {
-    const msg = `unknown program '${read.failure.program}'; known: ${programIds().join(', ')}`;
+    const msg =
+      loadError ?? `unknown program '${read.failure.program}'; known: ${programIds().join(', ')}`;
     if (o.json)
       process.stdout.write(`${JSON.stringify({ error: { field: 'program', message: msg } })}\n`);
     else process.stderr.write(`resetlab replay: ${msg}\n`);

@@ -239,7 +239,12 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     throw err;
   }
   const registry = /^[a-z]+:/i.test(o.registry) ? o.registry : resolve(o.registry);
-  await import(registryUrl(registry));
+  try {
+    await import(registryUrl(registry));
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    return { ok: false, error: { field: 'registry', message: `cannot load ${registry}: ${msg}` } };
+  }
   const program = getProgram(o.program);
   if (program === undefined) {
     const known = programIds();
