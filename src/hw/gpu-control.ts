@@ -21,8 +21,12 @@
  * `reset-timeout`.
  *
  * Fault opportunities here: `reset-timeout` (a soft reset never completes), and
- * `stale-reset-completed` (RESET_COMPLETED set immediately at a soft-reset request while the
- * real reset still runs; or, at its arm time, set without any reset).
+ * `stale-reset-completed`: first at its arm time, where RESET_COMPLETED appears in RAWSTAT
+ * without a reset and without an interrupt (a stale bit only a driver that clears it before
+ * resetting survives); then, while it has firings left, at each soft-reset request, where the
+ * bit is set at once although the real reset still runs (a harsher fault that fools any driver
+ * trusting the bit alone; its L2_PWRON is then ignored, so the lie shows up as a failed
+ * bring-up).
  *
  * Not modelled: GPU_FAULT_STATUS/ADDRESS (bus faults are not generated), protected mode, the
  * cache hierarchy (memory is coherent, so a flush only takes time), GPU_IRQ_FAULT.
@@ -266,11 +270,15 @@ export class GpuControl {
     this.resetSlice = 0;
   }
 
-  /** The `stale-reset-completed` fault's arm-time opportunity (no reset involved). */
+  /**
+   * The `stale-reset-completed` fault's arm-time opportunity: RESET_COMPLETED appears in
+   * RAWSTAT without a reset and without an interrupt of its own, so no handler clears it. Only a
+   * driver that clears the bit before its next soft reset is safe from it.
+   */
   faultLive(): void {
     if (this.pending !== null) return;
-    if (this.ctx.faults.take('stale-reset-completed', 'spontaneous')) {
-      this.irq.raise(GPU_IRQ_RESET_COMPLETED);
+    if (this.ctx.faults.take('stale-reset-completed', 'stale bit, no reset')) {
+      this.irq.raiseSilently(GPU_IRQ_RESET_COMPLETED);
     }
   }
 

@@ -39,6 +39,16 @@ export class IrqRegs {
     this.update();
   }
 
+  /**
+   * Sets status bits without an interrupt assertion for them (a stale bit nobody was told
+   * about: the `stale-reset-completed` fault). Another raise later re-triggers the line.
+   */
+  raiseSilently(bits: number): void {
+    this.rawstat = (this.rawstat | bits) >>> 0;
+    this.lost = (this.lost | bits) >>> 0;
+    this.update();
+  }
+
   /** GPU/JOB/MMU_INT_CLEAR. */
   clear(bits: number): void {
     this.rawstat = (this.rawstat & ~bits) >>> 0;

@@ -224,7 +224,9 @@ test('CALL, BRANCH_NZ loops and extract', async () => {
       .mov32(13, 5)
       .branchNz(13, -1)
       .store32(13, 12, 4);
-    body.words().forEach((w, i) => gpu.mem.write32(bufPa! + i * 4, w));
+    body.words().forEach((w, i) => {
+      gpu.mem.write32(bufPa! + i * 4, w);
+    });
     submit(
       gpu,
       0,
