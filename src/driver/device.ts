@@ -1,0 +1,338 @@
+/**
+ * DOC: The device (panthor_device.c): probe, unplug, runtime suspend/resume, and the
+ * composition of the blocks.
+ *
+ * Probe powers the GPU, soft-resets it, then brings up the blocks in order: GPU (interrupt),
+ * MMU, firmware (L2, MCU VM, sections, boot), scheduler, perfcnt. Unbind (`remove`) unplugs,
+ * disables and waits for the reset work, and releases the I/O mapping; anything that touches
+ * the registers after that is a use-after-free.
+ *
+ * Unplug is idempotent: the first caller marks the device unplugged under `unplug.lock`, makes
+ * `drm_dev_enter` fail from then on (an SRCU read section, synchronised), stops the blocks and
+ * fails every pending job with -ENODEV; a concurrent caller waits for it to finish.
+ *
+ * Runtime suspend prepares the blocks as for a reset and powers the GPU down; resume powers up
+ * and restarts them, fast when the firmware halted cleanly and always slow when a reset was
+ * requested meanwhile (the request is served by the slow resume, not lost).
+ */
+
+import type { VirtualGpu } from '../hw/gpu.js';
+import { Completion } from '../kernel/completion.js';
+import { Errno } from '../kernel/errno.js';
+import { FenceContext } from '../kernel/fence.js';
+import type { Kernel, Lifetime } from '../kernel/kernel.js';
+import { Mutex } from '../kernel/mutex.js';
+import { Srcu } from '../kernel/srcu.js';
+import type { BusDevice } from '../kernel/sysfs.js';
+import type { Lane } from '../kernel/trace.js';
+import type { UeventBus } from '../kernel/uevent.js';
+import { Workqueue } from '../kernel/workqueue.js';
+import type { BugId } from './bugs.js';
+import type { DriverConfig } from './config.js';
+import { Drv } from './drv.js';
+import type { DrmFile } from './file.js';
+import { FwBlock } from './fw.js';
+import { GpuBlock } from './gpu.js';
+import { HeapBlock } from './heap.js';
+import { DeviceIo } from './io.js';
+import { DriverLog } from './log.js';
+import { MmuBlock } from './mmu.js';
+import { PerfcntBlock } from './perfcnt.js';
+import { PmBlock, PmState } from './pm.js';
+import type { GateKind, GateToken } from './reset/design.js';
+import { DefaultDesign } from './reset/designs/default.js';
+import { createDesign } from './reset/designs/index.js';
+import { ResetController } from './reset.js';
+import { Scheduler } from './sched.js';
+import { SyncobjStubs } from './syncobj.js';
+import { WedgeBlock } from './wedge.js';
+
+/** A platform-level recovery work (the `rebind` design); it outlives the device. */
+export interface RebindWork {
+  queue(): boolean;
+}
+
+let nextDeviceUid = 1;
+
+export class PanthorDevice implements Lifetime {
+  readonly uid = nextDeviceUid++;
+  alive = true;
+  readonly name: string;
+  readonly io: DeviceIo;
+  private readonly iomem: Lifetime;
+  unplugged = false;
+  readonly unplugLock: Mutex;
+  readonly unplugDone: Completion;
+  private unplugStarted = false;
+  readonly drmSrcu: Srcu;
+  readonly resetWq: Workqueue;
+  readonly systemWq: Workqueue;
+  readonly cleanupWq: Workqueue;
+  readonly log = new DriverLog();
+  readonly gpu: GpuBlock;
+  readonly mmu: MmuBlock;
+  readonly fw: FwBlock;
+  readonly sched: Scheduler;
+  readonly heap: HeapBlock;
+  readonly perfcnt: PerfcntBlock;
+  readonly pm: PmBlock;
+  readonly reset: ResetController;
+  readonly wedge: WedgeBlock;
+  readonly stubs: SyncobjStubs;
+  readonly files = new Set<DrmFile>();
+  /** Set by the firmware's pre-reset when the MCU halted cleanly (fast restart possible). */
+  resetFast = false;
+  initialized = false;
+  readonly lane: Lane;
+  readonly resetLane: Lane;
+  private readonly fenceContexts = new Set<number>();
+  private nextMmapOffset = 1 << 20;
+  readonly drv: Drv;
+
+  constructor(
+    readonly k: Kernel,
+    readonly hw: VirtualGpu,
+    readonly cfg: DriverConfig,
+    readonly busDev: BusDevice,
+    readonly uevents: UeventBus,
+    readonly rebindWork: RebindWork,
+  ) {
+    this.name = `panthor${this.uid}`;
+    this.iomem = { name: `${this.name} iomem`, alive: true };
+    this.io = new DeviceIo(k, hw, this.iomem);
+    this.lane = k.trace.lane('cpu', `${this.name} driver`);
+    this.resetLane = k.trace.lane('reset', `${this.name} reset`);
+    this.unplugLock = new Mutex(k, 'unplug.lock');
+    this.unplugDone = new Completion(k, 'unplug.done');
+    this.drmSrcu = new Srcu(k, 'drm_unplug_srcu');
+    this.resetWq = Workqueue.ordered(k, 'panthor-reset-wq');
+    this.systemWq = new Workqueue(k, 'events', 4);
+    this.cleanupWq = new Workqueue(k, 'panthor-cleanup', 2);
+    this.gpu = new GpuBlock(this);
+    this.mmu = new MmuBlock(this);
+    this.fw = new FwBlock(this);
+    this.sched = new Scheduler(this);
+    this.heap = new HeapBlock(this);
+    this.perfcnt = new PerfcntBlock(this);
+    this.pm = new PmBlock(this);
+    this.wedge = new WedgeBlock(this);
+    this.reset = new ResetController(this, createDesign(cfg.design, this));
+    this.stubs = new SyncobjStubs(k);
+    this.drv = new Drv(this);
+  }
+
+  /** A fake mmap offset for a BO (drm_vma_offset_add). */
+  allocMmapOffset(size: number): number {
+    const off = this.nextMmapOffset;
+    this.nextMmapOffset += Math.ceil(size / 4096) * 4096 + 4096;
+    return off * 1;
+  }
+
+  bug(id: BugId): boolean {
+    return this.cfg.bugs.has(id);
+  }
+
+  asLane(as: number): Lane {
+    return this.k.trace.lane('as', `AS${as}`);
+  }
+
+  csgLane(slot: number): Lane {
+    return this.k.trace.lane('csg', `CSG${slot}`);
+  }
+
+  /** A fence context owned by this device (wedging signals every fence of its contexts). */
+  newFenceContext(name: string): FenceContext {
+    const ctx = new FenceContext(this.k, name);
+    this.fenceContexts.add(ctx.id);
+    return ctx;
+  }
+
+  ownsFenceContext(id: number): boolean {
+    return this.fenceContexts.has(id);
+  }
+
+  /** The queue job timeouts run on: the ordered reset queue (or, with the old bug, any). */
+  timeoutWq(): Workqueue {
+    return this.bug('reset-in-timeout-handler') ? this.systemWq : this.resetWq;
+  }
+
+  /** Reports a use-after-free when the I/O mapping is gone (a work running after unbind). */
+  checkIoAlive(what: string): boolean {
+    return this.k.checkAlive(this.iomem, what);
+  }
+
+  // ---- drm_dev_enter / drm_dev_exit ------------------------------------------------------------
+
+  async drmDevEnter(): Promise<number | null> {
+    const cookie = await this.drmSrcu.readLock();
+    if (this.unplugged) {
+      this.drmSrcu.readUnlock(cookie);
+      return null;
+    }
+    return cookie;
+  }
+
+  drmDevExit(cookie: number): void {
+    this.drmSrcu.readUnlock(cookie);
+  }
+
+  /** The reset design's gate; a number is the errno the design refuses with. */
+  async gateEnter(kind: GateKind): Promise<GateToken | number> {
+    if (this.unplugged || this.wedge.wedged) return -Errno.ENODEV;
+    return this.reset.enter(kind);
+  }
+
+  gateExit(token: GateToken): void {
+    this.reset.exit(token);
+  }
+
+  // ---- Probe and removal -----------------------------------------------------------------------
+
+  /** panthor_device_init. Returns 0 or a negative errno. */
+  async probe(): Promise<number> {
+    const k = this.k;
+    k.trace.instant(this.lane, 'device', 'probe');
+    this.hw.setPower(true);
+    await this.pm.state.set(PmState.ACTIVE);
+    this.pm.usage = 1;
+    let ret = await this.gpu.init();
+    if (ret === 0) ret = await this.gpu.softReset();
+    if (ret === 0) ret = await this.mmu.init();
+    if (ret === 0) ret = await this.fw.init();
+    if (ret === 0) ret = await this.sched.init();
+    if (ret !== 0) {
+      k.trace.instant(
+        this.lane,
+        'device',
+        `probe failed: ${Errno.ETIMEDOUT === -ret ? 'ETIMEDOUT' : ret}`,
+      );
+      await this.unplug();
+      this.releaseResources();
+      return ret;
+    }
+    this.perfcnt.init();
+    this.initialized = true;
+    this.log.fullReinits.push(k.nowNs);
+    await this.pm.putAutosuspend();
+    return 0;
+  }
+
+  /** The remove callback: unplug, disable the reset work, release the I/O mapping. */
+  async remove(): Promise<void> {
+    await this.unplug();
+    if (!this.bug('reset-work-after-unbind')) await this.reset.work.disableSync();
+    this.resetWq.destroyed = true;
+    this.releaseResources();
+  }
+
+  private releaseResources(): void {
+    this.iomem.alive = false;
+    this.k.trace.instant(this.lane, 'device', 'iomem released');
+  }
+
+  /** panthor_device_unplug: idempotent; a concurrent caller waits for the first. */
+  async unplug(): Promise<void> {
+    await this.unplugLock.lock();
+    if (this.unplugStarted) {
+      this.unplugLock.unlock();
+      await this.unplugDone.wait();
+      return;
+    }
+    this.unplugStarted = true;
+    const k = this.k;
+    k.trace.instant(this.lane, 'device', 'unplug');
+    const pmRet = await this.pm.resumeAndGet();
+    // drm_dev_unplug: later drm_dev_enter() calls fail; wait for the sections in progress.
+    this.unplugged = true;
+    this.reset.design.unplug();
+    await this.drmSrcu.synchronize();
+    this.unplugLock.unlock();
+    await this.sched.unplug();
+    await this.perfcnt.unplug();
+    await this.fw.unplug();
+    await this.mmu.unplug();
+    await this.gpu.unplug();
+    await this.pm.unplug();
+    // Nothing will complete any more: every pending job ends with -ENODEV.
+    await this.sched.killAll(-Errno.ENODEV);
+    if (pmRet === 0) await this.pm.putNoIdle();
+    if (this.pm.active && this.iomem.alive) await this.suspendDevice();
+    this.unplugDone.completeAll();
+  }
+
+  // ---- Runtime PM callbacks --------------------------------------------------------------------
+
+  /** panthor_device_suspend (called with the PM lock held). */
+  async suspendDevice(): Promise<number> {
+    const k = this.k;
+    if (this.pm.state.peek() !== PmState.ACTIVE) return -Errno.EINVAL;
+    await this.pm.state.set(PmState.SUSPENDING);
+    k.trace.instant(this.lane, 'pm', 'suspend');
+    if (this.initialized) {
+      const cookie = await this.drmDevEnter();
+      if (cookie !== null) {
+        await this.reset.work.cancelSync();
+        await this.sched.suspend();
+        await this.perfcnt.suspend();
+        await this.fw.preReset(false);
+        await this.mmu.suspend();
+        await this.gpu.suspend(!this.resetFast);
+        this.drmDevExit(cookie);
+      }
+    }
+    this.hw.setPower(false);
+    await this.pm.state.set(PmState.SUSPENDED);
+    return 0;
+  }
+
+  private async resumeHwComponents(): Promise<number> {
+    let ret = await this.gpu.resume();
+    if (ret === 0) ret = await this.mmu.resume();
+    if (ret === 0) ret = await this.fw.postReset();
+    if (ret === 0) return 0;
+    await this.mmu.suspend();
+    await this.gpu.suspend(true);
+    return ret;
+  }
+
+  /** panthor_device_resume (called with the PM lock held). */
+  async resumeDevice(): Promise<number> {
+    const k = this.k;
+    if (this.pm.state.peek() !== PmState.SUSPENDED) return -Errno.EINVAL;
+    await this.pm.state.set(PmState.RESUMING);
+    k.trace.instant(this.lane, 'pm', 'resume');
+    this.hw.setPower(true);
+    let ret = 0;
+    if (this.initialized) {
+      const cookie = await this.drmDevEnter();
+      if (cookie !== null) {
+        let served = false;
+        if (this.reset.isPending() && !this.bug('reset-lost-across-suspend')) {
+          // A reset was requested while we were suspending: force a slow restart.
+          this.resetFast = false;
+          await this.reset.pending.set(0);
+          served = true;
+        }
+        ret = await this.resumeHwComponents();
+        if (ret !== 0 && this.resetFast) {
+          k.trace.instant(this.lane, 'pm', 'Fast reset failed, trying a slow reset');
+          this.resetFast = false;
+          ret = await this.resumeHwComponents();
+        }
+        if (ret === 0) {
+          await this.perfcnt.resume();
+          if (served && this.reset.design instanceof DefaultDesign) this.reset.design.reopen();
+          await this.sched.resume();
+        }
+        this.drmDevExit(cookie);
+      }
+    }
+    if (ret !== 0) {
+      await this.pm.state.set(PmState.SUSPENDED);
+      this.pm.recoveryNeeded = true;
+      return ret;
+    }
+    await this.pm.state.set(PmState.ACTIVE);
+    return 0;
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * DOC: GPU control block (panthor_gpu.c).
+ *
+ * Owns the GPU interrupt, the request/acknowledge protocol for GPU commands (soft reset, cache
+ * flush), L2 power and the GPU identification registers.
+ *
+ * Requests are tracked in `pendingReqs` under a spinlock: the requester sets the bit, writes the
+ * command, and sleeps on `reqsAcked` until the IRQ handler clears it. On timeout the requester
+ * re-reads `GPU_INT_RAWSTAT` before giving up, which tolerates a lost interrupt.
+ *
+ * The soft reset clears a possibly stale `RESET_COMPLETED` *before* issuing the command: a bit
+ * left over from an earlier reset (or set spuriously) would otherwise make a reset that never
+ * happened look complete. Mainline Tyr did not clear it and polled RAWSTAT after a sleep; the
+ * `stale-reset-irq` switch restores that behaviour.
+ *
+ * Alternatives rejected: polling RAWSTAT without the interrupt (Tyr at probe) works but adds
+ * latency and is exactly what the stale-bit bug exploits.
+ */
+
+import * as R from '../hw/regs.js';
+import { Errno } from '../kernel/errno.js';
+import { Spinlock } from '../kernel/spinlock.js';
+import { WaitQueue } from '../kernel/waitqueue.js';
+import type { PanthorDevice } from './device.js';
+import { PanthorIrq } from './irq.js';
+
+const GPU_INTERRUPTS_MASK =
+  R.GPU_IRQ_FAULT |
+  R.GPU_IRQ_PROTM_FAULT |
+  R.GPU_IRQ_RESET_COMPLETED |
+  R.GPU_IRQ_CLEAN_CACHES_COMPLETED |
+  R.GPU_IRQ_PRFCNT_SAMPLE_COMPLETED;
+
+export interface GpuInfoRegs {
+  gpuId: number;
+  l2Features: number;
+  tilerFeatures: number;
+  memFeatures: number;
+  mmuFeatures: number;
+  asPresent: number;
+  csfId: number;
+  shaderPresent: number;
+  tilerPresent: number;
+  l2Present: number;
+  coreFeatures: number;
+}
+
+export class GpuBlock {
+  readonly name = 'gpu';
+  readonly irq: PanthorIrq;
+  pendingReqs = 0;
+  private readonly reqsLock: Spinlock;
+  readonly reqsAcked: WaitQueue;
+  info: GpuInfoRegs = {
+    gpuId: 0,
+    l2Features: 0,
+    tilerFeatures: 0,
+    memFeatures: 0,
+    mmuFeatures: 0,
+    asPresent: 0,
+    csfId: 0,
+    shaderPresent: 0,
+    tilerPresent: 0,
+    l2Present: 0,
+    coreFeatures: 0,
+  };
+  /** Listeners for PRFCNT_SAMPLE_COMPLETED (the perfcnt block). */
+  onSampleDone: (() => void) | null = null;
+
+  constructor(private readonly dev: PanthorDevice) {
+    const k = dev.k;
+    this.reqsLock = new Spinlock(k, 'gpu.reqs_lock');
+    this.reqsAcked = new WaitQueue(k, 'gpu.reqs_acked');
+    this.irq = new PanthorIrq(
+      dev,
+      'gpu',
+      dev.hw.irq.gpu,
+      {
+        rawstat: R.GPU_INT_RAWSTAT,
+        clear: R.GPU_INT_CLEAR,
+        mask: R.GPU_INT_MASK,
+        stat: R.GPU_INT_STAT,
+      },
+      (status) => this.handleIrq(status),
+    );
+  }
+
+  private async handleIrq(status: number): Promise<void> {
+    const io = this.dev.io;
+    io.write(R.GPU_INT_CLEAR, status);
+    if (status & R.GPU_IRQ_FAULT) {
+      const faultStatus = io.read(R.GPU_FAULT_STATUS);
+      this.dev.k.trace.instant(this.dev.lane, 'gpu', 'GPU_FAULT', { status: faultStatus });
+    }
+    if (status & R.GPU_IRQ_PRFCNT_SAMPLE_COMPLETED) this.onSampleDone?.();
+    await this.reqsLock.lock();
+    if (status & this.pendingReqs) {
+      this.pendingReqs &= ~status;
+      this.reqsAcked.wakeUp();
+    }
+    this.reqsLock.unlock();
+  }
+
+  /** Reads the identification registers (gpu_init). */
+  readInfo(): void {
+    const io = this.dev.io;
+    this.info = {
+      gpuId: io.read(R.GPU_ID),
+      l2Features: io.read(R.GPU_L2_FEATURES),
+      tilerFeatures: io.read(R.GPU_TILER_FEATURES),
+      memFeatures: io.read(R.GPU_MEM_FEATURES),
+      mmuFeatures: io.read(R.GPU_MMU_FEATURES),
+      asPresent: io.read(R.GPU_AS_PRESENT),
+      csfId: io.read(R.GPU_CSF_ID),
+      shaderPresent: io.read64(R.GPU_SHADER_PRESENT),
+      tilerPresent: io.read64(R.GPU_TILER_PRESENT),
+      l2Present: io.read64(R.GPU_L2_PRESENT),
+      coreFeatures: io.read(R.GPU_CORE_FEATURES),
+    };
+  }
+
+  async init(): Promise<number> {
+    this.readInfo();
+    this.irq.request();
+    await this.irq.resume(GPU_INTERRUPTS_MASK);
+    return 0;
+  }
+
+  /**
+   * Soft reset (panthor_gpu_soft_reset). Returns 0 or -ETIMEDOUT. The caller (probe, the reset
+   * work) decides what a failure means.
+   */
+  async softReset(): Promise<number> {
+    const dev = this.dev;
+    const io = dev.io;
+    const k = dev.k;
+    const issuedNs = k.nowNs;
+    if (dev.bug('stale-reset-irq')) {
+      // Mainline Tyr: issue the reset, sleep, then trust whatever RAWSTAT says.
+      io.write(R.GPU_CMD, R.GPU_SOFT_RESET);
+      await k.sleep(dev.cfg.softResetTimeoutNs);
+      const ok = (io.read(R.GPU_INT_RAWSTAT) & R.GPU_IRQ_RESET_COMPLETED) !== 0;
+      if (ok) dev.log.resetBeliefs.push({ issuedNs, believedNs: k.nowNs });
+      return ok ? 0 : -Errno.EIO;
+    }
+    await this.reqsLock.lock();
+    const already = (this.pendingReqs & R.GPU_IRQ_RESET_COMPLETED) !== 0;
+    if (!already) {
+      this.pendingReqs |= R.GPU_IRQ_RESET_COMPLETED;
+      io.write(R.GPU_INT_CLEAR, R.GPU_IRQ_RESET_COMPLETED);
+      io.write(R.GPU_CMD, R.GPU_SOFT_RESET);
+    }
+    this.reqsLock.unlock();
+    const acked = await this.reqsAcked.waitEvent(
+      () => (this.pendingReqs & R.GPU_IRQ_RESET_COMPLETED) === 0,
+      dev.cfg.softResetTimeoutNs,
+    );
+    let timedOut = false;
+    if (!acked) {
+      await this.reqsLock.lock();
+      if (
+        (this.pendingReqs & R.GPU_IRQ_RESET_COMPLETED) !== 0 &&
+        (io.read(R.GPU_INT_RAWSTAT) & R.GPU_IRQ_RESET_COMPLETED) === 0
+      ) {
+        timedOut = true;
+      } else {
+        this.pendingReqs &= ~R.GPU_IRQ_RESET_COMPLETED;
+      }
+      this.reqsLock.unlock();
+    }
+    if (timedOut) {
+      await this.reqsLock.lock();
+      this.pendingReqs &= ~R.GPU_IRQ_RESET_COMPLETED;
+      this.reqsLock.unlock();
+      k.trace.instant(dev.lane, 'reset', 'soft reset timeout');
+      return -Errno.ETIMEDOUT;
+    }
+    dev.log.resetBeliefs.push({ issuedNs, believedNs: k.nowNs });
+    return 0;
+  }
+
+  /** Powers the L2 on and waits for it (panthor_gpu_l2_power_on). */
+  async l2PowerOn(): Promise<number> {
+    const io = this.dev.io;
+    const present = this.info.l2Present || io.read(R.GPU_L2_PRESENT);
+    io.write(R.L2_PWRON, present);
+    const r = await io.poll(R.L2_READY, (v) => (v & present) === present, 20_000_000, 10_000);
+    return r.ok ? 0 : -Errno.ETIMEDOUT;
+  }
+
+  async l2PowerOff(): Promise<number> {
+    const io = this.dev.io;
+    const present = this.info.l2Present || io.read(R.GPU_L2_PRESENT);
+    io.write(R.L2_PWROFF, present);
+    const r = await io.poll(R.L2_READY, (v) => (v & present) === 0, 20_000_000, 10_000);
+    return r.ok ? 0 : -Errno.ETIMEDOUT;
+  }
+
+  /** Cleans/invalidates caches (panthor_gpu_flush_caches). */
+  async flushCaches(l2: number, lsc: number, other: number): Promise<number> {
+    const dev = this.dev;
+    const io = dev.io;
+    await this.reqsLock.lock();
+    if ((this.pendingReqs & R.GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0) {
+      this.pendingReqs |= R.GPU_IRQ_CLEAN_CACHES_COMPLETED;
+      io.write(R.GPU_CMD, R.GPU_CMD_FLUSH_CACHES_TYPE | ((l2 | (lsc << 4) | (other << 8)) << 8));
+    }
+    this.reqsLock.unlock();
+    const acked = await this.reqsAcked.waitEvent(
+      () => (this.pendingReqs & R.GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0,
+      100_000_000,
+    );
+    if (acked) return 0;
+    await this.reqsLock.lock();
+    const raw = io.read(R.GPU_INT_RAWSTAT);
+    this.pendingReqs &= ~R.GPU_IRQ_CLEAN_CACHES_COMPLETED;
+    this.reqsLock.unlock();
+    return raw & R.GPU_IRQ_CLEAN_CACHES_COMPLETED ? 0 : -Errno.ETIMEDOUT;
+  }
+
+  async suspend(slow: boolean): Promise<void> {
+    // On a fast suspend the L2 is simply powered down; a slow one resets the GPU.
+    if (slow) await this.softReset();
+    else await this.l2PowerOff();
+    await this.irq.suspend();
+  }
+
+  async resume(): Promise<number> {
+    await this.irq.resume(GPU_INTERRUPTS_MASK);
+    return this.l2PowerOn();
+  }
+
+  async unplug(): Promise<void> {
+    await this.irq.suspend();
+    // Requests can never be acknowledged now; wake their waiters (panthor_gpu_unplug).
+    await this.reqsLock.lock();
+    this.pendingReqs = 0;
+    this.reqsAcked.wakeUp();
+    this.reqsLock.unlock();
+  }
+}

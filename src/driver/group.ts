@@ -1,0 +1,172 @@
+/**
+ * Scheduling groups, their queues and jobs: the data the scheduler (`sched.ts`) works on.
+ *
+ * A group has 1..N queues and is bound to one VM; it is the unit the firmware schedules on a
+ * CSG slot. Each queue has a ring buffer in the group's VM, a 64-bit sync object the ring
+ * increments after every job (the kernel's completion signal), a fence context, the list of
+ * jobs written to the ring and not yet completed (`inFlight`), the jobs submitted but not yet
+ * written (`pending`, the drm_sched entity queue) and a timeout.
+ *
+ * Group state flags follow the uAPI: TIMEDOUT, FATAL_FAULT (with the mask of faulty queues) and
+ * INNOCENT (a group that could still run but whose suspend failed during a reset).
+ */
+import type { Fence, FenceContext } from '../kernel/fence.js';
+import type { Lifetime } from '../kernel/kernel.js';
+import type { Refcount } from '../kernel/refcount.js';
+import type { DelayedWork, Work } from '../kernel/workqueue.js';
+import type { Bo } from './gem.js';
+import type { Vm } from './vm.js';
+
+export const GroupState = {
+  CREATED: 'created',
+  ACTIVE: 'active',
+  SUSPENDED: 'suspended',
+  TERMINATED: 'terminated',
+  UNKNOWN: 'unknown',
+} as const;
+export type GroupStateName = (typeof GroupState)[keyof typeof GroupState];
+
+/** Size of one queue's sync object (panthor_syncobj_64b: u64 seqno, u32 status, u32 pad). */
+export const SYNCOBJ_SIZE = 16;
+/** Instructions the kernel writes per job, padded to a 64-byte cache line. */
+export const JOB_INSTRS = 8;
+export const JOB_RING_BYTES = JOB_INSTRS * 8;
+
+export class Job {
+  /** The done fence; created at submit so that jobs that never run can be failed too. */
+  readonly fence: Fence;
+  ringStart = -1;
+  ringEnd = -1;
+  /** Set when the job was written to the ring buffer. */
+  ran = false;
+  /** Dependencies (in-syncs) that must signal before the job runs. */
+  readonly deps: Fence[];
+  /** True for an empty submit: no ring work, completes with the queue's last fence. */
+  readonly empty: boolean;
+
+  constructor(
+    readonly group: Group,
+    readonly queueIdx: number,
+    readonly streamAddr: number,
+    readonly streamSize: number,
+    fence: Fence,
+    deps: Fence[],
+  ) {
+    this.fence = fence;
+    this.deps = deps;
+    this.empty = streamSize === 0;
+  }
+
+  get seqno(): number {
+    return this.fence.seqno;
+  }
+}
+
+export class Queue {
+  readonly inFlight: Job[] = [];
+  readonly pending: Job[] = [];
+  /** Ring offsets (bytes, monotonic): what the kernel wrote, and the firmware's last extract. */
+  insert = 0;
+  extract = 0;
+  doorbellId = -1;
+  /** drm_sched stopped (pre-reset): pending jobs are not run. */
+  stopped = false;
+  lastFence: Fence | null = null;
+  /** Remaining timeout when suspended, or -1 while the timer runs. */
+  timeoutRemainingNs: number;
+
+  constructor(
+    readonly idx: number,
+    readonly priority: number,
+    readonly ringBo: Bo,
+    readonly ringVa: number,
+    readonly ringSize: number,
+    readonly fenceCtx: FenceContext,
+    readonly timeout: DelayedWork,
+    readonly runWork: Work,
+    timeoutNs: number,
+  ) {
+    this.timeoutRemainingNs = timeoutNs;
+  }
+
+  /** The highest seqno handed out on this queue (what a killed queue's sync object is set to). */
+  lastSeqno(): number {
+    let max = this.lastFence?.seqno ?? 0;
+    for (const j of this.inFlight) max = Math.max(max, j.seqno);
+    return max;
+  }
+
+  /** Ring bytes used by in-flight and pending (non-empty) jobs. */
+  ringUsed(): number {
+    let n = this.insert - this.extract;
+    for (const j of this.pending) if (!j.empty) n += JOB_RING_BYTES;
+    return n;
+  }
+}
+
+let nextGroupUid = 1;
+
+export class Group implements Lifetime {
+  readonly uid = nextGroupUid++;
+  alive = true;
+  state: GroupStateName = GroupState.CREATED;
+  csgId = -1;
+  destroyed = false;
+  timedout = false;
+  innocent = false;
+  fatalQueues = 0;
+  /** Set by the tiler-OOM path; processed by `tilerOomWork`. */
+  tilerOom = 0;
+  readonly queues: Queue[] = [];
+  /** Kernel BO with one sync object per queue, mapped in the group's VM. */
+  syncobjs!: Bo;
+  syncobjsVa = 0;
+  /** Firmware-VM buffer the firmware saves the group's state to on suspend. */
+  suspendBufVa = 0;
+  suspendBufSize = 0;
+  /** Which list the group is on in the scheduler ('runnable', 'idle', 'stopped' or null). */
+  list: 'runnable' | 'idle' | 'stopped' | null = null;
+
+  constructor(
+    readonly handle: number,
+    readonly fileId: number,
+    readonly vm: Vm,
+    readonly priority: number,
+    readonly computeCoreMask: number,
+    readonly fragmentCoreMask: number,
+    readonly tilerCoreMask: number,
+    readonly maxComputeCores: number,
+    readonly maxFragmentCores: number,
+    readonly maxTilerCores: number,
+    readonly refs: Refcount,
+    readonly termWork: Work,
+    readonly syncUpdWork: Work,
+    readonly tilerOomWork: Work,
+    readonly releaseWork: Work,
+  ) {}
+
+  get name(): string {
+    return `group${this.uid}`;
+  }
+
+  /** group_can_run. */
+  canRun(): boolean {
+    return (
+      this.state !== GroupState.TERMINATED &&
+      this.state !== GroupState.UNKNOWN &&
+      !this.destroyed &&
+      this.fatalQueues === 0 &&
+      !this.timedout &&
+      !this.vm.unusable
+    );
+  }
+
+  /** No queue has work written to the ring or waiting to be run. */
+  isIdle(): boolean {
+    return this.queues.every((q) => q.inFlight.length === 0 && q.pending.every((j) => j.empty));
+  }
+
+  hasWork(): boolean {
+    return !this.isIdle();
+  }
+}

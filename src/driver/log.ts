@@ -1,0 +1,106 @@
+/**
+ * The driver's event log: facts the invariant oracles need that are not visible in hardware
+ * state alone (when a reset was requested and by whom, when the reset path started and ended,
+ * when a job was handed to the hardware, when the device was wedged). Writing here never
+ * changes behaviour; it is the driver's equivalent of tracepoints.
+ */
+
+export type ResetReason =
+  | 'job-timeout'
+  | 'csg-ack-timeout'
+  | 'fw-ping-timeout'
+  | 'as-active-stuck'
+  | 'mmu-unrecoverable'
+  | 'cs-unrecoverable'
+  | 'unknown-csg-state'
+  | 'ioctl'
+  | 'suspend-failure'
+  | 'requeue'
+  | 'test';
+
+export interface ResetRequest {
+  id: number;
+  atNs: number;
+  reason: ResetReason;
+  /** Task that asked. */
+  by: string;
+  /** True when it started a new reset, false when it was coalesced into a pending one. */
+  queued: boolean;
+  /** When the evidence behind the request was collected (<= atNs). */
+  causeNs: number;
+}
+
+export interface ResetRecord {
+  id: number;
+  startNs: number;
+  endNs: number | null;
+  slow: boolean;
+  /** When this reset (last) issued its hardware reset, or -1. */
+  hwResetNs: number;
+  ok: boolean | null;
+  /** Task running the reset path. */
+  task: string;
+}
+
+export interface HandoffRecord {
+  atNs: number;
+  task: string;
+  group: number;
+  queue: number;
+  seqno: number;
+}
+
+export interface WedgeRecord {
+  atNs: number;
+  /** Snapshot at the time the uevent was sent. */
+  unsignalledFences: number;
+  irqsMasked: boolean;
+  dmaStopped: boolean;
+  mappingsRedirected: boolean;
+}
+
+export class DriverLog {
+  readonly requests: ResetRequest[] = [];
+  readonly resets: ResetRecord[] = [];
+  readonly handoffs: HandoffRecord[] = [];
+  readonly wedges: WedgeRecord[] = [];
+  /** The GPU soft resets the driver believed complete: when issued and when believed. */
+  readonly resetBeliefs: Array<{ issuedNs: number; believedNs: number }> = [];
+  /** Times a full GPU re-initialisation (slow reset, slow resume, probe) completed. */
+  readonly fullReinits: number[] = [];
+  /** Reset requests the design chose to drop knowingly (e.g. device already unplugged). */
+  readonly droppedRequests: Array<{ atNs: number; why: string }> = [];
+  private nextRequestId = 1;
+  private nextResetId = 1;
+
+  request(
+    atNs: number,
+    reason: ResetReason,
+    by: string,
+    queued: boolean,
+    causeNs: number,
+  ): ResetRequest {
+    const r: ResetRequest = { id: this.nextRequestId++, atNs, reason, by, queued, causeNs };
+    this.requests.push(r);
+    return r;
+  }
+
+  beginReset(startNs: number, slow: boolean, task: string): ResetRecord {
+    const r: ResetRecord = {
+      id: this.nextResetId++,
+      startNs,
+      endNs: null,
+      slow,
+      hwResetNs: -1,
+      ok: null,
+      task,
+    };
+    this.resets.push(r);
+    return r;
+  }
+
+  get resetRunning(): ResetRecord | null {
+    const last = this.resets[this.resets.length - 1];
+    return last !== undefined && last.endNs === null ? last : null;
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * DOC: MMU block: address-space slots, faults, and the MMU's part of reset (panthor_mmu.c).
+ *
+ * AS0 belongs to the firmware (the MCU VM). User VMs get a slot when they become active
+ * (`vmActive`: a group is scheduled on a CSG slot, or the perfcnt session needs one): the VM's
+ * own slot if it still has one, else a free slot, else the slot of the least recently used
+ * *idle* VM, which is evicted; EBUSY if every slot is in use. `activeCnt` counts the users of
+ * the binding; `vmIdle` drops one and puts the VM on the LRU.
+ *
+ * Every AS command waits for `AS_ACTIVE` to clear first (an atomic poll, 100 ms). If it never
+ * clears the AS is stuck: that is a reset reason, scheduled from here, and the command fails.
+ *
+ * A page fault masks the faulting AS's interrupt, marks the VM's fault, disables the AS (which
+ * kills the jobs using it) and tells the scheduler; the fault is cleared when the VM is
+ * re-activated.
+ *
+ * Reset: pre-reset masks the MMU interrupt; post-reset forgets every slot binding and forces
+ * every `activeCnt` to 0 (the hardware lost them), so users must re-acquire. Holders that did
+ * not give their reference back before the reset would later put a reference they no longer
+ * own; that is the Panfrost perfcnt AS-count underflow.
+ */
+
+import * as R from '../hw/regs.js';
+import { Errno } from '../kernel/errno.js';
+import { Mutex } from '../kernel/mutex.js';
+import type { Resettable } from './block.js';
+import type { PanthorDevice } from './device.js';
+import { PanthorIrq } from './irq.js';
+import type { Vm } from './vm.js';
+
+const AS_MEMATTR_DEFAULT = 0x88888888;
+
+export class MmuBlock implements Resettable {
+  readonly name = 'mmu';
+  readonly irq: PanthorIrq;
+  readonly slotsLock: Mutex;
+  readonly slots: Array<Vm | null>;
+  allocMask = 0;
+  faultyMask = 0;
+  /** Idle VMs that still own a slot, least recently used first. */
+  readonly lru: Vm[] = [];
+  /** Every live VM, for reset and suspend. */
+  readonly vms = new Set<Vm>();
+  asPresent = 0;
+  resetInProgress = false;
+
+  constructor(private readonly dev: PanthorDevice) {
+    this.slotsLock = new Mutex(dev.k, 'mmu.as.slots_lock');
+    this.slots = new Array<Vm | null>(dev.hw.cfg.asSlots).fill(null);
+    this.irq = new PanthorIrq(
+      dev,
+      'mmu',
+      dev.hw.irq.mmu,
+      {
+        rawstat: R.MMU_INT_RAWSTAT,
+        clear: R.MMU_INT_CLEAR,
+        mask: R.MMU_INT_MASK,
+        stat: R.MMU_INT_STAT,
+      },
+      (status) => this.handleIrq(status),
+    );
+  }
+
+  private faultMaskAll(): number {
+    let m = 0;
+    for (let as = 0; as < this.slots.length; as++)
+      if (this.asPresent & (1 << as)) m |= R.MMU_PAGE_FAULT(as);
+    return m;
+  }
+
+  async init(): Promise<number> {
+    this.asPresent = this.dev.gpu.info.asPresent || (1 << this.slots.length) - 1;
+    this.irq.request();
+    await this.irq.resume(this.faultMaskAll());
+    return 0;
+  }
+
+  // ---- AS commands ---------------------------------------------------------------------------
+
+  /** Waits for AS_ACTIVE to clear; a stuck AS schedules a reset. */
+  private async waitReady(as: number): Promise<number> {
+    const r = await this.dev.io.poll(
+      R.AS_STATUS(as),
+      (v) => (v & R.AS_STATUS_AS_ACTIVE) === 0,
+      this.dev.cfg.asCommandTimeoutNs,
+      10_000,
+      true,
+    );
+    if (r.ok) return 0;
+    await this.dev.reset.schedule('as-active-stuck');
+    return -Errno.ETIMEDOUT;
+  }
+
+  private async writeCmd(as: number, cmd: number): Promise<number> {
+    const ret = await this.waitReady(as);
+    if (ret === 0) this.dev.io.write(R.AS_COMMAND(as), cmd);
+    return ret;
+  }
+
+  private async doOperation(as: number, va: number, size: number, op: number): Promise<number> {
+    // Lock the region so the GPU stalls on it while the tables change, then flush, then unlock.
+    const io = this.dev.io;
+    io.write64(R.AS_LOCKADDR(as), lockRegionValue(va, size));
+    let ret = await this.writeCmd(as, R.AS_COMMAND_LOCK);
+    if (ret === 0) ret = await this.writeCmd(as, op);
+    if (ret === 0) ret = await this.writeCmd(as, R.AS_COMMAND_UNLOCK);
+    if (ret === 0) ret = await this.waitReady(as);
+    return ret;
+  }
+
+  private async asEnable(as: number, vm: Vm): Promise<number> {
+    const io = this.dev.io;
+    let ret = await this.doOperation(as, 0, 2 ** R.VA_BITS, R.AS_COMMAND_FLUSH_MEM);
+    if (ret !== 0) return ret;
+    io.write64(R.AS_TRANSTAB(as), vm.pt.root);
+    io.write64(R.AS_MEMATTR(as), AS_MEMATTR_DEFAULT);
+    io.write64(R.AS_TRANSCFG(as), R.AS_TRANSCFG_ADRMODE_AARCH64_4K);
+    ret = await this.writeCmd(as, R.AS_COMMAND_UPDATE);
+    this.dev.k.trace.instant(this.dev.asLane(as), 'mmu', `AS${as} enable ${vm.name}`);
+    return ret;
+  }
+
+  async asDisable(as: number): Promise<number> {
+    const io = this.dev.io;
+    const ret = await this.doOperation(as, 0, 2 ** R.VA_BITS, R.AS_COMMAND_FLUSH_MEM);
+    if (ret !== 0) return ret;
+    io.write64(R.AS_TRANSTAB(as), 0);
+    io.write64(R.AS_MEMATTR(as), 0);
+    io.write64(R.AS_TRANSCFG(as), R.AS_TRANSCFG_ADRMODE_UNMAPPED);
+    this.dev.k.trace.instant(this.dev.asLane(as), 'mmu', `AS${as} disable`);
+    return this.writeCmd(as, R.AS_COMMAND_UPDATE);
+  }
+
+  // ---- VM <-> AS binding ---------------------------------------------------------------------
+
+  /** Forgets the binding of `vm` (slots lock held). */
+  private releaseAsLocked(vm: Vm): void {
+    if (vm.asId < 0) return;
+    this.slots[vm.asId] = null;
+    this.allocMask &= ~(1 << vm.asId);
+    vm.activeCnt.forceSet(0);
+    const i = this.lru.indexOf(vm);
+    if (i >= 0) this.lru.splice(i, 1);
+    vm.asId = -1;
+  }
+
+  /** panthor_vm_active: binds the VM to an AS and takes an active reference. */
+  async vmActive(vm: Vm): Promise<number> {
+    const dev = this.dev;
+    const cookie = await dev.drmDevEnter();
+    if (cookie === null) return -Errno.ENODEV;
+    try {
+      if (await vm.activeCnt.incNotZero()) return 0;
+      await this.slotsLock.lock();
+      try {
+        if (await vm.activeCnt.incNotZero()) return 0;
+        let as = vm.asId;
+        let needEnable = true;
+        if (as >= 0) {
+          needEnable = (this.faultyMask & R.MMU_PAGE_FAULT(as)) !== 0;
+        } else {
+          if (vm.forMcu) {
+            as = 0;
+          } else {
+            as = -1;
+            for (let i = 1; i < this.slots.length; i++) {
+              if ((this.allocMask & (1 << i)) === 0 && this.asPresent & (1 << i)) {
+                as = i;
+                break;
+              }
+            }
+          }
+          if (as < 0) {
+            const victim = this.lru[0];
+            if (victim === undefined) return -Errno.EBUSY;
+            as = victim.asId;
+            this.releaseAsLocked(victim);
+          }
+          vm.asId = as;
+          this.allocMask |= 1 << as;
+          this.slots[as] = vm;
+        }
+        let ret = 0;
+        if (needEnable) {
+          const fault = R.MMU_PAGE_FAULT(as);
+          if (this.faultyMask & fault) {
+            dev.io.write(R.MMU_INT_CLEAR, fault);
+            this.faultyMask &= ~fault;
+            await this.irq.enableEvents(fault);
+          }
+          vm.unhandledFault = false;
+          ret = await this.asEnable(as, vm);
+        }
+        if (ret === 0) {
+          vm.activeCnt.forceSet(1);
+          const i = this.lru.indexOf(vm);
+          if (i >= 0) this.lru.splice(i, 1);
+        }
+        return ret;
+      } finally {
+        this.slotsLock.unlock();
+      }
+    } finally {
+      dev.drmDevExit(cookie);
+    }
+  }
+
+  /** panthor_vm_idle: drops an active reference; the last one makes the VM evictable. */
+  async vmIdle(vm: Vm): Promise<void> {
+    if (!(await vm.activeCnt.decAndTest())) return;
+    await this.slotsLock.lock();
+    if (vm.asId >= 0 && !this.lru.includes(vm)) this.lru.push(vm);
+    this.slotsLock.unlock();
+  }
+
+  /** Called when the last reference to a VM goes: give its slot back. */
+  async releaseVm(vm: Vm): Promise<void> {
+    await this.slotsLock.lock();
+    try {
+      if (vm.asId >= 0) {
+        const as = vm.asId;
+        if (!this.dev.unplugged && this.dev.pm.active) await this.asDisable(as);
+        this.releaseAsLocked(vm);
+      }
+      this.vms.delete(vm);
+    } finally {
+      this.slotsLock.unlock();
+    }
+  }
+
+  /** Flushes the TLB for a range of a VM bound to an AS (panthor_vm_flush_range). */
+  async flushRange(vm: Vm, va: number, size: number): Promise<number> {
+    await this.slotsLock.lock();
+    try {
+      if (vm.asId < 0 || this.dev.unplugged) return 0;
+      if (!this.dev.pm.active) return 0;
+      return await this.doOperation(vm.asId, va, size, R.AS_COMMAND_FLUSH_PT);
+    } finally {
+      this.slotsLock.unlock();
+    }
+  }
+
+  // ---- Faults --------------------------------------------------------------------------------
+
+  private async handleIrq(rawStatus: number): Promise<void> {
+    const dev = this.dev;
+    const io = dev.io;
+    let status = rawStatus & 0xffff;
+    let unhandled = false;
+    for (let guard = 0; status !== 0 && guard < 32; guard++) {
+      const as = 31 - Math.clz32(status & -status);
+      const mask = R.MMU_PAGE_FAULT(as) | R.MMU_BUS_ERROR(as);
+      const faultStatus = io.read(R.AS_FAULTSTATUS(as));
+      const addr = io.read64(R.AS_FAULTADDRESS(as));
+      dev.k.trace.instant(dev.asLane(as), 'mmu', `page fault AS${as}`, {
+        addr: `0x${addr.toString(16)}`,
+        status: faultStatus,
+      });
+      await this.slotsLock.lock();
+      this.faultyMask |= mask;
+      // Ignore this AS's interrupts until it is re-enabled.
+      await this.irq.disableEvents(mask);
+      const vm = this.slots[as];
+      if (vm !== null && vm !== undefined) vm.unhandledFault = true;
+      // Disable the AS to kill the jobs using it.
+      await this.asDisable(as);
+      this.slotsLock.unlock();
+      status &= ~mask;
+      unhandled = true;
+    }
+    if (unhandled) await dev.sched.reportMmuFault();
+  }
+
+  hasUnhandledFault(vm: Vm): boolean {
+    return vm.unhandledFault;
+  }
+
+  // ---- Lifecycle -----------------------------------------------------------------------------
+
+  async preReset(): Promise<void> {
+    await this.irq.suspend();
+    this.resetInProgress = true;
+  }
+
+  async postReset(): Promise<number> {
+    await this.slotsLock.lock();
+    // The hardware lost every binding: forget them and force every active count to 0.
+    this.allocMask = 0;
+    this.faultyMask = 0;
+    for (const vm of this.slots) if (vm !== null && vm !== undefined) this.releaseAsLocked(vm);
+    this.slotsLock.unlock();
+    await this.irq.resume(this.faultMaskAll());
+    this.resetInProgress = false;
+    return 0;
+  }
+
+  async suspend(): Promise<void> {
+    await this.slotsLock.lock();
+    for (let as = 0; as < this.slots.length; as++) {
+      const vm = this.slots[as];
+      if (vm === null || vm === undefined) continue;
+      await this.asDisable(as);
+      this.releaseAsLocked(vm);
+    }
+    this.slotsLock.unlock();
+    await this.irq.suspend();
+  }
+
+  async resume(): Promise<number> {
+    await this.slotsLock.lock();
+    this.allocMask = 0;
+    this.faultyMask = 0;
+    this.slotsLock.unlock();
+    await this.irq.resume(this.faultMaskAll());
+    return 0;
+  }
+
+  async unplug(): Promise<void> {
+    await this.irq.suspend();
+    await this.slotsLock.lock();
+    for (const vm of this.slots) if (vm !== null && vm !== undefined) this.releaseAsLocked(vm);
+    this.slotsLock.unlock();
+  }
+}
+
+/** AS_LOCKADDR encoding: base address with log2(size)-1 in the low bits (minimum 32 KiB). */
+function lockRegionValue(va: number, size: number): number {
+  let log2 = 15;
+  while (2 ** log2 < size && log2 < 48) log2++;
+  const base = Math.floor(va / 2 ** log2) * 2 ** log2;
+  return base + (log2 - 1);
+}

@@ -1,0 +1,58 @@
+/**
+ * The interface every reset *gate design* implements, and the base class with the neutral
+ * behaviour. A design decides two things:
+ *
+ * 1. How code outside the reset path is kept off the hardware: `enter(kind)` / `exit()` wrap
+ *    every such section (job hand-off, scheduler and watchdog works, ioctls that program the
+ *    hardware). `kind` says what the caller does on refusal: `submit` and `worker` skip or
+ *    defer (the reset path re-kicks them), `ioctl-wait` is an ioctl that may sleep until the
+ *    reset is over, `ioctl-try` one that fails with the returned errno.
+ * 2. When that exclusion starts and ends: `onRequest()` runs synchronously at request time,
+ *    from any context; `beginReset()` runs in the reset worker before the first pre-reset hook
+ *    (it may wait for in-flight sections to drain); `endReset()` runs once the hardware is back,
+ *    before the scheduler restarts.
+ *
+ * How the reset itself is carried out (the orchestrated sequence on the ordered workqueue, or a
+ * full unbind and probe) is the `recovery` property.
+ */
+import type { PanthorDevice } from '../device.js';
+
+export type GateKind = 'submit' | 'worker' | 'ioctl-wait' | 'ioctl-try';
+
+export interface GateToken {
+  readonly kind: GateKind;
+  /** SRCU cookie, or 0. */
+  readonly cookie: number;
+  /** The reset epoch the section entered in. */
+  readonly epoch: number;
+  /** rwsem read side held. */
+  readonly read: boolean;
+}
+
+export type Recovery = 'sequence' | 'rebind';
+
+export abstract class ResetDesign {
+  abstract readonly name: string;
+  readonly recovery: Recovery = 'sequence';
+  /** Whether a failed reset wedges the device (DRM wedged event) or unplugs it. */
+  readonly wedgeOnFailure: boolean = false;
+
+  constructor(protected readonly dev: PanthorDevice) {}
+
+  /** Synchronous; any context. */
+  onRequest(): void {}
+
+  /** Returns a token, or a negative errno when the section must not run now. */
+  async enter(kind: GateKind): Promise<GateToken | number> {
+    return { kind, cookie: 0, epoch: this.dev.reset.epoch, read: false };
+  }
+
+  exit(_token: GateToken): void {}
+
+  async beginReset(): Promise<void> {}
+
+  endReset(): void {}
+
+  /** Called when the device goes away, to release waiters. */
+  unplug(): void {}
+}

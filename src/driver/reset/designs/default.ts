@@ -1,0 +1,85 @@
+/**
+ * DOC: the `default` design — resetlab's own, meant to hold every invariant.
+ *
+ * Rules:
+ * - The gate closes at *request* time (`onRequest`, synchronous, any context): from the moment
+ *   a problem is reported, no job is handed to the hardware and no work touches it. There is no
+ *   window between the fault and the worker (taken from the criticism of `rwsem`).
+ * - Hardware sections are SRCU read sections; the reset worker waits for the sections already
+ *   inside (synchronize_srcu) before its first pre-reset hook, so in-flight hardware accesses
+ *   drain before the reset (from `srcu-epoch`).
+ * - Refused work is deferred, not failed: job hand-off stays queued and is re-kicked by the
+ *   scheduler's post-reset; ioctls that must touch the hardware sleep until the reset is over,
+ *   then proceed (the Panfrost perfcnt fix: a DUMP during a reset waits, then continues).
+ * - Long-lived sessions carry the reset epoch and revalidate (from `srcu-epoch`).
+ * - Innocent work survives: groups that suspend cleanly resume after the reset; those whose
+ *   suspend fails are reported INNOCENT (Panthor's pre-reset, kept as is).
+ * - The pending flag and the ordered reset queue of `panthor` are kept; a request that arrives
+ *   after the running reset reset the hardware is served by another reset.
+ * - A reset that fails twice wedges the device: quiesce, signal every fence with an error, send
+ *   WEDGED=rebind,bus-reset once, and refuse ioctls until recovery (DRM's wedged protocol).
+ */
+import { Errno } from '../../../kernel/errno.js';
+import { Srcu } from '../../../kernel/srcu.js';
+import { WaitQueue } from '../../../kernel/waitqueue.js';
+import type { PanthorDevice } from '../../device.js';
+import { type GateKind, type GateToken, ResetDesign } from '../design.js';
+
+export class DefaultDesign extends ResetDesign {
+  readonly name = 'default';
+  override readonly wedgeOnFailure = true;
+  private readonly srcu: Srcu;
+  private readonly reopened: WaitQueue;
+  /** Closed from the first request until the reset that serves it is over. */
+  closed = false;
+
+  constructor(dev: PanthorDevice) {
+    super(dev);
+    this.srcu = new Srcu(dev.k, 'reset.gate_srcu');
+    this.reopened = new WaitQueue(dev.k, 'reset.gate');
+  }
+
+  override onRequest(): void {
+    this.closed = true;
+  }
+
+  private gone(): boolean {
+    return this.dev.unplugged || this.dev.wedge.wedged;
+  }
+
+  override async enter(kind: GateKind): Promise<GateToken | number> {
+    for (let i = 0; i < 1000; i++) {
+      const cookie = await this.srcu.readLock();
+      if (!this.closed) return { kind, cookie, epoch: this.dev.reset.epoch, read: false };
+      this.srcu.readUnlock(cookie);
+      if (kind !== 'ioctl-wait') return -Errno.EAGAIN;
+      await this.reopened.waitEvent(() => !this.closed || this.gone());
+      if (this.gone()) return -Errno.ENODEV;
+    }
+    return -Errno.EAGAIN;
+  }
+
+  override exit(token: GateToken): void {
+    if (token.cookie !== 0) this.srcu.readUnlock(token.cookie);
+  }
+
+  override async beginReset(): Promise<void> {
+    this.closed = true;
+    await this.srcu.synchronize();
+  }
+
+  override endReset(): void {
+    // Requests made during the reset keep the gate closed until the reset that serves them.
+    if (!this.dev.reset.isPending()) this.reopen();
+  }
+
+  /** Opens the gate (also used by resume, which serves a pending request with a slow resume). */
+  reopen(): void {
+    this.closed = false;
+    this.reopened.wakeUp();
+  }
+
+  override unplug(): void {
+    this.reopened.wakeUp();
+  }
+}

@@ -1,0 +1,1225 @@
+/**
+ * DOC: Scheduler (panthor_sched.c).
+ *
+ * The firmware schedules *groups* on a small number of CSG slots; the kernel decides which
+ * groups get a slot, in a *tick* work: groups with work are preferred over idle ones, higher
+ * priority first, and when there are more candidates than slots the tick rotates them every
+ * tick period (suspending some, resuming others). Starting, suspending and terminating a group
+ * are CSG requests the firmware must acknowledge within 100 ms; a request that is not
+ * acknowledged is a reset reason.
+ *
+ * Jobs: GROUP_SUBMIT queues jobs on a queue's entity (`pending`); the queue's run work writes a
+ * job into the ring buffer once its dependencies have signalled (`runJob`): a call to the
+ * user's stream, then a SYNC_ADD64 of the queue's sync object. If the group is on a slot the
+ * doorbell is rung — this is the *hand-off to the hardware* that the `submit-after-fault`
+ * invariant watches; otherwise the group is made runnable and the tick will start it. Job
+ * completion is seen through CSG_SYNC_UPDATE events: the group's sync-update work signals the
+ * fences of jobs whose seqno the sync object has reached.
+ *
+ * Faults and timeouts: a CS fatal marks the queue faulty (fences end with -EINVAL); a queue that
+ * makes no progress for the job timeout marks its group timed out (-ETIMEDOUT); a destroyed or
+ * otherwise stopped group's jobs end with -ECANCELED; after an unplug or a wedge, -ENODEV.
+ * Groups that can no longer run are terminated by the tick and their jobs failed by the
+ * group's term work.
+ *
+ * Reset: pre-reset marks the reset in progress, cancels the scheduler works, suspends every
+ * CSG (a group whose suspend is not acknowledged becomes TIMEDOUT, and INNOCENT if it could
+ * still run), and stops every group (their pending jobs wait). Post-reset restarts them, or
+ * terminates them if the reset failed. While a reset is pending or in progress, scheduler works
+ * are not queued (Panthor's `sched_queue_work`).
+ */
+
+import { CsBuilder } from '../hw/cs-isa.js';
+import * as R from '../hw/regs.js';
+import { Atomic } from '../kernel/atomic.js';
+import { Errno } from '../kernel/errno.js';
+import { beginSignalling, endSignalling } from '../kernel/fence.js';
+import { Mutex } from '../kernel/mutex.js';
+import { Refcount } from '../kernel/refcount.js';
+import { DelayedWork, Work, Workqueue } from '../kernel/workqueue.js';
+import type { Resettable } from './block.js';
+import type { PanthorDevice } from './device.js';
+import { Bo } from './gem.js';
+import {
+  Group,
+  GroupState,
+  JOB_INSTRS,
+  JOB_RING_BYTES,
+  type Job,
+  Queue,
+  SYNCOBJ_SIZE,
+} from './group.js';
+import type { GroupCreateArgs, QueueCreate } from './uapi.js';
+import type { Vm } from './vm.js';
+
+const PRIO_COUNT = 4;
+const MAX_CSG_PRIO = 0xf;
+/** Registers the kernel's ring-buffer sequence uses (the unpreserved ones at the top). */
+const KREG_ADDR = 88;
+const KREG_VAL = 90;
+
+interface SlotRequest {
+  value: number;
+  mask: number;
+}
+
+class CsgUpdate {
+  readonly requests = new Map<number, SlotRequest>();
+  timedoutMask = 0;
+
+  queue(slot: number, value: number, mask: number): void {
+    const r = this.requests.get(slot) ?? { value: 0, mask: 0 };
+    r.value = (r.value & ~mask) | (value & mask);
+    r.mask |= mask;
+    this.requests.set(slot, r);
+  }
+
+  get updateMask(): number {
+    let m = 0;
+    for (const slot of this.requests.keys()) m |= 1 << slot;
+    return m;
+  }
+}
+
+export class Scheduler implements Resettable {
+  readonly name = 'sched';
+  readonly lock: Mutex;
+  readonly resetLock: Mutex;
+  readonly resetInProgress: Atomic;
+  csgSlots: Array<Group | null> = [];
+  private csgPrio: number[] = [];
+  csgSlotCount = 0;
+  csSlotCount = 0;
+  private readonly runnable: Group[][] = [[], [], [], []];
+  private readonly idle: Group[][] = [[], [], [], []];
+  private readonly stopped: Group[] = [];
+  /** Every live group, for wedging and metrics. */
+  readonly groups = new Set<Group>();
+  readonly wq: Workqueue;
+  readonly heapAllocWq: Workqueue;
+  readonly tickWork: DelayedWork;
+  readonly fwEventsWork: Work;
+  private readonly fwEvents: Atomic;
+  private lastTickNs = 0;
+  /** When the next tick is due, or -1 when the tick is stopped (fewer groups than slots). */
+  private reschedTargetNs = -1;
+  private usedCsgSlots = 0;
+  private mightHaveIdle = false;
+  private pmHasRef = false;
+  /** Counters for metrics. */
+  jobsCompleted = 0;
+  jobsFailed = 0;
+  ticks = 0;
+
+  constructor(private readonly dev: PanthorDevice) {
+    const k = dev.k;
+    this.lock = new Mutex(k, 'sched.lock');
+    this.resetLock = new Mutex(k, 'sched.reset.lock');
+    this.resetInProgress = new Atomic(k, 'sched.reset.in_progress');
+    this.fwEvents = new Atomic(k, 'sched.fw_events');
+    this.wq = new Workqueue(k, 'panthor-csf-sched', 4);
+    this.heapAllocWq = new Workqueue(k, 'panthor-heap-alloc', 2);
+    this.tickWork = new DelayedWork(k, 'sched.tick_work', () => this.tick());
+    this.fwEventsWork = new Work(k, 'sched.fw_events_work', () => this.processFwEvents());
+  }
+
+  async init(): Promise<number> {
+    const fw = this.dev.fw;
+    this.csgSlotCount = Math.min(fw.glb.control.groupNum, MAX_CSG_PRIO + 1, 31);
+    this.csSlotCount = fw.csg(0).control.streamNum;
+    if (this.csgSlotCount === 0 || this.csSlotCount === 0) return -Errno.EINVAL;
+    this.csgSlots = new Array<Group | null>(this.csgSlotCount).fill(null);
+    this.csgPrio = new Array<number>(this.csgSlotCount).fill(0);
+    return 0;
+  }
+
+  private get k() {
+    return this.dev.k;
+  }
+
+  // ---- Work queueing gated by reset state (sched_queue_work) ------------------------------------
+
+  private resetBlocksWork(): boolean {
+    return this.resetInProgress.peek() !== 0 || this.dev.reset.isPending();
+  }
+
+  async queueTick(delayNs: number): Promise<void> {
+    await this.k.point();
+    if (this.resetBlocksWork()) return;
+    this.tickWork.mod(this.wq, delayNs);
+  }
+
+  private async queueFwEvents(): Promise<void> {
+    await this.k.point();
+    if (this.resetBlocksWork()) return;
+    this.wq.enqueue(this.fwEventsWork);
+  }
+
+  // ---- Group lists -----------------------------------------------------------------------------
+
+  private removeFromLists(g: Group): void {
+    for (const l of [...this.runnable, ...this.idle, this.stopped]) {
+      const i = l.indexOf(g);
+      if (i >= 0) l.splice(i, 1);
+    }
+    g.list = null;
+  }
+
+  private moveTo(g: Group, list: 'runnable' | 'idle' | 'stopped'): void {
+    this.removeFromLists(g);
+    if (list === 'stopped') this.stopped.push(g);
+    else (list === 'runnable' ? this.runnable : this.idle)[g.priority]?.push(g);
+    g.list = list;
+  }
+
+  // ---- Group creation and destruction ----------------------------------------------------------
+
+  async groupCreate(
+    fileId: number,
+    handle: number,
+    vm: Vm,
+    args: GroupCreateArgs,
+    queues: QueueCreate[],
+  ): Promise<Group | number> {
+    const dev = this.dev;
+    const k = this.k;
+    const termWork = new Work(k, 'group.term_work', async () => this.termWork(group));
+    const syncUpdWork = new Work(k, 'group.sync_upd_work', async () => this.groupSyncUpd(group));
+    const tilerOomWork = new Work(k, 'group.tiler_oom_work', async () => this.tilerOomWork(group));
+    const releaseWork = new Work(k, 'group.release_work', async () => this.groupRelease(group));
+    const group: Group = new Group(
+      handle,
+      fileId,
+      vm.get(),
+      args.priority,
+      args.computeCoreMask,
+      args.fragmentCoreMask,
+      args.tilerCoreMask,
+      args.maxComputeCores,
+      args.maxFragmentCores,
+      args.maxTilerCores,
+      new Refcount(k, 'group.refcount', 1),
+      termWork,
+      syncUpdWork,
+      tilerOomWork,
+      releaseWork,
+    );
+    k.kmalloc('group');
+    const suspendSize = dev.fw.csg(0).control.suspendSize || R.PAGE_SIZE;
+    const sb = await dev.fw.allocFwMem(`${group.name}-suspend`, suspendSize);
+    group.suspendBufVa = sb.va;
+    group.suspendBufSize = sb.bo.size;
+    const syncBytes = Math.max(R.PAGE_SIZE, queues.length * SYNCOBJ_SIZE);
+    group.syncobjs = new Bo(k, dev.hw.mem, `${group.name}-syncobjs`, syncBytes, true, 0);
+    group.syncobjsVa = vm.allocKernelVa(syncBytes);
+    await vm.opLock.lock();
+    await vm.map(
+      group.syncobjsVa,
+      syncBytes,
+      group.syncobjs,
+      0,
+      { readOnly: false, noExec: true },
+      true,
+    );
+    vm.opLock.unlock();
+    for (let i = 0; i < queues.length; i++) {
+      const qa = queues[i] as QueueCreate;
+      const ring = new Bo(k, dev.hw.mem, `${group.name}-q${i}-ring`, qa.ringbufSize, true, 0);
+      const ringVa = vm.allocKernelVa(qa.ringbufSize);
+      await vm.opLock.lock();
+      await vm.map(ringVa, qa.ringbufSize, ring, 0, { readOnly: false, noExec: true }, true);
+      vm.opLock.unlock();
+      const q: Queue = new Queue(
+        i,
+        qa.priority,
+        ring,
+        ringVa,
+        qa.ringbufSize,
+        dev.newFenceContext(`${group.name}-q${i}`),
+        new DelayedWork(k, 'queue.timeout.work', async () => this.queueTimeout(group, q)),
+        new Work(k, 'queue.run_job_work', async () => this.runQueue(group, q)),
+        dev.cfg.jobTimeoutNs,
+      );
+      group.queues.push(q);
+    }
+    this.groups.add(group);
+    await this.resetLock.lock();
+    if (this.resetInProgress.peek()) {
+      // Groups created during a reset start stopped.
+      for (const q of group.queues) q.stopped = true;
+      this.moveTo(group, 'stopped');
+    } else {
+      await this.lock.lock();
+      this.moveTo(group, 'idle');
+      this.lock.unlock();
+    }
+    this.resetLock.unlock();
+    return group;
+  }
+
+  async groupDestroy(group: Group): Promise<void> {
+    await this.resetLock.lock();
+    await this.lock.lock();
+    group.destroyed = true;
+    if (group.csgId >= 0) {
+      await this.queueTick(0);
+    } else if (!this.resetInProgress.peek()) {
+      this.removeFromLists(group);
+      await this.queueGroupWork(group, group.termWork);
+    }
+    this.lock.unlock();
+    this.resetLock.unlock();
+    await this.groupPut(group);
+  }
+
+  private async queueGroupWork(group: Group, work: Work, wq: Workqueue = this.wq): Promise<void> {
+    group.refs.incNow();
+    if (!(await wq.queueWork(work))) await this.groupPut(group);
+  }
+
+  /**
+   * Drops a group reference. The release runs in a work item, as Panthor's does, so that the
+   * last put may happen anywhere (even under the scheduler lock, in the tick).
+   */
+  async groupPut(group: Group): Promise<void> {
+    if (!group.refs.decAndTestNow()) return;
+    await this.dev.cleanupWq.queueWork(group.releaseWork);
+  }
+
+  private async groupRelease(group: Group): Promise<void> {
+    this.groups.delete(group);
+    for (const q of group.queues) {
+      await q.timeout.disableSync();
+      await q.runWork.disableSync();
+    }
+    const vm = group.vm;
+    await vm.opLock.lock();
+    for (const q of group.queues) {
+      await vm.unmap(q.ringVa, q.ringSize);
+      q.ringBo.put();
+    }
+    await vm.unmap(group.syncobjsVa, group.syncobjs.size);
+    vm.opLock.unlock();
+    group.syncobjs.put();
+    await this.dev.fw.freeFwMem(group.suspendBufVa, group.suspendBufSize);
+    await vm.put();
+    group.alive = false;
+  }
+
+  // ---- Job submission --------------------------------------------------------------------------
+
+  /** Queues a job on its queue's entity; the run work writes it once its deps are met. */
+  async pushJob(group: Group, job: Job): Promise<void> {
+    const q = group.queues[job.queueIdx] as Queue;
+    q.pending.push(job);
+    group.refs.incNow();
+    await this.kickQueue(q);
+  }
+
+  async kickQueue(q: Queue): Promise<void> {
+    if (q.stopped) return;
+    await this.wq.queueWork(q.runWork);
+  }
+
+  /** drm_sched's run_job loop for one queue. */
+  private async runQueue(group: Group, q: Queue): Promise<void> {
+    const dev = this.dev;
+    while (q.pending.length > 0 && !q.stopped) {
+      const job = q.pending[0] as Job;
+      const waiting = job.deps.find((f) => !f.signalled);
+      if (waiting !== undefined) {
+        // Re-run when the dependency signals (a fence callback may not sleep: enqueue only).
+        waiting.addCallback(() => {
+          if (!q.stopped) this.wq.enqueue(q.runWork);
+        });
+        return;
+      }
+      if (!job.empty) {
+        const gate = await dev.gateEnter('submit');
+        if (typeof gate === 'number') return; // the design defers hand-off; post-reset kicks the queue
+        try {
+          if (q.stopped) return;
+          q.pending.shift();
+          await this.runJob(group, q, job);
+        } finally {
+          dev.gateExit(gate);
+        }
+      } else {
+        q.pending.shift();
+        await this.runEmptyJob(group, q, job);
+      }
+    }
+  }
+
+  private async runEmptyJob(group: Group, q: Queue, job: Job): Promise<void> {
+    // An empty submit completes when the queue's last job does.
+    const last = q.lastFence;
+    if (last === null || last.signalled) {
+      if (last !== null && last.error !== 0) job.fence.setError(last.error);
+      job.fence.signal();
+      this.jobsCompleted++;
+    } else {
+      last.addCallback((f) => {
+        if (job.fence.signalled) return;
+        if (f.error !== 0) job.fence.setError(f.error);
+        job.fence.signal();
+        this.jobsCompleted++;
+      });
+    }
+    await this.groupPut(group);
+  }
+
+  /** queue_run_job: writes the job to the ring and hands it to the hardware. */
+  private async runJob(group: Group, q: Queue, job: Job): Promise<void> {
+    const dev = this.dev;
+    const ret = await dev.pm.resumeAndGet();
+    if (ret !== 0) {
+      this.failJob(job, ret);
+      await this.groupPut(group);
+      return;
+    }
+    await this.lock.lock();
+    try {
+      if (!group.canRun()) {
+        this.failJob(job, this.errorFor(group, q.idx, job, -Errno.ECANCELED));
+        await this.groupPut(group);
+        return;
+      }
+      this.writeRing(group, q, job);
+      q.inFlight.push(job);
+      q.lastFence = job.fence;
+      job.ran = true;
+      if (group.csgId < 0) {
+        await this.groupSchedule(group);
+      } else {
+        dev.fw.ringDoorbell(q.doorbellId);
+        dev.log.handoffs.push({
+          atNs: this.k.nowNs,
+          task: this.k.self().name,
+          group: group.uid,
+          queue: q.idx,
+          seqno: job.seqno,
+        });
+        this.k.trace.instant(
+          dev.csgLane(group.csgId),
+          'job',
+          `handoff ${group.name}/q${q.idx}#${job.seqno}`,
+        );
+        if (!this.pmHasRef) {
+          await dev.pm.get();
+          this.pmHasRef = true;
+        }
+        this.resumeTimeout(q);
+      }
+    } finally {
+      this.lock.unlock();
+      await dev.pm.putAutosuspend();
+    }
+  }
+
+  private writeRing(group: Group, q: Queue, job: Job): void {
+    const syncVa = group.syncobjsVa + q.idx * SYNCOBJ_SIZE;
+    const b = new CsBuilder()
+      .mov48(KREG_ADDR, job.streamAddr)
+      .mov32(KREG_VAL, job.streamSize)
+      .call(KREG_ADDR, KREG_VAL)
+      .mov48(KREG_ADDR, syncVa)
+      .mov48(KREG_VAL, 1)
+      .syncAdd64(KREG_ADDR, KREG_VAL);
+    while (b.length < JOB_INSTRS) b.nop();
+    const words = b.words();
+    job.ringStart = q.insert;
+    for (let i = 0; i < JOB_INSTRS; i++) {
+      const off = (q.insert + i * 8) % q.ringSize;
+      q.ringBo.write32(off, words[i * 2] as number);
+      q.ringBo.write32(off + 4, words[i * 2 + 1] as number);
+    }
+    q.insert += JOB_RING_BYTES;
+    job.ringEnd = q.insert;
+    if (group.csgId >= 0) this.dev.fw.cs(group.csgId, q.idx).input.insert = q.insert;
+  }
+
+  private failJob(job: Job, err: number): void {
+    if (job.fence.signalled) return;
+    job.fence.setError(err);
+    job.fence.signal();
+    this.jobsFailed++;
+  }
+
+  /**
+   * The error a killed job carries (`fence-error-code`): a job that ran on a faulty queue
+   * -EINVAL, on a timed-out group -ETIMEDOUT; after an unplug or a wedge -ENODEV; otherwise
+   * (destroyed group, job that never ran) -ECANCELED.
+   */
+  errorFor(group: Group, queueIdx: number, job: Job | null, fallback: number): number {
+    const ran = job === null || job.ran;
+    if (ran && group.fatalQueues & (1 << queueIdx)) return -Errno.EINVAL;
+    if (ran && group.timedout) return -Errno.ETIMEDOUT;
+    if (this.dev.unplugged || this.dev.wedge.wedged) return -Errno.ENODEV;
+    return fallback;
+  }
+
+  /** group_schedule_locked: a job arrived for a group that is not on a slot. */
+  private async groupSchedule(group: Group): Promise<void> {
+    if (!group.canRun()) return;
+    if (this.resetInProgress.peek()) return;
+    if (group.list !== 'runnable') this.moveTo(group, 'runnable');
+    if (group.priority === 3 || this.mightHaveIdle || this.usedCsgSlots < this.csgSlotCount) {
+      await this.queueTick(0);
+      return;
+    }
+    if (this.reschedTargetNs < 0) await this.resumeTick();
+  }
+
+  private async resumeTick(): Promise<void> {
+    const now = this.k.nowNs;
+    this.reschedTargetNs = this.lastTickNs + this.dev.cfg.tickPeriodNs;
+    const delay =
+      this.usedCsgSlots === this.csgSlotCount && now < this.reschedTargetNs
+        ? this.reschedTargetNs - now
+        : 0;
+    if (!this.tickWork.pending) await this.queueTick(delay);
+  }
+
+  // ---- Timeouts --------------------------------------------------------------------------------
+
+  private resumeTimeout(q: Queue): void {
+    if (q.timeoutRemainingNs < 0) return;
+    const wq = this.dev.timeoutWq();
+    q.timeout.mod(wq, q.timeoutRemainingNs);
+    q.timeoutRemainingNs = -1;
+  }
+
+  private suspendTimeout(q: Queue): void {
+    if (q.timeoutRemainingNs >= 0) return;
+    q.timeout.cancel();
+    q.timeoutRemainingNs = this.dev.cfg.jobTimeoutNs;
+  }
+
+  private resetTimeout(q: Queue): void {
+    if (q.timeoutRemainingNs < 0) q.timeout.mod(this.dev.timeoutWq(), this.dev.cfg.jobTimeoutNs);
+  }
+
+  /** queue_timeout_work: no progress for the job timeout kills the group. */
+  private async queueTimeout(group: Group, q: Queue): Promise<void> {
+    const dev = this.dev;
+    if (!dev.checkIoAlive('queue timeout')) return;
+    const progress = await this.checkJobCompletion(group, q);
+    if (progress) return;
+    this.k.trace.instant(dev.lane, 'job', `job timeout ${group.name}/q${q.idx}`);
+    if (dev.bug('reset-in-timeout-handler')) {
+      // The old drm_sched pattern: reset the GPU from the timeout handler itself.
+      group.timedout = true;
+      await dev.reset.resetFromHandler('job-timeout');
+      return;
+    }
+    if (dev.bug('timeout-job-leak')) {
+      // drm_sched took the timed-out job off its list; this handler never puts it back.
+      q.inFlight.shift();
+    }
+    await this.lock.lock();
+    group.timedout = true;
+    if (group.csgId >= 0) {
+      await this.queueTick(0);
+    } else {
+      this.removeFromLists(group);
+      await this.queueGroupWork(group, group.termWork);
+    }
+    this.lock.unlock();
+  }
+
+  // ---- Completion ------------------------------------------------------------------------------
+
+  private syncobjSeqno(group: Group, qIdx: number): number {
+    return group.syncobjs.read64(qIdx * SYNCOBJ_SIZE);
+  }
+
+  /** queue_check_job_completion: signals the fences of completed jobs. */
+  async checkJobCompletion(group: Group, q: Queue): Promise<boolean> {
+    const cookie = beginSignalling(this.k);
+    let progress = false;
+    const seqno = group.alive ? this.syncobjSeqno(group, q.idx) : 0;
+    let done = 0;
+    while (q.inFlight.length > 0) {
+      const job = q.inFlight[0] as Job;
+      if (seqno < job.seqno) break;
+      q.inFlight.shift();
+      q.extract = job.ringEnd;
+      if (!job.fence.signalled) {
+        job.fence.signal();
+        this.jobsCompleted++;
+      }
+      done++;
+    }
+    if (q.inFlight.length === 0) {
+      this.suspendTimeout(q);
+      progress = true;
+    } else if (done > 0) {
+      this.resetTimeout(q);
+      progress = true;
+    }
+    endSignalling(this.k, cookie);
+    for (let i = 0; i < done; i++) await this.groupPut(group);
+    return progress;
+  }
+
+  private async groupSyncUpd(group: Group): Promise<void> {
+    for (const q of group.queues) await this.checkJobCompletion(group, q);
+    await this.groupPut(group);
+  }
+
+  /** group_term_post_processing: fails every job of a group that can no longer run. */
+  private async termWork(group: Group): Promise<void> {
+    await this.failGroupJobs(group, -Errno.ECANCELED);
+    await this.groupPut(group);
+  }
+
+  async failGroupJobs(group: Group, fallback: number): Promise<void> {
+    const cookie = beginSignalling(this.k);
+    let puts = 0;
+    for (const q of group.queues) {
+      for (const job of q.inFlight.splice(0)) {
+        this.failJob(job, this.errorFor(group, q.idx, job, fallback));
+        puts++;
+      }
+      for (const job of q.pending.splice(0)) {
+        this.failJob(job, this.errorFor(group, q.idx, job, -Errno.ECANCELED));
+        puts++;
+      }
+      // Unblock GPU waiters on this queue's sync object.
+      if (group.syncobjs.alive) {
+        group.syncobjs.write64(q.idx * SYNCOBJ_SIZE, q.lastSeqno());
+        group.syncobjs.write32(q.idx * SYNCOBJ_SIZE + 8, 0xffffffff);
+      }
+      this.suspendTimeout(q);
+    }
+    endSignalling(this.k, cookie);
+    for (let i = 0; i < puts; i++) await this.groupPut(group);
+  }
+
+  // ---- Firmware events -------------------------------------------------------------------------
+
+  async reportFwEvents(events: number): Promise<void> {
+    await this.fwEvents.or(events);
+    await this.queueFwEvents();
+  }
+
+  private async processFwEvents(): Promise<void> {
+    const dev = this.dev;
+    if (!dev.checkIoAlive('fw events work')) return;
+    const gate = await dev.gateEnter('worker');
+    if (typeof gate === 'number') return;
+    try {
+      let events = await this.fwEvents.xchg(0);
+      await this.lock.lock();
+      try {
+        if (events & R.JOB_INT_GLOBAL_IF) {
+          await this.processGlobalIrq();
+          events &= ~R.JOB_INT_GLOBAL_IF;
+        }
+        for (let slot = 0; slot < this.csgSlotCount; slot++) {
+          if (events & (1 << slot)) await this.processCsgIrq(slot);
+        }
+      } finally {
+        this.lock.unlock();
+      }
+    } finally {
+      dev.gateExit(gate);
+    }
+  }
+
+  private async processGlobalIrq(): Promise<void> {
+    const fw = this.dev.fw;
+    const glb = fw.glb;
+    const evts = (glb.input.req ^ glb.output.ack) & R.GLB_EVT_MASK;
+    if (evts & R.GLB_IDLE) {
+      await fw.updateReqs(glb, glb.output.ack, R.GLB_IDLE);
+      await this.queueTick(0);
+    }
+  }
+
+  /** sched_process_csg_irq_locked. */
+  private async processCsgIrq(slot: number): Promise<void> {
+    const fw = this.dev.fw;
+    const csg = fw.csg(slot);
+    const req = csg.input.req;
+    const ack = csg.output.ack;
+    const csIrqReq = csg.output.csIrqReq;
+    const csIrqAck = csg.input.csIrqAck;
+    const csgEvents = (req ^ ack) & R.CSG_EVT_MASK;
+    if (req === ack && csIrqReq === csIrqAck) return;
+    csg.input.csIrqAck = csIrqReq;
+    await fw.updateReqs(csg, ack, R.CSG_SYNC_UPDATE | R.CSG_IDLE | R.CSG_PROGRESS_TIMER_EVENT);
+    const group = this.csgSlots[slot] ?? null;
+    if (csgEvents & R.CSG_IDLE) {
+      this.mightHaveIdle = true;
+      await this.queueTick(0);
+    }
+    if (csgEvents & R.CSG_PROGRESS_TIMER_EVENT && group !== null) {
+      group.timedout = true;
+      await this.queueTick(0);
+    }
+    let ringMask = 0;
+    let csIrqs = (csIrqReq ^ csIrqAck) >>> 0;
+    while (csIrqs !== 0) {
+      const cs = 31 - Math.clz32(csIrqs & -csIrqs);
+      if (await this.processCsIrq(slot, cs)) ringMask |= 1 << cs;
+      csIrqs &= ~(1 << cs);
+    }
+    if (csgEvents & R.CSG_SYNC_UPDATE && group !== null)
+      await this.queueGroupWork(group, group.syncUpdWork);
+    if (ringMask)
+      fw.toggleField(
+        csg.input as unknown as Record<string, number>,
+        'doorbellReq',
+        csg.output.doorbellAck,
+        ringMask,
+      );
+    fw.ringCsgDoorbells(1 << slot);
+  }
+
+  private async processCsIrq(slot: number, csIdx: number): Promise<boolean> {
+    const fw = this.dev.fw;
+    const cs = fw.cs(slot, csIdx);
+    const group = this.csgSlots[slot] ?? null;
+    const events = (cs.input.req ^ cs.output.ack) & R.CS_EVT_MASK;
+    if (events & R.CS_FATAL) {
+      const type = cs.output.fatal & 0xff;
+      if (group !== null) group.fatalQueues |= 1 << csIdx;
+      this.k.trace.instant(this.dev.csgLane(slot), 'job', `CS_FATAL slot ${slot} cs ${csIdx}`, {
+        exception: type,
+      });
+      if (type === R.Exception.CS_UNRECOVERABLE) {
+        await this.dev.reset.schedule('cs-unrecoverable');
+        this.tickWork.cancel();
+      } else {
+        await this.queueTick(0);
+      }
+    }
+    if (events & R.CS_FAULT && group !== null) {
+      const q = group.queues[csIdx];
+      if (q !== undefined) {
+        const extract = cs.output.extract;
+        for (const job of q.inFlight) {
+          if (extract >= job.ringEnd) continue;
+          if (extract < job.ringStart) break;
+          if (!job.fence.signalled && job.fence.error === 0) job.fence.setError(-Errno.EINVAL);
+        }
+      }
+    }
+    if (events & R.CS_TILER_OOM && group !== null) {
+      group.tilerOom |= 1 << csIdx;
+      await this.queueGroupWork(group, group.tilerOomWork, this.heapAllocWq);
+    }
+    // TILER_OOM is acknowledged by the OOM work once the heap grew.
+    await fw.updateReqs(cs, cs.output.ack, R.CS_FATAL | R.CS_FAULT);
+    return (events & (R.CS_FAULT | R.CS_TILER_OOM)) !== 0;
+  }
+
+  private async tilerOomWork(group: Group): Promise<void> {
+    const dev = this.dev;
+    let pending = group.tilerOom;
+    group.tilerOom = 0;
+    while (pending !== 0) {
+      const cs = 31 - Math.clz32(pending & -pending);
+      pending &= ~(1 << cs);
+      await dev.heap.processTilerOom(group, cs);
+    }
+    await this.groupPut(group);
+  }
+
+  async reportMmuFault(): Promise<void> {
+    await this.queueTick(0);
+  }
+
+  // ---- CSG slot programming --------------------------------------------------------------------
+
+  private csSlotProg(slot: number, q: Queue): void {
+    const fw = this.dev.fw;
+    const cs = fw.cs(slot, q.idx);
+    cs.input.ringbufBase = q.ringVa;
+    cs.input.ringbufSize = q.ringSize;
+    cs.input.insert = q.insert;
+    cs.input.config = (q.priority & 0xf) | ((q.doorbellId & 0xff) << 8);
+    cs.input.ackIrqMask = 0xffffffff;
+    cs.input.req =
+      ((cs.input.req & ~(R.CS_IDLE_SYNC_WAIT | R.CS_IDLE_EMPTY | R.CS_STATE_MASK)) |
+        (R.CS_IDLE_SYNC_WAIT | R.CS_IDLE_EMPTY | R.CS_STATE_START)) >>>
+      0;
+    if (q.insert !== q.extract) this.resumeTimeout(q);
+  }
+
+  private csSlotReset(slot: number, q: Queue): void {
+    const cs = this.dev.fw.cs(slot, q.idx);
+    cs.input.req = ((cs.input.req & ~R.CS_STATE_MASK) | R.CS_STATE_STOP) >>> 0;
+    this.suspendTimeout(q);
+  }
+
+  private csgSlotProg(slot: number, prio: number): void {
+    const fw = this.dev.fw;
+    const group = this.csgSlots[slot];
+    if (group === null || group === undefined || group.state === GroupState.ACTIVE) return;
+    const csg = fw.csg(slot);
+    let queueMask = 0;
+    for (const q of group.queues) {
+      this.csSlotProg(slot, q);
+      queueMask |= 1 << q.idx;
+    }
+    csg.input.allowCompute = group.computeCoreMask;
+    csg.input.allowFragment = group.fragmentCoreMask;
+    csg.input.allowOther = group.tilerCoreMask;
+    csg.input.endpointReq =
+      (group.maxComputeCores & 0xff) |
+      ((group.maxFragmentCores & 0xff) << 8) |
+      ((group.maxTilerCores & 0xf) << 16) |
+      ((prio & 0xf) << 28);
+    csg.input.config = group.vm.asId;
+    csg.input.suspendBuf = group.suspendBufVa;
+    csg.input.ackIrqMask = 0xffffffff;
+    fw.toggleField(
+      csg.input as unknown as Record<string, number>,
+      'doorbellReq',
+      csg.output.doorbellAck,
+      queueMask,
+    );
+  }
+
+  private async csgSyncState(slot: number): Promise<void> {
+    const fw = this.dev.fw;
+    const group = this.csgSlots[slot];
+    if (group === null || group === undefined) return;
+    const old = group.state;
+    const st = fw.csg(slot).output.ack & R.CSG_STATE_MASK;
+    let next: Group['state'];
+    if (st === R.CSG_STATE_START || st === R.CSG_STATE_RESUME) next = GroupState.ACTIVE;
+    else if (st === R.CSG_STATE_TERMINATE) next = GroupState.TERMINATED;
+    else if (st === R.CSG_STATE_SUSPEND) next = GroupState.SUSPENDED;
+    else next = GroupState.UNKNOWN;
+    if (old === next) return;
+    if (next === GroupState.UNKNOWN) await this.dev.reset.schedule('unknown-csg-state');
+    if (old === GroupState.ACTIVE) for (const q of group.queues) this.csSlotReset(slot, q);
+    if (next === GroupState.SUSPENDED || next === GroupState.TERMINATED) {
+      // The firmware's extract pointer is where the queue stopped.
+      for (const q of group.queues)
+        q.extract = Math.max(q.extract, fw.cs(slot, q.idx).output.extract);
+    }
+    group.state = next;
+    this.k.trace.instant(this.dev.csgLane(slot), 'csg', `${group.name} ${next}`);
+  }
+
+  /** csgs_upd_ctx_apply_locked: sends the requests, waits for their acknowledgement. */
+  private async applyCsgUpdate(upd: CsgUpdate): Promise<number> {
+    const fw = this.dev.fw;
+    if (upd.requests.size === 0) return 0;
+    for (const [slot, r] of upd.requests) await fw.updateReqs(fw.csg(slot), r.value, r.mask);
+    fw.ringCsgDoorbells(upd.updateMask);
+    for (const [slot, r] of upd.requests) {
+      const csg = fw.csg(slot);
+      const res = await fw.waitAcks(csg, r.mask, this.dev.cfg.csgAckTimeoutNs);
+      if (res.acked & R.CSG_STATE_MASK) await this.csgSyncState(slot);
+      if (!res.ok && ((csg.input.req ^ csg.output.ack) & r.mask) !== 0) {
+        this.k.trace.instant(this.dev.csgLane(slot), 'csg', `CSG ${slot} update request timedout`);
+        upd.timedoutMask |= 1 << slot;
+      }
+    }
+    return upd.timedoutMask ? -Errno.ETIMEDOUT : 0;
+  }
+
+  private async groupBind(group: Group, slot: number): Promise<number> {
+    const ret = await this.dev.mmu.vmActive(group.vm);
+    if (ret) return ret;
+    group.refs.incNow();
+    group.csgId = slot;
+    for (const q of group.queues) q.doorbellId = slot + 1;
+    this.csgSlots[slot] = group;
+    return 0;
+  }
+
+  private async groupUnbind(group: Group): Promise<void> {
+    if (group.csgId < 0) return;
+    const slot = group.csgId;
+    await this.dev.mmu.vmIdle(group.vm);
+    group.csgId = -1;
+    group.tilerOom = 0;
+    if (group.tilerOomWork.unqueue()) await this.groupPut(group);
+    for (const q of group.queues) q.doorbellId = -1;
+    this.csgSlots[slot] = null;
+    await this.groupPut(group);
+  }
+
+  // ---- The tick --------------------------------------------------------------------------------
+
+  private async tick(): Promise<void> {
+    const dev = this.dev;
+    if (!dev.checkIoAlive('tick work')) return;
+    const cookie = await dev.drmDevEnter();
+    if (cookie === null) return;
+    const gate = await dev.gateEnter('worker');
+    if (typeof gate === 'number') {
+      dev.drmDevExit(cookie);
+      return;
+    }
+    const pmRet = await dev.pm.resumeAndGet();
+    if (pmRet !== 0) {
+      dev.gateExit(gate);
+      dev.drmDevExit(cookie);
+      return;
+    }
+    await this.lock.lock();
+    try {
+      if (dev.reset.isPending()) return;
+      await this.tickLocked();
+    } finally {
+      this.lock.unlock();
+      await dev.pm.putAutosuspend();
+      dev.gateExit(gate);
+      dev.drmDevExit(cookie);
+    }
+  }
+
+  private async tickLocked(): Promise<void> {
+    const dev = this.dev;
+    const now = this.k.nowNs;
+    this.ticks++;
+    const fullTick = this.reschedTargetNs < 0 || now >= this.reschedTargetNs;
+    // Old groups and a status update of every slot.
+    const old: Group[] = [];
+    const status = new CsgUpdate();
+    for (let slot = 0; slot < this.csgSlotCount; slot++) {
+      const g = this.csgSlots[slot];
+      if (g === null || g === undefined) continue;
+      if (dev.mmu.hasUnhandledFault(g.vm)) {
+        await this.processCsgIrq(slot);
+        if (g.fatalQueues === 0) g.fatalQueues = (1 << g.queues.length) - 1;
+      }
+      // The tick context holds a reference on every group it looks at (tick_ctx_init).
+      g.refs.incNow();
+      old.push(g);
+      const csg = dev.fw.csg(slot);
+      status.queue(slot, csg.output.ack ^ R.CSG_STATUS_UPDATE, R.CSG_STATUS_UPDATE);
+    }
+    if ((await this.applyCsgUpdate(status)) !== 0) {
+      await dev.reset.schedule('csg-ack-timeout');
+      await this.tickCleanup(old, []);
+      return;
+    }
+    // Pick the groups to run: non-idle first, by priority, old groups rotated behind new ones.
+    const picked: Group[] = [];
+    const vms = new Set<Vm>();
+    const asCount = Math.max(1, dev.mmu.slots.length - 1);
+    const consider = (g: Group, skipIdle: boolean): void => {
+      if (picked.length >= this.csgSlotCount || picked.includes(g)) return;
+      if (!g.canRun()) return;
+      if (skipIdle && g.isIdle()) return;
+      if (!vms.has(g.vm) && vms.size >= asCount) return;
+      if (!old.includes(g)) g.refs.incNow();
+      picked.push(g);
+      vms.add(g.vm);
+    };
+    for (let prio = PRIO_COUNT - 1; prio >= 0; prio--) {
+      const oldHere = old.filter((g) => g.priority === prio);
+      const rotated =
+        fullTick && oldHere.length > 0 ? oldHere.slice(1).concat(oldHere.slice(0, 1)) : oldHere;
+      if (!fullTick) for (const g of rotated) consider(g, true);
+      for (const g of [...(this.runnable[prio] as Group[])]) consider(g, true);
+      for (const g of rotated) consider(g, true);
+    }
+    for (let prio = PRIO_COUNT - 1; prio >= 0; prio--) {
+      for (const g of old.filter((x) => x.priority === prio)) consider(g, false);
+      for (const g of [...(this.idle[prio] as Group[])]) consider(g, false);
+    }
+    // Evict old groups that were not picked: suspend if they can run, terminate otherwise.
+    const evict = old.filter((g) => !picked.includes(g));
+    const upd = new CsgUpdate();
+    for (const g of evict)
+      upd.queue(
+        g.csgId,
+        g.canRun() ? R.CSG_STATE_SUSPEND : R.CSG_STATE_TERMINATE,
+        R.CSG_STATE_MASK,
+      );
+    let prio = MAX_CSG_PRIO;
+    for (const g of picked) {
+      if (g.csgId >= 0 && this.csgPrio[g.csgId] !== prio) {
+        const csg = dev.fw.csg(g.csgId);
+        csg.input.endpointReq = ((csg.input.endpointReq & 0x0fffffff) | (prio << 28)) >>> 0;
+        upd.queue(g.csgId, csg.output.ack ^ R.CSG_ENDPOINT_CONFIG, R.CSG_ENDPOINT_CONFIG);
+        this.csgPrio[g.csgId] = prio;
+      }
+      prio--;
+    }
+    if ((await this.applyCsgUpdate(upd)) !== 0) {
+      await dev.reset.schedule('csg-ack-timeout');
+      await this.tickCleanup(old, picked);
+      return;
+    }
+    for (const g of evict) {
+      await this.processCsgIrq(g.csgId);
+      await this.groupUnbind(g);
+    }
+    // Start the new groups in free slots.
+    const start = new CsgUpdate();
+    prio = MAX_CSG_PRIO;
+    for (const g of picked) {
+      if (g.csgId >= 0) {
+        prio--;
+        continue;
+      }
+      const slot = this.csgSlots.indexOf(null);
+      if (slot < 0) break;
+      const ret = await this.groupBind(g, slot);
+      if (ret) {
+        await dev.reset.schedule('csg-ack-timeout');
+        await this.tickCleanup(old, picked);
+        return;
+      }
+      this.csgSlotProg(slot, prio);
+      this.csgPrio[slot] = prio--;
+      const csg = dev.fw.csg(slot);
+      start.queue(
+        slot,
+        g.state === GroupState.SUSPENDED ? R.CSG_STATE_RESUME : R.CSG_STATE_START,
+        R.CSG_STATE_MASK,
+      );
+      start.queue(slot, csg.output.ack ^ R.CSG_ENDPOINT_CONFIG, R.CSG_ENDPOINT_CONFIG);
+      this.k.trace.instant(
+        dev.csgLane(slot),
+        'csg',
+        `${g.state === GroupState.SUSPENDED ? 'resume' : 'start'} ${g.name}`,
+      );
+    }
+    if ((await this.applyCsgUpdate(start)) !== 0) {
+      await dev.reset.schedule('csg-ack-timeout');
+      await this.tickCleanup(old, picked);
+      return;
+    }
+    // Jobs written while the group was off-slot: ring the doorbells now.
+    for (const g of picked) {
+      if (g.csgId < 0) continue;
+      for (const q of g.queues) {
+        if (q.inFlight.length > 0) {
+          dev.fw.ringDoorbell(q.doorbellId);
+          for (const job of q.inFlight) {
+            if (job.fence.signalled) continue;
+            dev.log.handoffs.push({
+              atNs: now,
+              task: this.k.self().name,
+              group: g.uid,
+              queue: q.idx,
+              seqno: job.seqno,
+            });
+          }
+          this.resumeTimeout(q);
+        }
+      }
+    }
+    await this.tickCleanup(old, picked);
+    this.usedCsgSlots = picked.filter((g) => g.csgId >= 0).length;
+    const idleCount = picked.filter((g) => g.isIdle()).length;
+    this.mightHaveIdle = idleCount > 0;
+    // Runtime PM: hold a reference while groups have work.
+    if (idleCount === picked.length) {
+      if (this.pmHasRef) {
+        this.pmHasRef = false;
+        await dev.pm.putAutosuspend();
+      }
+    } else if (!this.pmHasRef) {
+      await dev.pm.get();
+      this.pmHasRef = true;
+    }
+    this.lastTickNs = now;
+    // Keep ticking while groups compete for slots.
+    const competing = this.countRunnableCandidates() > this.csgSlotCount;
+    if (competing) {
+      this.reschedTargetNs = now + dev.cfg.tickPeriodNs;
+      await this.queueTick(dev.cfg.tickPeriodNs);
+    } else {
+      this.reschedTargetNs = -1;
+    }
+  }
+
+  private countRunnableCandidates(): number {
+    let n = 0;
+    for (const g of this.groups) if (g.canRun() && g.hasWork()) n++;
+    return n;
+  }
+
+  /** tick_ctx_cleanup: put groups back on lists; terminate those that cannot run. */
+  private async tickCleanup(old: Group[], picked: Group[]): Promise<void> {
+    const seen = [...new Set([...old, ...picked])];
+    for (const g of seen) {
+      if (!g.canRun()) {
+        // Off-slot and unable to run: fail its jobs. It is on no list afterwards, so it is
+        // never picked up again.
+        if (g.csgId < 0 && (g.list !== null || old.includes(g))) {
+          this.removeFromLists(g);
+          await this.queueGroupWork(g, g.termWork);
+        }
+      } else if (g.csgId >= 0) {
+        this.removeFromLists(g);
+      } else {
+        this.moveTo(g, g.isIdle() ? 'idle' : 'runnable');
+      }
+    }
+    // Drop the tick context's references.
+    for (const g of seen) await this.groupPut(g);
+  }
+
+  /** Flushes the tick so that groups using `vm` are evicted before it is torn down. */
+  async prepareForVmDestruction(): Promise<void> {
+    await this.tickWork.flush();
+  }
+
+  /** Makes the groups of a destroyed VM unable to run and evicts them (our VM teardown). */
+  async evictVmGroups(vm: Vm): Promise<void> {
+    let onSlot = false;
+    await this.lock.lock();
+    for (const g of this.groups) {
+      if (g.vm !== vm) continue;
+      if (g.csgId >= 0) onSlot = true;
+    }
+    this.lock.unlock();
+    if (onSlot) {
+      await this.queueTick(0);
+      await this.tickWork.flush();
+    }
+  }
+
+  // ---- Suspend, reset ----------------------------------------------------------------------------
+
+  /** panthor_sched_suspend: suspends (or terminates) every group on a slot. */
+  async suspend(): Promise<void> {
+    const dev = this.dev;
+    await this.lock.lock();
+    try {
+      const upd = new CsgUpdate();
+      for (let slot = 0; slot < this.csgSlotCount; slot++) {
+        const g = this.csgSlots[slot];
+        if (g === null || g === undefined) continue;
+        upd.queue(slot, g.canRun() ? R.CSG_STATE_SUSPEND : R.CSG_STATE_TERMINATE, R.CSG_STATE_MASK);
+      }
+      let suspended = upd.updateMask;
+      await this.applyCsgUpdate(upd);
+      suspended &= ~upd.timedoutMask;
+      if (upd.timedoutMask) {
+        const term = new CsgUpdate();
+        for (let slot = 0; slot < this.csgSlotCount; slot++) {
+          if (!(upd.timedoutMask & (1 << slot))) continue;
+          const g = this.csgSlots[slot] as Group;
+          // A group that could still run before its suspend failed is innocent.
+          if (g.canRun()) g.innocent = true;
+          g.timedout = true;
+          term.queue(slot, R.CSG_STATE_TERMINATE, R.CSG_STATE_MASK);
+          this.k.trace.instant(
+            dev.csgLane(slot),
+            'csg',
+            `${g.name} suspend timed out${g.innocent ? ' (innocent)' : ''}`,
+          );
+        }
+        await this.applyCsgUpdate(term);
+        for (let slot = 0; slot < this.csgSlotCount; slot++) {
+          if (!(term.timedoutMask & (1 << slot))) continue;
+          const g = this.csgSlots[slot] as Group;
+          if (g.state !== GroupState.TERMINATED) {
+            g.state = GroupState.TERMINATED;
+            for (const q of g.queues) this.csSlotReset(slot, q);
+          }
+        }
+      }
+      if (suspended) {
+        const failed = (await dev.gpu.flushCaches(R.CACHE_CLEAN, R.CACHE_CLEAN, 0)) !== 0;
+        for (let slot = 0; slot < this.csgSlotCount; slot++) {
+          if (!(suspended & (1 << slot))) continue;
+          const g = this.csgSlots[slot] as Group;
+          if (failed) g.state = GroupState.TERMINATED;
+          else await this.queueGroupWork(g, g.syncUpdWork);
+        }
+      }
+      for (let slot = 0; slot < this.csgSlotCount; slot++) {
+        const g = this.csgSlots[slot];
+        if (g === null || g === undefined) continue;
+        g.refs.incNow();
+        await this.groupUnbind(g);
+        if (g.canRun()) {
+          this.moveTo(g, 'idle');
+        } else {
+          this.removeFromLists(g);
+          await this.queueGroupWork(g, g.termWork);
+        }
+        await this.groupPut(g);
+      }
+      this.usedCsgSlots = 0;
+      if (this.pmHasRef) {
+        this.pmHasRef = false;
+        await dev.pm.putNoIdle();
+      }
+    } finally {
+      this.lock.unlock();
+    }
+  }
+
+  async preReset(): Promise<void> {
+    await this.resetLock.lock();
+    await this.resetInProgress.set(1);
+    await this.tickWork.cancelSync();
+    await this.fwEventsWork.cancelSync();
+    await this.suspend();
+    for (const l of [...this.runnable, ...this.idle]) {
+      for (const g of [...l]) this.stopGroup(g);
+    }
+    this.resetLock.unlock();
+  }
+
+  private stopGroup(g: Group): void {
+    for (const q of g.queues) {
+      q.stopped = true;
+      this.suspendTimeout(q);
+      q.runWork.unqueue();
+    }
+    g.refs.incNow();
+    this.moveTo(g, 'stopped');
+  }
+
+  async postReset(failed: boolean): Promise<number> {
+    await this.resetLock.lock();
+    for (const g of this.stopped.splice(0)) {
+      if (failed) g.state = GroupState.TERMINATED;
+      g.list = null;
+      for (const q of g.queues) q.stopped = false;
+      if (g.canRun()) {
+        this.moveTo(g, g.isIdle() ? 'idle' : 'runnable');
+        for (const q of g.queues) if (q.pending.length > 0) await this.wq.queueWork(q.runWork);
+      } else {
+        await this.queueGroupWork(g, g.termWork);
+      }
+      await this.groupPut(g);
+    }
+    await this.resetInProgress.set(0);
+    this.resetLock.unlock();
+    if (!failed) await this.queueTick(0);
+    return 0;
+  }
+
+  async resume(): Promise<void> {
+    await this.queueTick(0);
+  }
+
+  async unplug(): Promise<void> {
+    await this.tickWork.disableSync();
+    await this.fwEventsWork.disableSync();
+    await this.lock.lock();
+    if (this.pmHasRef) {
+      this.pmHasRef = false;
+      await this.dev.pm.putNoIdle();
+    }
+    this.lock.unlock();
+  }
+
+  /** Fails every job of every group (wedge, unplug). */
+  async killAll(fallback: number): Promise<void> {
+    for (const g of [...this.groups]) {
+      g.state = GroupState.TERMINATED;
+      for (const q of g.queues) q.stopped = true;
+      await this.failGroupJobs(g, fallback);
+    }
+  }
+}

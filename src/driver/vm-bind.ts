@@ -1,0 +1,94 @@
+/**
+ * DOC: VM_BIND execution (panthor_vm_bind_exec_sync_op and the VM bind queue).
+ *
+ * Synchronous binds run in the ioctl. Asynchronous binds (ASYNC flag) are queued on the VM's
+ * ordered bind queue: the job waits for its in-syncs, applies its operations, then signals its
+ * out-syncs. That job is in the fence-signalling path (its fence may be waited on by GPU work),
+ * so it must not allocate: page-table pages are reserved in the ioctl, before queueing. An
+ * asynchronous bind that fails makes the VM UNUSABLE (new maps refused, its groups stop), since
+ * user space has already moved on assuming it succeeded.
+ */
+import { Errno } from '../kernel/errno.js';
+import { beginSignalling, endSignalling, type Fence } from '../kernel/fence.js';
+import { Work, Workqueue } from '../kernel/workqueue.js';
+import type { PanthorDevice } from './device.js';
+import type { Bo } from './gem.js';
+import type { PteFlags } from './pgtable.js';
+import type { Vm } from './vm.js';
+
+export type BindOp =
+  | { kind: 'map'; va: number; size: number; bo: Bo; boOffset: number; flags: PteFlags }
+  | { kind: 'unmap'; va: number; size: number }
+  | { kind: 'sync-only' };
+
+export interface BindJob {
+  ops: BindOp[];
+  deps: Fence[];
+  /** Signalled when the ops were applied. */
+  done: Fence;
+}
+
+/** Applies bind operations to a VM (op lock held by the caller). */
+export async function applyBindOps(vm: Vm, ops: BindOp[]): Promise<number> {
+  for (const op of ops) {
+    let ret = 0;
+    if (op.kind === 'map') ret = await vm.map(op.va, op.size, op.bo, op.boOffset, op.flags);
+    else if (op.kind === 'unmap') ret = await vm.unmap(op.va, op.size);
+    if (ret) return ret;
+  }
+  return 0;
+}
+
+/** The per-VM asynchronous bind queue. */
+export class VmBindQueue {
+  private readonly wq: Workqueue;
+  private readonly jobs: BindJob[] = [];
+  private readonly work: Work;
+
+  constructor(
+    private readonly dev: PanthorDevice,
+    private readonly vm: Vm,
+  ) {
+    this.wq = Workqueue.ordered(dev.k, `vm${vm.uid}-bind`);
+    this.work = new Work(dev.k, 'vm.bind_job', () => this.run());
+  }
+
+  get pending(): number {
+    return this.jobs.length;
+  }
+
+  async push(job: BindJob): Promise<void> {
+    // Reserve page tables now: the job itself runs in the signalling path.
+    let pages = 0;
+    for (const op of job.ops) if (op.kind === 'map') pages += op.size / 4096;
+    this.vm.pt.reserve(pages);
+    for (const op of job.ops) if (op.kind === 'map') op.bo.get();
+    this.jobs.push(job);
+    await this.wq.queueWork(this.work);
+  }
+
+  private async run(): Promise<void> {
+    const k = this.dev.k;
+    while (this.jobs.length > 0) {
+      const job = this.jobs[0] as BindJob;
+      for (const dep of job.deps) if (!dep.signalled) await dep.wait();
+      this.jobs.shift();
+      const cookie = beginSignalling(k);
+      let ret = 0;
+      if (this.vm.alive && !this.vm.destroyed && !this.dev.unplugged) {
+        await this.vm.opLock.lock();
+        ret = await applyBindOps(this.vm, job.ops);
+        this.vm.opLock.unlock();
+      } else {
+        ret = -Errno.ENODEV;
+      }
+      if (ret) {
+        this.vm.unusable = true;
+        job.done.setError(ret);
+      }
+      job.done.signal();
+      endSignalling(k, cookie);
+      for (const op of job.ops) if (op.kind === 'map') op.bo.put();
+    }
+  }
+}

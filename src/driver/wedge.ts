@@ -1,0 +1,89 @@
+/**
+ * DOC: Wedging a device that cannot be recovered (DRM's `drm_dev_wedged_event`).
+ *
+ * When the reset path gives up, the device is *wedged*: it stays bound but refuses every ioctl
+ * with ENODEV until someone recovers it. Before telling user space, the driver quiesces, in
+ * this order:
+ *   1. mask every interrupt and wait for running handlers;
+ *   2. stop DMA: disable the MCU and every address space;
+ *   3. terminate every group and signal every pending fence with an error (-ENODEV), so that
+ *      nothing waits forever;
+ *   4. redirect user mappings to a dummy page (reads see zeros, never freed memory);
+ * then it sends one KOBJ_CHANGE uevent `WEDGED=rebind,bus-reset` (the recovery methods in order
+ * of increasing side effects). The `wedge-before-quiesce` switch sends the event first, which
+ * lets a recovery daemon race with the quiescing.
+ */
+
+import * as R from '../hw/regs.js';
+import { Errno } from '../kernel/errno.js';
+import { fenceRegistry } from '../kernel/fence.js';
+import type { PanthorDevice } from './device.js';
+
+export const WEDGED_METHODS = 'rebind,bus-reset';
+
+export class WedgeBlock {
+  readonly name = 'wedge';
+  wedged = false;
+  irqsMasked = false;
+  dmaStopped = false;
+  mappingsRedirected = false;
+  eventsSent = 0;
+
+  constructor(private readonly dev: PanthorDevice) {}
+
+  async wedge(reason: string): Promise<void> {
+    const dev = this.dev;
+    const k = dev.k;
+    if (this.wedged) return;
+    this.wedged = true;
+    k.trace.instant(dev.resetLane, 'reset', `wedging: ${reason}`);
+    dev.reset.design.unplug();
+    if (dev.bug('wedge-before-quiesce')) this.sendEvent();
+    // 1. Interrupts.
+    await dev.gpu.irq.suspend();
+    await dev.mmu.irq.suspend();
+    await dev.fw.irq.suspend();
+    this.irqsMasked = true;
+    // 2. DMA: the MCU and every address space.
+    if (dev.io.mapping.alive && dev.hw.powered) {
+      dev.io.write(R.MCU_CONTROL, R.MCU_CONTROL_DISABLE);
+      for (let as = 0; as < dev.mmu.slots.length; as++) {
+        dev.io.write64(R.AS_TRANSTAB(as), 0);
+        dev.io.write64(R.AS_TRANSCFG(as), R.AS_TRANSCFG_ADRMODE_UNMAPPED);
+        dev.io.write(R.AS_COMMAND(as), R.AS_COMMAND_UPDATE);
+      }
+    }
+    this.dmaStopped = true;
+    // 3. Groups and fences.
+    await dev.sched.killAll(-Errno.ENODEV);
+    this.signalAllFences();
+    // 4. User mappings.
+    this.mappingsRedirected = true;
+    if (!dev.bug('wedge-before-quiesce')) this.sendEvent();
+  }
+
+  /** Every fence of this device that is still pending ends with -ENODEV. */
+  private signalAllFences(): void {
+    for (const f of fenceRegistry(this.dev.k).all) {
+      if (f.signalled || !this.dev.ownsFenceContext(f.context)) continue;
+      f.setError(-Errno.ENODEV);
+      f.signal();
+    }
+  }
+
+  private sendEvent(): void {
+    const dev = this.dev;
+    if (this.eventsSent > 0) return;
+    this.eventsSent++;
+    dev.log.wedges.push({
+      atNs: dev.k.nowNs,
+      unsignalledFences: fenceRegistry(dev.k).all.filter(
+        (f) => !f.signalled && dev.ownsFenceContext(f.context),
+      ).length,
+      irqsMasked: this.irqsMasked,
+      dmaStopped: this.dmaStopped,
+      mappingsRedirected: this.mappingsRedirected,
+    });
+    dev.uevents.emit(dev.busDev.name, 'change', { WEDGED: WEDGED_METHODS });
+  }
+}
