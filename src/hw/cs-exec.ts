@@ -104,6 +104,7 @@ export interface StreamSnapshot {
   extract: number;
   frames: number[];
   regs: Uint32Array;
+  runNs: number;
   /** Remaining RUN time, -1 for a RUN that never ends. */
   runRemainingNs: number;
   heapVa: number;
@@ -170,6 +171,8 @@ export class Stream {
   extract = 0;
   /** Call frames, FRAME numbers each: pc, start, end. */
   frames: number[] = [];
+  /** RUN time of the queue on this stream since it was started (carried across suspend). */
+  runNs = 0;
   private event: TimedEvent | null = null;
   private batchLimit = MIN_BATCH;
   private runEndNs = 0;
@@ -215,6 +218,7 @@ export class Stream {
     this.drop();
     this.pos = 0;
     this.extract = 0;
+    this.runNs = 0;
     this.iface.output.extract = 0;
     this.setState('ready');
     this.schedule(0);
@@ -274,6 +278,7 @@ export class Stream {
       extract: this.extract,
       frames: this.frames.slice(),
       regs: this.regs.slice(),
+      runNs: this.runNs,
       runRemainingNs,
       heapVa: this.heapVa,
       heapChunkVa: this.heapChunkVa,
@@ -292,6 +297,7 @@ export class Stream {
     this.iface.output.extract = snap.extract;
     this.frames = snap.frames.slice();
     this.regs.set(snap.regs);
+    this.runNs = snap.runNs;
     this.heapVa = snap.heapVa;
     this.heapChunkVa = snap.heapChunkVa;
     this.heapUsed = snap.heapUsed;
@@ -411,6 +417,7 @@ export class Stream {
       const to = this.runForever ? now : Math.min(now, this.runEndNs);
       if (to > this.runAccountedNs) {
         stats.runNs += to - this.runAccountedNs;
+        this.runNs += to - this.runAccountedNs;
         this.runAccountedNs = to;
       }
     } else if (this.state === 'spin' && now > this.spinSinceNs) {

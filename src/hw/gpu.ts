@@ -176,6 +176,14 @@ export class VirtualGpu {
     return this.mcu.csgs[csg]?.streams[cs]?.state ?? 'off';
   }
 
+  /** RUN time of the queue on stream `cs` of CSG slot `csg` since it started (settled now). */
+  queueRunNs(csg: number, cs: number): number {
+    const s = this.mcu.csgs[csg]?.streams[cs];
+    if (s === undefined) return 0;
+    s.settle();
+    return s.runNs;
+  }
+
   /** Whether a group is on CSG slot `csg` (started or resumed). */
   csgRunning(csg: number): boolean {
     return this.mcu.csgs[csg]?.running ?? false;

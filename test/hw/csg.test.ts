@@ -288,6 +288,7 @@ test('CSG suspend writes the heap context and the suspend header; resume continu
     assert.ok(k.nowNs - tSuspended < 10 * MS + 800 * US);
     assert.ok(await pollUntil(k, () => gpu.mem.read32(dataPa! + 8) === 3, 5 * MS, 10 * US));
     assert.equal(gpu.fw.csg[1]?.streams[0]?.output.extract, 12 * 8);
+    assert.equal(gpu.queueRunNs(1, 0), 2_000_000);
   });
 });
 

@@ -145,8 +145,8 @@ test('late-ack on a CSG request', async () => {
     void q;
     gpu.faults.arm({ name: 'late-ack', atNs: k.nowNs, count: 1, rate: 1 });
     const t0 = k.nowNs;
-    assert.equal(await csgRequest(k, gpu, 0, 2, 100 * MS), false);
-    assert.ok(await csgRequest(k, gpu, 0, 2, 2000 * MS));
+    assert.equal(await csgRequest(k, gpu, 0, 2, 100 * MS, 100 * US), false);
+    assert.ok(await csgRequest(k, gpu, 0, 2, 2000 * MS, 100 * US));
     const dt = k.nowNs - t0;
     assert.ok(dt > 700 * MS && dt < 1300 * MS, `ack after ${dt} ns`);
   });

@@ -278,12 +278,13 @@ export async function csgRequest(
   slot: number,
   state: number,
   timeoutNs = 100 * MS,
+  stepNs = 2 * US,
 ): Promise<boolean> {
   const csg = gpu.fw.csg[slot];
   if (csg === undefined) throw new Error(`no CSG slot ${slot}`);
   csg.input.req = (csg.input.req & ~CSG_STATE_MASK) | state;
   ringCsg(gpu, slot);
-  return pollUntil(k, () => (csg.output.ack & CSG_STATE_MASK) === state, timeoutNs, 2 * US);
+  return pollUntil(k, () => (csg.output.ack & CSG_STATE_MASK) === state, timeoutNs, stepNs);
 }
 
 /** Programs queue `cs` of `slot` (ring, doorbell, START request) without starting the group. */
