@@ -5,6 +5,31 @@
 export { fifoStrategy } from './explore/fifo.js';
 export { randomStrategy } from './explore/random.js';
 export { replayStrategy } from './explore/replay.js';
+export type {
+  DmaAccess,
+  DmaSource,
+  FreedAccess,
+  GpuStats,
+  MmioAccess,
+  PageFaultRecord,
+} from './hw/context.js';
+export type { StreamState } from './hw/cs-exec.js';
+export { CsBuilder, decode, encode, Op } from './hw/cs-isa.js';
+export {
+  FAULT_NAMES,
+  type FaultName,
+  FaultPlane,
+  type FiredFault,
+  isFaultName,
+  validateFaultSpec,
+} from './hw/faults.js';
+export { type FwIface, newFwIface } from './hw/fw-iface.js';
+export { VirtualGpu } from './hw/gpu.js';
+export type { ResetKind, ResetRecord } from './hw/gpu-control.js';
+export { DEFAULT_GPU_CONFIG, type GpuConfig } from './hw/latency.js';
+export { PhysMem } from './hw/memory.js';
+export type { PerfCounterValues } from './hw/perfcnt.js';
+export { ptePage, pteTable, ptIndex } from './hw/pte.js';
 export { Atomic } from './kernel/atomic.js';
 export { Completion } from './kernel/completion.js';
 export { Errno, errnoName } from './kernel/errno.js';

@@ -5,9 +5,9 @@
  * The line's level is `RAWSTAT & MASK != 0`, minus the bits of an assertion lost by the
  * `lost-irq` fault. A lost assertion models an interrupt that never reaches the CPU although the
  * hardware did set its status bit: RAWSTAT and STAT still show the bit (a driver that re-reads
- * RAWSTAT after a timeout, as Panthor's soft reset does, recovers), and the next raise of any bit
- * of this block, or a CLEAR of the lost bits, ends the loss (a later event re-triggers the line,
- * as on hardware where only one edge went missing).
+ * RAWSTAT after a timeout, as Panthor's soft reset does, recovers), and the next raise of an
+ * unmasked bit of this block, or a CLEAR of the lost bits, ends the loss (a later event
+ * re-triggers the line, as on hardware where only one edge went missing).
  *
  * Writes to RAWSTAT and STAT are ignored (the real blocks allow RAWSTAT writes for self-test;
  * no driver path in resetlab needs them).
@@ -35,7 +35,9 @@ export class IrqRegs {
   /** The hardware sets status bits. */
   raise(bits: number): void {
     this.rawstat = (this.rawstat | bits) >>> 0;
-    this.lost = 0;
+    // Only an unmasked event re-triggers the line: a masked one changes nothing the interrupt
+    // controller sees, so a lost (or silent) bit stays unnoticed.
+    if ((bits & this.mask) !== 0) this.lost = 0;
     this.update();
   }
 

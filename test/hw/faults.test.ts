@@ -333,3 +333,17 @@ test('fault draws use their own stream: arming a fault does not shift latency ji
   }
   assert.deepEqual(await timeline(true), await timeline(false));
 });
+
+test('a silent stale bit survives masked events and is revealed by an unmasked one', async () => {
+  const { k, gpu } = newGpu();
+  await runTask(k, async () => {
+    gpu.write32(GPU_INT_MASK, GPU_IRQ_RESET_COMPLETED);
+    gpu.faults.arm({ name: 'stale-reset-completed', atNs: 10 * US, count: 1, rate: 1 });
+    await k.sleep(20 * US);
+    assert.ok(await powerL2(k, gpu)); // POWER_CHANGED is masked out
+    assert.equal(gpu.irq.gpu.level, false);
+    assert.notEqual(gpu.read32(GPU_INT_RAWSTAT) & GPU_IRQ_RESET_COMPLETED, 0);
+    gpu.write32(GPU_INT_MASK, 0xffffffff);
+    assert.equal(gpu.irq.gpu.level, true, 'unmasking the pending POWER_CHANGED asserts the line');
+  });
+});
