@@ -19,7 +19,7 @@
  * | `reset-timeout`         | GPU_CMD soft reset                  | the reset never completes               |
  * | `fw-boot-fail`          | a boot that would succeed           | MCU_STATUS=FATAL, no boot interrupt      |
  * | `as-active-stuck`       | an AS_COMMAND                       | AS_ACTIVE never clears                  |
- * | `stale-reset-completed` | arm time; then GPU_CMD soft reset   | RESET_COMPLETED set without a reset     |
+ * | `stale-reset-completed` | arm time                            | RESET_COMPLETED set without a reset     |
  * | `fw-hang`               | arm time (MCU running); GLB doorbell | the firmware stops answering anything   |
  *
  * Rejected: faults as scripted events at fixed times ("at 3 ms, drop IRQ 7"). They break as

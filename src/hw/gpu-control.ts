@@ -21,12 +21,11 @@
  * `reset-timeout`.
  *
  * Fault opportunities here: `reset-timeout` (a soft reset never completes), and
- * `stale-reset-completed`: first at its arm time, where RESET_COMPLETED appears in RAWSTAT
- * without a reset and without an interrupt (a stale bit only a driver that clears it before
- * resetting survives); then, while it has firings left, at each soft-reset request, where the
- * bit is set at once although the real reset still runs (a harsher fault that fools any driver
- * trusting the bit alone; its L2_PWRON is then ignored, so the lie shows up as a failed
- * bring-up).
+ * `stale-reset-completed`: at its arm time, RESET_COMPLETED appears in RAWSTAT without a
+ * reset and without an interrupt, as a bit left over while the interrupt was masked (between
+ * an unbind and the next probe, say). Only a driver that clears it before resetting survives.
+ * Rejected: a reset engine that sets the bit while the real reset still runs. No driver can
+ * defend against hardware that lies about its own reset, so the fault would only add noise.
  *
  * Not modelled: GPU_FAULT_STATUS/ADDRESS (bus faults are not generated), protected mode, the
  * cache hierarchy (memory is coherent, so a flush only takes time), GPU_IRQ_FAULT.
@@ -230,9 +229,6 @@ export class GpuControl {
     k.trace.asyncBegin(ctx.lanes.gpu, 'reset', `${kind} reset`, this.resetSlice);
     this.host.quiesce();
     this.events.cancelAll();
-    if (kind === 'soft' && ctx.faults.take('stale-reset-completed', 'at soft reset request')) {
-      this.irq.raise(GPU_IRQ_RESET_COMPLETED);
-    }
     if (kind === 'soft' && ctx.faults.take('reset-timeout', 'soft reset')) {
       k.trace.instant(ctx.lanes.gpu, 'reset', 'soft reset stuck');
       return;
