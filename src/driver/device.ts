@@ -18,7 +18,7 @@
 
 import type { VirtualGpu } from '../hw/gpu.js';
 import { Completion } from '../kernel/completion.js';
-import { Errno } from '../kernel/errno.js';
+import { Errno, errnoName } from '../kernel/errno.js';
 import { FenceContext } from '../kernel/fence.js';
 import type { Kernel, Lifetime } from '../kernel/kernel.js';
 import { Mutex } from '../kernel/mutex.js';
@@ -26,7 +26,7 @@ import { Srcu } from '../kernel/srcu.js';
 import type { BusDevice } from '../kernel/sysfs.js';
 import type { Lane } from '../kernel/trace.js';
 import type { UeventBus } from '../kernel/uevent.js';
-import { Workqueue } from '../kernel/workqueue.js';
+import { Work, Workqueue } from '../kernel/workqueue.js';
 import type { BugId } from './bugs.js';
 import type { DriverConfig } from './config.js';
 import { Drv } from './drv.js';
@@ -201,12 +201,10 @@ export class PanthorDevice implements Lifetime {
     if (ret === 0) ret = await this.fw.init();
     if (ret === 0) ret = await this.sched.init();
     if (ret !== 0) {
-      k.trace.instant(
-        this.lane,
-        'device',
-        `probe failed: ${Errno.ETIMEDOUT === -ret ? 'ETIMEDOUT' : ret}`,
-      );
+      k.trace.instant(this.lane, 'device', `probe failed: ${errnoName(ret)}`);
       await this.unplug();
+      await this.reset.work.disableSync();
+      await this.freeIrqs();
       this.releaseResources();
       return ret;
     }
@@ -222,7 +220,14 @@ export class PanthorDevice implements Lifetime {
     await this.unplug();
     if (!this.bug('reset-work-after-unbind')) await this.reset.work.disableSync();
     this.resetWq.destroyed = true;
+    await this.freeIrqs();
     this.releaseResources();
+  }
+
+  private async freeIrqs(): Promise<void> {
+    await this.gpu.irq.free();
+    await this.mmu.irq.free();
+    await this.fw.irq.free();
   }
 
   private releaseResources(): void {
@@ -244,6 +249,7 @@ export class PanthorDevice implements Lifetime {
     const pmRet = await this.pm.resumeAndGet();
     // drm_dev_unplug: later drm_dev_enter() calls fail; wait for the sections in progress.
     this.unplugged = true;
+    this.log.unpluggedAtNs = k.nowNs;
     this.reset.design.unplug();
     await this.drmSrcu.synchronize();
     this.unplugLock.unlock();
@@ -261,6 +267,21 @@ export class PanthorDevice implements Lifetime {
   }
 
   // ---- Runtime PM callbacks --------------------------------------------------------------------
+
+  /**
+   * A resume that could not bring the GPU back (even with a slow restart) is a failed reset: the
+   * designs that wedge on failure wedge the device, from a work item (the PM lock is held
+   * here). Mainline Panthor leaves the device suspended with a runtime-PM error instead.
+   */
+  private resumeFailWork: Work | null = null;
+
+  resumeFailed(): void {
+    if (!this.reset.design.wedgeOnFailure) return;
+    this.resumeFailWork ??= new Work(this.k, 'pm.resume_failed', async () => {
+      await this.wedge.wedge('resume failed');
+    });
+    this.systemWq.enqueue(this.resumeFailWork);
+  }
 
   /** panthor_device_suspend (called with the PM lock held). */
   async suspendDevice(): Promise<number> {

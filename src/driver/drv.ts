@@ -145,6 +145,20 @@ export class Drv {
     }
   }
 
+  /**
+   * Runs an ioctl body that may program the hardware (a TLB flush after a page-table change)
+   * inside the reset design's gate.
+   */
+  private async gated<T>(body: () => Promise<IoctlResult<T>>): Promise<IoctlResult<T>> {
+    const gate = await this.dev.gateEnter('ioctl-wait');
+    if (typeof gate === 'number') return err(gate);
+    try {
+      return await body();
+    } finally {
+      this.dev.gateExit(gate);
+    }
+  }
+
   // ---- DEV_QUERY -------------------------------------------------------------------------------
 
   devQuery(file: DrmFile, args: DevQueryArgs): Promise<IoctlResult<DevQueryArgs>> {
@@ -242,21 +256,31 @@ export class Drv {
       if (args.pad !== 0) return err(Errno.EINVAL);
       const vm = file.vms.remove(args.id);
       if (vm === undefined) return err(Errno.EINVAL);
-      await this.destroyVm(vm);
-      return ok(args);
+      await this.evictForVmDestroy(vm);
+      return this.gated(async () => {
+        await this.destroyVm(vm);
+        return ok(args);
+      });
     });
   }
 
-  /** panthor_vm_destroy: evict its groups, destroy the heap pool, unmap, drop the reference. */
-  async destroyVm(vm: Vm): Promise<void> {
+  /**
+   * First half of panthor_vm_destroy, outside the gate (it waits for the scheduler's tick,
+   * which takes the runtime-PM lock): mark the VM destroyed, so its groups can no longer run and
+   * are terminated rather than suspended, and wait for the tick that evicts them. The firmware
+   * writes the tiler heap context on CSG *suspend*: it must be over before the context is
+   * unmapped.
+   */
+  async evictForVmDestroy(vm: Vm): Promise<void> {
     const dev = this.dev;
     vm.destroyed = true;
-    if (!dev.bug('vm-destroy-no-evict')) {
-      // The firmware writes the heap context on CSG suspend: the groups using this VM must be
-      // evicted (and the tick that suspends them finished) before the context is unmapped.
-      if (vm.activeCnt.peek() > 0) await dev.sched.evictVmGroups(vm);
-      await dev.sched.prepareForVmDestruction();
-    }
+    if (dev.bug('vm-destroy-no-evict')) return;
+    if (vm.activeCnt.peek() > 0) await dev.sched.evictVmGroups(vm);
+    await dev.sched.prepareForVmDestruction();
+  }
+
+  /** Second half: destroy the heap pool, unmap, drop the reference. */
+  async destroyVm(vm: Vm): Promise<void> {
     const pool = vm.heapPool;
     vm.heapPool = null;
     if (pool !== null) await pool.destroy();
@@ -547,16 +571,18 @@ export class Drv {
       }
       const vm = file.vms.get(args.vmId);
       if (vm === undefined || vm.destroyed) return err(Errno.EINVAL);
-      const handle = file.groups.alloc(null as unknown as Group);
-      if (handle === 0) return err(Errno.EBUSY);
-      const g = await dev.sched.groupCreate(file.id, handle, vm, args, queues);
-      if (typeof g === 'number') {
-        file.groups.remove(handle);
-        return err(g);
-      }
-      file.groups.map.set(handle, g);
-      args.groupHandle = handle;
-      return ok(args);
+      return this.gated(async () => {
+        const handle = file.groups.alloc(null as unknown as Group);
+        if (handle === 0) return err(Errno.EBUSY);
+        const g = await dev.sched.groupCreate(file.id, handle, vm, args, queues);
+        if (typeof g === 'number') {
+          file.groups.remove(handle);
+          return err(g);
+        }
+        file.groups.map.set(handle, g);
+        args.groupHandle = handle;
+        return ok(args);
+      });
     });
   }
 
@@ -653,13 +679,15 @@ export class Drv {
       }
       const vm = file.vms.get(args.vmId);
       if (vm === undefined || vm.destroyed) return err(Errno.EINVAL);
-      vm.heapPool ??= await HeapPool.create(this.dev, vm);
-      const heap = await vm.heapPool.createHeap(args);
-      if (typeof heap === 'number') return err(heap);
-      args.handle = (args.vmId << 16) | heap.idx;
-      args.tilerHeapCtxGpuVa = heap.ctxVa;
-      args.firstHeapChunkGpuVa = heap.chunks[0]?.va ?? 0;
-      return ok(args);
+      return this.gated(async () => {
+        vm.heapPool ??= await HeapPool.create(this.dev, vm);
+        const heap = await vm.heapPool.createHeap(args);
+        if (typeof heap === 'number') return err(heap);
+        args.handle = ((args.vmId << 16) | heap.idx) >>> 0;
+        args.tilerHeapCtxGpuVa = heap.ctxVa;
+        args.firstHeapChunkGpuVa = heap.chunks[0]?.va ?? 0;
+        return ok(args);
+      });
     });
   }
 
@@ -671,8 +699,11 @@ export class Drv {
       if (args.pad !== 0 || !isU32(args.handle)) return err(Errno.EINVAL);
       const vm = file.vms.get(args.handle >>> 16);
       if (vm === undefined || vm.heapPool === null) return err(Errno.EINVAL);
-      const ret = await vm.heapPool.destroyHeap(args.handle & 0xffff);
-      return ret ? err(ret) : ok(args);
+      const pool = vm.heapPool;
+      return this.gated(async () => {
+        const ret = await pool.destroyHeap(args.handle & 0xffff);
+        return ret ? err(ret) : ok(args);
+      });
     });
   }
 
@@ -760,30 +791,41 @@ export class Drv {
 
   // ---- Close -----------------------------------------------------------------------------------
 
-  /** panthor_postclose_file: tears down what the file owns, in a safe order. */
+  /**
+   * panthor_postclose_file: tears down what the file owns, in a safe order: groups first (they
+   * are evicted and their jobs cancelled), then the VMs, whose teardown waits for that eviction
+   * outside the reset gate, then, inside the gate because it programs the hardware, the perfcnt
+   * session, the VMs' memory, the BOs and syncobjs. A close cannot fail: if a design refuses the
+   * gate, teardown proceeds anyway.
+   */
   async close(file: DrmFile): Promise<void> {
     const dev = this.dev;
     if (file.closed) return;
     file.closed = true;
-    await dev.perfcnt.fileClosed(file);
     for (const [h, g] of [...file.groups.map]) {
       file.groups.remove(h);
       if (g !== null) await dev.sched.groupDestroy(g);
     }
-    for (const [h, vm] of [...file.vms.map]) {
-      file.vms.remove(h);
-      await this.destroyVm(vm);
+    const vms = [...file.vms.map];
+    for (const [h] of vms) file.vms.remove(h);
+    for (const [, vm] of vms) await this.evictForVmDestroy(vm);
+    const gate = dev.unplugged || dev.wedge.wedged ? -Errno.ENODEV : await dev.gateEnter('wait');
+    try {
+      await dev.perfcnt.fileClosed(file);
+      for (const [, vm] of vms) await this.destroyVm(vm);
+      for (const [id, m] of [...file.mappings]) {
+        file.mappings.delete(id);
+        m.bo.put();
+      }
+      for (const [h, bo] of [...file.bos.map]) {
+        file.bos.remove(h);
+        bo.put();
+      }
+      for (const h of [...file.syncobjs.map.keys()]) file.syncobjs.remove(h);
+      dev.files.delete(file);
+    } finally {
+      if (typeof gate !== 'number') dev.gateExit(gate);
     }
-    for (const [id, m] of [...file.mappings]) {
-      file.mappings.delete(id);
-      m.bo.put();
-    }
-    for (const [h, bo] of [...file.bos.map]) {
-      file.bos.remove(h);
-      bo.put();
-    }
-    for (const h of [...file.syncobjs.map.keys()]) file.syncobjs.remove(h);
-    dev.files.delete(file);
   }
 }
 

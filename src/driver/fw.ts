@@ -138,7 +138,12 @@ export class FwBlock implements Resettable {
     this.dev.io.write(R.CSF_DOORBELL(id), 1);
   }
 
-  /** Waits until every bit of `mask` is acknowledged; returns the acked bits and success. */
+  /**
+   * Waits until every bit of `mask` is acknowledged; returns the acked bits and success. The CSG
+   * state is a 3-bit *value*, not three flags: it counts as acknowledged only when the whole
+   * field matches. (Compared bit by bit, an unanswered RESUME (3) over a TERMINATE (0) ack would
+   * look partly acknowledged and the group would be taken for terminated.)
+   */
   async waitAcks(
     iface: ReqIface,
     mask: number,
@@ -146,7 +151,8 @@ export class FwBlock implements Resettable {
   ): Promise<{ ok: boolean; acked: number }> {
     const done = () => ((iface.input.req ^ iface.output.ack) & mask) === 0;
     const ok = await this.reqWaitqueue.waitEvent(done, timeoutNs);
-    const pending = (iface.input.req ^ iface.output.ack) & mask;
+    let pending = (iface.input.req ^ iface.output.ack) & mask;
+    if (pending & R.CSG_STATE_MASK) pending |= mask & R.CSG_STATE_MASK;
     return { ok: ok || pending === 0, acked: mask & ~pending };
   }
 

@@ -157,7 +157,8 @@ export class Group implements Lifetime {
       !this.destroyed &&
       this.fatalQueues === 0 &&
       !this.timedout &&
-      !this.vm.unusable
+      !this.vm.unusable &&
+      !this.vm.destroyed
     );
   }
 

@@ -88,6 +88,11 @@ export class PanthorIrq {
     if (!skipMask) await this.line.synchronize();
   }
 
+  /** free_irq: waits for running handlers and removes them (at driver removal). */
+  async free(): Promise<void> {
+    if (this.line.requested) await this.line.free();
+  }
+
   /** Adds sources to the enabled mask without a full resume (the MMU re-enables one AS). */
   async enableEvents(bits: number): Promise<void> {
     await this.maskLock.lock();
@@ -101,9 +106,5 @@ export class PanthorIrq {
     this.mask &= ~bits;
     if (!this.suspended) this.dev.io.write(this.regs.mask, this.mask);
     this.maskLock.unlock();
-  }
-
-  get kernel(): Kernel {
-    return this.k;
   }
 }

@@ -68,6 +68,8 @@ export class DriverLog {
   readonly resetBeliefs: Array<{ issuedNs: number; believedNs: number }> = [];
   /** Times a full GPU re-initialisation (slow reset, slow resume, probe) completed. */
   readonly fullReinits: number[] = [];
+  /** When the device was unplugged (removed, or made unusable after a failed reset), or -1. */
+  unpluggedAtNs = -1;
   /** Reset requests the design chose to drop knowingly (e.g. device already unplugged). */
   readonly droppedRequests: Array<{ atNs: number; why: string }> = [];
   private nextRequestId = 1;

@@ -40,10 +40,13 @@ export interface PerfcntSession {
   /** Reset epoch the counters were last programmed in. */
   epoch: number;
   samplesLost: boolean;
+  startNs: number;
 }
 
 export interface DumpRecord {
   atNs: number;
+  /** When the session was enabled. */
+  sessionStartNs: number;
   samplesLost: boolean;
   /** Resets completed before this dump that the session saw. */
   epoch: number;
@@ -101,11 +104,15 @@ export class PerfcntBlock implements Resettable {
   private async enableLocked(file: DrmFile, counterset: number): Promise<number> {
     const dev = this.dev;
     if (this.session !== null) return -Errno.EBUSY;
+    // Power before the gate (see the scheduler's run queue); the session keeps this reference.
+    const pm = await dev.pm.resumeAndGet();
+    if (pm) return pm;
     const gate = await dev.gateEnter('ioctl-wait');
-    if (typeof gate === 'number') return gate;
+    if (typeof gate === 'number') {
+      await dev.pm.putAutosuspend();
+      return gate;
+    }
     try {
-      const pm = await dev.pm.resumeAndGet();
-      if (pm) return pm;
       const vm = new Vm(dev, `perfcnt-file${file.id}`, false, 2 ** 32);
       dev.mmu.vms.add(vm);
       const bo = new Bo(
@@ -136,6 +143,7 @@ export class PerfcntBlock implements Resettable {
         asHeld: true,
         epoch: dev.reset.epoch,
         samplesLost: false,
+        startNs: dev.k.nowNs,
       };
       this.session = s;
       this.program(s);
@@ -202,6 +210,7 @@ export class PerfcntBlock implements Resettable {
       }
       this.dumps.push({
         atNs: dev.k.nowNs,
+        sessionStartNs: s.startNs,
         samplesLost: args.samplesLost ?? false,
         epoch: s.epoch,
         ok: ret === 0,

@@ -54,6 +54,17 @@ export class PmBlock {
     return 0;
   }
 
+  /**
+   * pm_runtime_get_if_active: takes a reference only if the device is active, never waits.
+   * Works that the reset path cancels synchronously must use this rather than a resume: a resume
+   * waits for a suspend in progress, and the suspend waits for the reset work.
+   */
+  getIfActive(): boolean {
+    if (!this.active) return false;
+    this.usage++;
+    return true;
+  }
+
   /** pm_runtime_get: takes a reference and asks for a resume, without failing. */
   async get(): Promise<void> {
     this.usage++;
@@ -102,9 +113,11 @@ export class PmBlock {
     await this.lock.lock();
     try {
       if (this.active) return 0;
-      if (this.dev.unplugged) return -Errno.ENODEV;
+      if (this.dev.unplugged || this.dev.wedge.wedged) return -Errno.ENODEV;
       this.resumes++;
-      return await this.dev.resumeDevice();
+      const ret = await this.dev.resumeDevice();
+      if (ret !== 0) this.dev.resumeFailed();
+      return ret;
     } finally {
       this.lock.unlock();
     }

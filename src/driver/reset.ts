@@ -120,7 +120,7 @@ export class ResetController {
     if (ret !== 0) await this.failed();
     if (this.again) {
       this.again = false;
-      await this.schedule('requeue');
+      if (!dev.unplugged && !dev.wedge.wedged) await dev.resetWq.queueWork(this.work);
     }
   }
 
@@ -165,8 +165,9 @@ export class ResetController {
     await this.phase('post-reset perfcnt', async () => {
       await dev.perfcnt.postReset(ret !== 0);
     });
-    // The hardware is back (or is not coming back): the reset is over.
-    await this.pending.set(0);
+    // The hardware is back (or is not coming back): the reset is over. A request that arrived
+    // after the hardware reset keeps the flag set: another reset follows.
+    await this.pending.set(this.again ? 1 : 0);
     record.endNs = k.nowNs;
     record.ok = ret === 0;
     if (ret === 0) dev.log.fullReinits.push(k.nowNs);
@@ -184,6 +185,8 @@ export class ResetController {
     const dev = this.dev;
     this.hwResetNs = dev.k.nowNs;
     if (this.current !== null) this.current.hwResetNs = this.hwResetNs;
+    // Whatever was requested before this hardware reset is served by it (a retry included).
+    this.again = false;
     let ret = 0;
     await this.phase('soft reset', async () => {
       ret = await dev.gpu.softReset();

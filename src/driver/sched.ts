@@ -287,11 +287,24 @@ export class Scheduler implements Resettable {
   }
 
   private async groupRelease(group: Group): Promise<void> {
+    // Stop the group's works first, outside the gate: they take the runtime-PM lock, whose
+    // holder (suspend) waits for the reset work, which waits for the gate's readers.
     this.groups.delete(group);
     for (const q of group.queues) {
       await q.timeout.disableSync();
       await q.runWork.disableSync();
     }
+    // Unmapping the group's kernel objects flushes TLBs: a hardware section like any other.
+    const dev = this.dev;
+    const gate = dev.unplugged || dev.wedge.wedged ? -Errno.ENODEV : await dev.gateEnter('wait');
+    try {
+      await this.groupReleaseLocked(group);
+    } finally {
+      if (typeof gate !== 'number') dev.gateExit(gate);
+    }
+  }
+
+  private async groupReleaseLocked(group: Group): Promise<void> {
     const vm = group.vm;
     await vm.opLock.lock();
     for (const q of group.queues) {
@@ -335,14 +348,27 @@ export class Scheduler implements Resettable {
         return;
       }
       if (!job.empty) {
+        // Power first, then the gate: resuming takes the PM lock, and the PM suspend path waits
+        // for the reset work, which waits for the gate's readers.
+        const pm = await dev.pm.resumeAndGet();
+        if (pm !== 0) {
+          q.pending.shift();
+          this.failJob(job, pm);
+          await this.groupPut(group);
+          continue;
+        }
         const gate = await dev.gateEnter('submit');
-        if (typeof gate === 'number') return; // the design defers hand-off; post-reset kicks the queue
+        if (typeof gate === 'number') {
+          await dev.pm.putAutosuspend();
+          return; // the design defers the hand-off; post-reset kicks the queue
+        }
         try {
           if (q.stopped) return;
           q.pending.shift();
           await this.runJob(group, q, job);
         } finally {
           dev.gateExit(gate);
+          await dev.pm.putAutosuspend();
         }
       } else {
         q.pending.shift();
@@ -372,17 +398,16 @@ export class Scheduler implements Resettable {
   /** queue_run_job: writes the job to the ring and hands it to the hardware. */
   private async runJob(group: Group, q: Queue, job: Job): Promise<void> {
     const dev = this.dev;
-    const ret = await dev.pm.resumeAndGet();
-    if (ret !== 0) {
-      this.failJob(job, ret);
-      await this.groupPut(group);
-      return;
-    }
     await this.lock.lock();
     try {
       if (!group.canRun()) {
         this.failJob(job, this.errorFor(group, q.idx, job, -Errno.ECANCELED));
         await this.groupPut(group);
+        return;
+      }
+      if (group.csgId >= 0 && !dev.reset.design.allowsHandoff()) {
+        // A reset was requested while we waited for the lock: keep the job for after it.
+        q.pending.unshift(job);
         return;
       }
       this.writeRing(group, q, job);
@@ -413,7 +438,6 @@ export class Scheduler implements Resettable {
       }
     } finally {
       this.lock.unlock();
-      await dev.pm.putAutosuspend();
     }
   }
 
@@ -854,14 +878,16 @@ export class Scheduler implements Resettable {
     if (!dev.checkIoAlive('tick work')) return;
     const cookie = await dev.drmDevEnter();
     if (cookie === null) return;
-    const gate = await dev.gateEnter('worker');
-    if (typeof gate === 'number') {
+    // Only if already powered: the reset path cancels this work synchronously, and waiting here
+    // for a resume (which waits for a suspend, which waits for the reset work) would deadlock.
+    // A suspended device has nothing to schedule; resume queues a tick.
+    if (!dev.pm.getIfActive()) {
       dev.drmDevExit(cookie);
       return;
     }
-    const pmRet = await dev.pm.resumeAndGet();
-    if (pmRet !== 0) {
-      dev.gateExit(gate);
+    const gate = await dev.gateEnter('worker');
+    if (typeof gate === 'number') {
+      await dev.pm.putAutosuspend();
       dev.drmDevExit(cookie);
       return;
     }
@@ -956,8 +982,15 @@ export class Scheduler implements Resettable {
       await this.processCsgIrq(g.csgId);
       await this.groupUnbind(g);
     }
+    // Starting a group with jobs in its ring hands them to the hardware: not once a reset was
+    // requested (for the designs that close the gate at request time).
+    if (!dev.reset.design.allowsHandoff()) {
+      await this.tickCleanup(old, picked);
+      return;
+    }
     // Start the new groups in free slots.
     const start = new CsgUpdate();
+    const started: Group[] = [];
     prio = MAX_CSG_PRIO;
     for (const g of picked) {
       if (g.csgId >= 0) {
@@ -981,6 +1014,19 @@ export class Scheduler implements Resettable {
         R.CSG_STATE_MASK,
       );
       start.queue(slot, csg.output.ack ^ R.CSG_ENDPOINT_CONFIG, R.CSG_ENDPOINT_CONFIG);
+      started.push(g);
+      for (const q of g.queues) {
+        for (const job of q.inFlight) {
+          if (job.fence.signalled) continue;
+          dev.log.handoffs.push({
+            atNs: this.k.nowNs,
+            task: this.k.self().name,
+            group: g.uid,
+            queue: q.idx,
+            seqno: job.seqno,
+          });
+        }
+      }
       this.k.trace.instant(
         dev.csgLane(slot),
         'csg',
@@ -993,21 +1039,11 @@ export class Scheduler implements Resettable {
       return;
     }
     // Jobs written while the group was off-slot: ring the doorbells now.
-    for (const g of picked) {
+    for (const g of started) {
       if (g.csgId < 0) continue;
       for (const q of g.queues) {
         if (q.inFlight.length > 0) {
           dev.fw.ringDoorbell(q.doorbellId);
-          for (const job of q.inFlight) {
-            if (job.fence.signalled) continue;
-            dev.log.handoffs.push({
-              atNs: now,
-              task: this.k.self().name,
-              group: g.uid,
-              queue: q.idx,
-              seqno: job.seqno,
-            });
-          }
           this.resumeTimeout(q);
         }
       }

@@ -73,14 +73,15 @@ export class VmBindQueue {
       const job = this.jobs[0] as BindJob;
       for (const dep of job.deps) if (!dep.signalled) await dep.wait();
       this.jobs.shift();
+      // The gate is entered before the signalling section: waiting out a reset inside it would
+      // make fence signalling depend on the reset.
+      const gate = this.dev.unplugged ? -Errno.ENODEV : await this.dev.gateEnter('wait');
       const cookie = beginSignalling(k);
-      let ret = 0;
-      if (this.vm.alive && !this.vm.destroyed && !this.dev.unplugged) {
+      let ret = -Errno.ENODEV;
+      if (typeof gate !== 'number' && this.vm.alive && !this.vm.destroyed) {
         await this.vm.opLock.lock();
         ret = await applyBindOps(this.vm, job.ops);
         this.vm.opLock.unlock();
-      } else {
-        ret = -Errno.ENODEV;
       }
       if (ret) {
         this.vm.unusable = true;
@@ -88,6 +89,7 @@ export class VmBindQueue {
       }
       job.done.signal();
       endSignalling(k, cookie);
+      if (typeof gate !== 'number') this.dev.gateExit(gate);
       for (const op of job.ops) if (op.kind === 'map') op.bo.put();
     }
   }

@@ -157,8 +157,12 @@ export function validateExploreOptions(o: ExploreOptions): void {
 /** The faults of a run with this seed. */
 export function faultsFor(program: Program, o: ExploreOptions, seed: number): FaultSpec[] {
   const swarm = o.swarm ?? true;
-  if (swarm === false || program.faults.length === 0) return [...(o.faults ?? [])];
-  return drawFaults(program.faults, seed, swarm === true ? {} : swarm);
+  if (swarm === false || program.faults.length === 0)
+    return [...(o.faults ?? program.defaultFaults ?? [])];
+  return drawFaults(program.faults, seed, {
+    ...(program.swarm ?? {}),
+    ...(swarm === true ? {} : swarm),
+  });
 }
 
 export async function explore(program: Program, o: ExploreOptions): Promise<ExploreResult> {

@@ -56,6 +56,10 @@ export interface Program {
   readonly id: string;
   /** Fault names this program understands (its swarm vocabulary). */
   readonly faults: readonly string[];
+  /** Swarm parameters suited to this program (arm times within its active phase, ...). */
+  readonly swarm?: import('./swarm.js').SwarmOptions;
+  /** Faults to use when swarm testing is off (a scenario's own armed faults). */
+  readonly defaultFaults?: readonly FaultSpec[];
   /** Invariants this program is expected to violate (a known-bad design); informational. */
   readonly expected?: readonly FailureKind[];
   run(input: RunInput): Promise<RunReport>;

@@ -5,8 +5,10 @@
  * 1. How code outside the reset path is kept off the hardware: `enter(kind)` / `exit()` wrap
  *    every such section (job hand-off, scheduler and watchdog works, ioctls that program the
  *    hardware). `kind` says what the caller does on refusal: `submit` and `worker` skip or
- *    defer (the reset path re-kicks them), `ioctl-wait` is an ioctl that may sleep until the
- *    reset is over, `ioctl-try` one that fails with the returned errno.
+ *    defer (the reset path re-kicks them), `ioctl-wait` is an ioctl that the design may make
+ *    sleep until the reset is over or fail with the returned errno, and `wait` is an internal
+ *    section that must eventually run (an asynchronous VM_BIND job, a file's teardown): every
+ *    design makes it wait rather than fail.
  * 2. When that exclusion starts and ends: `onRequest()` runs synchronously at request time,
  *    from any context; `beginReset()` runs in the reset worker before the first pre-reset hook
  *    (it may wait for in-flight sections to drain); `endReset()` runs once the hardware is back,
@@ -17,7 +19,7 @@
  */
 import type { PanthorDevice } from '../device.js';
 
-export type GateKind = 'submit' | 'worker' | 'ioctl-wait' | 'ioctl-try';
+export type GateKind = 'submit' | 'worker' | 'ioctl-wait' | 'wait';
 
 export interface GateToken {
   readonly kind: GateKind;
@@ -48,6 +50,14 @@ export abstract class ResetDesign {
   }
 
   exit(_token: GateToken): void {}
+
+  /**
+   * Re-checked at the moment of a hand-off, by code that entered the gate earlier (a section
+   * may have been blocked on a lock while the reset was requested). Only `default` says no.
+   */
+  allowsHandoff(): boolean {
+    return true;
+  }
 
   async beginReset(): Promise<void> {}
 

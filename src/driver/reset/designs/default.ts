@@ -52,11 +52,15 @@ export class DefaultDesign extends ResetDesign {
       const cookie = await this.srcu.readLock();
       if (!this.closed) return { kind, cookie, epoch: this.dev.reset.epoch, read: false };
       this.srcu.readUnlock(cookie);
-      if (kind !== 'ioctl-wait') return -Errno.EAGAIN;
+      if (kind !== 'ioctl-wait' && kind !== 'wait') return -Errno.EAGAIN;
       await this.reopened.waitEvent(() => !this.closed || this.gone());
       if (this.gone()) return -Errno.ENODEV;
     }
     return -Errno.EAGAIN;
+  }
+
+  override allowsHandoff(): boolean {
+    return !this.closed;
   }
 
   override exit(token: GateToken): void {

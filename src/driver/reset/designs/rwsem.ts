@@ -28,6 +28,10 @@ export class RwsemDesign extends ResetDesign {
   }
 
   override async enter(kind: GateKind): Promise<GateToken | number> {
+    if (kind === 'wait') {
+      await this.sem.downRead();
+      return { kind, cookie: 0, epoch: this.dev.reset.epoch, read: true };
+    }
     if (!(await this.sem.downReadTrylock())) return -Errno.EAGAIN;
     return { kind, cookie: 0, epoch: this.dev.reset.epoch, read: true };
   }

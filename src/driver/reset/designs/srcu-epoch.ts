@@ -31,13 +31,17 @@ export class SrcuEpochDesign extends ResetDesign {
   }
 
   override async enter(kind: GateKind): Promise<GateToken | number> {
-    const cookie = await this.srcu.readLock();
-    const epoch = this.counter;
-    if (epoch === RESETTING) {
+    for (let i = 0; i < 100_000; i++) {
+      const cookie = await this.srcu.readLock();
+      const epoch = this.counter;
+      if (epoch !== RESETTING) return { kind, cookie, epoch, read: false };
       this.srcu.readUnlock(cookie);
-      return -Errno.EAGAIN;
+      if (kind !== 'wait') return -Errno.EAGAIN;
+      // Sections that must run poll for the new epoch: the proposal has no wait queue.
+      await this.dev.k.sleep(1_000_000);
+      if (this.dev.unplugged || this.dev.wedge.wedged) return -Errno.ENODEV;
     }
-    return { kind, cookie, epoch, read: false };
+    return -Errno.EAGAIN;
   }
 
   override exit(token: GateToken): void {

@@ -1,0 +1,75 @@
+/**
+ * `fence-signalled` (liveness part) and `fence-error-code`.
+ *
+ * The runtime already reports a fence signalled twice. Here: at the end of the liveness phase
+ * every fence of the run must be signalled (a job taken off a list and never put back, or a
+ * device that stopped without failing its jobs, leaves one pending for ever).
+ *
+ * Error codes of killed jobs (checked for every job in the ledger):
+ * - only -EINVAL (fatal fault), -ETIMEDOUT (timed out), -ECANCELED and -ENODEV are allowed;
+ * - -ENODEV only once the job's device was unplugged or wedged;
+ * - a job that faulted on purpose (a page fault, an invalid instruction) ends with -EINVAL while
+ *   its device is alive, and a job that hangs with -ETIMEDOUT.
+ */
+import { Errno, errnoName } from '../kernel/errno.js';
+import { fenceRegistry } from '../kernel/fence.js';
+import type { CheckContext, Oracle } from './oracle.js';
+
+const ALLOWED = new Set([-Errno.EINVAL, -Errno.ETIMEDOUT, -Errno.ECANCELED, -Errno.ENODEV]);
+
+export class FenceOracle implements Oracle {
+  readonly name = 'fence';
+
+  constructor(
+    private readonly ctx: CheckContext,
+    /** Clients whose jobs fault or hang on purpose, by name, with what they do. */
+    private readonly culprits: ReadonlyMap<string, 'hang' | 'fault' | 'other'>,
+  ) {}
+
+  final(): void {
+    const { sys, ledger } = this.ctx;
+    const pending = fenceRegistry(sys.k).unsignalled();
+    if (pending.length > 0) {
+      const names = pending
+        .slice(0, 4)
+        .map((f) => f.name)
+        .join(', ');
+      this.ctx.report(
+        'fence-signalled',
+        `${pending.length} fence(s) never signalled after faults stopped: ${names}`,
+      );
+    }
+    const devices = new Map(sys.platform.devices.map((d) => [d.uid, d]));
+    let reported = 0;
+    for (const job of ledger.jobs) {
+      const f = job.fence;
+      if (f === null || !f.signalled || f.error === 0 || reported >= 3) continue;
+      const dev = devices.get(job.deviceUid);
+      const deadAt = dev === undefined ? -1 : deathTime(dev);
+      const err = f.error;
+      let problem: string | null = null;
+      if (!ALLOWED.has(err)) problem = `unexpected error ${errnoName(err)}`;
+      else if (err === -Errno.ENODEV && (deadAt < 0 || f.signalledAtNs < deadAt))
+        problem = 'ENODEV while the device was alive';
+      else if (deadAt < 0 || f.signalledAtNs < deadAt) {
+        const kind = this.culprits.get(job.client);
+        if (kind === 'fault' && err !== -Errno.EINVAL)
+          problem = `a faulting job ended with ${errnoName(err)}, not EINVAL`;
+        if (kind === 'hang' && err !== -Errno.ETIMEDOUT)
+          problem = `a hung job ended with ${errnoName(err)}, not ETIMEDOUT`;
+      }
+      if (problem !== null) {
+        reported++;
+        this.ctx.report('fence-error-code', `${job.client}: fence ${f.name}: ${problem}`);
+      }
+    }
+  }
+}
+
+function deathTime(dev: import('../driver/device.js').PanthorDevice): number {
+  const t: number[] = [];
+  if (dev.log.unpluggedAtNs >= 0) t.push(dev.log.unpluggedAtNs);
+  for (const w of dev.log.wedges) t.push(w.atNs);
+  if (dev.wedge.wedged && dev.log.wedges.length === 0) t.push(0);
+  return t.length === 0 ? -1 : Math.min(...t);
+}

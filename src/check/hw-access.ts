@@ -1,0 +1,56 @@
+/**
+ * `hw-access-during-reset`: while a reset is in progress on a device, only the reset path
+ * touches the GPU registers. The reset path is the task running the reset sequence, plus the
+ * interrupt handlers it still relies on: the sequence waits for CSG acknowledgements (job
+ * interrupt) while it suspends the groups, and for RESET_COMPLETED (GPU interrupt) during the
+ * soft reset, and it masks each interrupt and synchronises with its handler before it stops
+ * needing it. What must not run is process or worker code: ioctls, scheduler works, timeouts.
+ *
+ * Register accesses while the GPU is powered down by runtime PM (not during a reset) are a
+ * different bug: the device's resources are gone, which is reported as `use-after-free` (an IRQ
+ * handler left unmasked after unplug does this).
+ */
+import type { MmioAccess } from '../hw/context.js';
+import type { CheckContext, Oracle } from './oracle.js';
+
+export class HwAccessOracle implements Oracle {
+  readonly name = 'hw-access-during-reset';
+  private reported = 0;
+  private offCursor = 0;
+
+  constructor(private readonly ctx: CheckContext) {
+    ctx.sys.hw.onMmio = (a) => this.access(a);
+  }
+
+  private access(a: MmioAccess): void {
+    const { sys } = this.ctx;
+    const task = sys.k.current;
+    if (task === null) return;
+    for (const dev of sys.platform.devices) {
+      const worker = dev.reset.worker;
+      if (dev.reset.current === null || worker === null) continue;
+      if (task === worker) continue;
+      if (task.ctx === 'hardirq' || task.ctx === 'irq-thread') continue;
+      if (this.reported++ < 3) {
+        this.ctx.report(
+          'hw-access-during-reset',
+          `${task.name} ${a.write ? 'wrote' : 'read'} register 0x${a.offset.toString(16)} while ${worker.name} was resetting ${dev.name}`,
+        );
+      }
+    }
+  }
+
+  step(): void {
+    const off = this.ctx.sys.hw.offAccesses;
+    while (this.offCursor < off.length) {
+      const a = off[this.offCursor++];
+      if (a === undefined) break;
+      if (this.offCursor <= 3) {
+        this.ctx.report(
+          'use-after-free',
+          `register 0x${a.offset.toString(16)} accessed while the GPU was powered down`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * When is a reset request *served*? By the first thing after it that really re-initialises the
+ * GPU: a reset whose hardware reset was issued at or after the request (once that reset has
+ * ended), a full re-initialisation (a slow resume, a probe), or the device going away (unplug,
+ * wedge). Shared by the `submit-after-fault` and `reset-dedup` oracles.
+ */
+import type { PanthorDevice } from '../driver/device.js';
+import type { ResetRequest } from '../driver/log.js';
+
+/** The virtual time at which `req` was served on `dev`, or null if it is not (yet). */
+export function servedAt(dev: PanthorDevice, req: ResetRequest): number | null {
+  const log = dev.log;
+  let best: number | null = null;
+  const consider = (t: number) => {
+    if (best === null || t < best) best = t;
+  };
+  for (const r of log.resets) {
+    if (r.endNs !== null && r.hwResetNs >= 0 && r.hwResetNs >= req.atNs) consider(r.endNs);
+  }
+  for (const t of log.fullReinits) if (t >= req.atNs) consider(t);
+  if (log.unpluggedAtNs >= 0 && log.unpluggedAtNs >= req.atNs) consider(log.unpluggedAtNs);
+  for (const w of log.wedges) if (w.atNs >= req.atNs) consider(w.atNs);
+  if (dev.wedge.wedged) consider(dev.k.nowNs);
+  return best;
+}

@@ -1,0 +1,29 @@
+/**
+ * `teardown-page-fault`: no GPU page fault is caused by the driver's own teardown order. The
+ * faults that can only come from driver-managed memory are the firmware's writes (the suspend
+ * buffer, the tiler heap context written back on CSG suspend, the firmware image) and counter
+ * samples: if one of those faults, the driver unmapped memory the GPU was still going to use
+ * (the VM-teardown bug). Faults of user command streams are the user's.
+ */
+import type { CheckContext, Oracle } from './oracle.js';
+
+const DRIVER_SOURCES = new Set(['fw-heap', 'fw-suspend', 'fw', 'prfcnt']);
+
+export class TeardownFaultOracle implements Oracle {
+  readonly name = 'teardown-page-fault';
+  private cursor = 0;
+
+  constructor(private readonly ctx: CheckContext) {}
+
+  step(): void {
+    const faults = this.ctx.sys.hw.pageFaults;
+    while (this.cursor < faults.length) {
+      const f = faults[this.cursor++];
+      if (f === undefined || !DRIVER_SOURCES.has(f.source)) continue;
+      this.ctx.report(
+        'teardown-page-fault',
+        `GPU page fault at 0x${f.va.toString(16)} on AS${f.as} from ${f.source}: the driver unmapped memory the GPU still used`,
+      );
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The job ledger: every job a workload submitted, who submitted it, whether that client is a
+ * culprit in the scenario, and what became of it. The `innocent-survives` oracle and the run
+ * metrics (jobs completed, failed, innocent work lost) read it.
+ */
+import type { Fence } from '../kernel/fence.js';
+import type { Robustness } from '../userspace/umd.js';
+
+export interface JobEntry {
+  client: string;
+  /** The client is a culprit (a hostile workload, or a job meant to fault). */
+  guilty: boolean;
+  submittedNs: number;
+  fence: Fence | null;
+  /** Device instance the job was submitted to. */
+  deviceUid: number;
+  /** Robustness the client saw for its context when the job failed (filled by the workload). */
+  robustness: Robustness | null;
+}
+
+export interface DumpEntry {
+  client: string;
+  atNs: number;
+  ok: boolean;
+  errno: number;
+  samplesLost: boolean;
+  epoch: number;
+}
+
+export class JobLedger {
+  readonly jobs: JobEntry[] = [];
+  readonly dumps: DumpEntry[] = [];
+  /** Workload-level problems (an ioctl that should have worked did not). */
+  readonly notes: string[] = [];
+
+  add(entry: JobEntry): JobEntry {
+    this.jobs.push(entry);
+    return entry;
+  }
+
+  completed(): number {
+    return this.jobs.filter((j) => j.fence?.status === 1).length;
+  }
+
+  failed(): number {
+    return this.jobs.filter((j) => j.fence !== null && j.fence.status < 0).length;
+  }
+}

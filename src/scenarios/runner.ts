@@ -1,0 +1,223 @@
+/**
+ * Runs one scenario on one reset design: builds the machine, starts the recovery daemon, the
+ * clients and the scheduled actions, attaches the checker, and ends every run with the liveness
+ * phase:
+ *
+ *   active phase (durationNs)  ->  faults stop  ->  clients finish  ->  probe job  ->  checks
+ *
+ * The probe opens the device afresh (after the daemon recovered it, if it was wedged) and must
+ * get a job done before `settleNs` has passed since the faults stopped; otherwise `recovery` is
+ * violated. Then the final oracles run, and the device is unbound (exercising removal).
+ */
+
+import { Checker } from '../check/checker.js';
+import { servedAt } from '../check/served.js';
+import type { RunReport } from '../explore/program.js';
+import { Prng, Stream } from '../kernel/prng.js';
+import { WaitQueue } from '../kernel/waitqueue.js';
+import { System } from '../system.js';
+import { RecoveryDaemon } from '../userspace/daemon.js';
+import { streams, Umd } from '../userspace/umd.js';
+import { runClient, type WorkloadEnv } from '../userspace/workloads.js';
+import { JobLedger } from './ledger.js';
+import type { ScenarioRunOptions, ScenarioSpec } from './spec.js';
+
+export interface ScenarioResult extends RunReport {
+  scenario: string;
+  /** For `mixed`: the scenario drawn for this run. */
+  drawn: string;
+  design: string;
+  seed: number;
+  resets: number;
+  wedged: boolean;
+  jobs: { completed: number; failed: number; innocentLost: number };
+  recovered: boolean;
+  ledgerNotes: string[];
+}
+
+export type ScenarioLookup = (name: string) => ScenarioSpec | undefined;
+
+const MARGIN_NS = 5_000_000_000;
+
+export async function runScenario(
+  spec: ScenarioSpec,
+  opts: ScenarioRunOptions,
+  lookup?: ScenarioLookup,
+): Promise<ScenarioResult> {
+  let effective = spec;
+  if (spec.mix !== undefined && spec.mix.length > 0 && lookup !== undefined) {
+    const name = new Prng(opts.seed, Stream.scenario).pick(spec.mix);
+    const drawn = lookup(name);
+    if (drawn === undefined)
+      throw new Error(`scenario ${spec.name}: unknown scenario ${name} in mix`);
+    effective = drawn;
+  }
+  const sys = new System({
+    seed: opts.seed,
+    design: opts.design,
+    bugs: opts.bugs ?? [],
+    ...(opts.strategy !== undefined ? { strategy: opts.strategy } : {}),
+    trace: opts.trace ?? false,
+    record: opts.record ?? true,
+    stopOnViolation: opts.stopOnViolation ?? false,
+    ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
+    maxTimeNs: effective.durationNs + effective.settleNs + MARGIN_NS,
+    ...(effective.gpu !== undefined ? { gpu: effective.gpu } : {}),
+    ...(effective.driver !== undefined ? { driver: effective.driver } : {}),
+    faults: opts.faults ?? effective.faults,
+  });
+  const ledger = new JobLedger();
+  const daemon = new RecoveryDaemon(sys);
+  const culprits = new Map<string, 'hang' | 'fault' | 'other'>();
+  for (const c of effective.clients) {
+    if (c.workload !== 'hostile') continue;
+    const m = c.mode ?? 'hang';
+    culprits.set(
+      c.name,
+      m === 'hang' || m === 'hang-loop' ? 'hang' : m === 'bad-args' ? 'other' : 'fault',
+    );
+  }
+  const checker = new Checker(sys, ledger, daemon, culprits);
+  let recovered = false;
+  const k = sys.k;
+
+  sys.spawn('scenario', async () => {
+    const boot = await sys.boot();
+    if (boot !== 0) ledger.notes.push(`probe failed: ${boot}`);
+    daemon.start();
+    const env: WorkloadEnv = {
+      sys,
+      ledger,
+      activeEndNs: effective.durationNs,
+      giveUpNs: effective.durationNs + effective.settleNs,
+    };
+    let running = 0;
+    const done = new WaitQueue(k, 'clients');
+    for (const c of effective.clients) {
+      running++;
+      sys.spawn(`client:${c.name}`, async () => {
+        try {
+          await runClient(env, c);
+        } finally {
+          running--;
+          done.wakeUp();
+        }
+      });
+    }
+    for (const [i, a] of (effective.actions ?? []).entries()) {
+      sys.spawn(`action${i}:${a.action}`, async () => {
+        await k.sleep(a.atNs);
+        if (a.action === 'unbind' || a.action === 'rebind') {
+          checker.explicitUnbinds.push(k.nowNs);
+          await sys.unbind();
+          await k.sleep(a.durationNs ?? 100_000_000);
+          await sys.boot();
+        } else if (a.action === 'reset-request') {
+          await sys.dev?.reset.schedule('ioctl');
+        }
+      });
+    }
+    // Active phase.
+    await k.sleep(effective.durationNs);
+    sys.hw.faults.disarmAll();
+    checker.faultsStoppedNs = k.nowNs;
+    const deadline = k.nowNs + effective.settleNs;
+    // Liveness: the clients finish, then a fresh client must get a job done.
+    await done.waitEvent(() => running === 0, effective.settleNs);
+    recovered = await probe(sys, deadline);
+    if (!recovered) {
+      k.violation(
+        'recovery',
+        `the device did not complete a new job within ${effective.settleNs} ns after faults stopped`,
+      );
+    }
+    checker.final();
+    daemon.stop();
+    if (sys.dev !== null) await sys.unbind();
+    k.stop();
+  });
+
+  const r = await sys.run();
+  const devices = sys.platform.devices;
+  let latencySum = 0;
+  let latencyN = 0;
+  for (const dev of devices) {
+    for (const req of dev.log.requests) {
+      const t = servedAt(dev, req);
+      if (t !== null) {
+        latencySum += t - req.atNs;
+        latencyN++;
+      }
+    }
+  }
+  const resets = devices.reduce((n, d) => n + d.log.resets.length, 0);
+  const wedged = devices.some((d) => d.log.wedges.length > 0);
+  const report: ScenarioResult = {
+    scenario: spec.name,
+    drawn: effective.name,
+    design: opts.design,
+    seed: opts.seed,
+    outcome: r.outcome,
+    steps: r.steps,
+    decisions: r.decisions,
+    schedule: r.schedule,
+    traceHash: r.traceHash,
+    virtualTimeNs: r.nowNs,
+    violations: r.violations,
+    resets,
+    wedged,
+    recovered,
+    jobs: {
+      completed: ledger.completed(),
+      failed: ledger.failed(),
+      innocentLost: checker.innocent.lost,
+    },
+    ledgerNotes: ledger.notes.slice(0, 20),
+    metrics: {
+      resets,
+      wedged: wedged ? 1 : 0,
+      resetLatencyNs: latencyN === 0 ? 0 : Math.round(latencySum / latencyN),
+      jobsCompleted: ledger.completed(),
+      jobsFailed: ledger.failed(),
+      innocentLost: checker.innocent.lost,
+      recoveries: daemon.recoveries.length,
+      devices: devices.length,
+    },
+  };
+  if (sys.k.trace.events !== null) {
+    report.trace = sys.k.trace.events;
+    report.lanes = sys.k.trace.lanes;
+  }
+  return report;
+}
+
+/** Waits for a usable device and gets one small job done before `deadline`. */
+async function probe(sys: System, deadline: number): Promise<boolean> {
+  const k = sys.k;
+  while (k.nowNs < deadline) {
+    const dev = sys.dev;
+    if (dev?.initialized && !dev.unplugged && !dev.wedge.wedged) {
+      const umd = await Umd.open(sys, { name: 'probe' });
+      if (typeof umd !== 'number') {
+        const ok = await probeJob(umd, deadline - k.nowNs);
+        await umd.close();
+        if (ok) return true;
+      }
+    }
+    await k.sleep(20_000_000);
+  }
+  return false;
+}
+
+async function probeJob(umd: Umd, timeoutNs: number): Promise<boolean> {
+  const ctx = await umd.context();
+  if (typeof ctx === 'number') return false;
+  const buf = await umd.buffer(4096);
+  if (typeof buf === 'number') return false;
+  const sub = await ctx.submit(0, streams.store(buf.va, 0x600d, 1000));
+  if (sub.errno !== 0) return false;
+  const w = await umd.wait(sub.syncobj, Math.max(1, timeoutNs));
+  if (w.waitErrno !== 0 || w.status !== 1) return false;
+  const v = buf.map?.read32(0);
+  return v?.ok && v.value === 0x600d;
+}

@@ -1,0 +1,87 @@
+/**
+ * Scenario specifications: what runs on the simulated machine, as plain data, so that the
+ * built-in scenarios and user-written YAML files share one format (the JSON schema is published
+ * by `resetlab scenarios --schema`; `src/cli/scenario-file.ts` validates files against it).
+ *
+ * A run has two phases. In the *active* phase (`durationNs`) the clients run their workloads,
+ * the scheduled actions happen and the armed faults may fire. Then faults stop and the
+ * *liveness* phase begins: within `settleNs` every fence must be signalled and the device must
+ * serve a new job (or have been wedged and recovered by the daemon).
+ */
+import type { BugId } from '../driver/bugs.js';
+import type { DriverConfig } from '../driver/config.js';
+import type { FaultSpec } from '../explore/program.js';
+import type { GpuConfig } from '../hw/latency.js';
+
+export type WorkloadKind =
+  | 'renderer'
+  | 'compute'
+  | 'profiler'
+  | 'hostile'
+  | 'vm-teardown'
+  | 'bursty';
+
+export type HostileMode = 'hang' | 'page-fault' | 'fatal' | 'bad-args' | 'hang-loop';
+
+export interface ClientSpec {
+  name: string;
+  workload: WorkloadKind;
+  /** When the client starts (ns into the active phase). */
+  startNs?: number;
+  /** renderer/compute/bursty: jobs to submit (frames for the renderer). */
+  jobs?: number;
+  /** GPU time per job (ns). */
+  jobNs?: number;
+  /** Pause between jobs (ns). */
+  periodNs?: number;
+  /** Queues in the client's group. */
+  queues?: number;
+  /** Group priority (0 LOW .. 3 REALTIME); above 1 needs `privileged`. */
+  priority?: number;
+  privileged?: boolean;
+  /** hostile: what it does. */
+  mode?: HostileMode;
+  /** Reopen the device and carry on after DEVICE_LOST. */
+  reopen?: boolean;
+}
+
+export type ActionKind = 'unbind' | 'rebind' | 'reset-request' | 'idle';
+
+export interface ActionSpec {
+  atNs: number;
+  action: ActionKind;
+  /** For `idle`: how long no client submits (ns); for `rebind`: delay before binding again. */
+  durationNs?: number;
+}
+
+export interface ScenarioSpec {
+  name: string;
+  description: string;
+  /** Length of the active phase (ns). */
+  durationNs: number;
+  /** Liveness bound after faults stop (ns). */
+  settleNs: number;
+  clients: ClientSpec[];
+  actions?: ActionSpec[];
+  /** Fault names the explorer's swarm draws from. */
+  faultVocabulary: string[];
+  /** Faults armed in a plain `run` (and in exploration unless swarm replaces them). */
+  faults: FaultSpec[];
+  gpu?: Partial<GpuConfig>;
+  driver?: Partial<Omit<DriverConfig, 'design' | 'bugs'>>;
+  /** For `mixed`: a pool of scenario names, one drawn per run. */
+  mix?: string[];
+}
+
+export interface ScenarioRunOptions {
+  design: DriverConfig['design'];
+  seed: number;
+  bugs?: readonly BugId[];
+  trace?: boolean;
+  record?: boolean;
+  stopOnViolation?: boolean;
+  maxSteps?: number;
+  /** Replace the scenario's armed faults (the explorer's swarm and shrinker do). */
+  faults?: readonly FaultSpec[];
+  strategy?: import('../kernel/strategy.js').Strategy;
+}

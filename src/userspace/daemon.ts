@@ -1,0 +1,80 @@
+/**
+ * The recovery daemon: a udev-rule-like listener for `WEDGED=` uevents.
+ *
+ * It recovers with the methods the event lists, in order of increasing side effects (that is
+ * the order the kernel sends them in): `rebind` = unbind and bind the driver; `bus-reset` =
+ * unbind, reset the function through the bus, bind. If binding fails after a rebind, it goes on
+ * to the next method. It never closes files on behalf of other processes: applications see
+ * ENODEV and reopen the device themselves.
+ */
+
+import { DRIVER_NAME } from '../driver/platform.js';
+import type { Uevent, UeventListener } from '../kernel/uevent.js';
+import type { System } from '../system.js';
+
+export interface RecoveryRecord {
+  atNs: number;
+  methods: string;
+  used: string | null;
+  ok: boolean;
+}
+
+export class RecoveryDaemon {
+  readonly recoveries: RecoveryRecord[] = [];
+  private listener: UeventListener | null = null;
+  private stopping = false;
+
+  constructor(private readonly sys: System) {}
+
+  /** Starts listening (spawns the daemon task). */
+  start(): void {
+    this.listener = this.sys.uevents.listen();
+    this.sys.spawn('recovery-daemon', () => this.loop(), { daemon: true });
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.listener?.close();
+  }
+
+  private async loop(): Promise<void> {
+    const l = this.listener;
+    if (l === null) return;
+    for (let i = 0; i < 1000 && !this.stopping; i++) {
+      const ev = await l.next();
+      if (ev === null || this.stopping) return;
+      const methods = ev.env.WEDGED;
+      if (methods === undefined) continue;
+      await this.recover(ev, methods);
+    }
+  }
+
+  private async recover(ev: Uevent, methods: string): Promise<void> {
+    const sys = this.sys;
+    const rec: RecoveryRecord = { atNs: sys.k.nowNs, methods, used: null, ok: false };
+    this.recoveries.push(rec);
+    for (const method of methods.split(',')) {
+      if (method === 'none') {
+        rec.used = 'none';
+        rec.ok = true;
+        return;
+      }
+      if (method === 'rebind') {
+        await sys.bus.unbind(ev.devpath);
+        if ((await sys.bus.bind(ev.devpath, DRIVER_NAME)) === 0) {
+          rec.used = 'rebind';
+          rec.ok = true;
+          return;
+        }
+      } else if (method === 'bus-reset') {
+        await sys.bus.unbind(ev.devpath);
+        await sys.bus.reset(ev.devpath);
+        if ((await sys.bus.bind(ev.devpath, DRIVER_NAME)) === 0) {
+          rec.used = 'bus-reset';
+          rec.ok = true;
+          return;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * A small user-mode driver (the part of Mesa's panvk/panfrost that talks to the kernel), on top
+ * of the libdrm-like client:
+ *
+ * - one VM per device context, with a bump allocator for GPU VAs;
+ * - buffers = BO + VM mapping + CPU mapping;
+ * - a context = a group with its queues; `submit` copies a command stream into a command
+ *   buffer, submits it and returns the syncobj that signals when it is done;
+ * - robustness: after a reset the context reports GUILTY, INNOCENT or UNKNOWN, and DEVICE_LOST
+ *   when the device is gone (wedged or unbound), the way GL_KHR_robustness and Vulkan's
+ *   VK_ERROR_DEVICE_LOST present them. A lost device is recreated by reopening the render node.
+ */
+
+import {
+  GroupPriority,
+  GroupStateFlags,
+  type IoctlResult,
+  objArray,
+  SyncOpFlags,
+} from '../driver/uapi.js';
+import { CsBuilder } from '../hw/cs-isa.js';
+import { PAGE_SIZE } from '../hw/regs.js';
+import { Errno } from '../kernel/errno.js';
+import type { System } from '../system.js';
+import type { DrmClient, UserMapping } from './client.js';
+
+export type Robustness = 'no-error' | 'guilty' | 'innocent' | 'unknown' | 'device-lost';
+
+export interface Buffer {
+  handle: number;
+  va: number;
+  size: number;
+  map: UserMapping | null;
+}
+
+export interface ContextOptions {
+  queues?: number;
+  priority?: number;
+  ringbufSize?: number;
+}
+
+export interface Submission {
+  syncobj: number;
+  /** The errno when the submit ioctl itself failed. */
+  errno: number;
+}
+
+const CMDBUF_SIZE = 64 * 1024;
+
+export class Context {
+  private cmdOffset = 0;
+  lastError = 0;
+
+  constructor(
+    readonly umd: Umd,
+    readonly handle: number,
+    readonly queues: number,
+    private readonly cmdbuf: Buffer,
+  ) {}
+
+  /** Submits `stream` on `queue`; returns the syncobj signalled when the job is done. */
+  async submit(
+    queue: number,
+    stream: CsBuilder | number[],
+    waits: number[] = [],
+  ): Promise<Submission> {
+    const c = this.umd.client;
+    const words = stream instanceof CsBuilder ? stream.words() : stream;
+    const bytes = words.length * 4;
+    if (bytes + 64 > CMDBUF_SIZE) return { syncobj: 0, errno: Errno.E2BIG };
+    if (this.cmdOffset + bytes > CMDBUF_SIZE) this.cmdOffset = 0;
+    const addr = this.cmdbuf.va + this.cmdOffset;
+    this.cmdbuf.map?.writeWords(this.cmdOffset, words);
+    this.cmdOffset += Math.ceil(bytes / 64) * 64;
+    const so = await c.syncobjCreate();
+    if (!so.ok) return { syncobj: 0, errno: so.errno };
+    const syncobj = so.value.handle as number;
+    const syncs = [
+      ...waits.map((h) => ({
+        flags: SyncOpFlags.HANDLE_TYPE_SYNCOBJ,
+        handle: h,
+        timelineValue: 0,
+      })),
+      {
+        flags: (SyncOpFlags.SIGNAL | SyncOpFlags.HANDLE_TYPE_SYNCOBJ) >>> 0,
+        handle: syncobj,
+        timelineValue: 0,
+      },
+    ];
+    const r = await c.submit(this.handle, queue, bytes === 0 ? 0 : addr, bytes, syncs);
+    if (!r.ok) {
+      this.lastError = r.errno;
+      await c.syncobjDestroy(syncobj);
+      return { syncobj: 0, errno: r.errno };
+    }
+    return { syncobj, errno: 0 };
+  }
+
+  /**
+   * The robustness status of this context, as glGetGraphicsResetStatus / vkGetDeviceFaultInfo
+   * would report it.
+   */
+  async robustness(): Promise<Robustness> {
+    const c = this.umd.client;
+    const st = await c.groupGetState(this.handle);
+    if (!st.ok) return st.errno === Errno.ENODEV ? 'device-lost' : 'unknown';
+    const s = st.value.state ?? 0;
+    if (s & GroupStateFlags.INNOCENT) return 'innocent';
+    if (s & (GroupStateFlags.FATAL_FAULT | GroupStateFlags.TIMEDOUT)) return 'guilty';
+    return 'no-error';
+  }
+
+  destroy(): Promise<IoctlResult<unknown>> {
+    return this.umd.client.groupDestroy(this.handle);
+  }
+}
+
+export class Umd {
+  private nextVa = 0x100_0000;
+
+  private constructor(
+    readonly sys: System,
+    readonly client: DrmClient,
+    readonly vmId: number,
+  ) {}
+
+  /** Opens the device and creates a VM. Returns the errno when the device is not usable. */
+  static async open(
+    sys: System,
+    opts: { privileged?: boolean; name?: string } = {},
+  ): Promise<Umd | number> {
+    const c = sys.client(opts);
+    if (typeof c === 'number') return -c;
+    const vm = await c.vmCreate();
+    if (!vm.ok) {
+      await c.close();
+      return vm.errno;
+    }
+    return new Umd(sys, c, vm.value.id as number);
+  }
+
+  /** A GPU-visible buffer mapped in the context's VM (and on the CPU unless `noMmap`). */
+  async buffer(
+    size: number,
+    opts: { noMmap?: boolean; readOnly?: boolean } = {},
+  ): Promise<Buffer | number> {
+    const c = this.client;
+    const bo = await c.boCreate(size, opts.noMmap ? 1 : 0);
+    if (!bo.ok) return bo.errno;
+    const handle = bo.value.handle as number;
+    const bytes = bo.value.size;
+    const va = this.nextVa;
+    this.nextVa += bytes + PAGE_SIZE;
+    const m = await c.vmMap(this.vmId, handle, va, bytes, opts.readOnly ? 1 : 0);
+    if (!m.ok) return m.errno;
+    let map: UserMapping | null = null;
+    if (!opts.noMmap) {
+      const off = await c.boMmapOffset(handle);
+      if (!off.ok) return off.errno;
+      const mm = c.mmap(off.value.offset as number, bytes);
+      if (!mm.ok) return mm.errno;
+      map = mm.value;
+    }
+    return { handle, va, size: bytes, map };
+  }
+
+  async context(opts: ContextOptions = {}): Promise<Context | number> {
+    const c = this.client;
+    const n = opts.queues ?? 1;
+    const queues = Array.from({ length: n }, () => ({
+      priority: 0,
+      pad: [0, 0, 0] as [number, number, number],
+      ringbufSize: opts.ringbufSize ?? 4096,
+    }));
+    const g = await c.groupCreate({
+      queues: objArray(queues),
+      maxComputeCores: 1,
+      maxFragmentCores: 1,
+      maxTilerCores: 1,
+      priority: opts.priority ?? GroupPriority.MEDIUM,
+      pad: 0,
+      computeCoreMask: 1,
+      fragmentCoreMask: 1,
+      tilerCoreMask: 1,
+      vmId: this.vmId,
+    });
+    if (!g.ok) return g.errno;
+    const cmd = await this.buffer(CMDBUF_SIZE);
+    if (typeof cmd === 'number') return cmd;
+    return new Context(this, g.value.groupHandle as number, n, cmd);
+  }
+
+  /** Waits for a submission; returns the fence status (1 ok, negative errno) or the wait errno. */
+  async wait(syncobj: number, timeoutNs: number): Promise<{ waitErrno: number; status: number }> {
+    const c = this.client;
+    const w = await c.wait(syncobj, timeoutNs);
+    const q = await c.syncobjQuery(syncobj);
+    return { waitErrno: w.ok ? 0 : w.errno, status: q.ok ? (q.value.status ?? 0) : 0 };
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+/** Stream helpers the workloads use. */
+export const streams = {
+  /** Stores `value` at `va`, after `runNs` of work. */
+  store(va: number, value: number, runNs = 1000): CsBuilder {
+    return new CsBuilder().run(runNs).mov48(0, va).mov32(2, value).store32(2, 0, 0);
+  },
+  /** A job that never finishes. */
+  hang(): CsBuilder {
+    return new CsBuilder().runForever();
+  },
+  /** A store to an address that is not mapped: a GPU page fault. */
+  pageFault(va: number): CsBuilder {
+    return new CsBuilder().mov48(0, va).mov32(2, 1).store32(2, 0, 0);
+  },
+  /** An invalid instruction: CS_FATAL. */
+  fatal(): CsBuilder {
+    return new CsBuilder().run(100).invalid();
+  },
+  /** A frame: bind the tiler heap, take heap memory, render, store a frame number. */
+  frame(
+    heapCtxVa: number,
+    outVa: number,
+    frameNo: number,
+    runNs: number,
+    heapBytes: number,
+  ): CsBuilder {
+    return new CsBuilder()
+      .mov48(4, heapCtxVa)
+      .heapSet(4)
+      .heapAlloc(heapBytes)
+      .run(runNs)
+      .mov48(0, outVa)
+      .mov32(2, frameNo)
+      .store32(2, 0, 0);
+  },
+};
