@@ -219,5 +219,5 @@ async function probeJob(umd: Umd, timeoutNs: number): Promise<boolean> {
   const w = await umd.wait(sub.syncobj, Math.max(1, timeoutNs));
   if (w.waitErrno !== 0 || w.status !== 1) return false;
   const v = buf.map?.read32(0);
-  return v?.ok && v.value === 0x600d;
+  return v?.ok === true && v.value === 0x600d;
 }
