@@ -245,9 +245,9 @@ export class Scheduler implements Resettable {
     this.groups.add(group);
     await this.resetLock.lock();
     if (this.resetInProgress.peek()) {
-      // Groups created during a reset start stopped.
-      for (const q of group.queues) q.stopped = true;
-      this.moveTo(group, 'stopped');
+      // Groups created during a reset start stopped (and the stopped list holds a reference,
+      // which post-reset drops).
+      this.stopGroup(group);
     } else {
       await this.lock.lock();
       this.moveTo(group, 'idle');
@@ -351,6 +351,11 @@ export class Scheduler implements Resettable {
         // Power first, then the gate: resuming takes the PM lock, and the PM suspend path waits
         // for the reset work, which waits for the gate's readers.
         const pm = await dev.pm.resumeAndGet();
+        // While we slept, the job may have been failed and removed by someone else (a wedge).
+        if (q.pending[0] !== job) {
+          if (pm === 0) await dev.pm.putAutosuspend();
+          continue;
+        }
         if (pm !== 0) {
           q.pending.shift();
           this.failJob(job, pm);
@@ -363,7 +368,7 @@ export class Scheduler implements Resettable {
           return; // the design defers the hand-off; post-reset kicks the queue
         }
         try {
-          if (q.stopped) return;
+          if (q.stopped || q.pending[0] !== job) return;
           q.pending.shift();
           await this.runJob(group, q, job);
         } finally {

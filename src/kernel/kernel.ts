@@ -44,6 +44,12 @@ export interface KernelOptions {
   stopOnViolation?: boolean;
   /** Keep at most this many violations per invariant. */
   maxViolationsPerInvariant?: number;
+  /**
+   * How far ahead of runnable tasks a strategy may fire a timed event (ns). This bounds how slow
+   * the simulated CPU may be: an event due within the horizon may fire before a runnable task
+   * continues; a later one waits until nothing is runnable.
+   */
+  jumpHorizonNs?: number;
 }
 
 export type RunOutcome =
@@ -76,6 +82,7 @@ export type GfpFlags = 'kernel' | 'atomic' | 'nowait';
 
 const DEFAULT_MAX_STEPS = 2_000_000;
 const DEFAULT_MAX_TIME_NS = 600e9;
+const DEFAULT_JUMP_HORIZON_NS = 1_000_000;
 
 /** First-in, first-out: the task that became runnable first runs; never fires events early. */
 const FIFO: Strategy = {
@@ -105,6 +112,7 @@ export class Kernel implements StrategyHost {
   private readonly maxTimeNs: number;
   private readonly stopOnViolation: boolean;
   private readonly maxPerInvariant: number;
+  private readonly jumpHorizonNs: number;
   private readonly events = new EventQueue();
   private readonly runq: Task[] = [];
   private readonly tasks: Task[] = [];
@@ -130,6 +138,7 @@ export class Kernel implements StrategyHost {
     this.maxTimeNs = opts.maxTimeNs ?? DEFAULT_MAX_TIME_NS;
     this.stopOnViolation = opts.stopOnViolation ?? false;
     this.maxPerInvariant = opts.maxViolationsPerInvariant ?? 20;
+    this.jumpHorizonNs = opts.jumpHorizonNs ?? DEFAULT_JUMP_HORIZON_NS;
     this.choices = (opts.record ?? true) ? [] : null;
     this.trace = new Trace(opts.trace ?? false);
     this.trace.now = () => this.nowNs;
@@ -483,7 +492,7 @@ export class Kernel implements StrategyHost {
         this.fireNext();
         continue;
       }
-      const offer = hasEvent && this.strategy.timeJumps;
+      const offer = hasEvent && this.strategy.timeJumps && this.nextEventWithinHorizon();
       let idx = 0;
       if (n > 1 || offer) {
         idx = this.strategy.pick(runq, offer, this.prev);
@@ -516,6 +525,11 @@ export class Kernel implements StrategyHost {
       t.wakeValue = true;
       return;
     }
+  }
+
+  private nextEventWithinHorizon(): boolean {
+    const next = this.events.peek();
+    return next !== undefined && next.atNs - this.nowNs <= this.jumpHorizonNs;
   }
 
   private fireNext(): void {

@@ -7,6 +7,9 @@
  * (index `runq.length`). Offering that option lets the explorer model a slow CPU: a timeout can
  * fire while a task is between two statements, which is how "timeout versus completion" races
  * are found. Events still fire in time order; only their position relative to CPU work varies.
+ * The option is offered only for an event due within the kernel's jump horizon (1 ms by
+ * default): the CPU may be slow, not stopped. Unbounded jumps would let virtual seconds pass
+ * while every task waits to run, which no real machine does.
  *
  * Implementations live in `src/explore/` (fifo, random, pct, dfs, replay), one per file.
  */

@@ -69,22 +69,33 @@ export class Work implements Lifetime {
 
   /** cancel_work_sync: returns whether a pending instance was cancelled. */
   async cancelSync(): Promise<boolean> {
+    return this.cancelInner(false, null);
+  }
+
+  /** disable_work_sync: cancel, wait, and refuse queueing until `enable()`. */
+  async disableSync(): Promise<boolean> {
+    return this.cancelInner(true, null);
+  }
+
+  /**
+   * The common part: after the decision point, disabling and removing a pending instance happen
+   * in one step (the kernel does both under the pool lock), so a worker either took the item
+   * before (and we wait for it) or never will. `alsoCancel` lets delayed work disarm its timer
+   * in that same step.
+   */
+  async cancelInner(disable: boolean, alsoCancel: (() => boolean) | null): Promise<boolean> {
     const k = this.k;
-    k.mightSleep(`cancel_work_sync(${this.name})`);
+    k.mightSleep(`${disable ? 'disable' : 'cancel'}_work_sync(${this.name})`);
     await k.point();
     k.lockdepAcquire(this.cls);
-    const was = this.unqueue();
+    if (disable) this.disableCount++;
+    const timer = alsoCancel?.() ?? false;
+    const was = this.unqueue() || timer;
     if (this.running) {
       const target = this.startedSeq;
       await this.done.waitEvent(() => this.finishedSeq >= target);
     }
     return was;
-  }
-
-  /** disable_work_sync: cancel, wait, and refuse queueing until `enable()`. */
-  async disableSync(): Promise<boolean> {
-    this.disableCount++;
-    return this.cancelSync();
   }
 
   /** enable_work: returns true when the item is queueable again. */
@@ -169,28 +180,45 @@ export class Workqueue {
     return this.items.splice(i, 1)[0];
   }
 
+  /**
+   * Starts workers for queued items. A worker takes its item when it first runs, not when it is
+   * spawned: an item cancelled in between must not run (cancel_work_sync on a pending item).
+   */
   private kick(): void {
-    while (this.active < this.maxActive) {
-      const w = this.nextItem();
-      if (w === undefined) return;
+    while (this.active < this.maxActive && this.runnableItems() > this.starting) {
       const slot = this.slots.indexOf(false);
       this.slots[slot] = true;
       this.active++;
-      this.k.spawn(`${this.name}/${slot}`, () => this.worker(w, slot), {
+      this.starting++;
+      this.k.spawn(`${this.name}/${slot}`, () => this.worker(slot), {
         ctx: 'worker',
         lane: `${this.name}/${slot}`,
       });
     }
   }
 
-  private async worker(first: Work, slot: number): Promise<void> {
+  private starting = 0;
+
+  /** Items a new worker could take now (an item running elsewhere waits for that worker). */
+  private runnableItems(): number {
+    if (this.ordered) {
+      const first = this.items[0];
+      return first !== undefined && !first.running ? 1 : 0;
+    }
+    let n = 0;
+    for (const w of this.items) if (!w.running) n++;
+    return n;
+  }
+
+  private async worker(slot: number): Promise<void> {
     const k = this.k;
     const task = k.self();
-    let w: Work | undefined = first;
+    this.starting--;
+    let w = this.nextItem();
     while (w !== undefined) {
       await this.runOne(w);
-      w = this.nextItem();
       task.workName = null;
+      w = this.nextItem();
     }
     this.slots[slot] = false;
     this.active--;
@@ -282,13 +310,11 @@ export class DelayedWork {
   }
 
   async cancelSync(): Promise<boolean> {
-    const was = this.disarm();
-    return (await this.work.cancelSync()) || was;
+    return this.work.cancelInner(false, () => this.disarm());
   }
 
   async disableSync(): Promise<boolean> {
-    const was = this.disarm();
-    return (await this.work.disableSync()) || was;
+    return this.work.cancelInner(true, () => this.disarm());
   }
 
   enable(): boolean {
