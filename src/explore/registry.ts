@@ -15,6 +15,13 @@ export const MAX_PROGRAMS = 100_000;
 
 const factories = new Map<string, ProgramFactory>();
 const instances = new Map<string, Program>();
+/** Resolvers for ids that are not registered one by one (a bug variant, a scenario file). */
+const resolvers: Array<(id: string) => Program | undefined> = [];
+
+/** Registers a resolver: it returns the program for an id it understands, else undefined. */
+export function registerResolver(resolve: (id: string) => Program | undefined): void {
+  if (!resolvers.includes(resolve)) resolvers.push(resolve);
+}
 
 export class RegistryError extends Error {
   constructor(message: string) {
@@ -43,7 +50,17 @@ export function getProgram(id: string): Program | undefined {
   let p = instances.get(id);
   if (p !== undefined) return p;
   const f = factories.get(id);
-  if (f === undefined) return undefined;
+  if (f === undefined) {
+    for (const r of resolvers) {
+      const q = r(id);
+      if (q !== undefined) {
+        if (q.id !== id) throw new RegistryError(`resolver for '${id}' returned '${q.id}'`);
+        instances.set(id, q);
+        return q;
+      }
+    }
+    return undefined;
+  }
   p = f();
   if (p.id !== id) throw new RegistryError(`program registered as '${id}' reports id '${p.id}'`);
   instances.set(id, p);
