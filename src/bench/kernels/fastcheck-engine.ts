@@ -15,8 +15,8 @@
  * executions to the first bug, not the cost of minimising it.
  */
 import fc from 'fast-check';
-import type { BenchKernel, KernelApi } from './kernels/api.js';
-import type { Batch, Engine, UntilBug } from './kernels/engine.js';
+import type { BenchKernel, KernelApi } from './api.js';
+import type { Batch, Engine, UntilBug } from './engine.js';
 
 /** Fault decisions drawn per execution; the kernels ask for one or two. */
 const FAULT_SLOTS = 4;

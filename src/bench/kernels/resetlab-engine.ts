@@ -11,10 +11,11 @@
  * PCT needs k, the number of contested decisions per run. It is estimated per kernel from a
  * few random runs (the largest count seen), the way an exploration campaign calibrates it.
  */
-import { randomStrategy } from '../../src/explore/random.js';
-import { Kernel } from '../../src/kernel/kernel.js';
-import { mix32, Prng, Stream } from '../../src/kernel/prng.js';
-import type { Strategy } from '../../src/kernel/strategy.js';
+import { pctStrategy } from '../../explore/pct.js';
+import { randomStrategy } from '../../explore/random.js';
+import { Kernel } from '../../kernel/kernel.js';
+import { mix32, Prng, Stream } from '../../kernel/prng.js';
+import type { Strategy } from '../../kernel/strategy.js';
 import type { BenchKernel, KernelApi } from './api.js';
 import type { Batch, Engine, UntilBug } from './engine.js';
 
@@ -130,39 +131,13 @@ async function calibrateSteps(kernel: BenchKernel, maxSteps: number): Promise<nu
   return most;
 }
 
-/**
- * resetlab's engines: uniform random, and PCT at the kernel's bug depth when the PCT strategy
- * module is present.
- */
-export async function resetlabEngines(): Promise<Engine[]> {
-  const engines = [resetlabEngine({ name: 'resetlab-random', strategy: () => randomStrategy() })];
-  const pct = await loadPct();
-  if (pct !== null) {
-    engines.push(
-      resetlabEngine({
-        name: 'resetlab-pct',
-        strategy: (kernel, steps) => pct({ depth: kernel.depth, steps }),
-      }),
-    );
-  }
-  return engines;
-}
-
-type PctFactory = (opts: { depth: number; steps: number }) => Strategy;
-
-/**
- * Loads `pctStrategy` from src/explore/pct.ts if that module exists. The specifier is a
- * variable so that the benchmark still compiles and runs in a tree without PCT.
- */
-async function loadPct(): Promise<PctFactory | null> {
-  const specifier = '../../src/explore/pct.js';
-  try {
-    const mod = (await import(specifier)) as Record<string, unknown>;
-    const factory = mod.pctStrategy;
-    return typeof factory === 'function' ? (factory as PctFactory) : null;
-  } catch (err) {
-    // Absent is fine; a PCT module that fails to load is a bug to report, not to hide.
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw err;
-  }
+/** resetlab's engines: uniform random, and PCT at the kernel's bug depth. */
+export function resetlabEngines(): Engine[] {
+  return [
+    resetlabEngine({ name: 'resetlab-random', strategy: () => randomStrategy() }),
+    resetlabEngine({
+      name: 'resetlab-pct',
+      strategy: (kernel, steps) => pctStrategy({ depth: kernel.depth, steps }),
+    }),
+  ];
 }

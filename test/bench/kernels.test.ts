@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { allEngines } from '../../bench/kernels/engines.js';
-import { BENCH_KERNELS } from '../../bench/kernels/index.js';
-import { measureTimeToBug, percentile } from '../../bench/kernels/measure.js';
+import { allEngines } from '../../src/bench/kernels/engines.js';
+import { BENCH_KERNELS } from '../../src/bench/kernels/index.js';
+import { measureTimeToBug, percentile } from '../../src/bench/kernels/measure.js';
 
 test('every engine finds every kernel bug, and not in every execution', async () => {
-  const engines = await allEngines();
+  const engines = allEngines();
   assert.ok(engines.some((e) => e.name === 'resetlab-random'));
   assert.ok(engines.some((e) => e.name === 'fast-check'));
   for (const kernel of BENCH_KERNELS) {
@@ -36,7 +36,7 @@ test('the kernels cover bug depths 1, 2 and 3', () => {
 });
 
 test('executions to first bug are summarised by seed, deterministically', async () => {
-  const [engine] = await allEngines();
+  const [engine] = allEngines();
   const kernel = BENCH_KERNELS[0];
   assert.ok(engine !== undefined && kernel !== undefined);
   const a = await measureTimeToBug(engine, kernel, { seeds: 50, budget: 2_000 });

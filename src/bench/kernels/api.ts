@@ -14,7 +14,7 @@
  * scheduling point under fast-check, which has no clock; the kernels only rely on the
  * ordering both give (a sleeper may be overtaken), so every bug is reachable on both.
  */
-import type { InvariantId } from '../../src/kernel/violations.js';
+import type { InvariantId } from '../../kernel/violations.js';
 
 export interface KernelApi {
   /** Starts a task. May be called from setup or from a running task. */

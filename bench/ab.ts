@@ -1,0 +1,267 @@
+/**
+ * `npx tsx bench/ab.ts <base-rev> [<head-rev>] [--overlay path...] [--reps N]`: compares the
+ * explorer's speed of two versions of the code in one process run, and checks that they
+ * compute the same runs.
+ *
+ * This is how the before/after ratio of each optimisation in docs/performance.md was measured.
+ * Absolute throughput on a shared machine drifts by tens of percent within minutes; a ratio
+ * of two versions measured in alternation, in the same process and the same minutes, does
+ * not. Each side is exported from git (`git archive`, so uncommitted work of other people in
+ * the checkout stays out), compiled with tsc into its own directory (compiled JS: tsx's
+ * transform adds a `__name` call to every closure, which would distort the figures), and
+ * imported into this process. `--overlay` copies the listed working-tree paths onto the head
+ * side, to measure a change before committing it; without a head revision the head is the
+ * base plus the overlay.
+ *
+ * Semantics: for every built-in scenario on every design and a few seeds, under random and
+ * PCT, both sides must produce the same trace hash, step count and schedule. A difference is
+ * printed and makes the exit code 1 (an optimisation must not change a run).
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+interface Side {
+  label: string;
+  dir: string;
+  // biome-ignore lint/suspicious/noExplicitAny: modules of another version of the code
+  mod: Record<string, any>;
+}
+
+const root = resolve(import.meta.dirname, '..');
+const work = join(root, '.tmp', 'ab');
+
+function parseArgs(argv: string[]): {
+  base: string;
+  head: string | null;
+  overlay: string[];
+  reps: number;
+  only: string | null;
+  skipHashes: boolean;
+} {
+  const pos: string[] = [];
+  const overlay: string[] = [];
+  let reps = 5;
+  let only: string | null = null;
+  let skipHashes = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--overlay') {
+      while (i + 1 < argv.length && !(argv[i + 1] as string).startsWith('--')) {
+        overlay.push(argv[++i] as string);
+      }
+    } else if (a === '--reps') reps = Number(argv[++i]);
+    else if (a === '--only') only = argv[++i] ?? null;
+    else if (a === '--skip-hashes') skipHashes = true;
+    else pos.push(a);
+  }
+  if (pos.length < 1) {
+    console.error(
+      'usage: tsx bench/ab.ts <base-rev> [<head-rev>] [--overlay paths...] [--reps N] [--only substr] [--skip-hashes]',
+    );
+    process.exit(2);
+  }
+  return { base: pos[0] as string, head: pos[1] ?? null, overlay, reps, only, skipHashes };
+}
+
+function git(args: string[]): string {
+  return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+}
+
+/** Exports `rev` (plus overlay paths from the working tree) and compiles it. */
+function build(rev: string, overlay: readonly string[], label: string): string {
+  const sha = git(['rev-parse', '--short', rev]);
+  const dir = join(work, `${label}-${sha}${overlay.length > 0 ? '-overlay' : ''}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const tar = execFileSync('git', ['archive', rev, 'src', 'tsconfig.json', 'tsconfig.build.json'], {
+    cwd: root,
+    maxBuffer: 1 << 28,
+  });
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  for (const p of overlay) {
+    const from = join(root, p);
+    const to = join(dir, p);
+    if (existsSync(from)) cpSync(from, to, { recursive: true });
+    else rmSync(to, { recursive: true, force: true });
+  }
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  try {
+    execFileSync(
+      join(root, 'node_modules', '.bin', 'tsc'),
+      ['-p', 'tsconfig.build.json', '--outDir', 'dist', '--declaration', 'false'],
+      { cwd: dir, stdio: 'pipe' },
+    );
+  } catch {
+    // Type errors still emit JavaScript; a missing dist/ is the real failure.
+  }
+  if (!existsSync(join(dir, 'dist', 'explore', 'explore.js'))) {
+    throw new Error(`build of ${rev} in ${dir} produced no dist/`);
+  }
+  return join(dir, 'dist');
+}
+
+async function load(label: string, dist: string): Promise<Side> {
+  const imp = (p: string) => import(pathToFileURL(join(dist, p)).href);
+  const mod: Side['mod'] = {
+    ...(await imp('scenarios/program.js')),
+    ...(await imp('explore/registry.js')),
+    ...(await imp('explore/explore.js')),
+    ...(await imp('explore/strategy-factory.js')),
+    ...(await imp('scenarios/builtin.js')),
+    ...(await imp('driver/config.js')),
+    ...(await imp('bench/kernel-micro.js')),
+  };
+  for (const p of ['bench/kernels/index.js', 'bench/kernels/resetlab-engine.js']) {
+    if (existsSync(join(dist, p))) Object.assign(mod, await imp(p));
+  }
+  mod.registerBuiltinPrograms();
+  return { label, dir: dist, mod };
+}
+
+interface Workload {
+  name: string;
+  unit: string;
+  run: (s: Side) => Promise<{ units: number; ms: number }>;
+}
+
+function exploreWorkload(id: string, strategy: string, runs: number): Workload {
+  return {
+    name: `explore ${id} ${strategy}`,
+    unit: 'runs/s',
+    async run(s) {
+      const p = s.mod.getProgram(id);
+      const t0 = performance.now();
+      const r = await s.mod.explore(p, {
+        strategy,
+        runs,
+        seed: 7,
+        shrink: false,
+        ...(strategy === 'pct' ? { pctSteps: 2000 } : {}),
+      });
+      return { units: r.totals.runs, ms: performance.now() - t0 };
+    },
+  };
+}
+
+const WORKLOADS: Workload[] = [
+  exploreWorkload('hang@default', 'random', 40),
+  exploreWorkload('hang@default', 'pct', 40),
+  exploreWorkload('mixed@default', 'random', 40),
+  exploreWorkload('mixed@default', 'pct', 40),
+  {
+    name: 'small kernels, resetlab random',
+    unit: 'executions/s',
+    async run(s) {
+      if (s.mod.BENCH_KERNELS === undefined) return { units: 0, ms: 0 };
+      const engine = s.mod.resetlabEngine({
+        name: 'random',
+        strategy: () => s.mod.strategyFromName('random'),
+      });
+      let units = 0;
+      const t0 = performance.now();
+      for (const k of s.mod.BENCH_KERNELS) {
+        const b = await engine.runMany(k, 3, 3000);
+        units += b.executions;
+      }
+      return { units, ms: performance.now() - t0 };
+    },
+  },
+  {
+    name: 'scheduler micro (fifo)',
+    unit: 'decisions/s',
+    async run(s) {
+      const r = await s.mod.kernelMicro({ reps: 1, perTask: 10_000 });
+      return { units: r.fifoPerSec, ms: 1000 };
+    },
+  },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return Number.NaN;
+  return n % 2 === 1
+    ? (s[(n - 1) / 2] as number)
+    : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
+}
+
+async function hashes(s: Side): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const spec of s.mod.BUILTIN_SCENARIOS) {
+    for (const design of s.mod.DESIGN_NAMES) {
+      const id = `${spec.name}@${design}`;
+      const p = s.mod.getProgram(id);
+      for (const strategy of ['random', 'pct']) {
+        for (let seed = 1; seed <= 3; seed++) {
+          const st = s.mod.strategyFromName(strategy, { steps: 1500 });
+          const faults = s.mod.faultsFor(p, { strategy, runs: 1, seed }, seed);
+          const r = await p.run({
+            seed,
+            strategy: st,
+            faults,
+            record: true,
+            stopOnViolation: true,
+          });
+          out.set(
+            `${id} ${strategy} seed ${seed}`,
+            `${r.traceHash} steps=${r.steps} decisions=${r.decisions} sched=${r.schedule.length}:${r.schedule.slice(0, 40)}`,
+          );
+        }
+      }
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const baseDist = build(o.base, [], 'base');
+  const headDist = build(o.head ?? o.base, o.overlay, 'head');
+  const base = await load(`base ${o.base}`, baseDist);
+  const head = await load(`head ${o.head ?? `${o.base}+overlay`}`, headDist);
+  let bad = 0;
+  if (!o.skipHashes) {
+    const [hb, hh] = [await hashes(base), await hashes(head)];
+    let same = 0;
+    for (const [key, v] of hb) {
+      if (hh.get(key) === v) same++;
+      else if (bad++ < 10) console.log(`DIFFERENT ${key}\n  base ${v}\n  head ${hh.get(key)}`);
+    }
+    console.log(`runs with identical trace hash, steps and schedule: ${same}/${hb.size}`);
+  }
+  console.log(`reps: ${o.reps} (alternating base/head, median of per-rep ratios)`);
+  for (const w of WORKLOADS) {
+    if (o.only !== null && !w.name.includes(o.only)) continue;
+    // Warm-up on both sides, then alternate so that drift hits both alike.
+    await w.run(base);
+    await w.run(head);
+    const ratios: number[] = [];
+    const rb: number[] = [];
+    const rh: number[] = [];
+    for (let i = 0; i < o.reps; i++) {
+      const order = i % 2 === 0 ? [base, head] : [head, base];
+      const rate = new Map<Side, number>();
+      for (const s of order) {
+        const r = await w.run(s);
+        rate.set(s, r.ms > 0 ? (r.units * 1000) / r.ms : 0);
+      }
+      const b = rate.get(base) as number;
+      const h = rate.get(head) as number;
+      rb.push(b);
+      rh.push(h);
+      if (b > 0) ratios.push(h / b);
+    }
+    if (ratios.length === 0) {
+      console.log(`${w.name.padEnd(36)} (not available in both versions)`);
+      continue;
+    }
+    console.log(
+      `${w.name.padEnd(36)} base ${Math.round(median(rb)).toLocaleString('en').padStart(10)}  head ${Math.round(median(rh)).toLocaleString('en').padStart(10)} ${w.unit.padEnd(13)} head/base ${median(ratios).toFixed(3)}  (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`,
+    );
+  }
+  process.exitCode = bad > 0 ? 1 : 0;
+}
+
+await main();
