@@ -354,6 +354,11 @@ export class PanthorDevice implements Lifetime {
       return ret;
     }
     await this.pm.state.set(PmState.ACTIVE);
+    // A reset requested while we were resuming could not be queued then (the device was not
+    // active): queue it now.
+    if (this.reset.isPending() && this.reset.design.requeueAfterResume && !this.unplugged) {
+      await this.resetWq.queueWork(this.reset.work);
+    }
     return 0;
   }
 }

@@ -809,9 +809,12 @@ export class Drv {
     const vms = [...file.vms.map];
     for (const [h] of vms) file.vms.remove(h);
     for (const [, vm] of vms) await this.evictForVmDestroy(vm);
+    // The perfcnt session first, outside the gate: it takes the perfcnt lock, which is held
+    // across a runtime resume, and the resume path waits for the reset work that waits for the
+    // gate's readers.
+    await dev.perfcnt.fileClosed(file);
     const gate = dev.unplugged || dev.wedge.wedged ? -Errno.ENODEV : await dev.gateEnter('wait');
     try {
-      await dev.perfcnt.fileClosed(file);
       for (const [, vm] of vms) await this.destroyVm(vm);
       for (const [id, m] of [...file.mappings]) {
         file.mappings.delete(id);

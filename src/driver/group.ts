@@ -74,6 +74,8 @@ export class Queue {
   lastFence: Fence | null = null;
   /** Remaining timeout when suspended, or -1 while the timer runs. */
   timeoutRemainingNs: number;
+  /** When the running timer expires (valid while `timeoutRemainingNs` is -1). */
+  timeoutDeadlineNs = 0;
 
   constructor(
     readonly idx: number,

@@ -83,7 +83,8 @@ export class PanthorIrq {
     await this.maskLock.lock();
     this.suspended = true;
     const skipMask = this.dev.bug('irq-unmasked-after-unplug') && this.dev.unplugged;
-    if (!skipMask) this.dev.io.write(this.regs.mask, 0);
+    // A powered-down device has its interrupts masked already (its registers lost their state).
+    if (!skipMask && this.dev.pm.powered) this.dev.io.write(this.regs.mask, 0);
     this.maskLock.unlock();
     if (!skipMask) await this.line.synchronize();
   }

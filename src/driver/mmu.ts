@@ -195,6 +195,10 @@ export class MmuBlock implements Resettable {
           vm.activeCnt.forceSet(1);
           const i = this.lru.indexOf(vm);
           if (i >= 0) this.lru.splice(i, 1);
+        } else {
+          // The slot was not (fully) programmed: forget it, so the next activation retries
+          // instead of trusting a half-configured address space.
+          this.releaseAsLocked(vm);
         }
         return ret;
       } finally {

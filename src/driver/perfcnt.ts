@@ -163,12 +163,20 @@ export class PerfcntBlock implements Resettable {
   private async teardown(s: PerfcntSession): Promise<void> {
     const dev = this.dev;
     this.session = null;
-    if (dev.pm.active && dev.io.mapping.alive && !dev.wedge.wedged)
-      dev.io.write(R.PRFCNT_CONFIG, R.PRFCNT_CONFIG_MODE_OFF);
-    if (s.asHeld) await dev.mmu.vmIdle(s.vm);
-    s.asHeld = false;
-    s.bo.put();
-    await s.vm.put();
+    // Turning the counters off and releasing the session's address space program the
+    // hardware: inside the gate. A teardown cannot fail, so it proceeds even if refused.
+    const gate = dev.unplugged || dev.wedge.wedged ? -Errno.ENODEV : await dev.gateEnter('wait');
+    try {
+      if (dev.pm.active && dev.io.mapping.alive && !dev.wedge.wedged) {
+        dev.io.write(R.PRFCNT_CONFIG, R.PRFCNT_CONFIG_MODE_OFF);
+      }
+      if (s.asHeld) await dev.mmu.vmIdle(s.vm);
+      s.asHeld = false;
+      s.bo.put();
+      await s.vm.put();
+    } finally {
+      if (typeof gate !== 'number') dev.gateExit(gate);
+    }
     await dev.pm.putAutosuspend();
   }
 

@@ -42,6 +42,11 @@ export class PmBlock {
     return this.state.peek() === PmState.ACTIVE;
   }
 
+  /** The GPU has power (active, or in the middle of suspending or resuming). */
+  get powered(): boolean {
+    return this.state.peek() !== PmState.SUSPENDED;
+  }
+
   /** pm_runtime_resume_and_get: 0 when the device is active, or an errno (usage not taken). */
   async resumeAndGet(): Promise<number> {
     this.usage++;
@@ -101,7 +106,8 @@ export class PmBlock {
   async runtimeSuspend(): Promise<number> {
     await this.lock.lock();
     try {
-      if (this.usage > 0 || !this.active) return -Errno.EBUSY;
+      // A wedged device stays as it is until it is recovered (rebind or bus reset).
+      if (this.usage > 0 || !this.active || this.dev.wedge.wedged) return -Errno.EBUSY;
       this.suspends++;
       return await this.dev.suspendDevice();
     } finally {

@@ -516,17 +516,27 @@ export class Scheduler implements Resettable {
     if (q.timeoutRemainingNs < 0) return;
     const wq = this.dev.timeoutWq();
     q.timeout.mod(wq, q.timeoutRemainingNs);
+    q.timeoutDeadlineNs = this.k.nowNs + q.timeoutRemainingNs;
     q.timeoutRemainingNs = -1;
   }
 
+  /**
+   * queue_suspend_timeout_locked: stops the timer and remembers what was left of it, so that a
+   * job that keeps being suspended and resumed (by rotation, or by resets) still times out.
+   */
   private suspendTimeout(q: Queue): void {
     if (q.timeoutRemainingNs >= 0) return;
-    q.timeout.cancel();
-    q.timeoutRemainingNs = this.dev.cfg.jobTimeoutNs;
+    const wasActive = q.timeout.cancel();
+    q.timeoutRemainingNs =
+      !wasActive || q.inFlight.length === 0
+        ? this.dev.cfg.jobTimeoutNs
+        : Math.max(0, q.timeoutDeadlineNs - this.k.nowNs);
   }
 
   private resetTimeout(q: Queue): void {
-    if (q.timeoutRemainingNs < 0) q.timeout.mod(this.dev.timeoutWq(), this.dev.cfg.jobTimeoutNs);
+    if (q.timeoutRemainingNs >= 0) return;
+    q.timeout.mod(this.dev.timeoutWq(), this.dev.cfg.jobTimeoutNs);
+    q.timeoutDeadlineNs = this.k.nowNs + this.dev.cfg.jobTimeoutNs;
   }
 
   /** queue_timeout_work: no progress for the job timeout kills the group. */
@@ -824,6 +834,9 @@ export class Scheduler implements Resettable {
     else if (st === R.CSG_STATE_TERMINATE) next = GroupState.TERMINATED;
     else if (st === R.CSG_STATE_SUSPEND) next = GroupState.SUSPENDED;
     else next = GroupState.UNKNOWN;
+    // A group that never ran has no state to save: a SUSPEND acknowledged before it was ever
+    // started leaves it as created, so that it is started, not resumed, next time.
+    if (old === GroupState.CREATED && next === GroupState.SUSPENDED) next = GroupState.CREATED;
     if (old === next) return;
     if (next === GroupState.UNKNOWN) await this.dev.reset.schedule('unknown-csg-state');
     if (old === GroupState.ACTIVE) for (const q of group.queues) this.csSlotReset(slot, q);
@@ -836,11 +849,34 @@ export class Scheduler implements Resettable {
     this.k.trace.instant(this.dev.csgLane(slot), 'csg', `${group.name} ${next}`);
   }
 
-  /** csgs_upd_ctx_apply_locked: sends the requests, waits for their acknowledgement. */
-  private async applyCsgUpdate(upd: CsgUpdate): Promise<number> {
-    const fw = this.dev.fw;
+  /**
+   * csgs_upd_ctx_apply_locked: sends the requests, waits for their acknowledgement. When the
+   * update starts groups (`starting`), ringing the doorbell hands their queued jobs to the
+   * hardware: the design's gate is re-checked right before, with no decision point in between,
+   * and the hand-off is logged there. Returns -EAGAIN (nothing sent) when the gate closed.
+   */
+  private async applyCsgUpdate(upd: CsgUpdate, starting: readonly Group[] = []): Promise<number> {
+    const dev = this.dev;
+    const fw = dev.fw;
     if (upd.requests.size === 0) return 0;
     for (const [slot, r] of upd.requests) await fw.updateReqs(fw.csg(slot), r.value, r.mask);
+    if (starting.length > 0) {
+      if (!dev.reset.design.allowsHandoff()) return -Errno.EAGAIN;
+      for (const g of starting) {
+        for (const q of g.queues) {
+          for (const job of q.inFlight) {
+            if (job.fence.signalled) continue;
+            dev.log.handoffs.push({
+              atNs: this.k.nowNs,
+              task: this.k.self().name,
+              group: g.uid,
+              queue: q.idx,
+              seqno: job.seqno,
+            });
+          }
+        }
+      }
+    }
     fw.ringCsgDoorbells(upd.updateMask);
     for (const [slot, r] of upd.requests) {
       const csg = fw.csg(slot);
@@ -996,6 +1032,7 @@ export class Scheduler implements Resettable {
     // Start the new groups in free slots.
     const start = new CsgUpdate();
     const started: Group[] = [];
+    let bindFailed = false;
     prio = MAX_CSG_PRIO;
     for (const g of picked) {
       if (g.csgId >= 0) {
@@ -1006,9 +1043,11 @@ export class Scheduler implements Resettable {
       if (slot < 0) break;
       const ret = await this.groupBind(g, slot);
       if (ret) {
-        await dev.reset.schedule('csg-ack-timeout');
-        await this.tickCleanup(old, picked);
-        return;
+        // The VM could not be bound to an address space (the MMU is stuck, and a reset was
+        // scheduled). Start the groups already programmed in this tick anyway: leaving them
+        // bound but never started would have the reset "suspend" groups that never ran.
+        bindFailed = true;
+        break;
       }
       this.csgSlotProg(slot, prio);
       this.csgPrio[slot] = prio--;
@@ -1020,26 +1059,26 @@ export class Scheduler implements Resettable {
       );
       start.queue(slot, csg.output.ack ^ R.CSG_ENDPOINT_CONFIG, R.CSG_ENDPOINT_CONFIG);
       started.push(g);
-      for (const q of g.queues) {
-        for (const job of q.inFlight) {
-          if (job.fence.signalled) continue;
-          dev.log.handoffs.push({
-            atNs: this.k.nowNs,
-            task: this.k.self().name,
-            group: g.uid,
-            queue: q.idx,
-            seqno: job.seqno,
-          });
-        }
-      }
       this.k.trace.instant(
         dev.csgLane(slot),
         'csg',
         `${g.state === GroupState.SUSPENDED ? 'resume' : 'start'} ${g.name}`,
       );
     }
-    if ((await this.applyCsgUpdate(start)) !== 0) {
+    const startRet = await this.applyCsgUpdate(start, started);
+    if (startRet === -Errno.EAGAIN) {
+      // A reset was requested meanwhile: the groups stay bound but not started; the reset's
+      // suspend finds them never started and leaves them to be started afterwards.
+      await this.tickCleanup(old, picked);
+      return;
+    }
+    if (startRet !== 0) {
       await dev.reset.schedule('csg-ack-timeout');
+      await this.tickCleanup(old, picked);
+      return;
+    }
+    if (bindFailed) {
+      // The reset was already requested by the MMU; finish this tick cleanly.
       await this.tickCleanup(old, picked);
       return;
     }

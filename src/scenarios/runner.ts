@@ -39,6 +39,10 @@ export type ScenarioLookup = (name: string) => ScenarioSpec | undefined;
 
 const MARGIN_NS = 5_000_000_000;
 
+function deadlineOf(spec: ScenarioSpec): number {
+  return spec.durationNs + spec.settleNs;
+}
+
 export async function runScenario(
   spec: ScenarioSpec,
   opts: ScenarioRunOptions,
@@ -64,8 +68,10 @@ export async function runScenario(
     maxTimeNs: effective.durationNs + effective.settleNs + MARGIN_NS,
     ...(effective.gpu !== undefined ? { gpu: effective.gpu } : {}),
     ...(effective.driver !== undefined ? { driver: effective.driver } : {}),
-    faults: opts.faults ?? effective.faults,
   });
+  // Faults are armed once the driver has probed: a GPU that fails its very first boot never had
+  // a driver to recover it, which is outside what a reset design can do.
+  const faults = opts.faults ?? effective.faults;
   const ledger = new JobLedger();
   const daemon = new RecoveryDaemon(sys);
   const culprits = new Map<string, 'hang' | 'fault' | 'other'>();
@@ -84,6 +90,7 @@ export async function runScenario(
   sys.spawn('scenario', async () => {
     const boot = await sys.boot();
     if (boot !== 0) ledger.notes.push(`probe failed: ${boot}`);
+    for (const f of faults) sys.hw.faults.arm({ ...f, atNs: Math.max(f.atNs, k.nowNs) });
     daemon.start();
     const env: WorkloadEnv = {
       sys,
@@ -111,7 +118,11 @@ export async function runScenario(
           checker.explicitUnbinds.push(k.nowNs);
           await sys.unbind();
           await k.sleep(a.durationNs ?? 100_000_000);
-          await sys.boot();
+          // Like an administrator's script: bind again, retrying while the probe fails.
+          for (let i = 0; i < 50 && sys.dev === null && k.nowNs < deadlineOf(effective); i++) {
+            if ((await sys.boot()) === 0) break;
+            await k.sleep(200_000_000);
+          }
         } else if (a.action === 'reset-request') {
           await sys.dev?.reset.schedule('ioctl');
         }

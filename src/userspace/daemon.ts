@@ -4,13 +4,17 @@
  * It recovers with the methods the event lists, in order of increasing side effects (that is
  * the order the kernel sends them in): `rebind` = unbind and bind the driver; `bus-reset` =
  * unbind, reset the function through the bus, bind. If binding fails after a rebind, it goes on
- * to the next method. It never closes files on behalf of other processes: applications see
- * ENODEV and reopen the device themselves.
+ * to the next method; if every method fails it tries again later (the hardware may still be
+ * failing), with a bounded number of attempts. It never closes files on behalf of other
+ * processes: applications see ENODEV and reopen the device themselves.
  */
 
 import { DRIVER_NAME } from '../driver/platform.js';
 import type { Uevent, UeventListener } from '../kernel/uevent.js';
 import type { System } from '../system.js';
+
+const RETRIES = 20;
+const RETRY_DELAY_NS = 500_000_000;
 
 export interface RecoveryRecord {
   atNs: number;
@@ -53,18 +57,26 @@ export class RecoveryDaemon {
     const sys = this.sys;
     const rec: RecoveryRecord = { atNs: sys.k.nowNs, methods, used: null, ok: false };
     this.recoveries.push(rec);
+    for (let attempt = 0; attempt < RETRIES && !this.stopping; attempt++) {
+      if (attempt > 0) await sys.k.sleep(RETRY_DELAY_NS);
+      if (await this.tryMethods(ev, methods, rec)) return;
+    }
+  }
+
+  private async tryMethods(ev: Uevent, methods: string, rec: RecoveryRecord): Promise<boolean> {
+    const sys = this.sys;
     for (const method of methods.split(',')) {
       if (method === 'none') {
         rec.used = 'none';
         rec.ok = true;
-        return;
+        return true;
       }
       if (method === 'rebind') {
         await sys.bus.unbind(ev.devpath);
         if ((await sys.bus.bind(ev.devpath, DRIVER_NAME)) === 0) {
           rec.used = 'rebind';
           rec.ok = true;
-          return;
+          return true;
         }
       } else if (method === 'bus-reset') {
         await sys.bus.unbind(ev.devpath);
@@ -72,9 +84,10 @@ export class RecoveryDaemon {
         if ((await sys.bus.bind(ev.devpath, DRIVER_NAME)) === 0) {
           rec.used = 'bus-reset';
           rec.ok = true;
-          return;
+          return true;
         }
       }
     }
+    return false;
   }
 }

@@ -38,6 +38,12 @@ export abstract class ResetDesign {
   readonly recovery: Recovery = 'sequence';
   /** Whether a failed reset wedges the device (DRM wedged event) or unplugs it. */
   readonly wedgeOnFailure: boolean = false;
+  /**
+   * Whether a reset requested *while* the device was resuming is queued once it is active.
+   * Mainline Panthor only looks at the pending flag when the resume starts, so such a request
+   * waits for the next suspend/resume cycle (and every later request coalesces into it).
+   */
+  readonly requeueAfterResume: boolean = true;
 
   constructor(protected readonly dev: PanthorDevice) {}
 

@@ -12,10 +12,12 @@
  * to the ring and its doorbell rung (`queue_run_job` does not look at the flag), and ioctls
  * that program the hardware directly (VM_BIND's TLB flush, perfcnt) are not excluded while the
  * reset runs. A request that arrives after the running reset reset the hardware is absorbed.
- * A failed reset unplugs without a wedged event, so nothing tells user space to recover.
+ * A failed reset unplugs without a wedged event, so nothing tells user space to recover. A reset
+ * requested while the device resumes stays pending until the next suspend and resume.
  */
 import { ResetDesign } from '../design.js';
 
 export class PanthorDesign extends ResetDesign {
   readonly name = 'panthor';
+  override readonly requeueAfterResume = false;
 }
