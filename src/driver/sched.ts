@@ -539,8 +539,24 @@ export class Scheduler implements Resettable {
     q.timeoutDeadlineNs = this.k.nowNs + this.dev.cfg.jobTimeoutNs;
   }
 
-  /** queue_timeout_work: no progress for the job timeout kills the group. */
+  /**
+   * queue_timeout_work: no progress for the job timeout kills the group.
+   *
+   * The handler holds its own group reference while it runs (drm_sched's timedout_job holds
+   * the job, and so the group): once it is running, `suspendTimeout` cannot cancel it, and the
+   * group's last job reference may be put meanwhile (the file closed, the term work failed the
+   * jobs), so without one it would queue the term work on a group being released.
+   */
   private async queueTimeout(group: Group, q: Queue): Promise<void> {
+    if (!(await group.refs.incNotZero())) return;
+    try {
+      await this.handleQueueTimeout(group, q);
+    } finally {
+      await this.groupPut(group);
+    }
+  }
+
+  private async handleQueueTimeout(group: Group, q: Queue): Promise<void> {
     const dev = this.dev;
     if (!dev.checkIoAlive('queue timeout')) return;
     const progress = await this.checkJobCompletion(group, q);
