@@ -545,9 +545,9 @@ export class Drv {
       for (const m of [args.computeCoreMask, args.fragmentCoreMask, args.tilerCoreMask])
         if (!isU64(m)) return err(Errno.EINVAL);
       if (
-        args.computeCoreMask & ~shaders ||
-        args.fragmentCoreMask & ~shaders ||
-        args.tilerCoreMask & ~tilers
+        hasBitsOutside(args.computeCoreMask, shaders) ||
+        hasBitsOutside(args.fragmentCoreMask, shaders) ||
+        hasBitsOutside(args.tilerCoreMask, tilers)
       )
         return err(Errno.EINVAL);
       if (
@@ -830,6 +830,15 @@ export class Drv {
       if (typeof gate !== 'number') dev.gateExit(gate);
     }
   }
+}
+
+/**
+ * Whether the u64 `mask` has bits outside `allowed`. The masks are u64 in the uAPI, and JS
+ * bitwise operators truncate to 32 bits: `2 ** 40 & ~0xf` is 0, so a mask with only high bits
+ * set passed the check (found by the uAPI fuzzer).
+ */
+function hasBitsOutside(mask: number, allowed: number): boolean {
+  return (BigInt(mask) & ~BigInt(allowed)) !== 0n;
 }
 
 function popcount(x: number): number {
