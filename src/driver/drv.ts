@@ -169,7 +169,7 @@ export class Drv {
         args.size = size;
         return ok(args);
       }
-      const info = this.queryInfo(args.type);
+      const info = this.queryInfo(args.type, file);
       // Copy min(user size, kernel size) bytes; fields are 4 or 8 bytes in declaration order.
       let off = 0;
       for (const [key, value] of Object.entries(info)) {
@@ -183,7 +183,7 @@ export class Drv {
     });
   }
 
-  private queryInfo(type: number): Record<string, number> {
+  private queryInfo(type: number, file: DrmFile): Record<string, number> {
     const dev = this.dev;
     const g = dev.gpu.info;
     if (type === DevQueryType.GPU_INFO) {
@@ -226,7 +226,12 @@ export class Drv {
         '!timestampOffset': 0,
       };
     }
-    return { allowedMask: 0b0011 | 0b1100, pad0: 0 };
+    // panthor_query_group_priorities_info: the priorities *this file* may create groups with
+    // (group_priority_permit): HIGH and REALTIME only with privilege.
+    const allowed = file.privileged
+      ? 0b1111
+      : (1 << GroupPriority.LOW) | (1 << GroupPriority.MEDIUM);
+    return { allowedMask: allowed, pad0: 0 };
   }
 
   // ---- VMs -------------------------------------------------------------------------------------
