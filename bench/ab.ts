@@ -5,22 +5,24 @@
  *
  * This is how the before/after ratio of each optimisation in docs/performance.md was measured.
  * Absolute throughput on a shared machine drifts by tens of percent within minutes; a ratio
- * of two versions measured in alternation, in the same process and the same minutes, does
- * not. Each side is exported from git (`git archive`, so uncommitted work of other people in
+ * of two versions measured in alternation, in the same minutes and in CPU time rather than
+ * wall time, drifts much less. Each side runs in its own child process (separate JIT state and heap), the two taking
+ * turns. Each side is exported from git (`git archive`, so uncommitted work of other people in
  * the checkout stays out), compiled with tsc into its own directory (compiled JS: tsx's
  * transform adds a `__name` call to every closure, which would distort the figures), and
- * imported into this process. `--overlay` copies the listed working-tree paths onto the head
+ * imported by its child. `--overlay` copies the listed working-tree paths onto the head
  * side, to measure a change before committing it; without a head revision the head is the
- * base plus the overlay.
+ * base plus the overlay. `--head-dist DIR` uses an already compiled tree as the head (an
+ * experiment: a copy with one component stubbed out shows what that component costs).
  *
  * Semantics: for every built-in scenario on every design and a few seeds, under random and
  * PCT, both sides must produce the same trace hash, step count and schedule. A difference is
  * printed and makes the exit code 1 (an optimisation must not change a run).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 interface Side {
   label: string;
@@ -30,7 +32,7 @@ interface Side {
 }
 
 const root = resolve(import.meta.dirname, '..');
-const work = join(root, '.tmp', 'ab');
+const work = join(root, '.tmp', 'perf-ab');
 
 function parseArgs(argv: string[]): {
   base: string;
@@ -39,12 +41,14 @@ function parseArgs(argv: string[]): {
   reps: number;
   only: string | null;
   skipHashes: boolean;
+  headDist: string | null;
 } {
   const pos: string[] = [];
   const overlay: string[] = [];
   let reps = 5;
   let only: string | null = null;
   let skipHashes = false;
+  let headDist: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '--overlay') {
@@ -54,15 +58,24 @@ function parseArgs(argv: string[]): {
     } else if (a === '--reps') reps = Number(argv[++i]);
     else if (a === '--only') only = argv[++i] ?? null;
     else if (a === '--skip-hashes') skipHashes = true;
+    else if (a === '--head-dist') headDist = resolve(argv[++i] as string);
     else pos.push(a);
   }
   if (pos.length < 1) {
     console.error(
-      'usage: tsx bench/ab.ts <base-rev> [<head-rev>] [--overlay paths...] [--reps N] [--only substr] [--skip-hashes]',
+      'usage: tsx bench/ab.ts <base-rev> [<head-rev>] [--overlay paths...] [--reps N] [--only substr] [--skip-hashes] [--head-dist DIR]',
     );
     process.exit(2);
   }
-  return { base: pos[0] as string, head: pos[1] ?? null, overlay, reps, only, skipHashes };
+  return {
+    base: pos[0] as string,
+    head: pos[1] ?? null,
+    overlay,
+    reps,
+    only,
+    skipHashes,
+    headDist,
+  };
 }
 
 function git(args: string[]): string {
@@ -123,6 +136,8 @@ async function load(label: string, dist: string): Promise<Side> {
 interface Workload {
   name: string;
   unit: string;
+  /** False when the workload reports its own rate (units per `ms`), not to be re-timed. */
+  cpuTimed?: boolean;
   run: (s: Side) => Promise<{ units: number; ms: number }>;
 }
 
@@ -146,10 +161,10 @@ function exploreWorkload(id: string, strategy: string, runs: number): Workload {
 }
 
 const WORKLOADS: Workload[] = [
-  exploreWorkload('hang@default', 'random', 40),
-  exploreWorkload('hang@default', 'pct', 40),
-  exploreWorkload('mixed@default', 'random', 40),
-  exploreWorkload('mixed@default', 'pct', 40),
+  exploreWorkload('hang@default', 'random', 60),
+  exploreWorkload('hang@default', 'pct', 60),
+  exploreWorkload('mixed@default', 'random', 60),
+  exploreWorkload('mixed@default', 'pct', 60),
   {
     name: 'small kernels, resetlab random',
     unit: 'executions/s',
@@ -162,7 +177,7 @@ const WORKLOADS: Workload[] = [
       let units = 0;
       const t0 = performance.now();
       for (const k of s.mod.BENCH_KERNELS) {
-        const b = await engine.runMany(k, 3, 3000);
+        const b = await engine.runMany(k, 3, 10_000);
         units += b.executions;
       }
       return { units, ms: performance.now() - t0 };
@@ -171,6 +186,7 @@ const WORKLOADS: Workload[] = [
   {
     name: 'scheduler micro (fifo)',
     unit: 'decisions/s',
+    cpuTimed: false,
     async run(s) {
       const r = await s.mod.kernelMicro({ reps: 1, perTask: 10_000 });
       return { units: r.fifoPerSec, ms: 1000 };
@@ -215,53 +231,124 @@ async function hashes(s: Side): Promise<Map<string, string>> {
   return out;
 }
 
+/** Child mode: loads one side and answers `{what, name}` messages until disconnected. */
+async function child(dist: string): Promise<void> {
+  const side = await load(dist, dist);
+  process.on('message', (m: { what: 'hashes' } | { what: 'run'; name: string }) => {
+    void (async () => {
+      if (m.what === 'hashes') {
+        process.send?.({ hashes: [...(await hashes(side))] });
+      } else {
+        const w = WORKLOADS.find((x) => x.name === m.name) as Workload;
+        // CPU time of this process, not wall time: the machine is shared, and a process that
+        // waits for a core is not slower code.
+        const c0 = process.cpuUsage();
+        const r = await w.run(side);
+        const c = process.cpuUsage(c0);
+        const cpuMs = (c.user + c.system) / 1000;
+        process.send?.(w.cpuTimed === false ? r : { units: r.units, ms: cpuMs });
+      }
+    })();
+  });
+  process.send?.({ ready: true });
+}
+
+interface ChildHandle {
+  label: string;
+  ask<T>(msg: object): Promise<T>;
+  kill(): void;
+}
+
+function spawnChild(label: string, dist: string): Promise<ChildHandle> {
+  const c = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, AB_CHILD_DIST: dist },
+    execArgv: ['--import', 'tsx'],
+  });
+  let pending: ((v: unknown) => void) | null = null;
+  return new Promise((res) => {
+    c.on('message', (v: unknown) => {
+      if ((v as { ready?: boolean }).ready === true) {
+        res({
+          label,
+          ask: <T>(msg: object) =>
+            new Promise<T>((r) => {
+              pending = r as (v: unknown) => void;
+              c.send(msg);
+            }),
+          kill: () => c.kill(),
+        });
+        return;
+      }
+      const p = pending;
+      pending = null;
+      p?.(v);
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const baseDist = build(o.base, [], 'base');
-  const headDist = build(o.head ?? o.base, o.overlay, 'head');
-  const base = await load(`base ${o.base}`, baseDist);
-  const head = await load(`head ${o.head ?? `${o.base}+overlay`}`, headDist);
+  const headDist = o.headDist ?? build(o.head ?? o.base, o.overlay, 'head');
+  const base = await spawnChild(`base ${o.base}`, baseDist);
+  const head = await spawnChild(`head ${o.head ?? `${o.base}+overlay`}`, headDist);
   let bad = 0;
-  if (!o.skipHashes) {
-    const [hb, hh] = [await hashes(base), await hashes(head)];
-    let same = 0;
-    for (const [key, v] of hb) {
-      if (hh.get(key) === v) same++;
-      else if (bad++ < 10) console.log(`DIFFERENT ${key}\n  base ${v}\n  head ${hh.get(key)}`);
-    }
-    console.log(`runs with identical trace hash, steps and schedule: ${same}/${hb.size}`);
-  }
-  console.log(`reps: ${o.reps} (alternating base/head, median of per-rep ratios)`);
-  for (const w of WORKLOADS) {
-    if (o.only !== null && !w.name.includes(o.only)) continue;
-    // Warm-up on both sides, then alternate so that drift hits both alike.
-    await w.run(base);
-    await w.run(head);
-    const ratios: number[] = [];
-    const rb: number[] = [];
-    const rh: number[] = [];
-    for (let i = 0; i < o.reps; i++) {
-      const order = i % 2 === 0 ? [base, head] : [head, base];
-      const rate = new Map<Side, number>();
-      for (const s of order) {
-        const r = await w.run(s);
-        rate.set(s, r.ms > 0 ? (r.units * 1000) / r.ms : 0);
+  try {
+    if (!o.skipHashes) {
+      const [hb, hh] = await Promise.all([
+        base.ask<{ hashes: [string, string][] }>({ what: 'hashes' }),
+        head.ask<{ hashes: [string, string][] }>({ what: 'hashes' }),
+      ]);
+      const hm = new Map(hh.hashes);
+      let same = 0;
+      for (const [key, v] of hb.hashes) {
+        if (hm.get(key) === v) same++;
+        else if (bad++ < 10) console.log(`DIFFERENT ${key}\n  base ${v}\n  head ${hm.get(key)}`);
       }
-      const b = rate.get(base) as number;
-      const h = rate.get(head) as number;
-      rb.push(b);
-      rh.push(h);
-      if (b > 0) ratios.push(h / b);
-    }
-    if (ratios.length === 0) {
-      console.log(`${w.name.padEnd(36)} (not available in both versions)`);
-      continue;
+      console.log(
+        `runs with identical trace hash, steps and schedule: ${same}/${hb.hashes.length}`,
+      );
     }
     console.log(
-      `${w.name.padEnd(36)} base ${Math.round(median(rb)).toLocaleString('en').padStart(10)}  head ${Math.round(median(rh)).toLocaleString('en').padStart(10)} ${w.unit.padEnd(13)} head/base ${median(ratios).toFixed(3)}  (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`,
+      `reps: ${o.reps} (base and head in two processes, alternating; median of per-rep ratios)`,
     );
+    for (const w of WORKLOADS) {
+      if (o.only !== null && !w.name.includes(o.only)) continue;
+      const msg = { what: 'run', name: w.name };
+      // Warm-up on both sides, then alternate so that drift hits both alike.
+      await base.ask(msg);
+      await head.ask(msg);
+      const ratios: number[] = [];
+      const rb: number[] = [];
+      const rh: number[] = [];
+      for (let i = 0; i < o.reps; i++) {
+        const order = i % 2 === 0 ? [base, head] : [head, base];
+        const rate = new Map<ChildHandle, number>();
+        for (const s of order) {
+          const r = await s.ask<{ units: number; ms: number }>(msg);
+          rate.set(s, r.ms > 0 ? (r.units * 1000) / r.ms : 0);
+        }
+        const b = rate.get(base) as number;
+        const h = rate.get(head) as number;
+        rb.push(b);
+        rh.push(h);
+        if (b > 0) ratios.push(h / b);
+      }
+      if (ratios.length === 0) {
+        console.log(`${w.name.padEnd(36)} (not available in both versions)`);
+        continue;
+      }
+      console.log(
+        `${w.name.padEnd(36)} base ${Math.round(median(rb)).toLocaleString('en').padStart(10)}  head ${Math.round(median(rh)).toLocaleString('en').padStart(10)} ${w.unit.padEnd(13)} head/base ${median(ratios).toFixed(3)}  (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`,
+      );
+    }
+  } finally {
+    base.kill();
+    head.kill();
   }
   process.exitCode = bad > 0 ? 1 : 0;
 }
 
-await main();
+const childDist = process.env.AB_CHILD_DIST;
+if (childDist !== undefined) await child(childDist);
+else await main();
