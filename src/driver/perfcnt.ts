@@ -271,10 +271,15 @@ export class PerfcntBlock implements Resettable {
     await this.postReset(false);
   }
 
+  /**
+   * Unplug: the hardware is going away, so the session gives its AS reference back. The session
+   * itself (its VM, sample buffer and runtime-PM reference) stays until its owner closes the
+   * file, whose teardown releases it: dropping the session here leaked them (found by the uAPI
+   * fuzzer: a perfcnt session on a device that wedged and was rebound).
+   */
   async unplug(): Promise<void> {
     const s = this.session;
     if (s === null) return;
-    this.session = null;
     if (s.asHeld) await this.dev.mmu.vmIdle(s.vm);
     s.asHeld = false;
   }
