@@ -1,6 +1,7 @@
 /**
  * The checker: one oracle per invariant of DESIGN §2 that the runtime does not check itself,
- * run after every step and once at the end. The runtime checks `deadlock`, `atomic-sleep`,
+ * run after every step (after every step that appended to a log it reads, see
+ * `watchedLogSize`) and once at the end. The runtime checks `deadlock`, `atomic-sleep`,
  * `alloc-in-signalling`, `refcount-underflow`, `use-after-free` (object lifetimes, disabled
  * work) and the exactly-once part of `fence-signalled`. `recovery` is decided by the scenario
  * runner's liveness probe.
@@ -48,8 +49,16 @@ export class Checker implements CheckContext {
       new IsolationOracle(this),
     ];
     this.stepping = this.oracles.filter((o) => o.step !== undefined);
+    const stepping = this.stepping;
+    const allLogsOnly = stepping.every((o) => o.logsOnly === true);
+    let seen = -1;
     sys.k.observe(() => {
-      for (const o of this.stepping) o.step?.();
+      const size = watchedLogSize(sys);
+      const changed = size !== seen;
+      seen = size;
+      if (!changed && allLogsOnly) return;
+      // In registration order, so that violations of one step are reported in the same order.
+      for (const o of stepping) if (changed || o.logsOnly !== true) o.step?.();
     });
   }
 
@@ -61,4 +70,21 @@ export class Checker implements CheckContext {
     for (const o of this.stepping) o.step?.();
     for (const o of this.oracles) o.final?.();
   }
+}
+
+/**
+ * The total length of the append-only logs that `logsOnly` oracles consume: the hardware's
+ * power-off, freed-page and page-fault logs, and each device's hand-offs, resets, reset
+ * beliefs and wedges. Entries are only ever appended (or dropped when a bounded log is full),
+ * so an unchanged total means that no oracle has anything new to look at.
+ */
+export function watchedLogSize(sys: System): number {
+  const hw = sys.hw;
+  let n = hw.offAccesses.length + hw.freedAccesses.length + hw.pageFaults.length;
+  const devices = sys.platform.devices;
+  for (let i = 0; i < devices.length; i++) {
+    const log = (devices[i] as (typeof devices)[number]).log;
+    n += log.handoffs.length + log.resets.length + log.resetBeliefs.length + log.wedges.length;
+  }
+  return n;
 }

@@ -17,6 +17,8 @@ export class HwAccessOracle implements Oracle {
   readonly name = 'hw-access-during-reset';
   private reported = 0;
   private offCursor = 0;
+  /** `step` reads `hw.offAccesses` only. */
+  readonly logsOnly = true;
 
   constructor(private readonly ctx: CheckContext) {
     ctx.sys.hw.onMmio = (a) => this.access(a);

@@ -14,6 +14,8 @@ import type { CheckContext, Oracle } from './oracle.js';
 export class IsolationOracle implements Oracle {
   readonly name = 'isolation';
   private freedCursor = 0;
+  /** `step` reads `hw.freedAccesses` only (GPU accesses are checked by the `onDma` hook). */
+  readonly logsOnly = true;
   private reported = 0;
 
   constructor(private readonly ctx: CheckContext) {

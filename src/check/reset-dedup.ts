@@ -16,6 +16,8 @@ import { servedAt } from './served.js';
 export class ResetDedupOracle implements Oracle {
   readonly name = 'reset-dedup';
   private readonly seenResets = new Map<PanthorDevice, number>();
+  /** `step` acts on new entries of each device's `log.resets` only. */
+  readonly logsOnly = true;
 
   constructor(private readonly ctx: CheckContext) {}
 

@@ -9,6 +9,8 @@ import type { CheckContext, Oracle } from './oracle.js';
 export class StaleResetOracle implements Oracle {
   readonly name = 'stale-reset-irq';
   private readonly cursors = new Map<PanthorDevice, number>();
+  /** `step` acts on new entries of each device's `log.resetBeliefs` only. */
+  readonly logsOnly = true;
 
   constructor(private readonly ctx: CheckContext) {}
 

@@ -15,6 +15,8 @@ export class SubmitAfterFaultOracle implements Oracle {
   readonly name = 'submit-after-fault';
   private readonly cursors = new Map<PanthorDevice, number>();
   private reported = 0;
+  /** `step` acts on new entries of each device's `log.handoffs` only. */
+  readonly logsOnly = true;
 
   constructor(private readonly ctx: CheckContext) {}
 

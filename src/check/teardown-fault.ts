@@ -12,6 +12,8 @@ const DRIVER_SOURCES = new Set(['fw-heap', 'fw-suspend', 'fw', 'prfcnt']);
 export class TeardownFaultOracle implements Oracle {
   readonly name = 'teardown-page-fault';
   private cursor = 0;
+  /** `step` reads `hw.pageFaults` only. */
+  readonly logsOnly = true;
 
   constructor(private readonly ctx: CheckContext) {}
 

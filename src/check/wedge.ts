@@ -8,6 +8,8 @@ import type { CheckContext, Oracle } from './oracle.js';
 export class WedgeOracle implements Oracle {
   readonly name = 'wedge-protocol';
   private readonly seen = new Map<number, number>();
+  /** `step` acts on new entries of each device's `log.wedges` only. */
+  readonly logsOnly = true;
 
   constructor(private readonly ctx: CheckContext) {}
 
