@@ -34,6 +34,13 @@ export interface DriverConfig {
   runtimePm: boolean;
   /** Maximum resets tolerated before the device is wedged, per design of `wedge.ts`. */
   maxResetRetries: number;
+  /**
+   * Test hook, never set outside tests: the MMU block forgets its TLB invalidations (the
+   * FLUSH_PT after a page-table change, and on an AS slot reused by another VM the FLUSH_MEM and
+   * UPDATE that retire the previous VM's translations), so that the isolation tests can show
+   * the `isolation` oracle catching a missing flush. Default false.
+   */
+  testSkipTlbFlush: boolean;
 }
 
 export function defaultDriverConfig(overrides: Partial<DriverConfig> = {}): DriverConfig {
@@ -53,6 +60,7 @@ export function defaultDriverConfig(overrides: Partial<DriverConfig> = {}): Driv
     autosuspendDelayNs: 50_000_000,
     runtimePm: true,
     maxResetRetries: 1,
+    testSkipTlbFlush: false,
     ...overrides,
   };
 }

@@ -43,10 +43,16 @@ export class MmuBlock implements Resettable {
   readonly vms = new Set<Vm>();
   asPresent = 0;
   resetInProgress = false;
+  /**
+   * The VM whose tables each slot last latched (null after a disable or a state loss). Only the
+   * `testSkipTlbFlush` hook reads it.
+   */
+  private readonly latched: Array<Vm | null>;
 
   constructor(private readonly dev: PanthorDevice) {
     this.slotsLock = new Mutex(dev.k, 'mmu.as.slots_lock');
     this.slots = new Array<Vm | null>(dev.hw.cfg.asSlots).fill(null);
+    this.latched = new Array<Vm | null>(dev.hw.cfg.asSlots).fill(null);
     this.irq = new PanthorIrq(
       dev,
       'mmu',
@@ -110,11 +116,17 @@ export class MmuBlock implements Resettable {
 
   private async asEnable(as: number, vm: Vm): Promise<number> {
     const io = this.dev.io;
-    let ret = await this.doOperation(as, 0, 2 ** R.VA_BITS, R.AS_COMMAND_FLUSH_MEM);
+    // Test hook (DriverConfig.testSkipTlbFlush): on a slot last latched for another VM, skip
+    // the invalidation, so the hardware keeps that VM's translations.
+    const previous = this.latched[as] ?? null;
+    const skip = this.dev.cfg.testSkipTlbFlush && previous !== null && previous !== vm;
+    this.latched[as] = vm;
+    let ret = skip ? 0 : await this.doOperation(as, 0, 2 ** R.VA_BITS, R.AS_COMMAND_FLUSH_MEM);
     if (ret !== 0) return ret;
     io.write64(R.AS_TRANSTAB(as), vm.pt.root);
     io.write64(R.AS_MEMATTR(as), AS_MEMATTR_DEFAULT);
     io.write64(R.AS_TRANSCFG(as), R.AS_TRANSCFG_ADRMODE_AARCH64_4K);
+    if (skip) return 0;
     ret = await this.writeCmd(as, R.AS_COMMAND_UPDATE);
     this.dev.k.trace.instant(this.dev.asLane(as), 'mmu', `AS${as} enable ${vm.name}`);
     return ret;
@@ -122,6 +134,7 @@ export class MmuBlock implements Resettable {
 
   async asDisable(as: number): Promise<number> {
     const io = this.dev.io;
+    this.latched[as] = null;
     const ret = await this.doOperation(as, 0, 2 ** R.VA_BITS, R.AS_COMMAND_FLUSH_MEM);
     if (ret !== 0) return ret;
     io.write64(R.AS_TRANSTAB(as), 0);
@@ -238,6 +251,8 @@ export class MmuBlock implements Resettable {
     try {
       if (vm.asId < 0 || this.dev.unplugged) return 0;
       if (!this.dev.pm.active) return 0;
+      // Test hook (DriverConfig.testSkipTlbFlush): the flush is forgotten.
+      if (this.dev.cfg.testSkipTlbFlush) return 0;
       return await this.doOperation(vm.asId, va, size, R.AS_COMMAND_FLUSH_PT);
     } finally {
       this.slotsLock.unlock();
@@ -289,6 +304,7 @@ export class MmuBlock implements Resettable {
   async postReset(): Promise<number> {
     await this.slotsLock.lock();
     // The hardware lost every binding: forget them and force every active count to 0.
+    this.latched.fill(null);
     this.allocMask = 0;
     this.faultyMask = 0;
     for (const vm of this.slots) if (vm !== null && vm !== undefined) this.releaseAsLocked(vm);
@@ -312,6 +328,7 @@ export class MmuBlock implements Resettable {
 
   async resume(): Promise<number> {
     await this.slotsLock.lock();
+    this.latched.fill(null);
     this.allocMask = 0;
     this.faultyMask = 0;
     this.slotsLock.unlock();
