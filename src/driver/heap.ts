@@ -215,16 +215,20 @@ export class HeapBlock {
       await sched.queueTick(0);
       return;
     }
-    const r = await pool.grow(ctxVa);
-    if (r < 0) {
-      group.fatalQueues |= 1 << csIdx;
-      await sched.queueTick(0);
-      return;
-    }
-    chunkVa = r;
+    // Growing maps the new chunk, and mapping flushes the AS's TLB: a hardware access like the
+    // hand-off to the firmware below, so both run inside the gate (growing outside it let this
+    // work write AS registers while a reset ran; found by the uAPI fuzzer). A refused gate
+    // grows nothing: the firmware raises TILER_OOM again once the group runs after the reset.
     const gate = await dev.gateEnter('worker');
     if (typeof gate === 'number') return;
     try {
+      const r = await pool.grow(ctxVa);
+      if (r < 0) {
+        group.fatalQueues |= 1 << csIdx;
+        await sched.queueTick(0);
+        return;
+      }
+      chunkVa = r;
       await sched.lock.lock();
       if (group.csgId >= 0) {
         const heap = pool.heapForCtx(ctxVa);
