@@ -55,12 +55,11 @@ export class FenceOracle implements Oracle {
         problem = 'ENODEV while the device was alive';
       else if (deadAt < 0 || f.signalledAtNs < deadAt) {
         const kind = this.culprits.get(job.client);
-        // A hardware fault during the job's life (a firmware that stops answering, lost or late
+        // A hardware fault before the job ended (a firmware that stops answering, lost or late
         // acknowledgements, a stuck MMU) can keep the job's own fault from being reported: it
-        // then times out, and ETIMEDOUT is the honest error.
-        const silenced = sys.hw.faults.fired.some(
-          (x) => x.atNs >= job.submittedNs && x.atNs <= f.signalledAtNs,
-        );
+        // then times out, and ETIMEDOUT is the honest error. A fault armed before the job was
+        // even submitted counts too: a lost interrupt or a silent firmware stays so.
+        const silenced = sys.hw.faults.fired.some((x) => x.atNs <= f.signalledAtNs);
         if (kind === 'fault' && err === -Errno.ETIMEDOUT && !silenced)
           problem = 'a faulting job ended with ETIMEDOUT';
         if (kind === 'hang' && err === -Errno.EINVAL) problem = 'a hung job ended with EINVAL';

@@ -303,6 +303,7 @@ export class PanthorDevice implements Lifetime {
     }
     this.hw.setPower(false);
     await this.pm.state.set(PmState.SUSPENDED);
+    this.reset.design.suspended();
     return 0;
   }
 
@@ -324,6 +325,7 @@ export class PanthorDevice implements Lifetime {
     k.trace.instant(this.lane, 'pm', 'resume');
     this.hw.setPower(true);
     let ret = 0;
+    let kickSched = false;
     if (this.initialized) {
       const cookie = await this.drmDevEnter();
       if (cookie !== null) {
@@ -343,7 +345,7 @@ export class PanthorDevice implements Lifetime {
         if (ret === 0) {
           await this.perfcnt.resume();
           if (served && this.reset.design instanceof DefaultDesign) this.reset.design.reopen();
-          await this.sched.resume();
+          kickSched = true;
         }
         this.drmDevExit(cookie);
       }
@@ -354,6 +356,9 @@ export class PanthorDevice implements Lifetime {
       return ret;
     }
     await this.pm.state.set(PmState.ACTIVE);
+    // The scheduler restarts once the device is active: its tick only runs on an active device
+    // (it takes `getIfActive`), so a tick queued while still resuming would find nothing to do.
+    if (kickSched) await this.sched.resume();
     // A reset requested while we were resuming could not be queued then (the device was not
     // active): queue it now.
     if (this.reset.isPending() && this.reset.design.requeueAfterResume && !this.unplugged) {

@@ -273,6 +273,20 @@ export class FwBlock implements Resettable {
 
   // ---- Watchdog ------------------------------------------------------------------------------
 
+  /**
+   * Pings the firmware now (from a section inside the reset gate). False when it does not
+   * answer within the global acknowledgement timeout; true when it does, or when the device is
+   * not active (nothing to ask).
+   */
+  async answersPing(): Promise<boolean> {
+    const dev = this.dev;
+    if (!dev.pm.active) return true;
+    await this.toggleReqs(this.glb, R.GLB_PING);
+    this.ringGlbDoorbell();
+    const r = await this.waitAcks(this.glb, R.GLB_PING, dev.cfg.glbAckTimeoutNs);
+    return r.ok;
+  }
+
   private async pingWorkFn(): Promise<void> {
     const dev = this.dev;
     if (!dev.checkIoAlive('fw ping work')) return;
@@ -281,10 +295,7 @@ export class FwBlock implements Resettable {
     if (typeof gate === 'number') return;
     try {
       if (!dev.pm.active) return;
-      await this.toggleReqs(this.glb, R.GLB_PING);
-      this.ringGlbDoorbell();
-      const r = await this.waitAcks(this.glb, R.GLB_PING, dev.cfg.glbAckTimeoutNs);
-      if (!r.ok) {
+      if (!(await this.answersPing())) {
         dev.k.trace.instant(dev.lane, 'fw', 'FW ping timeout, scheduling a reset');
         await dev.reset.schedule('fw-ping-timeout');
         return;

@@ -162,16 +162,19 @@ export class PerfcntBlock implements Resettable {
 
   private async teardown(s: PerfcntSession): Promise<void> {
     const dev = this.dev;
-    this.session = null;
     // Turning the counters off and releasing the session's address space program the
-    // hardware: inside the gate. A teardown cannot fail, so it proceeds even if refused.
+    // hardware: inside the gate. A teardown cannot fail, so it proceeds even if refused, but
+    // then without touching the registers: an unplugged device may still be in the middle of
+    // its last reset, and a wedged one is left alone.
+    // The session stays installed while we wait for the gate: a reset that runs meanwhile must
+    // still see it, to release its address-space reference before the MMU forgets them all.
     const gate = dev.unplugged || dev.wedge.wedged ? -Errno.ENODEV : await dev.gateEnter('wait');
+    this.session = null;
     try {
-      if (dev.pm.active && dev.io.mapping.alive && !dev.wedge.wedged) {
+      if (typeof gate !== 'number' && dev.pm.active && dev.io.mapping.alive) {
         dev.io.write(R.PRFCNT_CONFIG, R.PRFCNT_CONFIG_MODE_OFF);
       }
-      if (s.asHeld) await dev.mmu.vmIdle(s.vm);
-      s.asHeld = false;
+      await this.releaseAs(s);
       s.bo.put();
       await s.vm.put();
     } finally {
@@ -245,10 +248,7 @@ export class PerfcntBlock implements Resettable {
     if (s === null) return;
     s.samplesLost = true;
     if (this.dev.bug('perfcnt-as-underflow')) return; // keep the reference the reset will zero
-    if (s.asHeld) {
-      await this.dev.mmu.vmIdle(s.vm);
-      s.asHeld = false;
-    }
+    await this.releaseAs(s);
   }
 
   async postReset(failed: boolean): Promise<number> {
@@ -278,10 +278,26 @@ export class PerfcntBlock implements Resettable {
    * fuzzer: a perfcnt session on a device that wedged and was rebound).
    */
   async unplug(): Promise<void> {
-    const s = this.session;
-    if (s === null) return;
-    if (s.asHeld) await this.dev.mmu.vmIdle(s.vm);
+    // Under the lock: the owner's file may be closing at the same moment, and its teardown
+    // puts the session's VM, whose address space this releases.
+    await this.lock.lock();
+    try {
+      const s = this.session;
+      if (s !== null) await this.releaseAs(s);
+    } finally {
+      this.lock.unlock();
+    }
+  }
+
+  /**
+   * Drops the session's address-space reference once. The flag is cleared before the call
+   * that may sleep: teardown (under the perfcnt lock) and unplug or pre-reset (without it) can
+   * race, and each must see the reference as already claimed.
+   */
+  private async releaseAs(s: PerfcntSession): Promise<void> {
+    if (!s.asHeld) return;
     s.asHeld = false;
+    await this.dev.mmu.vmIdle(s.vm);
   }
 }
 

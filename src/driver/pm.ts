@@ -14,7 +14,7 @@
 import { Atomic } from '../kernel/atomic.js';
 import { Errno } from '../kernel/errno.js';
 import { Mutex } from '../kernel/mutex.js';
-import { DelayedWork, Workqueue } from '../kernel/workqueue.js';
+import { DelayedWork, Work, Workqueue } from '../kernel/workqueue.js';
 import type { PanthorDevice } from './device.js';
 
 export const PmState = { SUSPENDED: 0, RESUMING: 1, ACTIVE: 2, SUSPENDING: 3 } as const;
@@ -26,6 +26,8 @@ export class PmBlock {
   readonly lock: Mutex;
   readonly wq: Workqueue;
   readonly autosuspendWork: DelayedWork;
+  /** pm_request_resume: an asynchronous resume, run on the PM workqueue. */
+  readonly resumeWork: Work;
   recoveryNeeded = false;
   suspends = 0;
   resumes = 0;
@@ -36,6 +38,12 @@ export class PmBlock {
     this.lock = new Mutex(k, 'dev->power.lock');
     this.wq = new Workqueue(k, 'pm_wq', 1);
     this.autosuspendWork = new DelayedWork(k, 'pm.autosuspend', () => this.autosuspend());
+    this.resumeWork = new Work(k, 'pm.request_resume', async () => {
+      await this.runtimeResume();
+      // Nobody holds a reference: the device goes back to sleep unless someone takes one.
+      if (this.usage === 0 && this.active && this.dev.cfg.runtimePm)
+        this.autosuspendWork.mod(this.wq, this.dev.cfg.autosuspendDelayNs);
+    });
   }
 
   get active(): boolean {
@@ -74,6 +82,16 @@ export class PmBlock {
   async get(): Promise<void> {
     this.usage++;
     if (!this.active) await this.runtimeResume();
+  }
+
+  /**
+   * pm_request_resume: asks for a resume without waiting for it. For works that must not wait
+   * for a resume (see `getIfActive`) but found work to do on a device that is suspending: the
+   * resume runs after the suspend, and the driver's resume path restarts the scheduler.
+   */
+  requestResume(): void {
+    if (this.dev.unplugged || this.dev.wedge.wedged) return;
+    this.wq.enqueue(this.resumeWork);
   }
 
   /** pm_runtime_put_autosuspend. */
@@ -132,5 +150,6 @@ export class PmBlock {
   /** At unplug: no more autosuspend. */
   async unplug(): Promise<void> {
     await this.autosuspendWork.disableSync();
+    await this.resumeWork.disableSync();
   }
 }

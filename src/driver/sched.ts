@@ -561,6 +561,22 @@ export class Scheduler implements Resettable {
     if (!dev.checkIoAlive('queue timeout')) return;
     const progress = await this.checkJobCompletion(group, q);
     if (progress) return;
+    if (dev.reset.design.defersTimeouts()) {
+      this.k.trace.instant(
+        dev.lane,
+        'job',
+        `job timeout ${group.name}/q${q.idx} put off (reset pending)`,
+      );
+      return;
+    }
+    if (dev.reset.design.pingsBeforeBlame && !(await this.firmwareAnswers())) {
+      this.k.trace.instant(
+        dev.lane,
+        'job',
+        `job timeout ${group.name}/q${q.idx} put off (firmware silent)`,
+      );
+      return;
+    }
     this.k.trace.instant(dev.lane, 'job', `job timeout ${group.name}/q${q.idx}`);
     if (dev.bug('reset-in-timeout-handler')) {
       // The old drm_sched pattern: reset the GPU from the timeout handler itself.
@@ -581,6 +597,29 @@ export class Scheduler implements Resettable {
       await this.queueGroupWork(group, group.termWork);
     }
     this.lock.unlock();
+  }
+
+  /**
+   * For designs that ping before blaming: false (and a reset requested) when the firmware does
+   * not answer, or when the gate refuses (a reset is pending: it will restart the timers).
+   */
+  private async firmwareAnswers(): Promise<boolean> {
+    const dev = this.dev;
+    if (!dev.pm.getIfActive()) return true;
+    try {
+      const gate = await dev.gateEnter('worker');
+      if (typeof gate === 'number') return false;
+      try {
+        if (await dev.fw.answersPing()) return true;
+      } finally {
+        dev.gateExit(gate);
+      }
+      dev.k.trace.instant(dev.lane, 'fw', 'FW ping timeout on a job timeout, scheduling a reset');
+      await dev.reset.schedule('fw-ping-timeout');
+      return false;
+    } finally {
+      await dev.pm.putAutosuspend();
+    }
   }
 
   // ---- Completion ------------------------------------------------------------------------------
@@ -937,8 +976,11 @@ export class Scheduler implements Resettable {
     if (cookie === null) return;
     // Only if already powered: the reset path cancels this work synchronously, and waiting here
     // for a resume (which waits for a suspend, which waits for the reset work) would deadlock.
-    // A suspended device has nothing to schedule; resume queues a tick.
+    // A suspended device has nothing on its slots; resume queues a tick. But a device that
+    // suspended under runnable groups (their tick could not run: a reset was pending) must come
+    // back for them: ask for a resume without waiting for it.
     if (!dev.pm.getIfActive()) {
+      if (this.countRunnableCandidates() > 0) dev.pm.requestResume();
       dev.drmDevExit(cookie);
       return;
     }

@@ -206,14 +206,17 @@ async function bursty(env: WorkloadEnv, s: Session): Promise<void> {
   let out = 0;
   let dev = -1;
   for (let b = 0; b < bursts && active(env); b++) {
-    if (s.deviceUid !== dev && s.umd !== null) {
-      dev = s.deviceUid;
-      const buf = await s.umd.buffer(4096);
-      if (typeof buf === 'number') return;
-      out = buf.va;
-    }
-    for (let i = 0; i < 2; i++)
+    for (let i = 0; i < 2; i++) {
+      // Checked before every job: the previous one may have lost the device and reopened it,
+      // and a buffer address of the old device means nothing on the new one.
+      if (s.deviceUid !== dev && s.umd !== null) {
+        dev = s.deviceUid;
+        const buf = await s.umd.buffer(4096);
+        if (typeof buf === 'number') return;
+        out = buf.va;
+      }
       if (!(await s.job(streams.store(out, b * 16 + i, s.spec.jobNs ?? 1_000_000)))) return;
+    }
     // Idle for longer than the autosuspend delay: the device suspends.
     await sys.k.sleep(s.spec.periodNs ?? 120_000_000);
   }

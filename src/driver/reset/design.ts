@@ -65,9 +65,32 @@ export abstract class ResetDesign {
     return true;
   }
 
+  /**
+   * Whether a job timeout that fires now is put off rather than acted on. A job makes no
+   * progress while a reset is pending for someone else's fault (a hung firmware stalls every
+   * queue), so blaming it then kills innocent work. Mainline Panthor blames it anyway (and only
+   * warns if the reset is already in progress); `default` puts it off: the reset stops the
+   * queue's timer and the restarted queue gets a full timeout, so a real hang still times out.
+   */
+  defersTimeouts(): boolean {
+    return false;
+  }
+
+  /**
+   * Whether a job timeout first asks the firmware whether it is alive. A firmware that stopped
+   * answering stalls every queue on a slot, and their jobs time out one after the other: blamed,
+   * they die although they did nothing wrong. Mainline Panthor blames them (its ping watchdog
+   * runs every 12 s, after the 5 s job timeout); `default` pings first and, if the firmware is
+   * silent, requests a reset instead and puts the timeout off (see `defersTimeouts`).
+   */
+  readonly pingsBeforeBlame: boolean = false;
+
   async beginReset(): Promise<void> {}
 
   endReset(): void {}
+
+  /** Called when the device has finished a runtime suspend. */
+  suspended(): void {}
 
   /** Called when the device goes away, to release waiters. */
   unplug(): void {}

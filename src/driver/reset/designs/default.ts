@@ -16,6 +16,14 @@
  *   suspend fails are reported INNOCENT (Panthor's pre-reset, kept as is).
  * - The pending flag and the ordered reset queue of `panthor` are kept; a request that arrives
  *   after the running reset reset the hardware is served by another reset.
+ * - A job that times out is blamed only once the firmware answered a ping: a hung firmware
+ *   stalls every queue, and blaming them would kill innocent work. Timeouts that fire while a
+ *   reset is pending are put off; the restarted queue gets a full timeout.
+ * - A request made while the device suspends is served by the next resume (a slow resume), and
+ *   until then the hardware is off: nothing can touch it but that resume, since every access
+ *   outside it takes `getIfActive` or resumes first. So while the device is suspended the closed
+ *   gate lets sections through; otherwise a VM operation waiting for the gate would wait for a
+ *   resume that nobody asks for.
  * - A reset that fails twice wedges the device: quiesce, signal every fence with an error, send
  *   WEDGED=rebind,bus-reset once, and refuse ioctls until recovery (DRM's wedged protocol).
  */
@@ -23,11 +31,13 @@ import { Errno } from '../../../kernel/errno.js';
 import { Srcu } from '../../../kernel/srcu.js';
 import { WaitQueue } from '../../../kernel/waitqueue.js';
 import type { PanthorDevice } from '../../device.js';
+import { PmState } from '../../pm.js';
 import { type GateKind, type GateToken, ResetDesign } from '../design.js';
 
 export class DefaultDesign extends ResetDesign {
   readonly name = 'default';
   override readonly wedgeOnFailure = true;
+  override readonly pingsBeforeBlame = true;
   private readonly srcu: Srcu;
   private readonly reopened: WaitQueue;
   /** Closed from the first request until the reset that serves it is over. */
@@ -50,17 +60,27 @@ export class DefaultDesign extends ResetDesign {
   override async enter(kind: GateKind): Promise<GateToken | number> {
     for (let i = 0; i < 1000; i++) {
       const cookie = await this.srcu.readLock();
-      if (!this.closed) return { kind, cookie, epoch: this.dev.reset.epoch, read: false };
+      if (!this.closed || this.servedByResume())
+        return { kind, cookie, epoch: this.dev.reset.epoch, read: false };
       this.srcu.readUnlock(cookie);
       if (kind !== 'ioctl-wait' && kind !== 'wait') return -Errno.EAGAIN;
-      await this.reopened.waitEvent(() => !this.closed || this.gone());
+      await this.reopened.waitEvent(() => !this.closed || this.servedByResume() || this.gone());
       if (this.gone()) return -Errno.ENODEV;
     }
     return -Errno.EAGAIN;
   }
 
+  /** A pending request on a suspended device: the resume will serve it (see above). */
+  private servedByResume(): boolean {
+    return this.dev.pm.state.peek() === PmState.SUSPENDED && this.dev.reset.isPending();
+  }
+
   override allowsHandoff(): boolean {
     return !this.closed;
+  }
+
+  override defersTimeouts(): boolean {
+    return this.closed && !this.gone();
   }
 
   override exit(token: GateToken): void {
@@ -80,6 +100,11 @@ export class DefaultDesign extends ResetDesign {
   /** Opens the gate (also used by resume, which serves a pending request with a slow resume). */
   reopen(): void {
     this.closed = false;
+    this.reopened.wakeUp();
+  }
+
+  /** The device finished suspending: waiters may now pass (see `servedByResume`). */
+  override suspended(): void {
     this.reopened.wakeUp();
   }
 
