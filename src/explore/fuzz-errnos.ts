@@ -1,0 +1,66 @@
+/**
+ * The errnos each fuzzed call may return: the uAPI reference (docs/…/uapi.md) plus what the
+ * reset designs answer while a reset runs. An errno outside its call's set is reported by the
+ * fuzzer (`errno` finding): either the driver returns something the kernel never would, or the
+ * table is missing a legitimate case, and both deserve a look.
+ *
+ * Every call may fail with ENODEV: the device was unplugged or wedged, or the file was closed
+ * (the model answers ENODEV for a closed file; Linux would say EBADF before reaching the
+ * driver). EBADF is what the executor itself returns for a file slot that could not be opened.
+ * Calls that enter the reset gate may get EAGAIN from designs that refuse instead of waiting
+ * (`rwsem`'s trylock, `srcu-epoch`), and calls that program the MMU may see ETIMEDOUT when an
+ * address space stays stuck (`as-active-stuck`).
+ */
+import { Errno, type ErrnoName } from '../kernel/errno.js';
+import type { FuzzOp } from './fuzz-program.js';
+
+const GATE: ErrnoName[] = ['EAGAIN', 'ETIMEDOUT'];
+
+const TABLE: Record<FuzzOp, ErrnoName[]> = {
+  DEV_QUERY: ['EINVAL'],
+  VM_CREATE: ['EINVAL', 'EBUSY', 'ENOMEM'],
+  VM_DESTROY: ['EINVAL', ...GATE],
+  VM_BIND: ['EINVAL', 'ENOENT', 'EFAULT', 'ENOMEM', ...GATE],
+  VM_GET_STATE: ['EINVAL'],
+  BO_CREATE: ['EINVAL', 'ENOMEM', 'ENOSPC'],
+  BO_MMAP_OFFSET: ['EINVAL', 'ENOENT', 'EPERM'],
+  GEM_CLOSE: ['EINVAL'],
+  MMAP: ['EACCES', 'EBADF'],
+  MAP_READ: ['EFAULT'],
+  MAP_WRITE: ['EFAULT'],
+  MUNMAP: ['EINVAL'],
+  GROUP_CREATE: ['EINVAL', 'EFAULT', 'EACCES', 'EBUSY', 'ENOMEM', ...GATE],
+  GROUP_DESTROY: ['EINVAL'],
+  GROUP_SUBMIT: ['EINVAL', 'EFAULT', 'ENOENT', 'EBUSY'],
+  GROUP_GET_STATE: ['EINVAL'],
+  TILER_HEAP_CREATE: ['EINVAL', 'ENOMEM', ...GATE],
+  TILER_HEAP_DESTROY: ['EINVAL', ...GATE],
+  SYNCOBJ_CREATE: ['EINVAL', 'ENOSPC'],
+  SYNCOBJ_DESTROY: ['EINVAL'],
+  SYNCOBJ_WAIT: ['EINVAL', 'ENOENT', 'ETIME'],
+  SYNCOBJ_QUERY: ['ENOENT'],
+  PERFCNT_ENABLE: ['EINVAL', 'EBUSY', 'ENOSYS', 'ENOMEM', ...GATE],
+  PERFCNT_DUMP: ['EINVAL', 'EFAULT', 'ENOSYS', ...GATE],
+  CLOSE: [],
+  REOPEN: [],
+  FAULT: ['EINVAL'],
+  RESET: [],
+  SLEEP: [],
+};
+
+const ALLOWED = new Map<FuzzOp, Set<number>>(
+  (Object.entries(TABLE) as Array<[FuzzOp, ErrnoName[]]>).map(([op, names]) => [
+    op,
+    new Set([...names, 'ENODEV', 'EBADF'].map((n) => Errno[n as ErrnoName])),
+  ]),
+);
+
+/** Whether `errno` (positive) is one `op` may return. */
+export function errnoAllowed(op: FuzzOp, errno: number): boolean {
+  return ALLOWED.get(op)?.has(errno) ?? false;
+}
+
+/** The allowed errno names of `op`, for messages and docs. */
+export function allowedErrnos(op: FuzzOp): string[] {
+  return [...TABLE[op], 'ENODEV', 'EBADF'];
+}
