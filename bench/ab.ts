@@ -19,9 +19,12 @@
  * PCT, both sides must produce the same trace hash, step count and schedule. A difference is
  * printed and makes the exit code 1 (an optimisation must not change a run).
  */
+
+import { createHook } from 'node:async_hooks';
 import { execFileSync, fork } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 interface Side {
@@ -231,12 +234,57 @@ async function hashes(s: Side): Promise<Map<string, string>> {
   return out;
 }
 
+/**
+ * Deterministic costs, immune to machine load: promises created per kernel step (async_hooks)
+ * and young-generation collections per 1000 steps (a proxy for bytes allocated: a scavenge
+ * happens each time the nursery fills), over the same runs on both sides.
+ */
+async function counts(s: Side): Promise<Record<string, number>> {
+  const p = s.mod.getProgram('mixed@default');
+  const run = async (seed: number) => {
+    const st = s.mod.strategyFromName('random');
+    const faults = s.mod.faultsFor(p, { strategy: 'random', runs: 1, seed }, seed);
+    return p.run({ seed, strategy: st, faults, record: true, stopOnViolation: true });
+  };
+  let promises = 0;
+  const hook = createHook({
+    init(_id, type) {
+      if (type === 'PROMISE') promises++;
+    },
+  });
+  let steps = 0;
+  hook.enable();
+  for (let seed = 1; seed <= 10; seed++) steps += (await run(seed)).steps;
+  hook.disable();
+  let scavenges = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const detail = (e as unknown as { detail?: { kind?: number } }).detail;
+      if (detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+        scavenges++;
+      }
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  let gcSteps = 0;
+  for (let seed = 1; seed <= 40; seed++) gcSteps += (await run(seed)).steps;
+  // GC entries are delivered from a timer phase of the event loop.
+  await new Promise((r) => setTimeout(r, 20));
+  obs.disconnect();
+  return {
+    promisesPerStep: promises / steps,
+    scavengesPer1kSteps: (scavenges * 1000) / gcSteps,
+  };
+}
+
 /** Child mode: loads one side and answers `{what, name}` messages until disconnected. */
 async function child(dist: string): Promise<void> {
   const side = await load(dist, dist);
-  process.on('message', (m: { what: 'hashes' } | { what: 'run'; name: string }) => {
+  process.on('message', (m: { what: 'hashes' | 'counts' | 'run'; name?: string }) => {
     void (async () => {
-      if (m.what === 'hashes') {
+      if (m.what === 'counts') {
+        process.send?.(await counts(side));
+      } else if (m.what === 'hashes') {
         process.send?.({ hashes: [...(await hashes(side))] });
       } else {
         const w = WORKLOADS.find((x) => x.name === m.name) as Workload;
@@ -262,7 +310,11 @@ interface ChildHandle {
 function spawnChild(label: string, dist: string): Promise<ChildHandle> {
   const c = fork(fileURLToPath(import.meta.url), [], {
     env: { ...process.env, AB_CHILD_DIST: dist },
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.AB_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+    ],
   });
   let pending: ((v: unknown) => void) | null = null;
   return new Promise((res) => {
@@ -307,6 +359,17 @@ async function main(): Promise<void> {
       }
       console.log(
         `runs with identical trace hash, steps and schedule: ${same}/${hb.hashes.length}`,
+      );
+    }
+    const [cb, ch] = [
+      await base.ask<Record<string, number>>({ what: 'counts' }),
+      await head.ask<Record<string, number>>({ what: 'counts' }),
+    ];
+    for (const key of Object.keys(cb)) {
+      const b = cb[key] as number;
+      const h = ch[key] as number;
+      console.log(
+        `${key.padEnd(36)} base ${b.toFixed(3).padStart(10)}  head ${h.toFixed(3).padStart(10)}               head/base ${(h / b).toFixed(3)}`,
       );
     }
     console.log(

@@ -40,7 +40,7 @@ export class Completion {
   async wait(timeoutNs = -1): Promise<boolean> {
     const k = this.k;
     const t = k.self();
-    k.mightSleep(`wait_for_completion(${this.name})`);
+    k.mightSleepOp('wait_for_completion', this.name);
     await k.point();
     const deadline = timeoutNs < 0 ? -1 : k.nowNs + timeoutNs;
     while (this.done === 0) {

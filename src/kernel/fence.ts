@@ -121,7 +121,7 @@ export class Fence {
   /** dma_fence_wait_timeout: true when signalled, false on timeout. Sleeps. */
   async wait(timeoutNs = -1): Promise<boolean> {
     const k = this.k;
-    k.mightSleep(`dma_fence_wait(${this.name})`);
+    k.mightSleepOp('dma_fence_wait', this.name);
     k.lockdepAcquire(fenceMapClass(k));
     if (this.signalled) {
       await k.point();

@@ -31,6 +31,11 @@ export class IrqLine {
   private threadAgain = false;
   private readonly idle: WaitQueue;
   private readonly lane: Lane;
+  /** Names built once; handlers are spawned and levels traced on every interrupt. */
+  private readonly levelCounter: string;
+  private readonly hardTask: string;
+  private readonly threadTask: string;
+  private readonly threadLane: string;
   /** Handler invocations, for tests and oracles. */
   fired = 0;
 
@@ -40,6 +45,10 @@ export class IrqLine {
   ) {
     this.idle = new WaitQueue(k, `irq ${name}`);
     this.lane = k.trace.lane('irq', name);
+    this.levelCounter = `${name} level`;
+    this.hardTask = `irq:${name}`;
+    this.threadTask = `irq-thread:${name}`;
+    this.threadLane = `${name}/thread`;
   }
 
   get requested(): boolean {
@@ -58,7 +67,7 @@ export class IrqLine {
   set(level: boolean): void {
     if (level === this.level) return;
     this.level = level;
-    this.k.trace.counter(this.lane, `${this.name} level`, level ? 1 : 0);
+    this.k.trace.counter(this.lane, this.levelCounter, level ? 1 : 0);
     if (level) this.maybeFire();
   }
 
@@ -101,7 +110,7 @@ export class IrqLine {
     const h = this.handlers;
     this.hardRunning = true;
     this.fired++;
-    this.k.spawn(`irq:${this.name}`, () => this.runHard(h), { ctx: 'hardirq', lane: this.name });
+    this.k.spawn(this.hardTask, () => this.runHard(h), { ctx: 'hardirq', lane: this.name });
   }
 
   private async runHard(h: IrqHandlers): Promise<void> {
@@ -122,9 +131,9 @@ export class IrqLine {
       return;
     }
     this.threadRunning = true;
-    this.k.spawn(`irq-thread:${this.name}`, () => this.runThread(thread), {
+    this.k.spawn(this.threadTask, () => this.runThread(thread), {
       ctx: 'irq-thread',
-      lane: `${this.name}/thread`,
+      lane: this.threadLane,
     });
   }
 

@@ -311,6 +311,14 @@ export class Kernel implements StrategyHost {
     return this.block('delay', ns, false) as Promise<unknown> as Promise<void>;
   }
 
+  /**
+   * `mightSleep` for a primitive named `op(name)`: the description is built only when it is
+   * reported, not on every lock and wait.
+   */
+  mightSleepOp(op: string, name: string): void {
+    if (this.current?.atomic) this.mightSleep(`${op}(${name})`);
+  }
+
   /** Reports `atomic-sleep` when the running task may not sleep. */
   mightSleep(what: string): void {
     const t = this.current;
@@ -343,7 +351,9 @@ export class Kernel implements StrategyHost {
     const held = this.current?.held;
     if (held === undefined) return;
     const i = held.lastIndexOf(cls);
-    if (i >= 0) held.splice(i, 1);
+    if (i < 0) return;
+    for (let j = i + 1; j < held.length; j++) held[j - 1] = held[j] as LockClass;
+    held.pop();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -535,7 +545,10 @@ export class Kernel implements StrategyHost {
         continue;
       }
       this.steps++;
-      const t = (idx === n - 1 ? runq.pop() : runq.splice(idx, 1)[0]) as Task;
+      // Remove runq[idx] keeping the order of the others, without splice's result array.
+      const t = runq[idx] as Task;
+      for (let j = idx + 1; j < n; j++) runq[j - 1] = runq[j] as Task;
+      runq.pop();
       t.state = 'running';
       this.current = t;
       this.prev = t;

@@ -14,12 +14,19 @@ export class Mutex {
   owner: Task | null = null;
   private readonly waiters: Task[] = [];
   readonly cls: LockClass;
+  /** Trace event names, built once: the trace interns names per event (see trace.ts). */
+  private readonly lockEvent: string;
+  private readonly unlockEvent: string;
+  private readonly blockReason: string;
 
   constructor(
     private readonly k: Kernel,
     readonly name: string,
   ) {
     this.cls = k.lockdep.classFor(name);
+    this.lockEvent = `lock ${name}`;
+    this.blockReason = `mutex ${name}`;
+    this.unlockEvent = `unlock ${name}`;
   }
 
   get locked(): boolean {
@@ -29,12 +36,12 @@ export class Mutex {
   async lock(): Promise<void> {
     const k = this.k;
     const t = k.self();
-    k.mightSleep(`mutex_lock(${this.name})`);
+    k.mightSleepOp('mutex_lock', this.name);
     await k.point();
     k.lockdepAcquire(this.cls);
     while (this.owner !== null) {
       this.waiters.push(t);
-      await k.block(`mutex ${this.name}`);
+      await k.block(this.blockReason);
     }
     this.take(t);
   }
@@ -52,7 +59,7 @@ export class Mutex {
   private take(t: Task): void {
     this.owner = t;
     this.k.lockdepHold(this.cls);
-    this.k.trace.instant(t.lane, 'lock', `lock ${this.name}`);
+    this.k.trace.instant(t.lane, 'lock', this.lockEvent);
   }
 
   unlock(): void {
@@ -65,7 +72,7 @@ export class Mutex {
     }
     this.owner = null;
     k.lockdepRelease(this.cls);
-    k.trace.instant(t.lane, 'lock', `unlock ${this.name}`);
+    k.trace.instant(t.lane, 'lock', this.unlockEvent);
     const w = this.waiters.shift();
     if (w !== undefined) k.wake(w);
   }

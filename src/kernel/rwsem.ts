@@ -17,12 +17,17 @@ export class RwSemaphore {
   private waitingWriters = 0;
   private readonly waiters: Task[] = [];
   readonly cls: LockClass;
+  /** Trace event names, built once. */
+  private readonly downWriteEvent: string;
+  private readonly upWriteEvent: string;
 
   constructor(
     private readonly k: Kernel,
     readonly name: string,
   ) {
     this.cls = k.lockdep.classFor(name);
+    this.downWriteEvent = `down_write ${name}`;
+    this.upWriteEvent = `up_write ${name}`;
   }
 
   private readBlocked(): boolean {
@@ -32,7 +37,7 @@ export class RwSemaphore {
   async downRead(): Promise<void> {
     const k = this.k;
     const t = k.self();
-    k.mightSleep(`down_read(${this.name})`);
+    k.mightSleepOp('down_read', this.name);
     await k.point();
     k.lockdepAcquire(this.cls);
     while (this.readBlocked()) {
@@ -65,7 +70,7 @@ export class RwSemaphore {
   async downWrite(): Promise<void> {
     const k = this.k;
     const t = k.self();
-    k.mightSleep(`down_write(${this.name})`);
+    k.mightSleepOp('down_write', this.name);
     await k.point();
     k.lockdepAcquire(this.cls);
     if (this.writer !== null || this.readers > 0) {
@@ -78,7 +83,7 @@ export class RwSemaphore {
     }
     this.writer = t;
     k.lockdepHold(this.cls);
-    k.trace.instant(t.lane, 'lock', `down_write ${this.name}`);
+    k.trace.instant(t.lane, 'lock', this.downWriteEvent);
   }
 
   async downWriteTrylock(): Promise<boolean> {
@@ -97,7 +102,7 @@ export class RwSemaphore {
     if (this.writer !== t) throw new Error(`up_write(${this.name}) by ${t.name}, not the writer`);
     this.writer = null;
     k.lockdepRelease(this.cls);
-    k.trace.instant(t.lane, 'lock', `up_write ${this.name}`);
+    k.trace.instant(t.lane, 'lock', this.upWriteEvent);
     this.wakeAll();
   }
 

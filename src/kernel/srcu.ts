@@ -66,7 +66,7 @@ export class Srcu {
   async synchronize(): Promise<void> {
     const k = this.k;
     const t = k.self();
-    k.mightSleep(`synchronize_srcu(${this.name})`);
+    k.mightSleepOp('synchronize_srcu', this.name);
     await k.point();
     k.lockdepAcquire(this.cls);
     const upTo = this.nextCookie;

@@ -13,6 +13,10 @@ export class Timer {
   private running = 0;
   private isShutdown = false;
   private readonly idle: WaitQueue;
+  /** Names built once (event label, callback task, its lane). */
+  private readonly eventLabel: string;
+  private readonly taskName: string;
+  private readonly laneName: string;
   /** Set when the callback ran after `shutdown()` (a model bug; see `use-after-free`). */
   firedAfterShutdown = false;
 
@@ -22,6 +26,9 @@ export class Timer {
     private readonly fn: () => Promise<void> | void,
   ) {
     this.idle = new WaitQueue(k, `timer ${name}`);
+    this.eventLabel = `timer ${name}`;
+    this.taskName = `timer:${name}`;
+    this.laneName = `timer ${name}`;
   }
 
   get pending(): boolean {
@@ -32,7 +39,7 @@ export class Timer {
   mod(delayNs: number): boolean {
     const was = this.del();
     if (this.isShutdown) return was;
-    this.event = this.k.at(delayNs, `timer ${this.name}`, () => this.expire());
+    this.event = this.k.at(delayNs, this.eventLabel, () => this.expire());
     return was;
   }
 
@@ -61,7 +68,7 @@ export class Timer {
     this.event = null;
     this.running++;
     this.k.spawn(
-      `timer:${this.name}`,
+      this.taskName,
       async () => {
         try {
           await this.fn();
@@ -70,7 +77,7 @@ export class Timer {
           this.idle.wakeUp();
         }
       },
-      { ctx: 'timer', lane: `timer ${this.name}` },
+      { ctx: 'timer', lane: this.laneName },
     );
   }
 }

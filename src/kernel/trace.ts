@@ -57,7 +57,8 @@ export class Trace {
   /** Stored events, or null when recording is off (the hash is still computed). */
   readonly events: TraceEvent[] | null;
   readonly lanes: Lane[] = [];
-  private readonly laneByKey = new Map<string, Lane>();
+  /** Lanes by kind, then by name: no key string is built per lookup (tasks spawn often). */
+  private readonly laneByKind = new Map<LaneKind, Map<string, Lane>>();
   private readonly names = new Map<string, number>();
   private h1 = 0x811c9dc5;
   private h2 = 0x2545f491;
@@ -74,12 +75,16 @@ export class Trace {
 
   /** Returns the lane for (kind, name), creating it on first use. */
   lane(kind: LaneKind, name: string): Lane {
-    const key = kind + '\u0000' + name;
-    let lane = this.laneByKey.get(key);
+    let byName = this.laneByKind.get(kind);
+    if (byName === undefined) {
+      byName = new Map();
+      this.laneByKind.set(kind, byName);
+    }
+    let lane = byName.get(name);
     if (lane === undefined) {
       lane = { id: this.lanes.length, kind, name };
       this.lanes.push(lane);
-      this.laneByKey.set(key, lane);
+      byName.set(name, lane);
     }
     return lane;
   }

@@ -12,11 +12,17 @@ import type { Task } from './task.js';
 
 export class WaitQueue {
   private readonly waiters: Task[] = [];
+  /** What a task blocked here waits for (deadlock reports), built once. */
+  private readonly waitReason: string;
+  private readonly sleepReason: string;
 
   constructor(
     private readonly k: Kernel,
     readonly name: string,
-  ) {}
+  ) {
+    this.waitReason = `wait ${name}`;
+    this.sleepReason = `sleep ${name}`;
+  }
 
   get waiting(): number {
     return this.waiters.length;
@@ -29,7 +35,7 @@ export class WaitQueue {
   async waitEvent(cond: () => boolean, timeoutNs = -1): Promise<boolean> {
     const k = this.k;
     const t = k.self();
-    k.mightSleep(`wait_event(${this.name})`);
+    k.mightSleepOp('wait_event', this.name);
     await k.point();
     const deadline = timeoutNs < 0 ? -1 : k.nowNs + timeoutNs;
     for (;;) {
@@ -37,7 +43,7 @@ export class WaitQueue {
       const left = deadline < 0 ? -1 : deadline - k.nowNs;
       if (deadline >= 0 && left <= 0) return false;
       this.waiters.push(t);
-      const woken = await k.block(`wait ${this.name}`, left);
+      const woken = await k.block(this.waitReason, left);
       if (!woken) this.remove(t);
     }
   }
@@ -47,15 +53,18 @@ export class WaitQueue {
     const k = this.k;
     const t = k.self();
     this.waiters.push(t);
-    const woken = await k.block(`sleep ${this.name}`, timeoutNs);
+    const woken = await k.block(this.sleepReason, timeoutNs);
     if (!woken) this.remove(t);
     return woken;
   }
 
   /** wake_up_all: every waiter re-checks its condition. Callable from any context. */
   wakeUp(): void {
-    if (this.waiters.length === 0) return;
-    for (const w of this.waiters.splice(0)) this.k.wake(w);
+    const ws = this.waiters;
+    if (ws.length === 0) return;
+    // `wake` only moves tasks to the run queue; it never touches this queue.
+    for (let i = 0; i < ws.length; i++) this.k.wake(ws[i] as Task);
+    ws.length = 0;
   }
 
   private remove(t: Task): void {

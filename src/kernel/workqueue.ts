@@ -18,6 +18,7 @@
 import type { TimedEvent } from './events.js';
 import type { Kernel, Lifetime } from './kernel.js';
 import type { LockClass } from './lockdep.js';
+import type { Lane } from './trace.js';
 import { WaitQueue } from './waitqueue.js';
 
 export class Work implements Lifetime {
@@ -35,6 +36,10 @@ export class Work implements Lifetime {
   runs = 0;
   readonly cls: LockClass;
   readonly done: WaitQueue;
+  /** Strings built once: queueing and running a work item are frequent. */
+  readonly queueEvent: string;
+  readonly runEvent: string;
+  readonly runsWhat: string;
 
   constructor(
     readonly k: Kernel,
@@ -43,6 +48,9 @@ export class Work implements Lifetime {
   ) {
     this.cls = k.lockdep.classFor(`(work_completion)${name}`);
     this.done = new WaitQueue(k, `work ${name}`);
+    this.queueEvent = `queue ${name}`;
+    this.runEvent = `run ${name}`;
+    this.runsWhat = `work ${name} runs`;
   }
 
   get disabled(): boolean {
@@ -56,7 +64,7 @@ export class Work implements Lifetime {
   /** flush_work: waits for the instance pending or running now. Returns whether it waited. */
   async flush(): Promise<boolean> {
     const k = this.k;
-    k.mightSleep(`flush_work(${this.name})`);
+    k.mightSleepOp('flush_work', this.name);
     await k.point();
     k.lockdepAcquire(this.cls);
     if (!this.busy) return false;
@@ -85,7 +93,7 @@ export class Work implements Lifetime {
    */
   async cancelInner(disable: boolean, alsoCancel: (() => boolean) | null): Promise<boolean> {
     const k = this.k;
-    k.mightSleep(`${disable ? 'disable' : 'cancel'}_work_sync(${this.name})`);
+    k.mightSleepOp(disable ? 'disable_work_sync' : 'cancel_work_sync', this.name);
     await k.point();
     k.lockdepAcquire(this.cls);
     if (disable) this.disableCount++;
@@ -125,6 +133,10 @@ export class Workqueue {
   private slots: boolean[];
   /** Refuses new work once destroyed. */
   destroyed = false;
+  /** Strings and the lane built once (see `enqueue` and `kick`). */
+  private readonly queueWhat: string;
+  private readonly slotNames: string[];
+  private lane: Lane | null = null;
 
   constructor(
     private readonly k: Kernel,
@@ -134,6 +146,8 @@ export class Workqueue {
     readonly ordered = false,
   ) {
     this.slots = new Array<boolean>(maxActive).fill(false);
+    this.queueWhat = `queue_work(${name})`;
+    this.slotNames = Array.from({ length: maxActive }, (_, i) => `${name}/${i}`);
   }
 
   static ordered(k: Kernel, name: string): Workqueue {
@@ -152,13 +166,15 @@ export class Workqueue {
 
   /** The synchronous part of queue_work, for callbacks that cannot yield (fence callbacks). */
   enqueue(w: Work): boolean {
-    if (!this.k.checkAlive(w, `queue_work(${this.name})`)) return false;
+    if (!this.k.checkAlive(w, this.queueWhat)) return false;
     if (w.disabled || w.pending || this.destroyed) return false;
     w.pending = true;
     w.wq = this;
     w.queuedSeq++;
     this.items.push(w);
-    this.k.trace.instant(this.k.trace.lane('wq', this.name), 'wq', `queue ${w.name}`);
+    // The lane is created at the first queueing, as before, so that lane ids do not move.
+    this.lane ??= this.k.trace.lane('wq', this.name);
+    this.k.trace.instant(this.lane, 'wq', w.queueEvent);
     this.kick();
     return true;
   }
@@ -190,10 +206,8 @@ export class Workqueue {
       this.slots[slot] = true;
       this.active++;
       this.starting++;
-      this.k.spawn(`${this.name}/${slot}`, () => this.worker(slot), {
-        ctx: 'worker',
-        lane: `${this.name}/${slot}`,
-      });
+      const name = this.slotNames[slot] as string;
+      this.k.spawn(name, () => this.worker(slot), { ctx: 'worker', lane: name });
     }
   }
 
@@ -236,8 +250,8 @@ export class Workqueue {
     const started = w.startedSeq;
     task.workName = w.name;
     if (w.disabled) k.violation('use-after-free', `work ${w.name} runs after disable_work_sync`);
-    k.checkAlive(w, `work ${w.name} runs`);
-    k.trace.instant(task.lane, 'wq', `run ${w.name}`);
+    k.checkAlive(w, w.runsWhat);
+    k.trace.instant(task.lane, 'wq', w.runEvent);
     k.lockdepHold(w.cls);
     try {
       await w.fn();
