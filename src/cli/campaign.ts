@@ -35,7 +35,12 @@ import type { Failure } from '../explore/failure.js';
 import { writeFailure } from '../explore/failure-file.js';
 import type { Program } from '../explore/program.js';
 import { getProgram, programIds } from '../explore/registry.js';
-import { type ExploreResult, emptyTotals, mergeResults } from '../explore/result.js';
+import {
+  dedupeFailures,
+  type ExploreResult,
+  emptyTotals,
+  mergeResults,
+} from '../explore/result.js';
 import {
   isSystematic,
   StrategyOptionsError,
@@ -66,6 +71,11 @@ export interface CampaignOptions {
   maxSteps?: number;
   /** Run indices per chunk (default: about 8 chunks per job, within [64, 8192]). */
   chunkSize?: number;
+  /**
+   * Invariants this campaign is expected to violate, overriding the program's own `expected`
+   * (the command line expects nothing of `default` and anything of a weaker design).
+   */
+  expected?: readonly string[] | null;
   /** Aborting stops scheduling; the result covers the chunks finished so far. */
   signal?: AbortSignal;
   /** Name of the signal that caused the abort, for the summary. */
@@ -169,8 +179,11 @@ class FailureFiles {
   }
 }
 
-/** The worker module next to this one: .ts under tsx (development), .js from dist/. */
-function workerFile(): { filename: string; execArgv: string[] } {
+/**
+ * A worker module next to this one (`worker` by default): .ts under tsx (development), .js
+ * from dist/.
+ */
+export function workerFile(module = 'worker'): { filename: string; execArgv: string[] } {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     // Node 20 does not apply `--import tsx` to worker threads (tsx skips registering its hooks
@@ -178,9 +191,12 @@ function workerFile(): { filename: string; execArgv: string[] } {
     // the .ts worker module.
     const api = import.meta.resolve('tsx/esm/api');
     const boot = `data:text/javascript,import{register}from${JSON.stringify(api)};register();`;
-    return { filename: fileURLToPath(new URL('./worker.ts', here)), execArgv: ['--import', boot] };
+    return {
+      filename: fileURLToPath(new URL(`./${module}.ts`, here)),
+      execArgv: ['--import', boot],
+    };
   }
-  return { filename: fileURLToPath(new URL('./worker.js', here)), execArgv: [] };
+  return { filename: fileURLToPath(new URL(`./${module}.js`, here)), execArgv: [] };
 }
 
 function emptyResult(o: CampaignOptions, depth: number): ExploreResult {
@@ -301,7 +317,16 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       elapsedMs,
     });
   };
+  // Failures kept by the chunk running in this thread, before the chunk ends: written at once,
+  // so that a campaign killed mid-chunk (chunks can be thousands of runs) still leaves them.
+  let pending: Failure[] = [];
+  const found = (f: Failure) => {
+    pending.push(f);
+    const merged = done.length === 0 ? [] : mergeResults(done).failures;
+    files.sync(dedupeFailures([...merged, ...pending]), o.onFailure);
+  };
   const accept = (r: ExploreResult) => {
+    pending = [];
     done.push(r);
     finishedRuns += r.totals.runs;
     finishedViolating += r.totals.violatingRuns;
@@ -328,6 +353,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
         knownFirst,
         accept,
         progress,
+        found,
       });
     } else {
       await runInPool(base, chunks, jobs, o, {
@@ -352,7 +378,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     interrupted,
     signal: interrupted ? (o.signalName?.() ?? 'abort') : null,
     failuresDir: o.out ?? null,
-    expected: program.expected ?? null,
+    expected: o.expected !== undefined ? o.expected : (program.expected ?? null),
     files: files.paths(),
   });
   if (o.out !== undefined) writeSummary(o.out, summary);
@@ -373,6 +399,8 @@ interface ThreadHooks {
   knownFirst: () => Record<string, number>;
   accept: (r: ExploreResult) => void;
   progress: (runs: number, violating: number) => void;
+  /** A failure kept by the running chunk (sequential chunks: it will be in the result). */
+  found: (f: Failure) => void;
 }
 
 async function runInThread(
@@ -388,6 +416,7 @@ async function runInThread(
       from: c.from,
       to: c.to,
       knownFirst: h.knownFirst(),
+      onFailure: h.found,
       progressEvery: 32,
       onProgress: async (p) => {
         h.progress(p.runsDone, p.violatingRuns);
