@@ -1,0 +1,379 @@
+/**
+ * Scenario files: the `ScenarioSpec` of src/scenarios/spec.ts written as YAML, validated with
+ * zod, and published as a JSON schema (`resetlab scenarios --schema`).
+ *
+ * The schema mirrors every field of `ScenarioSpec`, `ClientSpec`, `ActionSpec` and the fault
+ * spec, with a limit on every number and list (DESIGN §5: put a limit on everything), enums for
+ * workload kinds, hostile modes, actions and fault names, and no unknown keys: a misspelt key
+ * (`duratonNs`) is an error, not a silently ignored field. Times are integers in nanoseconds or
+ * strings with a unit (`300ms`, `7s`, `20us`), since nobody reads 7000000000 at a glance.
+ *
+ * The file is parsed with `yaml`'s `parseDocument` rather than `parse`, so that a validation
+ * error can be reported at the line and column of the offending node: the zod issue path
+ * (`clients.1.jobs`) is looked up in the document, and a missing key is reported at its parent
+ * mapping. Problems are thrown as `ScenarioFileError` (file, line, column, field path,
+ * message); the command line turns it into exit code 2.
+ *
+ * Rejected: a JSON-only format (no comments, and scenario files want them); validating with a
+ * hand-written walker (the zod schema is also the published JSON schema, so the two cannot
+ * drift apart).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { FAULT_NAMES, validateFaultSpec } from '../hw/faults.js';
+import { builtinScenarioNames } from '../scenarios/builtin.js';
+import type { ScenarioSpec } from '../scenarios/spec.js';
+
+export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024;
+
+const NS_PER: Record<string, number> = {
+  ns: 1,
+  us: 1_000,
+  µs: 1_000,
+  ms: 1_000_000,
+  s: 1_000_000_000,
+};
+const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s)$/;
+
+const S = 1_000_000_000;
+/** Longest active phase or settle bound of a scenario file: one virtual hour. */
+export const MAX_SCENARIO_NS = 3600 * S;
+
+/** A time: a non-negative integer of nanoseconds, or a string with a unit. */
+function duration(maxNs: number) {
+  return z
+    .union([
+      z.int().min(0).max(maxNs),
+      z.string().regex(DURATION_RE, { error: 'expected a duration like 300ms, 7s, 20us or 500ns' }),
+    ])
+    .transform((v, ctx) => {
+      if (typeof v === 'number') return v;
+      const m = DURATION_RE.exec(v) as RegExpExecArray;
+      const ns = Math.round(Number(m[1]) * (NS_PER[m[2] as string] as number));
+      if (ns > maxNs) {
+        ctx.addIssue({ code: 'custom', message: `${v} is longer than the limit of ${maxNs} ns` });
+        return z.NEVER;
+      }
+      return ns;
+    })
+    .meta({
+      description: `nanoseconds (integer, at most ${maxNs}) or a duration string such as "300ms"`,
+    });
+}
+
+const count = (max: number) => z.int().min(0).max(max);
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const name = z
+  .string()
+  .regex(NAME_RE, { error: 'names are 1-64 letters, digits, ".", "_" or "-"' });
+
+const WORKLOADS = ['renderer', 'compute', 'profiler', 'hostile', 'vm-teardown', 'bursty'] as const;
+const HOSTILE_MODES = ['hang', 'page-fault', 'fatal', 'bad-args', 'hang-loop'] as const;
+const ACTIONS = ['unbind', 'rebind', 'reset-request', 'idle'] as const;
+
+const faultName = z.enum(FAULT_NAMES, {
+  error: (iss) => `unknown fault '${String(iss.input)}' (known: ${FAULT_NAMES.join(', ')})`,
+});
+
+const client = z
+  .strictObject({
+    name: name.describe('client name, unique in the scenario'),
+    workload: z.enum(WORKLOADS),
+    startNs: duration(MAX_SCENARIO_NS).optional().describe('when the client starts'),
+    jobs: count(10_000).optional().describe('jobs (frames, bursts, samples) to submit'),
+    jobNs: duration(60 * S)
+      .optional()
+      .describe('GPU time per job'),
+    periodNs: duration(600 * S)
+      .optional()
+      .describe('pause between jobs'),
+    queues: z.int().min(1).max(32).optional(),
+    priority: z.int().min(0).max(3).optional().describe('0 LOW .. 3 REALTIME'),
+    privileged: z.boolean().optional(),
+    mode: z.enum(HOSTILE_MODES).optional().describe('hostile workloads only'),
+    reopen: z.boolean().optional().describe('reopen the device after DEVICE_LOST'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.mode !== undefined && c.workload !== 'hostile') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message: `mode is only for hostile workloads (this one is ${c.workload})`,
+      });
+    }
+  });
+
+const action = z.strictObject({
+  atNs: duration(MAX_SCENARIO_NS),
+  action: z.enum(ACTIONS),
+  durationNs: duration(MAX_SCENARIO_NS).optional(),
+});
+
+const fault = z
+  .strictObject({
+    name: faultName,
+    atNs: duration(MAX_SCENARIO_NS),
+    count: count(1000).describe('times it fires once armed; 0 = every time'),
+    rate: z.number().min(0).max(1).describe('probability per opportunity'),
+  })
+  .superRefine((f, ctx) => {
+    // The hardware's own check, so that a file can never arm what the fault plane refuses.
+    const err = validateFaultSpec(f);
+    if (err !== null) ctx.addIssue({ code: 'custom', message: err });
+  });
+
+const gpu = z
+  .strictObject({
+    csgSlots: z.int().min(1).max(31),
+    streamsPerCsg: z.int().min(1).max(32),
+    asSlots: z.int().min(1).max(16),
+    shaderPresent: z.int().min(1).max(0xffffffff),
+    tilerPresent: z.int().min(0).max(0xffffffff),
+    l2Present: z.int().min(1).max(0xffffffff),
+    physMemBytes: z
+      .int()
+      .min(2 * 4096)
+      .max(0x1_0000_0000)
+      .refine((v) => v % 4096 === 0, { error: 'must be a multiple of 4096' }),
+    gpuId: z.int().min(0).max(0xffffffff),
+    softResetNs: duration(10_000 * S),
+    l2PowerNs: duration(10_000 * S),
+    mcuBootNs: duration(10_000 * S),
+    glbReqNs: duration(10_000 * S),
+    csgReqNs: duration(10_000 * S),
+    asCommandNs: duration(10_000 * S),
+    prfcntSampleNs: duration(10_000 * S),
+    cacheFlushNs: duration(10_000 * S),
+    doorbellNs: duration(10_000 * S),
+    lateAckNs: duration(10_000 * S),
+    jitter: z.number().min(0).lt(1),
+  })
+  .partial();
+
+const driver = z
+  .strictObject({
+    unstableIoctls: z.boolean(),
+    jobTimeoutNs: duration(MAX_SCENARIO_NS),
+    pingIntervalNs: duration(MAX_SCENARIO_NS),
+    tickPeriodNs: duration(60 * S),
+    csgAckTimeoutNs: duration(600 * S),
+    glbAckTimeoutNs: duration(600 * S),
+    fwBootTimeoutNs: duration(600 * S),
+    softResetTimeoutNs: duration(600 * S),
+    asCommandTimeoutNs: duration(600 * S),
+    perfcntSampleTimeoutNs: duration(600 * S),
+    autosuspendDelayNs: duration(600 * S),
+    runtimePm: z.boolean(),
+    maxResetRetries: z.int().min(0).max(10),
+  })
+  .partial();
+
+const mixable = builtinScenarioNames().filter((n) => n !== 'mixed');
+
+export const scenarioFileSchema = z
+  .strictObject({
+    name: name.describe('scenario name'),
+    description: z.string().max(1000).default(''),
+    durationNs: duration(MAX_SCENARIO_NS).describe('length of the active phase'),
+    settleNs: duration(MAX_SCENARIO_NS).describe(
+      'liveness bound: after faults stop, fences signalled and a new job served within this',
+    ),
+    clients: z.array(client).max(32),
+    actions: z.array(action).max(64).optional(),
+    faultVocabulary: z
+      .array(faultName)
+      .max(FAULT_NAMES.length)
+      .default([])
+      .describe("faults the explorer's swarm draws from; empty: no swarm"),
+    faults: z.array(fault).max(32).default([]).describe('faults armed in a plain run'),
+    gpu: gpu.optional(),
+    driver: driver.optional(),
+    mix: z
+      .array(z.enum(mixable as [string, ...string[]]))
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('built-in scenarios, one drawn per run (then clients may be empty)'),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.clients.forEach((c, i) => {
+      if (seen.has(c.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', i, 'name'],
+          message: `client name '${c.name}' is used twice`,
+        });
+      }
+      seen.add(c.name);
+    });
+    const vocab = new Set<string>();
+    s.faultVocabulary.forEach((f, i) => {
+      if (vocab.has(f)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faultVocabulary', i],
+          message: `fault '${f}' is listed twice`,
+        });
+      }
+      vocab.add(f);
+    });
+    if (s.clients.length === 0 && s.mix === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clients'],
+        message: 'a scenario needs at least one client (or a mix)',
+      });
+    }
+  });
+
+/** The published JSON schema of scenario files (what a file may contain). */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(scenarioFileSchema, { io: 'input' }) as Record<string, unknown>;
+  return {
+    ...schema,
+    $id: 'https://resetlab.dev/schemas/scenario.json',
+    title: 'resetlab scenario',
+    description:
+      'A resetlab scenario (src/scenarios/spec.ts): clients, scheduled actions and faults on the simulated machine. Times are integer nanoseconds or strings such as "300ms".',
+  };
+}
+
+export class ScenarioFileError extends Error {
+  constructor(
+    readonly file: string,
+    /** 1-based, or null when the problem is not at a place in the file. */
+    readonly line: number | null,
+    readonly column: number | null,
+    /** Dotted field path (`clients.1.jobs`), or null. */
+    readonly field: string | null,
+    readonly problem: string,
+  ) {
+    const where = line === null ? file : `${file}:${line}:${column ?? 1}`;
+    super(`${where}: ${field === null ? '' : `${field}: `}${problem}`);
+    this.name = 'ScenarioFileError';
+  }
+}
+
+/** Reads and validates a scenario file. Throws `ScenarioFileError`. */
+export function loadScenarioFile(path: string): ScenarioSpec {
+  let text: string;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > MAX_SCENARIO_FILE_BYTES) {
+      throw new Error(`file too large (${st.size} bytes; limit ${MAX_SCENARIO_FILE_BYTES})`);
+    }
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.replace(/^[A-Z]+: /, '') : String(err);
+    throw new ScenarioFileError(path, null, null, null, `cannot read scenario file: ${msg}`);
+  }
+  return parseScenarioText(text, path);
+}
+
+/** Parses and validates scenario YAML (or JSON, which is YAML). Throws `ScenarioFileError`. */
+export function parseScenarioText(text: string, file = '(input)'): ScenarioSpec {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    const pos = first.linePos?.[0];
+    throw new ScenarioFileError(
+      file,
+      pos?.line ?? null,
+      pos?.col ?? null,
+      null,
+      `malformed YAML: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+    );
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) {
+    throw new ScenarioFileError(file, null, null, null, 'the file is empty');
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ScenarioFileError(file, 1, 1, null, 'expected a mapping with the scenario fields');
+  }
+  const r = scenarioFileSchema.safeParse(data);
+  if (r.success) return r.data as ScenarioSpec;
+  // An unknown key first: it usually explains a "missing" one (a misspelt `setleNs`).
+  const issue = (r.error.issues.find((i) => i.code === 'unrecognized_keys') ??
+    r.error.issues[0]) as z.core.$ZodIssue;
+  let path: PropertyKey[] = issue.path;
+  // An unknown key is reported at the key itself.
+  if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) {
+    path = [...path, issue.keys[0]];
+  }
+  const { line, col, exact } = locate(
+    doc.contents as Node | null,
+    path,
+    lines,
+    issue.code === 'unrecognized_keys',
+  );
+  const field = path.length === 0 ? '(file)' : path.map(String).join('.');
+  throw new ScenarioFileError(file, line, col, field, describeIssue(issue, exact));
+}
+
+function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown field '${issue.keys.join("', '")}'`;
+  }
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && !present) {
+    return 'missing required field';
+  }
+  if (issue.code === 'invalid_union') {
+    return 'expected an integer number of nanoseconds or a duration like 300ms';
+  }
+  return issue.message;
+}
+
+/**
+ * Line and column of the node at `path`, or of its nearest ancestor present in the document
+ * (`exact` says which), so that a missing field points at the mapping that lacks it.
+ */
+function locate(
+  root: Node | null,
+  path: readonly PropertyKey[],
+  lines: LineCounter,
+  keyOfLast = false,
+): { line: number | null; col: number | null; exact: boolean } {
+  let node: Node | null = root;
+  let at: number | null = root?.range?.[0] ?? null;
+  let exact = true;
+  for (const [i, key] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => {
+        const k = p.key as Node | null;
+        return k !== null && (k as { value?: unknown }).value === key;
+      });
+      if (pair === undefined) {
+        exact = false;
+        break;
+      }
+      const k = pair.key as Node;
+      const v = pair.value as Node | null;
+      // Point at the value when there is one (the key for an unknown key).
+      at =
+        keyOfLast && i === path.length - 1
+          ? (k.range?.[0] ?? at)
+          : (v?.range?.[0] ?? k.range?.[0] ?? at);
+      node = v;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key] as Node | undefined;
+      if (item === undefined) {
+        exact = false;
+        break;
+      }
+      at = item.range?.[0] ?? at;
+      node = item;
+    } else {
+      exact = false;
+      break;
+    }
+  }
+  if (at === null) return { line: null, col: null, exact };
+  const pos = lines.linePos(at);
+  return { line: pos.line, col: pos.col, exact };
+}
