@@ -1,25 +1,23 @@
 /**
- * The `resetlab` command line. Commands grow with the model; see README.md.
+ * Entry point of the `resetlab` binary (bin/resetlab.js imports the compiled file; in
+ * development `tsx src/cli/main.ts`). The command line itself is cli.ts.
+ *
+ * The exit code is set rather than forced, so that stdout is flushed when it is a pipe; a
+ * fallback timer (unref'd, so it never delays a clean exit) ends a process that something
+ * would otherwise keep alive.
  */
-import { Command } from 'commander';
-import { runtimeDemo } from './runtime-demo.js';
+import { main } from './cli.js';
 
-const program = new Command();
-program
-  .name('resetlab')
-  .description(
-    'Explore GPU reset-and-recovery designs on a deterministic model of the Linux DRM stack.',
-  )
-  .version('0.1.0');
-
-program
-  .command('demo')
-  .description('Run the built-in demonstration (the main job; also `npm start`).')
-  .action(async () => {
-    await runtimeDemo();
-  });
-
-program.parseAsync(process.argv).catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(2);
-});
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(
+      `resetlab: internal error (a bug in resetlab): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 70;
+    setTimeout(() => process.exit(70), 2000).unref();
+  },
+);

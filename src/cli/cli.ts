@@ -1,0 +1,423 @@
+/**
+ * The `resetlab` command line (DESIGN §4), as a function from arguments to an exit code, so
+ * that tests run it in-process and main.ts only calls it.
+ *
+ * Conventions: `--json` prints exactly one JSON object on stdout and nothing else (a usage
+ * error under `--json` prints `{error: {field, message}}`, and the message on stderr);
+ * progress and notes go to stderr, and colour only to a terminal. Exit codes: 0 success, 1
+ * violations where none were expected, 2 bad usage or bad input with a message naming the
+ * flag, argument, file or field; 130/143 after SIGINT/SIGTERM, with what was found written.
+ *
+ * Every flag is validated where it is parsed (commander choices and strict integer parsers
+ * in args.ts); what can only be checked later (a scenario argument, a shard, a file) is a
+ * `UsageError`. An exception that is neither is a bug in resetlab and is not turned into
+ * exit code 2: it propagates with its stack.
+ */
+import { availableParallelism } from 'node:os';
+import { Command, CommanderError, Option } from 'commander';
+import { BUG_IDS, type BugId } from '../driver/bugs.js';
+import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
+import { StrategyOptionsError } from '../explore/strategy-factory.js';
+import { builtinScenarioNames } from '../scenarios/builtin.js';
+import {
+  bugOption,
+  depthArg,
+  designOption,
+  intArg,
+  jobsArg,
+  listArg,
+  runsArg,
+  seedArg,
+  strategyOption,
+  UsageError,
+} from './args.js';
+import { parseShard } from './campaign.js';
+import { mergeCommand } from './campaign-command.js';
+import { compareCli } from './compare-cli.js';
+import { DEMO_RUNS, DEMO_SHRINK_BUDGET, demo } from './demo.js';
+import { exploreCli } from './explore-cli.js';
+import { benchCli, fuzzCli } from './optional-modules.js';
+import { io, printText, usageError } from './output.js';
+import { regressCli } from './regress-cli.js';
+import { replayCli } from './replay-cli.js';
+import { runCommand } from './run.js';
+import { scenariosCli } from './scenarios-cli.js';
+
+export const VERSION = '0.1.0';
+
+function cores(): number {
+  return Math.max(1, availableParallelism());
+}
+
+const COMPARE_SCENARIOS = builtinScenarioNames().filter((s) => s !== 'mixed');
+
+function build(setCode: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('resetlab')
+    .description(
+      'Explore GPU reset-and-recovery designs on a deterministic model of the Linux DRM stack.',
+    )
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: false });
+
+  program
+    .command('demo')
+    .description(
+      'Run the built-in demonstration: every design on every scenario for about a minute, ' +
+        'then the comparison table, a Perfetto trace of a failing run and the HTML report (also `npm start`).',
+    )
+    .option('--out <dir>', 'output directory', 'resetlab-out')
+    .option('--runs <n>', 'explored runs per design × scenario', runsArg(), DEMO_RUNS)
+    .option('--seed <n>', 'campaign seed', seedArg(), 1)
+    .option('--jobs <n>', 'worker threads (default: one per core)', jobsArg())
+    .option(
+      '--shrink-budget <n>',
+      'runs spent shrinking each failure shown',
+      intArg('--shrink-budget', 0, 100_000),
+      DEMO_SHRINK_BUDGET,
+    )
+    .option(
+      '--designs <list>',
+      'comma-separated designs (default: all)',
+      listArg('--designs', DESIGN_NAMES),
+    )
+    .option(
+      '--scenarios <list>',
+      'comma-separated scenarios (default: all but mixed)',
+      listArg('--scenarios', builtinScenarioNames()),
+    )
+    .option('--json', 'print the comparison as one JSON object')
+    .option('--no-progress', 'no progress bar')
+    .action(async (f) => {
+      setCode(
+        await demo({
+          out: f.out,
+          ...(f.designs !== undefined ? { designs: f.designs as DesignName[] } : {}),
+          ...(f.scenarios !== undefined ? { scenarios: f.scenarios } : {}),
+          runs: f.runs,
+          seed: f.seed,
+          jobs: f.jobs ?? cores(),
+          shrinkBudget: f.shrinkBudget,
+          json: f.json === true,
+          progress: f.progress,
+        }),
+      );
+    });
+
+  program
+    .command('scenarios')
+    .description('List the built-in scenarios, or print the JSON schema of scenario files.')
+    .option('--schema', 'print the JSON schema of scenario files')
+    .option('--json', 'print the built-in scenarios as JSON')
+    .action((f) => {
+      setCode(scenariosCli({ schema: f.schema === true, json: f.json === true }));
+    });
+
+  program
+    .command('run')
+    .description('Run one scenario once on one design (FIFO scheduling unless --strategy).')
+    .argument('<scenario>', 'a built-in scenario name or a path to a YAML scenario file')
+    .addOption(designOption())
+    .option('--seed <n>', 'run seed', seedArg(), 1)
+    .addOption(strategyOption('fifo'))
+    .option('--depth <n>', 'pct: bug depth; dfs: preemption bound', depthArg())
+    .addOption(bugOption())
+    .option('--trace <file>', 'write the Chrome trace (Perfetto) of the run')
+    .option('--json', 'print one JSON object')
+    .action(async (scenario: string, f) => {
+      setCode(
+        await runCommand({
+          scenario,
+          design: f.design as DesignName,
+          seed: f.seed,
+          strategy: f.strategy,
+          bugs: (f.bug ?? []) as BugId[],
+          json: f.json === true,
+          ...(f.depth !== undefined ? { depth: f.depth } : {}),
+          ...(f.trace !== undefined ? { trace: f.trace } : {}),
+        }),
+      );
+    });
+
+  program
+    .command('explore')
+    .description(
+      'Explore one scenario on one design: many runs with different interleavings and faults; ' +
+        'failures are shrunk and written as replayable files.',
+    )
+    .argument('<scenario>', 'a built-in scenario name or a path to a YAML scenario file')
+    .addOption(designOption())
+    .addOption(bugOption())
+    .addOption(strategyOption('pct'))
+    .option(
+      '--depth <n>',
+      'pct: bug depth (default 3); dfs: preemption bound (default 2)',
+      depthArg(),
+    )
+    .option('--runs <n>', 'runs in the campaign', runsArg(), 500)
+    .option('--seed <n>', 'campaign seed', seedArg(), 1)
+    .option(
+      '--jobs <n>',
+      'worker threads (default: one per core, at most one per 64 runs)',
+      jobsArg(),
+    )
+    .option(
+      '--shard <I/N>',
+      'run only run indices i with i mod N == I (merge the shards with `merge`)',
+    )
+    .option('--out <dir>', 'write failure files and summary.json here')
+    .option('--json', 'print one JSON object')
+    .option('--stop-after-first', 'stop at the first violating run')
+    .option('--no-shrink', 'do not shrink failures')
+    .option('--no-swarm', "use the scenario's own faults in every run instead of swarm draws")
+    .option('--pct-steps <n>', 'pct: k, the contested decisions per run', intArg('--pct-steps', 1))
+    .option('--max-steps <n>', 'step limit per run', intArg('--max-steps', 1))
+    .option('--no-progress', 'no progress bar')
+    .action(async (scenario: string, f) => {
+      let shard: { index: number; count: number } | undefined;
+      if (f.shard !== undefined) {
+        const r = parseShard(f.shard);
+        if (!r.ok) throw new UsageError('--shard', r.message);
+        shard = r.shard;
+      }
+      setCode(
+        await exploreCli({
+          scenario,
+          design: f.design as DesignName,
+          bugs: (f.bug ?? []) as BugId[],
+          strategy: f.strategy,
+          runs: f.runs,
+          seed: f.seed,
+          json: f.json === true,
+          stopAfterFirst: f.stopAfterFirst === true,
+          shrink: f.shrink,
+          swarm: f.swarm,
+          progress: f.progress,
+          ...(f.jobs !== undefined ? { jobs: f.jobs } : {}),
+          ...(f.depth !== undefined ? { depth: f.depth } : {}),
+          ...(shard !== undefined ? { shard } : {}),
+          ...(f.out !== undefined ? { out: f.out } : {}),
+          ...(f.pctSteps !== undefined ? { pctSteps: f.pctSteps } : {}),
+          ...(f.maxSteps !== undefined ? { maxSteps: f.maxSteps } : {}),
+        }),
+      );
+    });
+
+  program
+    .command('replay')
+    .description(
+      'Replay a failure file: the same invariant and trace hash must come back (exit 1 if not).',
+    )
+    .argument('<failure.json>', 'a failure file written by explore, compare, demo or regress')
+    .option('--trace <file>', 'write the Chrome trace (Perfetto) of the replayed run')
+    .option('--original', 'replay the original input rather than the shrunk one')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, f) => {
+      setCode(
+        await replayCli(file, {
+          json: f.json === true,
+          original: f.original === true,
+          ...(f.trace !== undefined ? { trace: f.trace } : {}),
+        }),
+      );
+    });
+
+  program
+    .command('compare')
+    .description(
+      'Explore every design on every built-in scenario and compare them: designs × invariants, and metrics.',
+    )
+    .option('--runs <n>', 'explored runs per design × scenario', runsArg(), 30)
+    .option('--json', 'print one JSON object')
+    .option('--html <file>', 'write the single-file HTML report (with a timeline per failure)')
+    .option(
+      '--out <dir>',
+      'write one failure file per design and invariant (default with --html: next to it, in failures/)',
+    )
+    .option('--seed <n>', 'campaign seed', seedArg(), 1)
+    .addOption(strategyOption('portfolio'))
+    .option('--depth <n>', 'pct depth', depthArg())
+    .option('--jobs <n>', 'worker threads (default: one per core)', jobsArg())
+    .option(
+      '--designs <list>',
+      `comma-separated designs (default: all of ${DESIGN_NAMES.join(', ')})`,
+      listArg('--designs', DESIGN_NAMES),
+    )
+    .option(
+      '--scenarios <list>',
+      `comma-separated scenarios (default: all but mixed)`,
+      listArg('--scenarios', builtinScenarioNames()),
+    )
+    .option(
+      '--shrink-budget <n>',
+      'runs spent shrinking each failure shown',
+      intArg('--shrink-budget', 0, 100_000),
+      100,
+    )
+    .option(
+      '--metric-runs <n>',
+      'plain runs per design × scenario for the metrics',
+      intArg('--metric-runs', 1, 1000),
+      2,
+    )
+    .option('--no-progress', 'no progress bar')
+    .action(async (f) => {
+      if (f.strategy === 'dfs') {
+        throw new UsageError(
+          '--strategy',
+          'compare explores with random, pct, portfolio or fifo (dfs needs one program per campaign; use explore)',
+        );
+      }
+      setCode(
+        await compareCli({
+          designs: (f.designs ?? [...DESIGN_NAMES]) as DesignName[],
+          scenarios: f.scenarios ?? COMPARE_SCENARIOS,
+          runs: f.runs,
+          seed: f.seed,
+          strategy: f.strategy,
+          jobs: f.jobs ?? cores(),
+          shrinkBudget: f.shrinkBudget,
+          metricSeeds: f.metricRuns,
+          json: f.json === true,
+          progress: f.progress,
+          ...(f.depth !== undefined ? { depth: f.depth } : {}),
+          ...(f.html !== undefined ? { html: f.html } : {}),
+          ...(f.out !== undefined ? { out: f.out } : {}),
+        }),
+      );
+    });
+
+  program
+    .command('regress')
+    .description(
+      'Re-introduce each historical bug (DESIGN §3) on default and check that the explorer catches it within its budget.',
+    )
+    .addOption(new Option('--bug <id...>', 'only these bugs (repeatable)').choices(BUG_IDS))
+    .option('--runs <n>', "budget of runs per bug (default: each bug's own budget)", runsArg())
+    .option('--json', 'print one JSON object')
+    .addOption(strategyOption('pct'))
+    .option('--depth <n>', 'pct depth', depthArg())
+    .option('--seed <n>', 'campaign seed', seedArg(), 1)
+    .option('--jobs <n>', 'worker threads (default: one per core)', jobsArg())
+    .option('--no-clean', 'skip the check that default without the bug does not fail the same way')
+    .option('--no-progress', 'no progress bar')
+    .action(async (f) => {
+      if (f.strategy === 'dfs') {
+        throw new UsageError('--strategy', 'regress searches with random, pct or portfolio');
+      }
+      setCode(
+        await regressCli({
+          bugs: f.bug ?? null,
+          strategy: f.strategy,
+          seed: f.seed,
+          jobs: f.jobs ?? cores(),
+          clean: f.clean,
+          json: f.json === true,
+          progress: f.progress,
+          ...(f.runs !== undefined ? { runs: f.runs } : {}),
+          ...(f.depth !== undefined ? { depth: f.depth } : {}),
+        }),
+      );
+    });
+
+  program
+    .command('bench')
+    .description('Measure the explorer: schedules/s, decisions/s, against fast-check, time to bug.')
+    .option('--json', 'print one JSON object')
+    .option('--quick', 'a shorter measurement')
+    .action(async (f) => {
+      setCode(await benchCli({ json: f.json === true, quick: f.quick === true }));
+    });
+
+  program
+    .command('merge')
+    .description('Merge the summary.json files of the shards of one explore campaign.')
+    .argument('<files...>', 'summary.json of each shard')
+    .option('--json', 'print one JSON object')
+    .option('--out <dir>', 'also write the merged summary.json here')
+    .action(async (files: string[], f) => {
+      setCode(
+        await mergeCommand(files, {
+          ...(f.json ? { json: true } : {}),
+          ...(f.out !== undefined ? { out: f.out } : {}),
+        }),
+      );
+    });
+
+  program
+    .command('fuzz')
+    .description(
+      'Fuzz the ioctl surface: generated programs over several files, with faults and resets, on every design.',
+    )
+    .addOption(
+      new Option('--design <name>', 'reset design, or all (in turn)')
+        .choices([...DESIGN_NAMES, 'all'])
+        .default('all'),
+    )
+    .option('--runs <n>', 'programs to run', runsArg(), 200)
+    .option('--seed <n>', 'seed', seedArg(), 1)
+    .option('--calls <n>', 'calls per program', intArg('--calls', 1, 2000))
+    .option('--out <dir>', 'write failing programs (shrunk, replayable) here')
+    .option('--json', 'print one JSON object')
+    .option('--no-progress', 'no progress bar')
+    .action(async (f) => {
+      setCode(
+        await fuzzCli({
+          design: f.design,
+          runs: f.runs,
+          seed: f.seed,
+          json: f.json === true,
+          progress: f.progress,
+          ...(f.calls !== undefined ? { calls: f.calls } : {}),
+          ...(f.out !== undefined ? { out: f.out } : {}),
+        }),
+      );
+    });
+
+  return program;
+}
+
+/** The flag or argument a commander error is about (`--runs`, `<scenario>`), or its code. */
+function commanderField(err: CommanderError): string {
+  const opt =
+    /option '(-[-\w]+)/.exec(err.message) ?? /unknown option '(-[-\w]+)'/.exec(err.message);
+  if (opt?.[1] !== undefined) return opt[1];
+  const arg = /argument '([\w.-]+)'/.exec(err.message);
+  if (arg?.[1] !== undefined) return `<${arg[1]}>`;
+  return err.code;
+}
+
+/** Runs the command line on `argv` (as process.argv: node, script, args...) → exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = build((c) => {
+    code = c;
+  });
+  const args = argv.slice(2);
+  const json = args.includes('--json');
+  const command = args.find((a) => !a.startsWith('-')) ?? 'resetlab';
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; commander has already printed its message for the rest.
+      if (err.exitCode === 0) return 0;
+      if (json) {
+        const message = err.message.replace(/^error: /, '');
+        printText(JSON.stringify({ error: { field: commanderField(err), message } }));
+      }
+      return 2;
+    }
+    if (err instanceof UsageError) return usageError(command, err.field, err.message, json);
+    if (err instanceof StrategyOptionsError) {
+      const field = err.field === 'name' ? '--strategy' : `--${err.field}`;
+      return usageError(command, field, err.message, json);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * `resetlab explore <scenario>`: a campaign on one scenario and design, through the campaign
+ * runner (src/cli/campaign.ts: worker threads, shards, failure files as they are found,
+ * SIGINT/SIGTERM summary). This file only turns the command line into campaign options: the
+ * scenario argument into a program id (built-in or `file:` id, see programs.ts), and what the
+ * campaign is expected to find into `expected`, which decides the exit code.
+ *
+ * Expectations: `default` without bug switches must violate nothing, so any violation exits 1.
+ * A weaker design, or a bug switch, is run to be broken: its violations of DESIGN §2 are
+ * expected (exit 0), but an exception in the model (`model-error`) or a determinism mismatch
+ * never is.
+ */
+import { availableParallelism } from 'node:os';
+import type { BugId } from '../driver/bugs.js';
+import type { DesignName } from '../driver/config.js';
+import type { ShardSpec } from '../explore/explore.js';
+import { strategyFromName } from '../explore/strategy-factory.js';
+import { INVARIANTS } from '../kernel/violations.js';
+import { exploreCommand } from './campaign-command.js';
+import { programsModuleUrl } from './programs.js';
+import { resolveScenario } from './scenario-ref.js';
+
+export interface ExploreCliOptions {
+  scenario: string;
+  design: DesignName;
+  bugs: readonly BugId[];
+  strategy: string;
+  depth?: number;
+  runs: number;
+  seed: number;
+  /** Worker threads; default: one per core, at most one per 64 runs. */
+  jobs?: number;
+  shard?: ShardSpec;
+  out?: string;
+  json: boolean;
+  stopAfterFirst: boolean;
+  shrink: boolean;
+  swarm: boolean;
+  pctSteps?: number;
+  maxSteps?: number;
+  progress: boolean;
+}
+
+/** Invariants a campaign on this design is expected to violate (null: none). */
+export function expectedViolations(design: DesignName, bugs: readonly BugId[]): string[] {
+  return design === 'default' && bugs.length === 0 ? [] : [...INVARIANTS];
+}
+
+export function defaultJobs(runs: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil(runs / 64)));
+}
+
+/** Runs the campaign and returns the exit code; throws `UsageError` for a bad scenario. */
+export async function exploreCli(o: ExploreCliOptions): Promise<number> {
+  const ref = resolveScenario(o.scenario);
+  // Strategy options are checked here, so that a bad one is a usage error naming the flag
+  // before any worker starts.
+  strategyFromName(o.strategy, {
+    ...(o.depth !== undefined ? { depth: o.depth } : {}),
+    ...(o.pctSteps !== undefined ? { steps: o.pctSteps } : {}),
+  });
+  return exploreCommand({
+    program: ref.programId(o.design, o.bugs),
+    registry: programsModuleUrl(),
+    strategy: o.strategy,
+    runs: o.runs,
+    seed: o.seed,
+    jobs: o.jobs ?? defaultJobs(o.runs),
+    shrink: o.shrink,
+    swarm: o.swarm,
+    expected: expectedViolations(o.design, o.bugs),
+    progress: o.progress ? 'auto' : false,
+    json: o.json,
+    ...(o.depth !== undefined ? { depth: o.depth } : {}),
+    ...(o.shard !== undefined ? { shard: o.shard } : {}),
+    ...(o.out !== undefined ? { out: o.out } : {}),
+    ...(o.stopAfterFirst ? { stopAfterFirst: true } : {}),
+    ...(o.pctSteps !== undefined ? { pctSteps: o.pctSteps } : {}),
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+  });
+}

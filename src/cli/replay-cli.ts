@@ -1,0 +1,46 @@
+/**
+ * `resetlab replay <failure.json>`: re-runs a failure file's (shrunk) input and checks that it
+ * violates the same invariant with the same trace hash (campaign-command.ts), with this
+ * command line's programs (built-in scenarios, bug variants, scenario files) and the Chrome
+ * exporter for `--trace`.
+ */
+import { readFailure } from '../explore/failure-file.js';
+import { parseProgramId } from '../scenarios/program.js';
+import { replayCommand } from './campaign-command.js';
+import { usageError } from './output.js';
+import { FILE_PREFIX, programsModuleUrl } from './programs.js';
+import { loadScenarioFile, ScenarioFileError } from './scenario-file.js';
+import { exportRunTrace } from './trace-export.js';
+
+export interface ReplayCliOptions {
+  trace?: string;
+  json: boolean;
+  original: boolean;
+}
+
+export async function replayCli(file: string, o: ReplayCliOptions): Promise<number> {
+  // A failure of a scenario file needs the file: say why if it is gone or no longer valid.
+  const read = readFailure(file);
+  if (read.ok && read.failure.program.startsWith(FILE_PREFIX)) {
+    const parts = parseProgramId(read.failure.program);
+    if (typeof parts !== 'string') {
+      try {
+        loadScenarioFile(parts.scenario.slice(FILE_PREFIX.length));
+      } catch (err) {
+        if (err instanceof ScenarioFileError) {
+          return usageError('replay', 'program', `${file}: its scenario ${err.message}`, o.json);
+        }
+        throw err;
+      }
+    }
+  }
+  return replayCommand(file, {
+    registry: programsModuleUrl(),
+    json: o.json,
+    ...(o.original ? { original: true } : {}),
+    ...(o.trace !== undefined ? { trace: o.trace } : {}),
+    exportTrace: (report, path) => {
+      exportRunTrace(report, path, `replay of ${file}`, { failureFile: file });
+    },
+  });
+}

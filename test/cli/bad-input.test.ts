@@ -1,0 +1,170 @@
+/**
+ * Bad input: every case exits 2 with a message naming the flag, argument, file or YAML field
+ * (and line), and no stack trace; under `--json` stdout is one error object. Most cases run
+ * in-process (`main()`), the ones printed by the campaign code and the stdout checks as real
+ * processes. Also: help and version exit 0, and `bench`/`fuzz` say when their module is not
+ * in the build.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { type CliResult, cli, inProcess, oneJson, ROOT, tmp } from './helpers.js';
+
+const dir = tmp();
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const VALID = `name: small
+durationNs: 300ms
+settleNs: 20s
+clients:
+  - name: r
+    workload: renderer
+    jobs: 2
+`;
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** Runs the cases in this process, one after another. */
+async function seq(cases: readonly (readonly string[])[]): Promise<CliResult[]> {
+  const out: CliResult[] = [];
+  for (const c of cases) out.push(await inProcess(c));
+  return out;
+}
+
+/** Runs the cases as processes, a few at a time. */
+async function all(cases: readonly (readonly string[])[]): Promise<CliResult[]> {
+  const out: CliResult[] = new Array(cases.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < cases.length) {
+        const i = next++;
+        out[i] = await cli(cases[i] as string[]);
+      }
+    }),
+  );
+  return out;
+}
+
+test('each kind of bad input exits 2 with a message naming the problem', async () => {
+  const malformed = file('malformed.yaml', 'name: [unclosed\nclients: 1\n');
+  const invalid = file('invalid.yaml', VALID.replace('jobs: 2', 'jobs: -4'));
+  const fault = file(
+    'fault.yaml',
+    `${VALID}faults:\n  - name: gpu-melt\n    atNs: 0\n    count: 1\n    rate: 1\n`,
+  );
+  const typo = file('typo.yaml', VALID.replace('settleNs', 'setleNs'));
+  const cases: [string[], RegExp][] = [
+    [['run', 'nope'], /unknown scenario 'nope'.*hang/],
+    [['run', 'hang', '--design', 'nope'], /--design.*'nope'.*default, panthor/],
+    [['run', 'hang', '--strategy', 'nope'], /--strategy.*'nope'.*random, pct/],
+    [['run', 'hang', '--seed', '1x'], /--seed must be an integer, got '1x'/],
+    [['run', 'hang', '--bug', 'no-such-bug'], /--bug.*'no-such-bug'/],
+    [['run', join(dir, 'missing.yaml')], /missing\.yaml: cannot read scenario file/],
+    [['run', malformed], /malformed\.yaml:\d+:\d+: malformed YAML/],
+    [['run', invalid], /invalid\.yaml:7:\d+: clients\.0\.jobs: /],
+    [['run', fault], /fault\.yaml:9:\d+: faults\.0\.name: unknown fault 'gpu-melt'/],
+    [['run', typo], /typo\.yaml:3:\d+: setleNs: unknown field/],
+    [['explore', 'hang', '--runs', '-1'], /--runs must be in \[1, \d+\], got -1/],
+    [['explore', 'hang', '--runs', 'many'], /--runs must be an integer, got 'many'/],
+    [['explore', 'hang', '--runs', '0'], /--runs must be in/],
+    [['explore', 'hang', '--jobs', '0'], /--jobs must be in/],
+    [['explore', 'hang', '--depth', '99'], /--depth must be in/],
+    [['explore', 'hang', '--shard', '2/2'], /--shard 2\/2: need 0 <= I < N/],
+    [['explore', 'hang', '--shard', 'half'], /--shard must look like I\/N/],
+    [['explore', 'hang', '--strategy', 'bfs'], /--strategy.*'bfs'/],
+    [
+      ['explore', 'hang', '--strategy', 'pct', '--depth', '0', '--runs', '1'],
+      /pct needs depth >= 1/,
+    ],
+    [['explore', 'hang', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['compare', '--runs', '-5'], /--runs must be in/],
+    [['compare', '--designs', 'default,nope'], /--designs: unknown name 'nope'/],
+    [['compare', '--strategy', 'dfs'], /compare explores with/],
+    [['regress', '--bug', 'nope'], /--bug.*'nope'/],
+    [['regress', '--runs', 'x'], /--runs must be an integer/],
+    [['fuzz', '--design', 'nope'], /--design.*'nope'/],
+    [['run'], /missing required argument 'scenario'/],
+    [['nosuchcommand'], /unknown command 'nosuchcommand'/],
+  ];
+  const results = await seq(cases.map(([args]) => args));
+  cases.forEach(([args, re], i) => {
+    const r = results[i] as CliResult;
+    assert.equal(r.code, 2, `resetlab ${args.join(' ')}: exit 2, got ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, re, `resetlab ${args.join(' ')}`);
+    assert.equal(r.stdout, '', `resetlab ${args.join(' ')}: nothing on stdout`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `resetlab ${args.join(' ')}: no stack trace`);
+  });
+});
+
+test('replay and merge of missing or foreign files exit 2 naming the file', async () => {
+  const notJson = file('not-a-failure.json', '{"version": 1}');
+  const cases: [string[], RegExp][] = [
+    [['replay', join(dir, 'missing.json')], /missing\.json: ENOENT/],
+    [['replay', notJson], /not-a-failure\.json: program: /],
+    [['merge', join(dir, 'missing.json')], /missing\.json: ENOENT/],
+  ];
+  const results = await all(cases.map(([args]) => args));
+  cases.forEach(([args, re], i) => {
+    const r = results[i] as CliResult;
+    assert.equal(r.code, 2, `resetlab ${args.join(' ')}: exit 2, got ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, re, `resetlab ${args.join(' ')}`);
+    assert.equal(r.stdout, '');
+  });
+});
+
+test('under --json a usage error is one JSON object naming the field', async () => {
+  const [a, b, c] = await all([
+    ['run', 'nope', '--json'],
+    ['explore', 'hang', '--runs', '-1', '--json'],
+    ['run', file('bad2.yaml', VALID.replace('jobs: 2', 'jobs: x')), '--json'],
+  ]);
+  for (const r of [a, b, c] as CliResult[]) assert.equal(r.code, 2);
+  assert.deepEqual(Object.keys(oneJson(a as CliResult)), ['error']);
+  assert.equal((oneJson(a as CliResult).error as { field: string }).field, '<scenario>');
+  assert.equal((oneJson(b as CliResult).error as { field: string }).field, '--runs');
+  assert.equal((oneJson(c as CliResult).error as { field: string }).field, 'clients.0.jobs');
+});
+
+test('help and version exit 0; every command has --help', async () => {
+  const cmds = [
+    'demo',
+    'scenarios',
+    'run',
+    'explore',
+    'replay',
+    'compare',
+    'regress',
+    'bench',
+    'merge',
+    'fuzz',
+  ];
+  const results = await seq([['--help'], ['--version'], ...cmds.map((c) => [c, '--help'])]);
+  const [help, version, ...each] = results as CliResult[];
+  assert.equal(help?.code, 0);
+  for (const c of cmds) assert.match(help?.stdout ?? '', new RegExp(`\\n  ${c}\\b`));
+  assert.equal(version?.code, 0);
+  assert.match(version?.stdout ?? '', /^\d+\.\d+\.\d+\n$/);
+  each.forEach((r, i) => {
+    assert.equal(r.code, 0, `${cmds[i]} --help`);
+    assert.match(r.stdout, new RegExp(`Usage: resetlab ${cmds[i]}`));
+  });
+});
+
+test('bench and fuzz load their modules, or say they are not in this build', async () => {
+  const hasBench = existsSync(join(ROOT, 'src/bench/index.ts'));
+  const hasFuzz = existsSync(join(ROOT, 'src/explore/fuzz.ts'));
+  const cases: string[][] = [];
+  if (!hasBench) cases.push(['bench', '--json']);
+  if (!hasFuzz) cases.push(['fuzz', '--json']);
+  for (const r of await seq(cases)) {
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /not available in this build/);
+    assert.ok('error' in oneJson(r));
+  }
+});
