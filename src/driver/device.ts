@@ -329,12 +329,19 @@ export class PanthorDevice implements Lifetime {
     if (this.initialized) {
       const cookie = await this.drmDevEnter();
       if (cookie !== null) {
-        let served = false;
-        if (this.reset.isPending() && !this.bug('reset-lost-across-suspend')) {
-          // A reset was requested while we were suspending: force a slow restart.
-          this.resetFast = false;
-          await this.reset.pending.set(0);
-          served = true;
+        let cleared = false;
+        if (this.reset.isPending()) {
+          if (this.bug('reset-lost-across-suspend')) {
+            // The old resume: the request made while suspending is dropped, and the resume
+            // takes whichever path the suspend chose (fast, if the firmware halted).
+            await this.reset.pending.set(0);
+            cleared = true;
+          } else {
+            // A reset was requested while we were suspending: force a slow restart.
+            this.resetFast = false;
+            await this.reset.pending.set(0);
+            cleared = true;
+          }
         }
         ret = await this.resumeHwComponents();
         if (ret !== 0 && this.resetFast) {
@@ -344,7 +351,9 @@ export class PanthorDevice implements Lifetime {
         }
         if (ret === 0) {
           await this.perfcnt.resume();
-          if (served && this.reset.design instanceof DefaultDesign) this.reset.design.reopen();
+          // The gate closed at request time opens again once the request is gone (served by
+          // this slow resume; or dropped, under the bug switch).
+          if (cleared && this.reset.design instanceof DefaultDesign) this.reset.design.reopen();
           kickSched = true;
         }
         this.drmDevExit(cookie);

@@ -119,10 +119,21 @@ export class GpuBlock {
     };
   }
 
+  /**
+   * The GPU interrupts the driver handles. Under the `stale-reset-irq` switch RESET_COMPLETED is
+   * left out, as in Tyr, which has no GPU interrupt handler for it and reads RAWSTAT instead:
+   * nobody clears the bit, so it is still set from the previous reset when the next one starts.
+   */
+  private interruptsMask(): number {
+    return this.dev.bug('stale-reset-irq')
+      ? GPU_INTERRUPTS_MASK & ~R.GPU_IRQ_RESET_COMPLETED
+      : GPU_INTERRUPTS_MASK;
+  }
+
   async init(): Promise<number> {
     this.readInfo();
     this.irq.request();
-    await this.irq.resume(GPU_INTERRUPTS_MASK);
+    await this.irq.resume(this.interruptsMask());
     return 0;
   }
 
@@ -136,7 +147,8 @@ export class GpuBlock {
     const k = dev.k;
     const issuedNs = k.nowNs;
     if (dev.bug('stale-reset-irq')) {
-      // Mainline Tyr: issue the reset, sleep, then trust whatever RAWSTAT says.
+      // Mainline Tyr: issue the reset without clearing RESET_COMPLETED, sleep, then trust
+      // whatever RAWSTAT says (the bit is masked: no handler clears it).
       io.write(R.GPU_CMD, R.GPU_SOFT_RESET);
       await k.sleep(dev.cfg.softResetTimeoutNs);
       const ok = (io.read(R.GPU_INT_RAWSTAT) & R.GPU_IRQ_RESET_COMPLETED) !== 0;
@@ -226,7 +238,7 @@ export class GpuBlock {
   }
 
   async resume(): Promise<number> {
-    await this.irq.resume(GPU_INTERRUPTS_MASK);
+    await this.irq.resume(this.interruptsMask());
     return this.l2PowerOn();
   }
 

@@ -151,7 +151,12 @@ export class Group implements Lifetime {
     return `group${this.uid}`;
   }
 
-  /** group_can_run. */
+  /**
+   * group_can_run. A group whose VM was destroyed cannot run either (our VM teardown: it is
+   * terminated, never suspended, so the firmware writes nothing back into the VM). Mainline's
+   * check has no such term; the `vm-destroy-no-evict` bug switch drops it together with the
+   * eviction wait, as before the fix.
+   */
   canRun(): boolean {
     return (
       this.state !== GroupState.TERMINATED &&
@@ -160,7 +165,7 @@ export class Group implements Lifetime {
       this.fatalQueues === 0 &&
       !this.timedout &&
       !this.vm.unusable &&
-      !this.vm.destroyed
+      !(this.vm.destroyed && !this.vm.dev.bug('vm-destroy-no-evict'))
     );
   }
 

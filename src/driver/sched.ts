@@ -569,13 +569,19 @@ export class Scheduler implements Resettable {
       );
       return;
     }
-    if (dev.reset.design.pingsBeforeBlame && !(await this.firmwareAnswers())) {
-      this.k.trace.instant(
-        dev.lane,
-        'job',
-        `job timeout ${group.name}/q${q.idx} put off (firmware silent)`,
-      );
-      return;
+    if (dev.reset.design.checksBeforeBlame) {
+      const why = await this.timeoutExplained(group);
+      if (why !== null) {
+        this.k.trace.instant(
+          dev.lane,
+          'job',
+          `job timeout ${group.name}/q${q.idx} put off (${why})`,
+        );
+        // The timer ran out and is not re-armed by anyone else unless the queue restarts:
+        // a lost event that we just handled gives the job a fresh timeout.
+        if (why === 'lost events') this.resetTimeout(q);
+        return;
+      }
     }
     this.k.trace.instant(dev.lane, 'job', `job timeout ${group.name}/q${q.idx}`);
     if (dev.bug('reset-in-timeout-handler')) {
@@ -600,26 +606,50 @@ export class Scheduler implements Resettable {
   }
 
   /**
-   * For designs that ping before blaming: false (and a reset requested) when the firmware does
-   * not answer, or when the gate refuses (a reset is pending: it will restart the timers).
+   * For designs that check before blaming (see `ResetDesign.checksBeforeBlame`): why the
+   * timeout is not the group's fault, or null if it is. 'reset pending' when the gate refuses
+   * (the reset will restart the timers); 'firmware silent' when the firmware does not answer a
+   * ping (a reset is requested); 'lost events' when the group's slot had firmware events that
+   * no interrupt reported (a tiler OOM, a sync update): they are handled now.
    */
-  private async firmwareAnswers(): Promise<boolean> {
+  private async timeoutExplained(group: Group): Promise<string | null> {
     const dev = this.dev;
-    if (!dev.pm.getIfActive()) return true;
+    if (!dev.pm.getIfActive()) return null;
     try {
       const gate = await dev.gateEnter('worker');
-      if (typeof gate === 'number') return false;
+      if (typeof gate === 'number') return 'reset pending';
+      let answered: boolean;
       try {
-        if (await dev.fw.answersPing()) return true;
+        answered = await dev.fw.answersPing();
+        if (answered) {
+          await this.lock.lock();
+          try {
+            const slot = group.csgId;
+            if (slot >= 0 && this.csgHasEvents(slot)) {
+              await this.processCsgIrq(slot);
+              return 'lost events';
+            }
+          } finally {
+            this.lock.unlock();
+          }
+        }
       } finally {
         dev.gateExit(gate);
       }
+      if (answered) return null;
       dev.k.trace.instant(dev.lane, 'fw', 'FW ping timeout on a job timeout, scheduling a reset');
       await dev.reset.schedule('fw-ping-timeout');
-      return false;
+      return 'firmware silent';
     } finally {
       await dev.pm.putAutosuspend();
     }
+  }
+
+  /** Events of a CSG slot that the driver has not acknowledged (what its interrupt would say). */
+  private csgHasEvents(slot: number): boolean {
+    const csg = this.dev.fw.csg(slot);
+    const csgEvents = (csg.input.req ^ csg.output.ack) & R.CSG_EVT_MASK;
+    return csgEvents !== 0 || csg.output.csIrqReq !== csg.input.csIrqAck;
   }
 
   // ---- Completion ------------------------------------------------------------------------------

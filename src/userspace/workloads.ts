@@ -302,8 +302,11 @@ async function vmTeardown(env: WorkloadEnv, s: Session): Promise<void> {
       }
     }
     await sys.k.sleep(s.spec.periodNs ?? 5_000_000);
-    await ctx.destroy();
+    // The VM first, with the group still alive (another thread of the application, or a
+    // teardown in the order its objects were created): the uAPI allows it, and the driver must
+    // evict the group before it unmaps the heap context the firmware writes on suspend.
     await umd.client.vmDestroy(umd.vmId);
+    await ctx.destroy();
     await umd.close();
     s.umd = null;
     s.ctx = null;

@@ -77,13 +77,16 @@ export abstract class ResetDesign {
   }
 
   /**
-   * Whether a job timeout first asks the firmware whether it is alive. A firmware that stopped
-   * answering stalls every queue on a slot, and their jobs time out one after the other: blamed,
-   * they die although they did nothing wrong. Mainline Panthor blames them (its ping watchdog
-   * runs every 12 s, after the 5 s job timeout); `default` pings first and, if the firmware is
-   * silent, requests a reset instead and puts the timeout off (see `defersTimeouts`).
+   * Whether a job timeout first rules out the causes that are not the job's. A firmware that
+   * stopped answering stalls every queue on a slot, and their jobs time out one after the
+   * other; a lost interrupt leaves a tiler-OOM request unanswered, and the job waits for memory
+   * for ever. Blamed, they die although they did nothing wrong. Mainline Panthor blames them
+   * (its ping watchdog runs every 12 s, after the 5 s job timeout, and only interrupts deliver
+   * firmware events); `default` pings first (a silent firmware gets a reset instead, and the
+   * timeout is put off, see `defersTimeouts`) and then looks at the slot's unacknowledged
+   * events (handled now, and the job gets a fresh timeout).
    */
-  readonly pingsBeforeBlame: boolean = false;
+  readonly checksBeforeBlame: boolean = false;
 
   async beginReset(): Promise<void> {}
 

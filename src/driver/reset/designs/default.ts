@@ -16,9 +16,10 @@
  *   suspend fails are reported INNOCENT (Panthor's pre-reset, kept as is).
  * - The pending flag and the ordered reset queue of `panthor` are kept; a request that arrives
  *   after the running reset reset the hardware is served by another reset.
- * - A job that times out is blamed only once the firmware answered a ping: a hung firmware
- *   stalls every queue, and blaming them would kill innocent work. Timeouts that fire while a
- *   reset is pending are put off; the restarted queue gets a full timeout.
+ * - A job that times out is blamed only once the firmware answered a ping and its slot has no
+ *   event that an interrupt failed to report: a hung firmware stalls every queue, a lost
+ *   tiler-OOM interrupt stalls one, and blaming them would kill innocent work. Timeouts that
+ *   fire while a reset is pending are put off; the restarted queue gets a full timeout.
  * - A request made while the device suspends is served by the next resume (a slow resume), and
  *   until then the hardware is off: nothing can touch it but that resume, since every access
  *   outside it takes `getIfActive` or resumes first. So while the device is suspended the closed
@@ -37,7 +38,7 @@ import { type GateKind, type GateToken, ResetDesign } from '../design.js';
 export class DefaultDesign extends ResetDesign {
   readonly name = 'default';
   override readonly wedgeOnFailure = true;
-  override readonly pingsBeforeBlame = true;
+  override readonly checksBeforeBlame = true;
   private readonly srcu: Srcu;
   private readonly reopened: WaitQueue;
   /** Closed from the first request until the reset that serves it is over. */
