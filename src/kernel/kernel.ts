@@ -116,11 +116,6 @@ export class Kernel implements StrategyHost {
   readonly seed: number;
   readonly strategy: Strategy;
   readonly trace: Trace;
-  readonly lockdep = new Lockdep();
-  /** Randomness for the hardware model (latency jitter); independent of the strategy's. */
-  readonly hwRng: Prng;
-  /** Randomness for scenario-level draws (workload shapes, fault times). */
-  readonly scenarioRng: Prng;
   nowNs = 0;
   /** The running task, or null while the runtime itself is deciding or firing events. */
   current: Task | null = null;
@@ -134,7 +129,13 @@ export class Kernel implements StrategyHost {
   private readonly runq: Task[] = [];
   private readonly tasks: Task[] = [];
   private readonly choices: number[] | null;
-  private readonly violationCount = new Map<string, number>();
+  // Created on first use (see the getters): a small program may never need them, and a
+  // campaign of small programs builds a kernel per run. A seeded stream gives the same values
+  // whenever it is created.
+  private lockdepState: Lockdep | null = null;
+  private hwRngState: Prng | null = null;
+  private scenarioRngState: Prng | null = null;
+  private violationCount: Map<string, number> | null = null;
   private readonly violationLane;
   private nextTaskId = 1;
   private steps = 0;
@@ -159,9 +160,27 @@ export class Kernel implements StrategyHost {
     this.choices = (opts.record ?? true) ? [] : null;
     this.trace = new Trace(opts.trace ?? false);
     this.trace.now = () => this.nowNs;
-    this.hwRng = new Prng(this.seed, Stream.hardware);
-    this.scenarioRng = new Prng(this.seed, Stream.scenario);
     this.violationLane = this.trace.lane('checker', 'violations');
+  }
+
+  /** The lock-order checker of this run. */
+  get lockdep(): Lockdep {
+    if (this.lockdepState === null) this.lockdepState = new Lockdep();
+    return this.lockdepState;
+  }
+
+  /** Randomness for the hardware model (latency jitter); independent of the strategy's. */
+  get hwRng(): Prng {
+    if (this.hwRngState === null) this.hwRngState = new Prng(this.seed, Stream.hardware);
+    return this.hwRngState;
+  }
+
+  /** Randomness for scenario-level draws (workload shapes, fault times). */
+  get scenarioRng(): Prng {
+    if (this.scenarioRngState === null) {
+      this.scenarioRngState = new Prng(this.seed, Stream.scenario);
+    }
+    return this.scenarioRngState;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -414,6 +433,7 @@ export class Kernel implements StrategyHost {
   }
 
   violation(invariant: FailureKind, message: string): void {
+    this.violationCount ??= new Map();
     const n = this.violationCount.get(invariant) ?? 0;
     this.violationCount.set(invariant, n + 1);
     if (n < this.maxPerInvariant) {

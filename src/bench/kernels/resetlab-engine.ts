@@ -16,6 +16,7 @@ import { randomStrategy } from '../../explore/random.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { mix32, Prng, Stream } from '../../kernel/prng.js';
 import type { Strategy } from '../../kernel/strategy.js';
+import type { InvariantId } from '../../kernel/violations.js';
 import type { BenchKernel, KernelApi } from './api.js';
 import type { Batch, Engine, UntilBug } from './engine.js';
 
@@ -48,15 +49,14 @@ export function resetlabEngine(opts: ResetlabEngineOptions): Engine {
     return s;
   };
 
-  const once = async (kernel: BenchKernel, strategy: Strategy, seed: number): Promise<boolean> =>
-    execute(kernel, strategy, seed, faultRate, maxSteps);
+  const binding = new KernelBinding(faultRate, maxSteps);
 
   return {
     name: opts.name,
     async untilBug(kernel, seed, budget): Promise<UntilBug> {
       const strategy = await strategyFor(kernel);
       for (let i = 0; i < budget; i++) {
-        if (await once(kernel, strategy, executionSeed(seed, i))) {
+        if (await binding.execute(kernel, strategy, executionSeed(seed, i))) {
           return { executions: i + 1, found: true };
         }
       }
@@ -66,41 +66,82 @@ export function resetlabEngine(opts: ResetlabEngineOptions): Engine {
       const strategy = await strategyFor(kernel);
       let violations = 0;
       for (let i = 0; i < count; i++) {
-        if (await once(kernel, strategy, executionSeed(seed, i))) violations++;
+        if (await binding.execute(kernel, strategy, executionSeed(seed, i))) violations++;
       }
       return { executions: count, violations };
     },
   };
 }
 
-/** One execution; true when the kernel's invariant was violated. */
-async function execute(
-  kernel: BenchKernel,
-  strategy: Strategy,
-  seed: number,
-  faultRate: number,
-  maxSteps: number,
-): Promise<boolean> {
-  const k = new Kernel({ seed, strategy, record: false, stopOnViolation: true, maxSteps });
-  const faults = new Prng(seed, Stream.faults);
-  const api: KernelApi = {
-    spawn: (name, fn) => {
-      k.spawn(name, fn);
-    },
-    yieldPoint: async () => {
-      await k.point();
-    },
-    sleep: (ns) => k.sleep(ns),
-    fault: () => faults.chance(faultRate),
-    assert: (cond, invariant) => {
-      if (!cond) k.violation(invariant, `${kernel.name}: ${invariant}`);
-    },
+/**
+ * The neutral API on resetlab's kernel. One object per engine, pointed at each execution's
+ * kernel in turn (executions run one at a time): for a kernel this small, a set of closures
+ * per execution would be a good part of what an execution allocates. The methods are arrow
+ * properties, so a kernel may pass them around detached.
+ */
+class KernelBinding implements KernelApi {
+  private k: Kernel | null = null;
+  private kernel: BenchKernel | null = null;
+  private seed = 0;
+  /** The run's fault stream, created when the kernel first asks for a fault. */
+  private faults: Prng | null = null;
+
+  constructor(
+    private readonly faultRate: number,
+    private readonly maxSteps: number,
+  ) {}
+
+  private get kern(): Kernel {
+    if (this.k === null) throw new Error('bench kernel API used outside an execution');
+    return this.k;
+  }
+
+  readonly spawn = (name: string, fn: () => Promise<void>): void => {
+    this.kern.spawn(name, fn);
   };
-  kernel.setup(api);
-  const r = await k.run();
-  const modelError = r.violations.find((v) => v.invariant === 'model-error');
-  if (modelError !== undefined) throw new Error(`${kernel.name}: ${modelError.message}`);
-  return r.violations.some((v) => v.invariant === kernel.invariant);
+
+  // The kernel's own promises, handed out directly: an async wrapper would add a promise and
+  // a microtask hop per yield (their `false` results are hidden by the `void` type).
+  readonly yieldPoint = (): Promise<void> => this.kern.point() as Promise<unknown> as Promise<void>;
+
+  readonly sleep = (ns: number): Promise<void> => this.kern.sleep(ns);
+
+  readonly fault = (): boolean => {
+    this.faults ??= new Prng(this.seed, Stream.faults);
+    return this.faults.chance(this.faultRate);
+  };
+
+  readonly assert = (cond: boolean, invariant: InvariantId): void => {
+    if (!cond) this.kern.violation(invariant, `${this.kernel?.name}: ${invariant}`);
+  };
+
+  /** One execution; true when the kernel's invariant was violated. */
+  async execute(kernel: BenchKernel, strategy: Strategy, seed: number): Promise<boolean> {
+    const k = new Kernel({
+      seed,
+      strategy,
+      record: false,
+      stopOnViolation: true,
+      maxSteps: this.maxSteps,
+    });
+    this.k = k;
+    this.kernel = kernel;
+    this.seed = seed;
+    this.faults = null;
+    try {
+      kernel.setup(this);
+      const r = await k.run();
+      let hit = false;
+      for (const v of r.violations) {
+        if (v.invariant === 'model-error') throw new Error(`${kernel.name}: ${v.message}`);
+        if (v.invariant === kernel.invariant) hit = true;
+      }
+      return hit;
+    } finally {
+      this.k = null;
+      this.kernel = null;
+    }
+  }
 }
 
 const calibrated = new Map<string, number>();
