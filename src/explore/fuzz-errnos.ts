@@ -1,5 +1,5 @@
 /**
- * The errnos each fuzzed call may return: the uAPI reference (docs/…/uapi.md) plus what the
+ * The errnos each fuzzed call may return: the uAPI reference (DESIGN's reference/uapi.md) plus what the
  * reset designs answer while a reset runs. An errno outside its call's set is reported by the
  * fuzzer (`errno` finding): either the driver returns something the kernel never would, or the
  * table is missing a legitimate case, and both deserve a look.
