@@ -1,15 +1,15 @@
 /**
- * The errnos each fuzzed call may return: the uAPI reference (DESIGN's reference/uapi.md) plus what the
- * reset designs answer while a reset runs. An errno outside its call's set is reported by the
- * fuzzer (`errno` finding): either the driver returns something the kernel never would, or the
- * table is missing a legitimate case, and both deserve a look.
+ * The errnos each fuzzed call may return: the uAPI reference (DESIGN's reference/uapi.md)
+ * plus what the reset designs answer while a reset runs. An errno outside its call's set is
+ * reported by the fuzzer (`errno` finding): either the driver returns something the kernel
+ * never would, or the table is missing a legitimate case, and both deserve a look.
  *
- * Every call may fail with ENODEV: the device was unplugged or wedged, or the file was closed
- * (the model answers ENODEV for a closed file; Linux would say EBADF before reaching the
- * driver). EBADF is what the executor itself returns for a file slot that could not be opened.
- * Calls that enter the reset gate may get EAGAIN from designs that refuse instead of waiting
- * (`rwsem`'s trylock, `srcu-epoch`), and calls that program the MMU may see ETIMEDOUT when an
- * address space stays stuck (`as-active-stuck`).
+ * Every call may fail with ENODEV (the device was unplugged or wedged, or the file was closed
+ * under a call in flight: the model answers ENODEV there, where Linux would say EBADF before
+ * reaching the driver) and with EBADF (what the executor returns for a file slot that is
+ * closed or could not be opened). Calls that enter the reset gate may get EAGAIN from designs
+ * that refuse instead of waiting (`rwsem`'s trylock, `srcu-epoch`), and calls that program the
+ * MMU ETIMEDOUT when an address space stays stuck (`as-active-stuck`).
  */
 import { Errno, type ErrnoName } from '../kernel/errno.js';
 import type { FuzzOp } from './fuzz-program.js';
