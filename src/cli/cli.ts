@@ -303,6 +303,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--depth <n>', 'pct depth', depthArg())
     .option('--seed <n>', 'campaign seed', seedArg(), 1)
     .option('--jobs <n>', 'worker threads (default: one per core)', jobsArg())
+    .option('--out <dir>', 'write the failing run that caught each bug (a failure file for replay)')
     .option('--no-clean', 'skip the check that default without the bug does not fail the same way')
     .option('--no-progress', 'no progress bar')
     .action(async (f) => {
@@ -320,6 +321,7 @@ function build(setCode: (code: number) => void): Command {
           progress: f.progress,
           ...(f.runs !== undefined ? { runs: f.runs } : {}),
           ...(f.depth !== undefined ? { depth: f.depth } : {}),
+          ...(f.out !== undefined ? { out: f.out } : {}),
         }),
       );
     });

@@ -49,6 +49,7 @@ function formatRegress(j: RegressJson): string {
       `  ${padVisible(b.id, 28)}${padVisible(b.invariant, 24)}${status}${clean}` +
         (other.length > 0 ? ` (also seen: ${other.join(', ')})` : ''),
     );
+    if (b.replay !== null) lines.push(`      ${b.replay}`);
   }
   return lines.join('\n');
 }

@@ -13,6 +13,7 @@
  * the model threw). Nothing is hidden: each entry says what was violated instead.
  */
 
+import { writeFailure } from '../explore/failure-file.js';
 import { scenarioProgramId } from '../scenarios/program.js';
 import { REGRESSIONS, type RegressionCase } from '../scenarios/regressions.js';
 import { runTasks } from './task-pool.js';
@@ -28,6 +29,8 @@ export interface RegressOptions {
   jobs: number;
   /** Also explore the program without the bug (default true). */
   clean: boolean;
+  /** Write the failing run that caught each bug here (a failure file for `replay`). */
+  out?: string;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -53,6 +56,9 @@ export interface RegressBug {
   /** The failing run that caught it: seed and schedule (replayable with `explore`). */
   seed: number | null;
   schedule: string | null;
+  /** The failure file of that run (with --out), and the command that replays it. */
+  file: string | null;
+  replay: string | null;
 }
 
 export interface RegressJson {
@@ -116,6 +122,7 @@ export async function runRegress(o: RegressOptions): Promise<RegressJson> {
     const clean = o.clean ? (results[i * per + 1] ?? null) : null;
     const caughtBy = hit?.result.failures.find((f) => f.invariant === c.invariant) ?? null;
     const cleanViolations = clean === null ? null : firstRuns(clean);
+    const file = caughtBy !== null && o.out !== undefined ? writeFailure(o.out, caughtBy) : null;
     return {
       id: c.bug,
       caught: hit?.runsToTarget != null,
@@ -132,6 +139,8 @@ export async function runRegress(o: RegressOptions): Promise<RegressJson> {
       cleanViolations,
       seed: caughtBy?.seed ?? null,
       schedule: caughtBy?.schedule ?? null,
+      file,
+      replay: file === null ? null : `resetlab replay ${file}`,
     };
   });
   return {
