@@ -37,7 +37,16 @@ export class InnocentOracle implements Oracle {
       const f = job.fence;
       if (f === null || !f.signalled || f.error === 0) continue;
       if (job.robustness === 'innocent') continue;
-      if (this.excused(devices.get(job.deviceUid), f.signalledAtNs)) continue;
+      const dev = devices.get(job.deviceUid);
+      if (this.excused(dev, f.signalledAtNs)) continue;
+      // The driver marked it, but the scenario unbound the device before the client could ask:
+      // DEVICE_LOST is all anyone can report then.
+      if (
+        job.robustness === 'device-lost' &&
+        job.robustnessAtNs !== undefined &&
+        this.excused(dev, job.robustnessAtNs)
+      )
+        continue;
       this.lost++;
       if (this.lost <= 3) {
         this.ctx.report(

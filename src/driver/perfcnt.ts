@@ -297,7 +297,12 @@ export class PerfcntBlock implements Resettable {
   private async releaseAs(s: PerfcntSession): Promise<void> {
     if (!s.asHeld) return;
     s.asHeld = false;
-    await this.dev.mmu.vmIdle(s.vm);
+    // Hold the VM while we drop its active reference: a concurrent teardown may put the
+    // session's own VM reference meanwhile, and the VM must not be released (which forgets its
+    // address space and its active count) under a put in progress.
+    const vm = s.vm.get();
+    await this.dev.mmu.vmIdle(vm);
+    await vm.put();
   }
 }
 

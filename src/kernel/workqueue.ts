@@ -123,6 +123,9 @@ export class Work implements Lifetime {
     if (!this.pending) return false;
     this.pending = false;
     this.wq?.remove(this);
+    // A flush waiting for this instance returns: it will never run (flush_work's barrier runs
+    // anyway in the kernel).
+    this.done.wakeUp();
     return true;
   }
 }

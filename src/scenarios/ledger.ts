@@ -16,6 +16,8 @@ export interface JobEntry {
   deviceUid: number;
   /** Robustness the client saw for its context when the job failed (filled by the workload). */
   robustness: Robustness | null;
+  /** When the client asked for it (-1: it did not). */
+  robustnessAtNs?: number;
 }
 
 export interface DumpEntry {

@@ -115,6 +115,7 @@ class Session {
     if (w.waitErrno === Errno.ENODEV) return this.lost();
     if (entry.fence !== null && entry.fence.status < 0) {
       entry.robustness = await ctx.robustness();
+      entry.robustnessAtNs = sys.k.nowNs;
       if (entry.robustness === 'device-lost') return this.lost();
       return this.newContext();
     }

@@ -212,3 +212,33 @@ test('delayed work: fires after its delay; mod re-arms; cancel_sync stops it', a
   });
   assert.deepEqual(at, [1500]);
 });
+
+test('workqueue: flush of a pending item returns when the item is cancelled or disabled', async () => {
+  for (const how of ['cancel', 'disable'] as const) {
+    let flushed = false;
+    const { r } = await runWith((k) => {
+      // An ordered queue busy with another item keeps `tick` pending while it is flushed.
+      const wq = Workqueue.ordered(k, 'wq');
+      const busy = new Work(k, 'busy', async () => {
+        await k.sleep(100);
+      });
+      const tick = new Work(k, 'tick', async () => {});
+      k.spawn('queue', async () => {
+        await wq.queueWork(busy);
+        await wq.queueWork(tick);
+      });
+      k.spawn('flusher', async () => {
+        await k.sleep(10);
+        await tick.flush();
+        flushed = true;
+      });
+      k.spawn('canceller', async () => {
+        await k.sleep(20);
+        if (how === 'cancel') await tick.cancelSync();
+        else await tick.disableSync();
+      });
+    });
+    assert.equal(flushed, true, how);
+    assert.deepEqual(r.violations, [], how);
+  }
+});
