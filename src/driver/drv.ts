@@ -3,9 +3,10 @@
  *
  * Every ioctl returns a value or an errno and never throws: argument validation follows the
  * kernel (pads must be zero, flags must be known, arrays with a count need a pointer (EFAULT),
- * a BO handle that is not found is ENOENT, a VM or group handle EINVAL). After an unplug, or
- * while the device is wedged, every ioctl fails with ENODEV: `enter()` checks both, inside the
- * drm_dev_enter section that keeps unplug from completing under a running ioctl.
+ * a BO handle that is not found is ENOENT (EINVAL in VM_BIND), a VM or group handle EINVAL).
+ * After an unplug, or while the device is wedged, every ioctl fails with ENODEV: `enter()`
+ * checks both, inside the drm_dev_enter section that keeps unplug from completing under a
+ * running ioctl.
  *
  * Closing a file tears down what it owns in a safe order (panthor_postclose_file): the perfcnt
  * session, then the groups (they are evicted and their jobs cancelled), then the VMs (VM
@@ -378,8 +379,10 @@ export class Drv {
     }
     if (type !== VmBindOpFlags.TYPE_MAP >>> 0) return -Errno.EINVAL;
     if (vm.unusable) return -Errno.EINVAL;
+    // An unknown BO is EINVAL here, not ENOENT: panthor_vm_bind_prepare_op_ctx passes the
+    // failed lookup on as a NULL BO and panthor_vm_prepare_map_op_ctx rejects that with -EINVAL.
     const bo = file.bos.get(op.boHandle);
-    if (bo === undefined) return -Errno.ENOENT;
+    if (bo === undefined) return -Errno.EINVAL;
     if (op.boOffset % PAGE_SIZE !== 0 || op.boOffset + op.size > bo.size) return -Errno.EINVAL;
     if (bo.exclusiveVmId !== 0 && bo.exclusiveVmUid !== vm.uid) return -Errno.EINVAL;
     const flags = {

@@ -1,9 +1,9 @@
 /**
  * `isolation`, file part: a file cannot use another file's BO, VM, group, syncobj, heap, mmap
  * offset or user mapping. Handles are per-file names (both files count from 1), so a foreign
- * handle either names nothing in the calling file (the lookup fails: ENOENT for BOs and
- * syncobj waits, EINVAL for VMs, groups, heaps and the rest, as the kernel does) or names the
- * calling file's own object; it never reaches the other file's.
+ * handle either names nothing in the calling file (the lookup fails: ENOENT for BOs (EINVAL
+ * in VM_BIND) and syncobj waits, EINVAL for VMs, groups, heaps and the rest, as the kernel
+ * does) or names the calling file's own object; it never reaches the other file's.
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
@@ -109,7 +109,7 @@ test("a file cannot use another file's handles, and the other file's objects are
       [
         "VM_BIND of A's BO into B's VM",
         errnoOf(await b.vmBind({ vmId: bvm, flags: 0, ops: objArray([mapOfA()]) })),
-        ENOENT,
+        EINVAL,
       ],
       [
         "GROUP_SUBMIT waiting on A's syncobj",
