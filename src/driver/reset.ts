@@ -103,8 +103,14 @@ export class ResetController {
 
   private async resetWork(): Promise<void> {
     const dev = this.dev;
-    // Entering suspend: no reset now, a slow reset is forced at resume.
-    if (dev.pm.state.peek() !== PmState.ACTIVE) return;
+    // Entering suspend: no reset now, a slow reset is forced at resume. But the scheduler
+    // queues no tick while the request is pending, so nothing would take a power reference
+    // for groups that still have work: unless the design keeps mainline's resume behaviour,
+    // ask for that resume now (it runs once the suspend is over).
+    if (dev.pm.state.peek() !== PmState.ACTIVE) {
+      if (this.design.requeueAfterResume && dev.sched.hasRunnableWork()) dev.pm.requestResume();
+      return;
+    }
     const tyrWork = dev.bug('reset-work-after-unbind');
     let cookie: number | null = 0;
     if (!tyrWork) {

@@ -1205,6 +1205,11 @@ export class Scheduler implements Resettable {
     }
   }
 
+  /** Some group could run and has work (read without the lock: a hint for power decisions). */
+  hasRunnableWork(): boolean {
+    return this.countRunnableCandidates() > 0;
+  }
+
   private countRunnableCandidates(): number {
     let n = 0;
     for (const g of this.groups) if (g.canRun() && g.hasWork()) n++;
