@@ -299,7 +299,7 @@ function build(setCode: (code: number) => void): Command {
     .addOption(new Option('--bug <id...>', 'only these bugs (repeatable)').choices(BUG_IDS))
     .option('--runs <n>', "budget of runs per bug (default: each bug's own budget)", runsArg())
     .option('--json', 'print one JSON object')
-    .addOption(strategyOption('pct'))
+    .addOption(strategyOption('portfolio'))
     .option('--depth <n>', 'pct depth', depthArg())
     .option('--seed <n>', 'campaign seed', seedArg(), 1)
     .option('--jobs <n>', 'worker threads (default: one per core)', jobsArg())

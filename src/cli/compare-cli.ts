@@ -5,7 +5,7 @@
  * Exit code 1 when `default` violated anything, the model threw anywhere, or a determinism
  * self-check failed; 130/143 when interrupted (after printing and writing what was done).
  */
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DesignName } from '../driver/config.js';
 import { writeReport } from '../report/html.js';
 import { type CompareJson, runCompare } from './compare.js';
@@ -39,11 +39,7 @@ export function compareExitCode(j: CompareJson): number {
 
 export async function compareCli(o: CompareCliOptions): Promise<number> {
   const failuresDir =
-    o.out !== undefined
-      ? resolve(o.out)
-      : o.html !== undefined
-        ? join(dirname(resolve(o.html)), 'failures')
-        : null;
+    o.out !== undefined ? o.out : o.html !== undefined ? join(dirname(o.html), 'failures') : null;
   const interrupt = onInterrupt('compare');
   const bar = taskProgress('compare', o.progress ? 'auto' : false);
   try {

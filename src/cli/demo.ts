@@ -92,7 +92,8 @@ export async function demo(o: DemoOptions): Promise<number> {
       metricSeeds: 1,
       shrinkBudget: o.shrinkBudget,
       traces: true,
-      failuresDir: join(out, 'failures'),
+      // As the user wrote it, so that the printed replay commands are short.
+      failuresDir: join(o.out, 'failures'),
       signal: interrupt.signal,
       onProgress: (p) =>
         bar.update(p.phase === 'explore' ? 'campaigns' : 'shrinking', p.done, p.total),

@@ -45,10 +45,8 @@ function formatRegress(j: RegressJson): string {
             (cleanOther.length > 0 ? ` (but ${cleanOther.join(', ')})` : '')
           : c.red(`; without the bug ${b.invariant} ALSO fails`);
     const other = Object.keys(b.violations).filter((i) => i !== b.invariant);
-    lines.push(
-      `  ${padVisible(b.id, 28)}${padVisible(b.invariant, 24)}${status}${clean}` +
-        (other.length > 0 ? ` (also seen: ${other.join(', ')})` : ''),
-    );
+    const also = other.length > 0 ? ` (also seen: ${other.join(', ')})` : '';
+    lines.push(`  ${padVisible(b.id, 28)}${padVisible(b.invariant, 24)}${status}${also}${clean}`);
     if (b.replay !== null) lines.push(`      ${b.replay}`);
   }
   return lines.join('\n');
