@@ -370,3 +370,24 @@ test('an interrupted explore writes its failures and summary and exits 130', asy
   assert.ok((summary.violations as unknown[]).length > 0);
   assert.match(r.stdout, /interrupted by SIGINT/);
 });
+
+test('fuzz prints the DESIGN shape (when the fuzzer is in the build)', async (t) => {
+  if (!existsSync(new URL('../../src/explore/fuzz.ts', import.meta.url))) {
+    t.skip('src/explore/fuzz.ts is not in this build');
+    return;
+  }
+  const r = await inProcess([
+    'fuzz',
+    '--runs',
+    '3',
+    '--design',
+    'default',
+    '--json',
+    '--no-progress',
+  ]);
+  const j = JSON.parse(r.stdout) as Record<string, unknown>;
+  hasKeys(j, ['programs', 'calls', 'errnos', 'violations', 'leaks'], 'fuzz');
+  assert.equal(j.programs, 3);
+  assert.ok(Array.isArray(j.violations));
+  assert.equal(r.code, (j.violations as unknown[]).length > 0 || (j.leaks as number) > 0 ? 1 : 0);
+});
