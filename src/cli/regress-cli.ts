@@ -42,7 +42,7 @@ function formatRegress(j: RegressJson): string {
         ? ''
         : b.cleanWithoutBug
           ? `; without the bug: no ${b.invariant} in ${b.cleanRuns} runs` +
-            (cleanOther.length > 0 ? ` (but ${cleanOther.join(', ')})` : '')
+            (cleanOther.length > 0 ? c.red(` but default violated ${cleanOther.join(', ')}`) : '')
           : c.red(`; without the bug ${b.invariant} ALSO fails`);
     const other = Object.keys(b.violations).filter((i) => i !== b.invariant);
     const also = other.length > 0 ? ` (also seen: ${other.join(', ')})` : '';
