@@ -1,10 +1,75 @@
 /**
  * resetlab's public API. Named exports only; see docs/api.md.
+ *
+ * The machine and its users: `System` (kernel + virtual GPU + driver), `DrmClient` (one open
+ * file, one typed call per ioctl), `Umd` (contexts, buffers, robustness), the uAPI argument
+ * types and flags. Running things: `runScenario` with a `ScenarioSpec` (built-in or your own),
+ * `explore` over a `Program`, the bug corpus (`BUG_IDS`, `REGRESSIONS`) and the invariant list.
+ * Output: Chrome traces and the HTML report. And below them all, the simulated kernel and
+ * the virtual GPU. Exports are sorted by module path.
  */
 
+export { Checker } from './check/checker.js';
+export { BUG_IDS, type BugId, isBugId } from './driver/bugs.js';
+export {
+  DESIGN_NAMES,
+  type DesignName,
+  type DriverConfig,
+  defaultDriverConfig,
+  isDesignName,
+} from './driver/config.js';
+export type { PanthorDevice } from './driver/device.js';
+export {
+  type BoCreateArgs,
+  BoFlags,
+  type BoMmapOffsetArgs,
+  type CsifInfo,
+  DEV_QUERY_SIZES,
+  type DevQueryArgs,
+  DevQueryType,
+  type GpuInfo,
+  type GroupCreateArgs,
+  type GroupDestroyArgs,
+  type GroupGetStateArgs,
+  type GroupPrioritiesInfo,
+  GroupPriority,
+  GroupStateFlags,
+  type GroupSubmitArgs,
+  type IoctlResult,
+  type ObjArray,
+  objArray,
+  type PerfcntDumpArgs,
+  type PerfcntEnableArgs,
+  type QueueCreate,
+  type QueueSubmit,
+  type SyncOp,
+  SyncOpFlags,
+  type SyncobjCreateArgs,
+  SyncobjCreateFlags,
+  type SyncobjQueryArgs,
+  type SyncobjWaitArgs,
+  SyncobjWaitFlags,
+  type TilerHeapCreateArgs,
+  type TilerHeapDestroyArgs,
+  type TimestampInfo,
+  type VmBindArgs,
+  VmBindFlags,
+  type VmBindOp,
+  VmBindOpFlags,
+  type VmCreateArgs,
+  type VmDestroyArgs,
+  type VmGetStateArgs,
+  VmState,
+} from './driver/uapi.js';
+export { type ExploreOptions, type ExploreProgress, explore, runSeed } from './explore/explore.js';
+export type { Failure } from './explore/failure.js';
 export { fifoStrategy } from './explore/fifo.js';
+export type { FaultSpec, Program, RunInput, RunReport } from './explore/program.js';
 export { randomStrategy } from './explore/random.js';
+export { getProgram, programIds, registerProgram } from './explore/registry.js';
 export { replayStrategy } from './explore/replay.js';
+export type { ExploreResult } from './explore/result.js';
+export { STRATEGY_NAMES, type StrategyName, strategyFromName } from './explore/strategy-factory.js';
 export type {
   DmaAccess,
   DmaSource,
@@ -64,3 +129,53 @@ export { type Uevent, UeventBus } from './kernel/uevent.js';
 export { INVARIANTS, type InvariantId, type Violation } from './kernel/violations.js';
 export { WaitQueue } from './kernel/waitqueue.js';
 export { DelayedWork, Work, Workqueue } from './kernel/workqueue.js';
+export {
+  type ChromeTrace,
+  type ChromeTraceMeta,
+  chromeTraceFromRun,
+  toChromeTrace,
+  validateChromeTrace,
+  writeChromeTrace,
+} from './report/chrome-trace.js';
+export { type RenderOptions, renderReport, writeReport } from './report/html.js';
+export type {
+  DesignMetrics,
+  InvariantResult,
+  ReportData,
+  ReportFailure,
+} from './report/report-data.js';
+export {
+  BUILTIN_SCENARIOS,
+  builtinScenario,
+  builtinScenarioNames,
+} from './scenarios/builtin.js';
+export { JobLedger } from './scenarios/ledger.js';
+export {
+  parseProgramId,
+  registerBuiltinPrograms,
+  scenarioProgram,
+  scenarioProgramId,
+} from './scenarios/program.js';
+export { REGRESSIONS, type RegressionCase, regressionCase } from './scenarios/regressions.js';
+export { runScenario, type ScenarioResult } from './scenarios/runner.js';
+export type {
+  ActionKind,
+  ActionSpec,
+  ClientSpec,
+  HostileMode,
+  ScenarioRunOptions,
+  ScenarioSpec,
+  WorkloadKind,
+} from './scenarios/spec.js';
+export { GPU_DEVICE_NAME, System, type SystemOptions } from './system.js';
+export { DrmClient, UserMapping } from './userspace/client.js';
+export { RecoveryDaemon, type RecoveryRecord } from './userspace/daemon.js';
+export {
+  type Buffer as UmdBuffer,
+  Context as UmdContext,
+  type ContextOptions,
+  type Robustness,
+  type Submission,
+  streams,
+  Umd,
+} from './userspace/umd.js';
