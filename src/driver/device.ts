@@ -286,8 +286,11 @@ export class PanthorDevice implements Lifetime {
   /** panthor_device_suspend (called with the PM lock held). */
   async suspendDevice(): Promise<number> {
     const k = this.k;
-    if (this.pm.state.peek() !== PmState.ACTIVE) return -Errno.EINVAL;
-    await this.pm.state.set(PmState.SUSPENDING);
+    // Runtime suspend has already moved the state to SUSPENDING (with its usage check); the
+    // final suspend at unplug comes from ACTIVE.
+    const st = this.pm.state.peek();
+    if (st !== PmState.ACTIVE && st !== PmState.SUSPENDING) return -Errno.EINVAL;
+    if (st === PmState.ACTIVE) await this.pm.state.set(PmState.SUSPENDING);
     k.trace.instant(this.lane, 'pm', 'suspend');
     if (this.initialized) {
       const cookie = await this.drmDevEnter();

@@ -263,10 +263,17 @@ export class Drv {
       const vm = file.vms.remove(args.id);
       if (vm === undefined) return err(Errno.EINVAL);
       await this.evictForVmDestroy(vm);
-      return this.gated(async () => {
+      // The handle is gone: the destruction must happen now, whatever the design says about
+      // ioctls during a reset (a refusal here would leak an unreachable VM). So it waits for
+      // the gate as a teardown does, and skips it only on a device that is gone.
+      const dev = this.dev;
+      const gate = dev.unplugged || dev.wedge.wedged ? -Errno.ENODEV : await dev.gateEnter('wait');
+      try {
         await this.destroyVm(vm);
-        return ok(args);
-      });
+      } finally {
+        if (typeof gate !== 'number') dev.gateExit(gate);
+      }
+      return ok(args);
     });
   }
 

@@ -245,15 +245,32 @@ export class MmuBlock implements Resettable {
     }
   }
 
-  /** Flushes the TLB for a range of a VM bound to an AS (panthor_vm_flush_range). */
-  async flushRange(vm: Vm, va: number, size: number): Promise<number> {
+  /**
+   * Changes a VM's page tables for `[va, va+size)` (`change`, synchronous) the way Panthor's
+   * panthor_vm_lock_region / panthor_vm_unlock_region do: if the VM is bound to an AS of a
+   * powered GPU, lock the region first, then change the tables, then FLUSH_PT and UNLOCK. The
+   * slots lock is held throughout, so the VM cannot be bound or evicted in between; an unbound
+   * VM just changes its tables (binding it later latches them with UPDATE). The change is made
+   * even if the hardware does not answer (a reset is then requested by `waitReady`).
+   */
+  async updateRange(vm: Vm, va: number, size: number, change: () => void): Promise<number> {
     await this.slotsLock.lock();
     try {
-      if (vm.asId < 0 || this.dev.unplugged) return 0;
-      if (!this.dev.pm.active) return 0;
-      // Test hook (DriverConfig.testSkipTlbFlush): the flush is forgotten.
-      if (this.dev.cfg.testSkipTlbFlush) return 0;
-      return await this.doOperation(vm.asId, va, size, R.AS_COMMAND_FLUSH_PT);
+      // Test hook (DriverConfig.testSkipTlbFlush): the lock and flush are forgotten.
+      const live =
+        vm.asId >= 0 && !this.dev.unplugged && this.dev.pm.active && !this.dev.cfg.testSkipTlbFlush;
+      if (!live) {
+        change();
+        return 0;
+      }
+      const as = vm.asId;
+      this.dev.io.write64(R.AS_LOCKADDR(as), lockRegionValue(va, size));
+      let ret = await this.writeCmd(as, R.AS_COMMAND_LOCK);
+      change();
+      if (ret === 0) ret = await this.writeCmd(as, R.AS_COMMAND_FLUSH_PT);
+      if (ret === 0) ret = await this.writeCmd(as, R.AS_COMMAND_UNLOCK);
+      if (ret === 0) ret = await this.waitReady(as);
+      return ret;
     } finally {
       this.slotsLock.unlock();
     }

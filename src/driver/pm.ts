@@ -124,8 +124,14 @@ export class PmBlock {
   async runtimeSuspend(): Promise<number> {
     await this.lock.lock();
     try {
-      // A wedged device stays as it is until it is recovered (rebind or bus reset).
-      if (this.usage > 0 || !this.active || this.dev.wedge.wedged) return -Errno.EBUSY;
+      // The usage check and the move to SUSPENDING are one step, as under the PM core's
+      // spinlock: a resumeAndGet in between would otherwise see ACTIVE, keep its reference
+      // and use a GPU this suspend is about to power off. A wedged device stays as it is until
+      // it is recovered (rebind or bus reset).
+      const old = await this.state.fetchUpdate((v) =>
+        v === PmState.ACTIVE && this.usage === 0 && !this.dev.wedge.wedged ? PmState.SUSPENDING : v,
+      );
+      if (old !== PmState.ACTIVE || this.state.peek() !== PmState.SUSPENDING) return -Errno.EBUSY;
       this.suspends++;
       return await this.dev.suspendDevice();
     } finally {

@@ -1380,6 +1380,17 @@ export class Scheduler implements Resettable {
     await this.tickWork.disableSync();
     await this.fwEventsWork.disableSync();
     await this.lock.lock();
+    // The tick that would take the groups off their CSG slots will not run again: release the
+    // slots' references now (software only; the GPU is about to be stopped), or the groups,
+    // their VMs and suspend buffers would never be freed when their files close.
+    for (let slot = 0; slot < this.csgSlotCount; slot++) {
+      const g = this.csgSlots[slot];
+      if (g === null || g === undefined) continue;
+      g.refs.incNow();
+      await this.groupUnbind(g);
+      await this.groupPut(g);
+    }
+    this.usedCsgSlots = 0;
     if (this.pmHasRef) {
       this.pmHasRef = false;
       await this.dev.pm.putNoIdle();

@@ -6,9 +6,10 @@
  * chunks) are mapped above it at automatically chosen addresses, as with Panthor's
  * PANTHOR_VM_KERNEL_AUTO_VA.
  *
- * Updates to the page table of a VM that is bound to an AS are followed by a flush of that AS
- * (lock region, FLUSH_PT, unlock) under the AS slots lock, so the GPU never keeps a stale
- * translation. A VM whose asynchronous bind failed becomes UNUSABLE: new maps are refused and
+ * Updates to the page table of a VM that is bound to an AS happen inside a locked region of that
+ * AS (LOCK, change the tables, FLUSH_PT, UNLOCK) under the AS slots lock, as Panthor's
+ * lock_region / unlock_region pair: the GPU stalls on the region instead of translating through
+ * a stale entry while the tables change. A VM whose asynchronous bind failed becomes UNUSABLE: new maps are refused and
  * its groups can no longer run.
  *
  * Teardown order (`destroy`): mark destroyed, evict the groups using it and wait for the
@@ -116,7 +117,8 @@ export class Vm implements Lifetime {
 
   /**
    * Maps `size` bytes of `bo` at `va`. Overlapping mappings are replaced, as drm_gpuvm's remap
-   * does. Caller holds `opLock`. Returns 0 or -errno.
+   * does, in the same locked update: the GPU never sees the range half unmapped. Caller holds
+   * `opLock`. Returns 0 or -errno.
    */
   async map(
     va: number,
@@ -127,14 +129,20 @@ export class Vm implements Lifetime {
     kernel = false,
   ): Promise<number> {
     if (!this.k.checkAlive(this, 'vm map')) return -Errno.EINVAL;
-    await this.unmap(va, size);
-    for (let off = 0; off < size; off += PAGE_SIZE) {
-      this.pt.map(va + off, bo.pa(boOffset + off), flags);
-    }
+    let released: Bo[] = [];
     bo.get();
-    this.mappings.push({ va, size, bo, boOffset, flags, kernel });
-    this.mappings.sort((a, b) => a.va - b.va);
-    return this.dev.mmu.flushRange(this, va, size);
+    const ret = await this.dev.mmu.updateRange(this, va, size, () => {
+      released = this.removeRange(va, size);
+      for (let off = 0; off < size; off += PAGE_SIZE) {
+        this.pt.map(va + off, bo.pa(boOffset + off), flags);
+      }
+      this.mappings.push({ va, size, bo, boOffset, flags, kernel });
+      this.mappings.sort((a, b) => a.va - b.va);
+    });
+    // Pages go back to the allocator only after the TLB flush: until then the GPU may still
+    // translate to them.
+    for (const b of released) b.put();
+    return ret;
   }
 
   /**
@@ -143,8 +151,22 @@ export class Vm implements Lifetime {
    */
   async unmap(va: number, size: number): Promise<number> {
     const end = va + size;
+    if (!this.mappings.some((m) => m.va < end && m.va + m.size > va)) return 0;
+    let released: Bo[] = [];
+    const ret = await this.dev.mmu.updateRange(this, va, size, () => {
+      released = this.removeRange(va, size);
+    });
+    for (const b of released) b.put();
+    return ret;
+  }
+
+  /**
+   * The page-table and mapping-list half of an unmap, with no decision point: it runs inside
+   * the MMU's locked region. Returns the BOs whose mappings went away (to put after the flush).
+   */
+  private removeRange(va: number, size: number): Bo[] {
+    const end = va + size;
     const touched: VmMapping[] = this.mappings.filter((m) => m.va < end && m.va + m.size > va);
-    if (touched.length === 0) return 0;
     const released: Bo[] = [];
     for (const m of touched) {
       const i = this.mappings.indexOf(m);
@@ -168,11 +190,7 @@ export class Vm implements Lifetime {
       released.push(m.bo);
     }
     this.mappings.sort((a, b) => a.va - b.va);
-    // Pages go back to the allocator only after the TLB flush: until then the GPU may still
-    // translate to them.
-    const ret = await this.dev.mmu.flushRange(this, va, size);
-    for (const bo of released) bo.put();
-    return ret;
+    return released;
   }
 
   async unmapAll(): Promise<number> {

@@ -37,6 +37,8 @@ export interface DmaAccess {
   pa: number;
   write: boolean;
   source: DmaSource;
+  /** Present (true) when the access falls in the AS's locked region: hardware would stall it. */
+  locked?: true;
 }
 
 /** A GPU access that translated to a physical page that is not allocated (freed). */

@@ -17,7 +17,8 @@
  * - LOCK records the region encoded in AS_LOCKADDR (base | log2(size) - 1 in bits 0..5); UNLOCK
  *   invalidates the TLB entries in it, as Panthor's "flush caches through GPU_CMD, then UNLOCK"
  *   sequence expects; FLUSH_PT / FLUSH_MEM invalidate the whole AS TLB and unlock. Accesses to a
- *   locked region are not stalled (no bug depends on the stall; documented).
+ *   locked region are not stalled; they are reported to the DMA observer with `locked` set, so
+ *   the isolation check does not count a translation that hardware would have stalled.
  * - AS_STATUS.AS_ACTIVE is set by every command and clears `asCommandNs` later, except when the
  *   `as-active-stuck` fault fires: then it stays set until the AS is reset. Commands take effect
  *   when written.
@@ -439,7 +440,14 @@ export class Mmu {
     const ctx = this.ctx;
     if (write) ctx.stats.dmaWrites++;
     else ctx.stats.dmaReads++;
-    if (ctx.onDma !== null) ctx.onDma({ as, va, pa, write, source });
+    if (ctx.onDma !== null) {
+      // Whether the access falls in the AS's locked region: real hardware would stall it until
+      // UNLOCK (the model does not), so an observer must not hold its translation against it.
+      const s = this.slots[as];
+      const locked =
+        s !== undefined && s.lockSize > 0 && va >= s.lockBase && va < s.lockBase + s.lockSize;
+      ctx.onDma(locked ? { as, va, pa, write, source, locked } : { as, va, pa, write, source });
+    }
     if (ctx.mem.isAllocated(pa)) return true;
     ctx.log(ctx.freedAccesses, { as, va, pa, write, source, atNs: ctx.k.nowNs });
     return false;

@@ -27,6 +27,18 @@ export class Atomic {
     this.value = v;
   }
 
+  /**
+   * A read-modify-write computed from the old value (what a cmpxchg loop, or a field updated
+   * under a spinlock together with other checks, achieves): one decision point, then `fn` runs
+   * and its result is stored in the same step. `fn` must not sleep. Returns the old value.
+   */
+  async fetchUpdate(fn: (old: number) => number): Promise<number> {
+    await this.k.point();
+    const old = this.value;
+    this.value = fn(old);
+    return old;
+  }
+
   /** Returns the old value; stores `next` only when the old value was `expected`. */
   async cmpxchg(expected: number, next: number): Promise<number> {
     await this.k.point();
