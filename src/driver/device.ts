@@ -20,6 +20,7 @@ import type { VirtualGpu } from '../hw/gpu.js';
 import { Completion } from '../kernel/completion.js';
 import { Errno, errnoName } from '../kernel/errno.js';
 import { FenceContext } from '../kernel/fence.js';
+import { nextId } from '../kernel/ids.js';
 import type { Kernel, Lifetime } from '../kernel/kernel.js';
 import { Mutex } from '../kernel/mutex.js';
 import { Srcu } from '../kernel/srcu.js';
@@ -52,10 +53,8 @@ export interface RebindWork {
   queue(): boolean;
 }
 
-let nextDeviceUid = 1;
-
 export class PanthorDevice implements Lifetime {
-  readonly uid = nextDeviceUid++;
+  readonly uid: number;
   alive = true;
   readonly name: string;
   readonly io: DeviceIo;
@@ -97,6 +96,7 @@ export class PanthorDevice implements Lifetime {
     readonly uevents: UeventBus,
     readonly rebindWork: RebindWork,
   ) {
+    this.uid = nextId(k, 'device');
     this.name = `panthor${this.uid}`;
     this.iomem = { name: `${this.name} iomem`, alive: true };
     this.io = new DeviceIo(k, hw, this.iomem);

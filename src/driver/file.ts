@@ -5,13 +5,12 @@
  * so two files routinely have the same handle numbers for different objects: a lookup only ever
  * searches the calling file's table, which is what keeps files isolated from each other.
  */
+import { nextId } from '../kernel/ids.js';
 import type { PanthorDevice } from './device.js';
 import type { Bo } from './gem.js';
 import type { Group } from './group.js';
 import type { Syncobj } from './syncobj.js';
 import type { Vm } from './vm.js';
-
-let nextFileId = 1;
 
 export const MAX_GROUPS_PER_FILE = 128;
 export const MAX_VMS_PER_FILE = 256;
@@ -55,7 +54,7 @@ export interface UserMappingRecord {
 }
 
 export class DrmFile {
-  readonly id = nextFileId++;
+  readonly id: number;
   closed = false;
   readonly bos = new HandleTable<Bo>(1 << 20);
   readonly vms = new HandleTable<Vm>(MAX_VMS_PER_FILE);
@@ -70,5 +69,7 @@ export class DrmFile {
     readonly dev: PanthorDevice,
     /** CAP_SYS_NICE or DRM master: may create HIGH and REALTIME groups. */
     readonly privileged: boolean,
-  ) {}
+  ) {
+    this.id = nextId(dev.k, 'file');
+  }
 }

@@ -14,13 +14,12 @@
 
 import type { PhysMem } from '../hw/memory.js';
 import { PAGE_SIZE } from '../hw/regs.js';
+import { nextId } from '../kernel/ids.js';
 import type { Kernel, Lifetime } from '../kernel/kernel.js';
 import { Refcount } from '../kernel/refcount.js';
 
-let nextBoId = 1;
-
 export class Bo implements Lifetime {
-  readonly id = nextBoId++;
+  readonly id: number;
   alive = true;
   readonly pages: number[] = [];
   readonly refs: Refcount;
@@ -38,6 +37,7 @@ export class Bo implements Lifetime {
     /** The VM this BO is private to (Panthor's exclusive_vm), or null. */
     readonly exclusiveVmId: number,
   ) {
+    this.id = nextId(k, 'bo');
     this.refs = new Refcount(k, `bo ${name}.refcount`, 1);
     k.kmalloc(`bo ${name}`);
     for (let i = 0; i < size / PAGE_SIZE; i++) this.pages.push(mem.allocPage());

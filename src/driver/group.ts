@@ -10,7 +10,9 @@
  * Group state flags follow the uAPI: TIMEDOUT, FATAL_FAULT (with the mask of faulty queues) and
  * INNOCENT (a group that could still run but whose suspend failed during a reset).
  */
+
 import type { Fence, FenceContext } from '../kernel/fence.js';
+import { nextId } from '../kernel/ids.js';
 import type { Lifetime } from '../kernel/kernel.js';
 import type { Refcount } from '../kernel/refcount.js';
 import type { DelayedWork, Work } from '../kernel/workqueue.js';
@@ -106,10 +108,8 @@ export class Queue {
   }
 }
 
-let nextGroupUid = 1;
-
 export class Group implements Lifetime {
-  readonly uid = nextGroupUid++;
+  readonly uid: number;
   alive = true;
   state: GroupStateName = GroupState.CREATED;
   csgId = -1;
@@ -145,7 +145,9 @@ export class Group implements Lifetime {
     readonly syncUpdWork: Work,
     readonly tilerOomWork: Work,
     readonly releaseWork: Work,
-  ) {}
+  ) {
+    this.uid = nextId(vm.dev.k, 'group');
+  }
 
   get name(): string {
     return `group${this.uid}`;

@@ -21,6 +21,7 @@
 import { PAGE_SIZE, VA_BITS } from '../hw/regs.js';
 import { Errno } from '../kernel/errno.js';
 import type { FenceContext } from '../kernel/fence.js';
+import { nextId } from '../kernel/ids.js';
 import type { Kernel, Lifetime } from '../kernel/kernel.js';
 import { Mutex } from '../kernel/mutex.js';
 import { Refcount } from '../kernel/refcount.js';
@@ -40,14 +41,12 @@ export interface VmMapping {
   kernel: boolean;
 }
 
-let nextVmUid = 1;
-
 export const VA_LIMIT = 2 ** VA_BITS;
 /** Default user VA range when VM_CREATE passes 0: the lower half, as Panthor does. */
 export const DEFAULT_USER_VA_RANGE = 2 ** (VA_BITS - 1);
 
 export class Vm implements Lifetime {
-  readonly uid = nextVmUid++;
+  readonly uid: number;
   alive = true;
   readonly pt: PageTable;
   /** AS slot, or -1 when not bound. */
@@ -73,6 +72,7 @@ export class Vm implements Lifetime {
     readonly userVaRange: number,
   ) {
     const k = dev.k;
+    this.uid = nextId(k, 'vm');
     this.pt = new PageTable(k, dev.hw.mem, `vm ${name}`);
     this.activeCnt = new Refcount(k, `vm ${name}.as.active_cnt`, 0);
     this.refs = new Refcount(k, `vm ${name}.refcount`, 1);
