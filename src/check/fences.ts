@@ -78,6 +78,11 @@ export class FenceOracle implements Oracle {
 function deathTime(dev: import('../driver/device.js').PanthorDevice): number {
   const t: number[] = [];
   if (dev.log.unpluggedAtNs >= 0) t.push(dev.log.unpluggedAtNs);
+  // The device is dead from the moment wedging begins, not only from the uevent at its end:
+  // from then on every ioctl fails with ENODEV, and a group terminated in between (by the
+  // failed reset's post-reset, whose term work runs while the wedge quiesces) rightly ends its
+  // jobs with -ENODEV too.
+  if (dev.wedge.wedgedAtNs >= 0) t.push(dev.wedge.wedgedAtNs);
   for (const w of dev.log.wedges) t.push(w.atNs);
   if (dev.wedge.wedged && dev.log.wedges.length === 0) t.push(0);
   return t.length === 0 ? -1 : Math.min(...t);

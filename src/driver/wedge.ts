@@ -24,6 +24,8 @@ export const WEDGED_METHODS = 'rebind,bus-reset';
 export class WedgeBlock {
   readonly name = 'wedge';
   wedged = false;
+  /** When `wedge()` began (ioctls fail with ENODEV from then on), or -1. */
+  wedgedAtNs = -1;
   irqsMasked = false;
   dmaStopped = false;
   mappingsRedirected = false;
@@ -36,6 +38,7 @@ export class WedgeBlock {
     const k = dev.k;
     if (this.wedged) return;
     this.wedged = true;
+    this.wedgedAtNs = k.nowNs;
     k.trace.instant(dev.resetLane, 'reset', `wedging: ${reason}`);
     dev.reset.design.unplug();
     if (dev.bug('wedge-before-quiesce')) this.sendEvent();
