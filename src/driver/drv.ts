@@ -63,6 +63,18 @@ import {
 import { DEFAULT_USER_VA_RANGE, Vm } from './vm.js';
 import { applyBindOps, type BindOp, VmBindQueue } from './vm-bind.js';
 
+/**
+ * PANTHOR_UOBJ_MIN_SIZE of each DEV_QUERY struct, in this model's layout: up to and including
+ * `tiler_present` (GPU_INFO), `pad` (CSIF_INFO), `current_timestamp` (TIMESTAMP_INFO) and `pad`
+ * (GROUP_PRIORITIES_INFO).
+ */
+const DEV_QUERY_MIN_SIZES: Record<number, number> = {
+  [DevQueryType.GPU_INFO]: 80,
+  [DevQueryType.CSIF_INFO]: 24,
+  [DevQueryType.TIMESTAMP_INFO]: 16,
+  [DevQueryType.GROUP_PRIORITIES_INFO]: 8,
+};
+
 /** Upper bound on array counts, so a hostile count cannot make the model loop for ever. */
 const MAX_ARRAY = 1024;
 const MAX_BO_SIZE = 256 * 1024 * 1024;
@@ -170,6 +182,10 @@ export class Drv {
         args.size = size;
         return ok(args);
       }
+      // panthor_set_uobj: a user struct smaller than the struct was when it entered the uAPI is
+      // EINVAL; only fields added later may be cut off. (Copying the fields that fit let a user
+      // buffer of 8 bytes succeed with a partial GPU_INFO.)
+      if (args.size < (DEV_QUERY_MIN_SIZES[args.type] ?? size)) return err(Errno.EINVAL);
       const info = this.queryInfo(args.type, file);
       // Copy min(user size, kernel size) bytes; fields are 4 or 8 bytes in declaration order.
       let off = 0;
