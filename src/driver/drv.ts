@@ -513,6 +513,11 @@ export class Drv {
     return this.call('GEM_CLOSE', file, async () => {
       const bo = file.bos.remove(handle);
       if (bo === undefined) return err(Errno.EINVAL);
+      // drm_gem_object_release_handle revokes the file's right to mmap the BO
+      // (drm_vma_node_revoke). Without it, an mmap after the close took a reference on a BO
+      // that may already be freed (a use-after-free).
+      if (bo.mmapOffset !== 0 && file.mmapAllowed.get(bo.mmapOffset) === bo)
+        file.mmapAllowed.delete(bo.mmapOffset);
       bo.put();
       return ok(0);
     });
