@@ -112,6 +112,12 @@ export class Drv {
   /** Results of ioctls issued while the device was wedged or unplugged (wedge-protocol oracle). */
   readonly afterDeath: Array<{ name: string; errno: number }> = [];
   readonly counts = new Map<string, number>();
+  /**
+   * Every fake mmap offset handed out, with its BO (the device's drm_vma_offset_manager), so
+   * that mmap can tell an offset this file may not map (EACCES) from one that names nothing
+   * (EINVAL). Entries of freed BOs are dropped as the table grows.
+   */
+  private readonly mmapOffsets = new Map<number, Bo>();
 
   constructor(private readonly dev: PanthorDevice) {}
 
@@ -501,7 +507,13 @@ export class Drv {
       const bo = file.bos.get(args.handle);
       if (bo === undefined) return err(Errno.ENOENT);
       if (bo.noMmap) return err(Errno.EPERM);
-      if (bo.mmapOffset === 0) bo.mmapOffset = this.dev.allocMmapOffset(bo.size);
+      if (bo.mmapOffset === 0) {
+        bo.mmapOffset = this.dev.allocMmapOffset(bo.size);
+        this.mmapOffsets.set(bo.mmapOffset, bo);
+        const n = this.mmapOffsets.size;
+        if (n >= 64 && (n & (n - 1)) === 0)
+          for (const [off, b] of this.mmapOffsets) if (!b.alive) this.mmapOffsets.delete(off);
+      }
       file.mmapAllowed.set(bo.mmapOffset, bo);
       args.offset = bo.mmapOffset;
       return ok(args);
@@ -531,7 +543,9 @@ export class Drv {
     if (file.closed) return err(Errno.EBADF);
     if (dev.unplugged || dev.wedge.wedged) return err(Errno.ENODEV);
     const bo = file.mmapAllowed.get(offset);
-    if (bo === undefined) return err(Errno.EACCES);
+    // drm_gem_mmap: an offset of no (live) object is EINVAL; one this file may not map, EACCES.
+    if (bo === undefined)
+      return err(this.mmapOffsets.get(offset)?.alive ? Errno.EACCES : Errno.EINVAL);
     const id = file.nextMappingId++;
     file.mappings.set(id, { id, bo: bo.get(), unmapped: false });
     return ok(id);

@@ -25,7 +25,7 @@ const TABLE: Record<FuzzOp, ErrnoName[]> = {
   BO_CREATE: ['EINVAL', 'ENOMEM', 'ENOSPC'],
   BO_MMAP_OFFSET: ['EINVAL', 'ENOENT', 'EPERM'],
   GEM_CLOSE: ['EINVAL'],
-  MMAP: ['EACCES', 'EBADF'],
+  MMAP: ['EACCES', 'EINVAL', 'EBADF'],
   MAP_READ: ['EFAULT'],
   MAP_WRITE: ['EFAULT'],
   MUNMAP: ['EINVAL'],
