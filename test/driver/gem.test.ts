@@ -104,9 +104,11 @@ test('mmap: the CPU sees what the GPU wrote and the GPU sees what the CPU wrote'
     assert.equal(errnoOf(second.read32(data.size)), Errno.EFAULT);
     unwrap(second.unmap(), 'munmap');
     assert.equal(errnoOf(second.read32(0)), Errno.EFAULT);
-    assert.equal(errnoOf(second.unmap()), Errno.EINVAL, 'munmap twice');
-    // An offset nobody handed out cannot be mapped.
-    assert.equal(errnoOf(c.mmap(off + 0x100000, PAGE_SIZE)), Errno.EACCES);
+    // An offset that names no BO is EINVAL (drm_gem_mmap finds no object); another file's
+    // BO is there but not this file's to map: EACCES.
+    assert.equal(errnoOf(c.mmap(off + 0x100000, PAGE_SIZE)), Errno.EINVAL);
+    const other = open(sys);
+    assert.equal(errnoOf(other.mmap(off, PAGE_SIZE)), Errno.EACCES);
   });
   assertClean(m);
 });
@@ -206,5 +208,29 @@ test('a BO lives as long as a handle, a CPU mapping or a GPU mapping holds it', 
     assert.equal(await runJob(c, g, cmd, streams.pageFault(0x30_0000)), -Errno.EINVAL);
     assert.deepEqual(sys.hw.freedAccesses, [], 'no GPU access to freed pages');
   });
+  assertClean(m);
+});
+
+test('GEM_CLOSE revokes the mmap right: the offset of a closed BO cannot be mapped again', async () => {
+  const m = await onMachine({ seed: 108 }, async (sys) => {
+    const c = open(sys);
+    const vm = await vmCreate(c);
+    // A BO that dies with its handle, and one that lives on in a VM mapping.
+    const gone = unwrap(await c.boCreate(PAGE_SIZE), 'BO_CREATE');
+    const kept = unwrap(await c.boCreate(PAGE_SIZE), 'BO_CREATE');
+    const goneOff = unwrap(await c.boMmapOffset(gone.handle as number), 'offset').offset as number;
+    const keptOff = unwrap(await c.boMmapOffset(kept.handle as number), 'offset').offset as number;
+    unwrap(await c.vmMap(vm, kept.handle as number, 0x30_0000, PAGE_SIZE), 'VM_BIND');
+    unwrap(await c.gemClose(gone.handle as number), 'GEM_CLOSE');
+    unwrap(await c.gemClose(kept.handle as number), 'GEM_CLOSE');
+    // The freed BO's offset names nothing any more; the live one is no longer this file's.
+    assert.equal(errnoOf(c.mmap(goneOff, PAGE_SIZE)), Errno.EINVAL, 'no mapping of a freed BO');
+    assert.equal(
+      errnoOf(c.mmap(keptOff, PAGE_SIZE)),
+      Errno.EACCES,
+      'the right went with the handle',
+    );
+  });
+  // Without the revoke, the first mmap resurrected the freed BO: a use-after-free.
   assertClean(m);
 });
