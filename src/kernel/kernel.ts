@@ -4,7 +4,8 @@
  *
  * Model code is ordinary async TypeScript that awaits only this runtime's primitives. Exactly
  * one task runs at a time; every primitive parks the running task on a promise and asks the
- * strategy which task continues, then resolves exactly that task's promise. Because no other
+ * strategy which task continues, then resolves exactly that task's promise (a task that keeps
+ * the CPU gets an already-resolved one). Because no other
  * promise is ever resolved from outside, the order in which JavaScript runs the microtasks is a
  * pure function of the strategy's choices: a run is a function of (scenario, options, seed,
  * schedule), and a recorded schedule replays it step for step.
@@ -96,6 +97,10 @@ function takeCaptured(): (woken: boolean) => void {
   captured = null;
   return r;
 }
+
+/** What a task that keeps the CPU awaits (see `Kernel.park`); shared, never re-resolved. */
+const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
+const RESOLVED_FALSE: Promise<boolean> = Promise.resolve(false);
 
 const DEFAULT_MAX_STEPS = 2_000_000;
 const DEFAULT_MAX_TIME_NS = 600e9;
@@ -262,14 +267,11 @@ export class Kernel implements StrategyHost {
    */
   point(): Promise<boolean> {
     const t = this.self();
-    const parked = new Promise<boolean>(capture);
-    t.resume = takeCaptured();
     t.state = 'runnable';
     this.endSlice(t);
     this.runq.push(t);
     this.current = null;
-    this.dispatch();
-    return parked;
+    return this.park(t, this.schedule());
   }
 
   /**
@@ -279,8 +281,6 @@ export class Kernel implements StrategyHost {
   block(reason: string, timeoutNs = -1, sleeping = true): Promise<boolean> {
     const t = this.self();
     if (sleeping) this.mightSleep(reason);
-    const parked = new Promise<boolean>(capture);
-    t.resume = takeCaptured();
     t.state = 'blocked';
     t.blockedOn = reason;
     t.sleeping = sleeping;
@@ -292,8 +292,7 @@ export class Kernel implements StrategyHost {
     }
     this.endSlice(t);
     this.current = null;
-    this.dispatch();
-    return parked;
+    return this.park(t, this.schedule());
   }
 
   /** Wakes a blocked task. Returns false if it was not blocked. Callable from any context. */
@@ -516,22 +515,61 @@ export class Kernel implements StrategyHost {
     return this.choices ?? [];
   }
 
+  /** Picks the next task and lets it continue (from outside any task's primitive). */
   private dispatch(): void {
+    const next = this.schedule();
+    if (next !== null) this.resumeTask(next);
+  }
+
+  /**
+   * Runs the scheduler up to the next step: observers, due events, the strategy's pick. Returns
+   * the task that runs next, already marked running, or null when the run is over. The caller
+   * resumes it (or, if it is the caller's own task, simply carries on).
+   */
+  private schedule(): Task | null {
     if (this.dispatching) throw new Error('kernel: re-entrant dispatch');
     this.dispatching = true;
     try {
-      this.dispatchLoop();
+      return this.dispatchLoop();
     } finally {
       this.dispatching = false;
     }
   }
 
-  private dispatchLoop(): void {
-    for (const obs of this.observers) obs();
+  private resumeTask(t: Task): void {
+    const resume = t.resume as (woken: boolean) => void;
+    t.resume = null;
+    const woken = t.wakeValue;
+    t.wakeValue = true;
+    resume(woken);
+  }
+
+  /**
+   * The promise the running task `t` waits on after giving up the CPU, given the task that
+   * runs next. When that is `t` itself (it was the only choice, or the strategy kept it), the
+   * answer is known: an already-resolved promise, shared, instead of a new one resolved at
+   * once (most steps of a run are such forced steps). Otherwise `t` parks on a new promise and
+   * `next` is resumed. Either way `t` continues in a later microtask, as before.
+   */
+  private park(t: Task, next: Task | null): Promise<boolean> {
+    if (next === t) {
+      const woken = t.wakeValue;
+      t.wakeValue = true;
+      return woken ? RESOLVED_TRUE : RESOLVED_FALSE;
+    }
+    const parked = new Promise<boolean>(capture);
+    t.resume = takeCaptured();
+    if (next !== null) this.resumeTask(next);
+    return parked;
+  }
+
+  private dispatchLoop(): Task | null {
+    const observers = this.observers;
+    for (let i = 0; i < observers.length; i++) (observers[i] as () => void)();
     for (;;) {
       if (this.outcome !== null) {
         this.complete();
-        return;
+        return null;
       }
       const runq = this.runq;
       const n = runq.length;
@@ -574,11 +612,7 @@ export class Kernel implements StrategyHost {
       this.prev = t;
       this.trace.mix(t.id);
       this.beginSlice(t);
-      const resume = t.resume as (woken: boolean) => void;
-      t.resume = null;
-      resume(t.wakeValue);
-      t.wakeValue = true;
-      return;
+      return t;
     }
   }
 
@@ -605,7 +639,8 @@ export class Kernel implements StrategyHost {
       this.violation('model-error', `exception in event ${ev.label}: ${msg}`);
       this.end('model-error');
     }
-    for (const obs of this.observers) obs();
+    const observers = this.observers;
+    for (let i = 0; i < observers.length; i++) (observers[i] as () => void)();
   }
 
   /** Nothing runnable and no event pending: the run is over; blocked tasks mean a deadlock. */
