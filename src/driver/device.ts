@@ -278,7 +278,17 @@ export class PanthorDevice implements Lifetime {
   resumeFailed(): void {
     if (!this.reset.design.wedgeOnFailure) return;
     this.resumeFailWork ??= new Work(this.k, 'pm.resume_failed', async () => {
-      await this.wedge.wedge('resume failed');
+      // Under the PM lock: another user may have started a resume after the failed one (it
+      // waited for the lock, and the device is not wedged yet). That resume must not program
+      // the GPU while the wedge stops DMA and disables every address space, nor boot the
+      // firmware after it: a firmware booted on a disabled AS0 faults on its own code
+      // (reset-fail@default under PCT, campaign seed 1, run 104, seed 3421444451).
+      await this.pm.lock.lock();
+      try {
+        await this.wedge.wedge('resume failed');
+      } finally {
+        this.pm.lock.unlock();
+      }
     });
     this.systemWq.enqueue(this.resumeFailWork);
   }
