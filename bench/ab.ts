@@ -23,8 +23,8 @@
 import { createHook } from 'node:async_hooks';
 import { execFileSync, fork } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join, resolve } from 'node:path';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 interface Side {
@@ -244,9 +244,9 @@ async function hashes(s: Side): Promise<Map<string, string>> {
 }
 
 /**
- * Deterministic costs, immune to machine load: promises created per kernel step (async_hooks)
- * and young-generation collections per 1000 steps (a proxy for bytes allocated: a scavenge
- * happens each time the nursery fills), over the same runs on both sides.
+ * Costs immune to machine load: promises created per kernel step (async_hooks) and bytes
+ * allocated per step (V8's sampling heap profiler, collected objects included), over the same
+ * runs on both sides.
  */
 async function counts(s: Side): Promise<Record<string, number>> {
   const p = s.mod.getProgram('mixed@default');
@@ -265,24 +265,28 @@ async function counts(s: Side): Promise<Record<string, number>> {
   hook.enable();
   for (let seed = 1; seed <= 10; seed++) steps += (await run(seed)).steps;
   hook.disable();
-  let scavenges = 0;
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const detail = (e as unknown as { detail?: { kind?: number } }).detail;
-      if (detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) {
-        scavenges++;
-      }
-    }
+  // Bytes allocated per step, from V8's sampling heap profiler with collected objects kept.
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
   });
-  obs.observe({ entryTypes: ['gc'] });
-  let gcSteps = 0;
-  for (let seed = 1; seed <= 40; seed++) gcSteps += (await run(seed)).steps;
-  // GC entries are delivered from a timer phase of the event loop.
-  await new Promise((r) => setTimeout(r, 20));
-  obs.disconnect();
+  let allocSteps = 0;
+  for (let seed = 1; seed <= 20; seed++) allocSteps += (await run(seed)).steps;
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  session.disconnect();
+  let bytes = 0;
+  const walk = (n: { selfSize: number; children: (typeof n)[] }) => {
+    bytes += n.selfSize;
+    for (const c of n.children) walk(c);
+  };
+  walk(profile.head);
   return {
     promisesPerStep: promises / steps,
-    scavengesPer1kSteps: (scavenges * 1000) / gcSteps,
+    bytesAllocatedPerStep: bytes / allocSteps,
   };
 }
 

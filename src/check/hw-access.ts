@@ -10,7 +10,6 @@
  * different bug: the device's resources are gone, which is reported as `use-after-free` (an IRQ
  * handler left unmasked after unplug does this).
  */
-import type { MmioAccess } from '../hw/context.js';
 import type { CheckContext, Oracle } from './oracle.js';
 
 export class HwAccessOracle implements Oracle {
@@ -21,10 +20,10 @@ export class HwAccessOracle implements Oracle {
   readonly logsOnly = true;
 
   constructor(private readonly ctx: CheckContext) {
-    ctx.sys.hw.onMmio = (a) => this.access(a);
+    ctx.sys.hw.onRegisterAccess = (offset, write) => this.access(offset, write);
   }
 
-  private access(a: MmioAccess): void {
+  private access(offset: number, write: boolean): void {
     const { sys } = this.ctx;
     const task = sys.k.current;
     if (task === null) return;
@@ -36,7 +35,7 @@ export class HwAccessOracle implements Oracle {
       if (this.reported++ < 3) {
         this.ctx.report(
           'hw-access-during-reset',
-          `${task.name} ${a.write ? 'wrote' : 'read'} register 0x${a.offset.toString(16)} while ${worker.name} was resetting ${dev.name}`,
+          `${task.name} ${write ? 'wrote' : 'read'} register 0x${offset.toString(16)} while ${worker.name} was resetting ${dev.name}`,
         );
       }
     }

@@ -7,7 +7,6 @@
  * it does not own. An access to a page that was freed is a use-after-free. The file-handle part
  * of `isolation` is structural (each file has its own handle tables) and is tested directly.
  */
-import type { DmaAccess } from '../hw/context.js';
 import { PAGE_SIZE } from '../hw/regs.js';
 import type { CheckContext, Oracle } from './oracle.js';
 
@@ -19,23 +18,23 @@ export class IsolationOracle implements Oracle {
   private reported = 0;
 
   constructor(private readonly ctx: CheckContext) {
-    ctx.sys.hw.onDma = (a) => this.access(a);
+    ctx.sys.hw.onDmaAccess = (as, va, pa, write, locked) => this.access(as, va, pa, write, locked);
   }
 
-  private access(a: DmaAccess): void {
+  private access(as: number, va: number, pa: number, write: boolean, locked: boolean): void {
     // Hardware stalls accesses to a locked region until the page-table update is flushed;
     // the model lets them through, so their translation proves nothing.
-    if (this.reported >= 3 || a.locked === true) return;
+    if (this.reported >= 3 || locked) return;
     const dev = this.ctx.sys.dev;
     if (dev === null) return;
-    const vm = dev.mmu.slots[a.as];
+    const vm = dev.mmu.slots[as];
     if (vm === null || vm === undefined) return;
-    const expect = vm.pt.lookup(a.va);
-    if (expect === null || Math.floor(expect / PAGE_SIZE) !== Math.floor(a.pa / PAGE_SIZE)) {
+    const expect = vm.pt.lookup(va);
+    if (expect === null || Math.floor(expect / PAGE_SIZE) !== Math.floor(pa / PAGE_SIZE)) {
       this.reported++;
       this.ctx.report(
         'isolation',
-        `GPU ${a.write ? 'write' : 'read'} at 0x${a.va.toString(16)} on AS${a.as} (${vm.name}) reached PA 0x${a.pa.toString(16)}, which that VM does not map there (stale translation)`,
+        `GPU ${write ? 'write' : 'read'} at 0x${va.toString(16)} on AS${as} (${vm.name}) reached PA 0x${pa.toString(16)}, which that VM does not map there (stale translation)`,
       );
     }
   }

@@ -153,6 +153,10 @@ export class HwContext {
   /** Entries not stored because a log was full. */
   logsDropped = 0;
   onDma: ((a: DmaAccess) => void) | null = null;
+  /** The same without a record per access (see `VirtualGpu.onDmaAccess`). */
+  onDmaAccess:
+    | ((as: number, va: number, pa: number, write: boolean, locked: boolean) => void)
+    | null = null;
   readonly lanes: {
     readonly gpu: Lane;
     readonly fw: Lane;

@@ -16,8 +16,8 @@
  * is recorded in `offAccesses`), and `coldReset` is a bus/function reset (everything back to
  * power-on state and the "always" faults cleared; what the `bus-reset` recovery method does).
  *
- * Observation for the checkers never changes behaviour: `onMmio` and `onDma` hooks (a null check
- * each when unset), and logs (`pageFaults`, `freedAccesses`, `resets`, `offAccesses`,
+ * Observation for the checkers never changes behaviour: `onMmio`, `onRegisterAccess` and `onDma`
+ * hooks (a null check each when unset), and logs (`pageFaults`, `freedAccesses`, `resets`, `offAccesses`,
  * `unknownAccesses`, `ignoredWrites`, `faults.fired`), all bounded.
  */
 import { IrqLine } from '../kernel/irq.js';
@@ -80,6 +80,11 @@ export class VirtualGpu {
   readonly unknownAccesses: MmioAccess[] = [];
   /** Observation hook: every MMIO access, after it took effect. Must not change the model. */
   onMmio: ((a: MmioAccess) => void) | null = null;
+  /**
+   * The same without a record per access (the checker's hook: a driver makes an MMIO access
+   * every few steps, and an object each is garbage the oracle does not need).
+   */
+  onRegisterAccess: ((offset: number, write: boolean) => void) | null = null;
 
   private readonly ctx: HwContext;
   private readonly gpuIrq: IrqRegs;
@@ -145,6 +150,19 @@ export class VirtualGpu {
 
   set onDma(fn: ((a: DmaAccess) => void) | null) {
     this.ctx.onDma = fn;
+  }
+
+  /**
+   * Every GPU memory access through an AS, as arguments rather than a record (the checker's
+   * hook: command streams make many accesses, and a record each is garbage it does not need).
+   * `locked`: the access falls in the AS's locked region (real hardware would stall it).
+   */
+  get onDmaAccess(): HwContext['onDmaAccess'] {
+    return this.ctx.onDmaAccess;
+  }
+
+  set onDmaAccess(fn: HwContext['onDmaAccess']) {
+    this.ctx.onDmaAccess = fn;
   }
 
   /** Truth for the `stale-reset-irq` oracle: a reset was requested and has not completed. */
@@ -221,6 +239,7 @@ export class VirtualGpu {
       value = this.readReg(offset) >>> 0;
     }
     if (this.onMmio !== null) this.onMmio({ offset, write: false, value, atNs: this.k.nowNs });
+    if (this.onRegisterAccess !== null) this.onRegisterAccess(offset, false);
     return value;
   }
 
@@ -241,6 +260,7 @@ export class VirtualGpu {
       this.writeReg(offset, v);
     }
     if (this.onMmio !== null) this.onMmio({ offset, write: true, value: v, atNs });
+    if (this.onRegisterAccess !== null) this.onRegisterAccess(offset, true);
   }
 
   private readReg(offset: number): number {

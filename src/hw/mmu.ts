@@ -440,13 +440,16 @@ export class Mmu {
     const ctx = this.ctx;
     if (write) ctx.stats.dmaWrites++;
     else ctx.stats.dmaReads++;
-    if (ctx.onDma !== null) {
+    if (ctx.onDma !== null || ctx.onDmaAccess !== null) {
       // Whether the access falls in the AS's locked region: real hardware would stall it until
       // UNLOCK (the model does not), so an observer must not hold its translation against it.
       const s = this.slots[as];
       const locked =
         s !== undefined && s.lockSize > 0 && va >= s.lockBase && va < s.lockBase + s.lockSize;
-      ctx.onDma(locked ? { as, va, pa, write, source, locked } : { as, va, pa, write, source });
+      if (ctx.onDma !== null) {
+        ctx.onDma(locked ? { as, va, pa, write, source, locked } : { as, va, pa, write, source });
+      }
+      if (ctx.onDmaAccess !== null) ctx.onDmaAccess(as, va, pa, write, locked);
     }
     if (ctx.mem.isAllocated(pa)) return true;
     ctx.log(ctx.freedAccesses, { as, va, pa, write, source, atNs: ctx.k.nowNs });

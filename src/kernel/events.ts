@@ -12,7 +12,10 @@ export interface TimedEvent {
   readonly atNs: number;
   readonly seq: number;
   readonly label: string;
-  readonly fire: () => void;
+  /** Called with the event itself, so that a shared callback can find its `data`. */
+  readonly fire: (ev: TimedEvent) => void;
+  /** What a shared callback needs (the kernel's wait timeouts keep their task here), or null. */
+  readonly data: unknown;
   cancelled: boolean;
 }
 
@@ -26,8 +29,13 @@ export class EventQueue {
     return this.live;
   }
 
-  add(atNs: number, label: string, fire: () => void): TimedEvent {
-    const ev: TimedEvent = { atNs, seq: this.seq++, label, fire, cancelled: false };
+  add(
+    atNs: number,
+    label: string,
+    fire: (ev: TimedEvent) => void,
+    data: unknown = null,
+  ): TimedEvent {
+    const ev: TimedEvent = { atNs, seq: this.seq++, label, fire, data, cancelled: false };
     const h = this.heap;
     h.push(ev);
     let i = h.length - 1;

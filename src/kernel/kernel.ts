@@ -285,15 +285,19 @@ export class Kernel implements StrategyHost {
     t.blockedOn = reason;
     t.sleeping = sleeping;
     if (timeoutNs >= 0) {
-      t.timeoutEvent = this.events.add(this.nowNs + timeoutNs, 'timeout', () => {
-        t.timeoutEvent = null;
-        this.makeRunnable(t, false);
-      });
+      t.timeoutEvent = this.events.add(this.nowNs + timeoutNs, 'timeout', this.timeoutFire, t);
     }
     this.endSlice(t);
     this.current = null;
     return this.park(t, this.schedule());
   }
+
+  /** A wait's timeout: one callback for all of them, the task is the event's data. */
+  private readonly timeoutFire = (ev: TimedEvent): void => {
+    const t = ev.data as Task;
+    t.timeoutEvent = null;
+    this.makeRunnable(t, false);
+  };
 
   /** Wakes a blocked task. Returns false if it was not blocked. Callable from any context. */
   wake(t: Task): boolean {
@@ -633,7 +637,7 @@ export class Kernel implements StrategyHost {
     if (ev.atNs > this.nowNs) this.nowNs = ev.atNs;
     this.trace.mix(this.nowNs % 0x100000000);
     try {
-      ev.fire();
+      ev.fire(ev);
     } catch (err) {
       const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
       this.violation('model-error', `exception in event ${ev.label}: ${msg}`);
