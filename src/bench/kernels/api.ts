@@ -42,3 +42,13 @@ export interface BenchKernel {
   /** Creates the shared state and spawns the initial tasks. Called once per execution. */
   setup(api: KernelApi): void;
 }
+
+/**
+ * `steps` decision points of work that does not touch the shared state (reading a status
+ * register, taking and dropping an unrelated lock, updating statistics). Kernels put this
+ * where real code does other work between the statements that race, so that a bug's window
+ * spans as many points where the scheduler could switch tasks as it would in a driver.
+ */
+export async function work(api: KernelApi, steps: number): Promise<void> {
+  for (let i = 0; i < steps; i++) await api.yieldPoint();
+}

@@ -9,7 +9,8 @@
  * on such a seed is null: the honest statement is "more than `budget`". Means are not given
  * for the same reason.
  *
- * Wall-clock time is read only here, for throughput; nothing measured depends on it.
+ * Wall-clock time is read only here (through an injectable clock), for throughput; nothing
+ * measured depends on it.
  */
 import type { BenchKernel, BugDepth } from './api.js';
 import type { Engine } from './engine.js';
@@ -55,6 +56,8 @@ export interface ThroughputOptions {
    */
   warmup?: number;
   seed?: number;
+  /** Clock in milliseconds (default `performance.now`). */
+  now?: () => number;
 }
 
 export interface TimeToBugOptions {
@@ -73,10 +76,11 @@ export async function measureThroughput(
   const executions = opts.executions ?? 2000;
   const seed = opts.seed ?? 1;
   const warmup = opts.warmup ?? executions;
+  const now = opts.now ?? (() => performance.now());
   if (warmup > 0) await engine.runMany(kernel, seed + 1, warmup);
-  const t0 = performance.now();
+  const t0 = now();
   const batch = await engine.runMany(kernel, seed, executions);
-  const elapsedMs = performance.now() - t0;
+  const elapsedMs = now() - t0;
   return {
     engine: engine.name,
     kernel: kernel.name,
