@@ -4,7 +4,6 @@
  * on and off, and with FIFO and random strategies, to show the overhead of recording as a ratio
  * measured in the same process run (absolute figures on shared machines are noisy).
  */
-import { performance } from 'node:perf_hooks';
 import { fifoStrategy } from '../explore/fifo.js';
 import { randomStrategy } from '../explore/random.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -28,6 +27,7 @@ async function once(
   record: boolean,
   tasks: number,
   perTask: number,
+  now: () => number,
 ): Promise<number> {
   const k = new Kernel({ seed: 11, strategy, record });
   for (let i = 0; i < tasks; i++) {
@@ -35,9 +35,9 @@ async function once(
       for (let j = 0; j < perTask; j++) await k.point();
     });
   }
-  const t0 = performance.now();
+  const t0 = now();
   const r = await k.run();
-  const ms = performance.now() - t0;
+  const ms = Math.max(1e-3, now() - t0);
   return r.steps / (ms / 1000);
 }
 
@@ -47,22 +47,23 @@ function median(xs: number[]): number {
 }
 
 export async function kernelMicro(
-  opts: { tasks?: number; perTask?: number; reps?: number } = {},
+  opts: { tasks?: number; perTask?: number; reps?: number; now?: () => number } = {},
 ): Promise<KernelMicroResult> {
   const tasks = opts.tasks ?? 8;
   const perTask = opts.perTask ?? 25_000;
   const reps = opts.reps ?? 7;
+  const now = opts.now ?? (() => performance.now());
   // Warm up the JIT on both paths before measuring.
-  await once(randomStrategy(), true, tasks, 2000);
-  await once(fifoStrategy(), false, tasks, 2000);
+  await once(randomStrategy(), true, tasks, 2000, now);
+  await once(fifoStrategy(), false, tasks, 2000, now);
   // Interleave the variants so that JIT warm-up and machine noise hit them alike; report medians.
   const rec: number[] = [];
   const unrec: number[] = [];
   const fifo: number[] = [];
   for (let i = 0; i < reps; i++) {
-    rec.push(await once(randomStrategy(), true, tasks, perTask));
-    unrec.push(await once(randomStrategy(), false, tasks, perTask));
-    fifo.push(await once(fifoStrategy(), false, tasks, perTask));
+    rec.push(await once(randomStrategy(), true, tasks, perTask, now));
+    unrec.push(await once(randomStrategy(), false, tasks, perTask, now));
+    fifo.push(await once(fifoStrategy(), false, tasks, perTask, now));
   }
   const recordedPerSec = median(rec);
   const unrecordedPerSec = median(unrec);

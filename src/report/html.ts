@@ -223,8 +223,11 @@ function renderFailure(
 
 let cachedAssets: { js: string; css: string } | null = null;
 
-/** uPlot's IIFE build and stylesheet, read once from the installed package. */
-function uplotAssets(): { js: string; css: string } {
+/**
+ * uPlot's IIFE build and stylesheet, read once from the installed package. Also used by the
+ * benchmark's chart page (src/bench/html.ts), which follows this report's style.
+ */
+export function uplotAssets(): { js: string; css: string } {
   if (cachedAssets !== null) return cachedAssets;
   const require = createRequire(import.meta.url);
   const dist = dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));

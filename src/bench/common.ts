@@ -1,0 +1,112 @@
+/**
+ * What the benchmark's measurements share: how big each one is (full or quick), rates that
+ * survive a zero or fake clock, and a program wrapper that adds up the virtual time its runs
+ * simulated.
+ */
+import type { Program, RunInput, RunReport } from '../explore/program.js';
+
+export type Clock = () => number;
+
+export interface BenchSizes {
+  /** Runs per explore campaign (measurement 1) and untimed warm-up runs before it. */
+  exploreRuns: number;
+  exploreWarmup: number;
+  /** Seeds and rounds of the free-run comparison (measurement 2). */
+  overheadSeeds: number;
+  overheadRounds: number;
+  /** Kernel throughput: measured executions (after as many unmeasured). */
+  kernelExecutions: number;
+  /** Kernel time to bug: seeds, and the budget per seed for resetlab and for fast-check. */
+  kernelSeeds: number;
+  resetlabBudget: number;
+  fastCheckBudget: number;
+  /** Runs per campaign and repetitions of the jobs-1/jobs-2 pair (measurement 4). */
+  scalingRuns: number;
+  scalingReps: number;
+  /** Seeds per built-in scenario and strategy in the determinism check (measurement 5). */
+  determinismSeeds: number;
+  /** Cap on each regression's budget (measurement 6); null keeps the table's budgets. */
+  corpusBudgetCap: number | null;
+  /** Scheduler micro-benchmark. */
+  microPerTask: number;
+  microReps: number;
+}
+
+export const FULL_SIZES: BenchSizes = {
+  exploreRuns: 200,
+  exploreWarmup: 12,
+  overheadSeeds: 20,
+  overheadRounds: 3,
+  kernelExecutions: 20_000,
+  kernelSeeds: 50,
+  resetlabBudget: 200_000,
+  fastCheckBudget: 20_000,
+  // A multiple of 128: the campaign's default chunks (64 runs) then split evenly over 2 jobs.
+  scalingRuns: 512,
+  scalingReps: 2,
+  determinismSeeds: 5,
+  corpusBudgetCap: null,
+  microPerTask: 25_000,
+  microReps: 5,
+};
+
+export const QUICK_SIZES: BenchSizes = {
+  exploreRuns: 6,
+  exploreWarmup: 1,
+  overheadSeeds: 2,
+  overheadRounds: 1,
+  kernelExecutions: 300,
+  kernelSeeds: 3,
+  resetlabBudget: 400,
+  fastCheckBudget: 200,
+  scalingRuns: 8,
+  scalingReps: 1,
+  determinismSeeds: 1,
+  corpusBudgetCap: 2,
+  microPerTask: 1_000,
+  microReps: 1,
+};
+
+/** `units` per second over `ms` milliseconds; 0 when nothing was done. */
+export function perSec(units: number, ms: number): number {
+  if (units === 0) return 0;
+  return (units * 1000) / Math.max(ms, 1e-6);
+}
+
+/** a / b, or `fallback` when b is not a positive number. */
+export function ratio(a: number, b: number, fallback = 0): number {
+  return b > 0 && Number.isFinite(a) ? a / b : fallback;
+}
+
+export function geomean(xs: readonly number[]): number {
+  const pos = xs.filter((x) => x > 0 && Number.isFinite(x));
+  if (pos.length === 0) return 0;
+  return Math.exp(pos.reduce((s, x) => s + Math.log(x), 0) / pos.length);
+}
+
+/** Rounds for JSON: three significant decimals are plenty for rates and ratios. */
+export function round3(x: number): number {
+  return Number.isFinite(x) ? Math.round(x * 1000) / 1000 : 0;
+}
+
+export interface RunCounter {
+  virtualNs: number;
+  runs: number;
+  steps: number;
+}
+
+/** The program with a `run` that also adds up the virtual time and steps of every run. */
+export function counting(inner: Program): { program: Program; counter: RunCounter } {
+  const counter: RunCounter = { virtualNs: 0, runs: 0, steps: 0 };
+  const program: Program = {
+    ...inner,
+    async run(input: RunInput): Promise<RunReport> {
+      const r = await inner.run(input);
+      counter.virtualNs += r.virtualTimeNs;
+      counter.runs++;
+      counter.steps += r.steps;
+      return r;
+    },
+  };
+  return { program, counter };
+}

@@ -1,0 +1,203 @@
+/**
+ * The ratios of issue 7 and its goals, computed from one run's measurements. A goal that is
+ * missed says by how much and, where the measurements show it, why.
+ */
+import { geomean, ratio } from './common.js';
+import type {
+  BenchGoal,
+  BenchRatios,
+  Determinism,
+  ExploreMeasurement,
+  KernelThroughput,
+  KernelTimeToBug,
+  OverheadProgram,
+  Scaling,
+  Simulation,
+} from './result.js';
+
+export const GOALS = {
+  controlledOverFree: 1.5,
+  resetlabOverFastCheck: 10,
+  pctOverRandom: 5,
+  jobs2OverJobs1: 1.7,
+  determinism: 1,
+} as const;
+
+function variantTotals(programs: readonly OverheadProgram[], variant: string) {
+  let ms = 0;
+  let steps = 0;
+  let runs = 0;
+  for (const p of programs) {
+    for (const v of p.variants) {
+      if (v.variant !== variant) continue;
+      ms += v.elapsedMs;
+      steps += v.steps;
+      runs += v.runs;
+    }
+  }
+  return { ms, steps, runs };
+}
+
+/** Time per step of a variant over the free run's, all programs together. */
+export function perStepOverFree(programs: readonly OverheadProgram[], variant: string): number {
+  const free = variantTotals(programs, 'free');
+  const v = variantTotals(programs, variant);
+  return ratio(v.ms / Math.max(1, v.steps), free.ms / Math.max(1, free.steps));
+}
+
+/** Time per run of a variant over the free run's (for identical runs). */
+export function perRunOverFree(programs: readonly OverheadProgram[], variant: string): number {
+  const free = variantTotals(programs, 'free');
+  const v = variantTotals(programs, variant);
+  return ratio(v.ms / Math.max(1, v.runs), free.ms / Math.max(1, free.runs));
+}
+
+/** Random's median executions to the bug over pct's; a not-found median counts as the budget. */
+export function pctOverRandom(ttb: readonly KernelTimeToBug[], kernel: string): number | null {
+  const r = ttb.find((t) => t.kernel === kernel && t.engine === 'resetlab-random');
+  const p = ttb.find((t) => t.kernel === kernel && t.engine === 'resetlab-pct');
+  if (r === undefined || p === undefined) return null;
+  const rm = r.median ?? r.budget;
+  const pm = p.median ?? p.budget;
+  return pm > 0 ? rm / pm : null;
+}
+
+export function computeRatios(m: {
+  explore: readonly ExploreMeasurement[];
+  overhead: readonly OverheadProgram[];
+  throughput: readonly KernelThroughput[];
+  timeToBug: readonly KernelTimeToBug[];
+  scaling: Scaling;
+  determinism: Determinism;
+  simulation: Simulation;
+}): BenchRatios {
+  const speedups: number[] = [];
+  for (const t of m.throughput) {
+    if (t.engine === 'fast-check') continue;
+    const fc = m.throughput.find((x) => x.kernel === t.kernel && x.engine === 'fast-check');
+    if (fc !== undefined) speedups.push(ratio(t.executionsPerSec, fc.executionsPerSec));
+  }
+  const kernels = [...new Set(m.timeToBug.map((t) => t.kernel))];
+  const byKernel: Record<string, number | null> = {};
+  const deep: number[] = [];
+  for (const k of kernels) {
+    const r = pctOverRandom(m.timeToBug, k);
+    byKernel[k] = r;
+    const depth = m.timeToBug.find((t) => t.kernel === k)?.depth ?? 1;
+    if (depth >= 2 && r !== null) deep.push(r);
+  }
+  const rate = (strategy: string) => {
+    const xs = m.explore.filter((e) => e.strategy === strategy);
+    return ratio(
+      xs.reduce((a, e) => a + e.runs, 0),
+      xs.reduce((a, e) => a + e.elapsedMs, 0),
+    );
+  };
+  return {
+    controlledOverFree: perStepOverFree(m.overhead, 'random'),
+    pctOverFree: perStepOverFree(m.overhead, 'pct'),
+    sameScheduleOverFree: perRunOverFree(m.overhead, 'same-schedule'),
+    resetlabOverFastCheckMin: speedups.length > 0 ? Math.min(...speedups) : 0,
+    resetlabOverFastCheckGeomean: geomean(speedups),
+    pctOverRandomByKernel: byKernel,
+    pctOverRandomMinDeep: deep.length > 0 ? Math.min(...deep) : null,
+    jobs2OverJobs1: m.scaling.speedup,
+    determinism: m.determinism.share,
+    simulatedPerWall: m.simulation.virtualSecondsPerSecond,
+    pctOverRandomThroughput: ratio(rate('pct'), rate('random')),
+  };
+}
+
+function fmt(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+
+export function evaluateGoals(
+  r: BenchRatios,
+  ctx: { scaling: Scaling; quick: boolean; timeToBug: readonly KernelTimeToBug[] },
+): BenchGoal[] {
+  const goals: BenchGoal[] = [];
+  const quickNote = ctx.quick ? ' (quick run: sizes too small to judge)' : '';
+  {
+    const v = r.controlledOverFree;
+    const met = v <= GOALS.controlledOverFree;
+    goals.push({
+      id: 'controlled-overhead',
+      goal: 'controlled exploration costs at most 1.5× the free run (time per step)',
+      target: '<= 1.5',
+      value: v,
+      met,
+      note: met
+        ? `pct ${fmt(r.pctOverFree)}×; the machinery on the free run's own schedule ${fmt(r.sameScheduleOverFree)}× per run`
+        : `missed by ${fmt(v / GOALS.controlledOverFree)}×${quickNote}`,
+    });
+  }
+  {
+    const v = r.resetlabOverFastCheckMin;
+    const met = v >= GOALS.resetlabOverFastCheck;
+    goals.push({
+      id: 'fast-check-speed',
+      goal: "resetlab executes the kernels at least 10× as fast as fast-check's scheduler (slowest kernel and strategy)",
+      target: '>= 10',
+      value: v,
+      met,
+      note: met
+        ? `geometric mean ${fmt(r.resetlabOverFastCheckGeomean)}×`
+        : `missed by ${fmt(GOALS.resetlabOverFastCheck / Math.max(v, 1e-9))}× (geometric mean ${fmt(r.resetlabOverFastCheckGeomean)}×)${quickNote}`,
+    });
+  }
+  {
+    const v = r.pctOverRandomMinDeep ?? 0;
+    const met = r.pctOverRandomMinDeep !== null && v >= GOALS.pctOverRandom;
+    const misses = Object.entries(r.pctOverRandomByKernel)
+      .filter(([k, x]) => {
+        const depth = ctx.timeToBug.find((t) => t.kernel === k)?.depth ?? 1;
+        return depth >= 2 && (x === null || x < GOALS.pctOverRandom);
+      })
+      .map(([k, x]) => `${k} ${x === null ? 'n/a' : `${fmt(x)}×`}`);
+    goals.push({
+      id: 'pct-depth',
+      goal: 'pct needs at least 5× fewer executions than random (median) on every depth-2 and depth-3 kernel',
+      target: '>= 5',
+      value: v,
+      met,
+      note: met
+        ? 'per kernel: ' +
+          Object.entries(r.pctOverRandomByKernel)
+            .map(([k, x]) => `${k} ${x === null ? 'n/a' : `${fmt(x)}×`}`)
+            .join(', ')
+        : `below 5× on ${misses.join(', ')}${quickNote}`,
+    });
+  }
+  {
+    const v = r.jobs2OverJobs1;
+    const met = v >= GOALS.jobs2OverJobs1;
+    const cores =
+      ctx.scaling.cpus < 2
+        ? `; only ${ctx.scaling.cpus} CPU available`
+        : `; ${ctx.scaling.cpus} CPUs`;
+    goals.push({
+      id: 'scaling',
+      goal: 'schedules/s with --jobs 2 at least 1.7× --jobs 1',
+      target: '>= 1.7',
+      value: v,
+      met,
+      note: met
+        ? `${ctx.scaling.runsPerCampaign} runs per campaign${cores}`
+        : `missed by ${fmt(GOALS.jobs2OverJobs1 / Math.max(v, 1e-9))}×: worker start-up (each loads the model) is in the time, and the machine is shared${cores}${quickNote}`,
+    });
+  }
+  {
+    const v = r.determinism;
+    const met = v >= GOALS.determinism;
+    goals.push({
+      id: 'determinism',
+      goal: 'every seed run twice (and replayed from its schedule) gives the same trace hash',
+      target: '100%',
+      value: v,
+      met,
+      note: met ? '' : `${((1 - v) * 100).toFixed(2)}% of checks differ: a bug in the model`,
+    });
+  }
+  return goals;
+}
