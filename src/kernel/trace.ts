@@ -72,9 +72,15 @@ export class Trace {
   /** Stored events, or null when recording is off (the hash is still computed). */
   readonly events: TraceEvent[] | null;
   readonly lanes: Lane[] = [];
-  /** Lanes by kind, then by name: no key string is built per lookup (tasks spawn often). */
-  private readonly laneByKind = new Map<LaneKind, Map<string, Lane>>();
-  private readonly names = new Map<string, number>();
+  /**
+   * Lanes by name; a name used by lanes of two kinds has its other kinds in `laneByKey`.
+   * One map, and no key string per lookup (tasks spawn often, and a small program makes a
+   * fresh kernel, so a fresh trace, per run).
+   */
+  private readonly laneByName = new Map<string, Lane>();
+  private laneByKey: Map<string, Lane> | null = null;
+  /** Interned event names, created at the first event. */
+  private names: Map<string, number> | null = null;
   private h1 = 0x811c9dc5;
   private h2 = 0x2545f491;
   /** Virtual time source; set by the kernel. */
@@ -90,16 +96,21 @@ export class Trace {
 
   /** Returns the lane for (kind, name), creating it on first use. */
   lane(kind: LaneKind, name: string): Lane {
-    let byName = this.laneByKind.get(kind);
-    if (byName === undefined) {
-      byName = new Map();
-      this.laneByKind.set(kind, byName);
+    const first = this.laneByName.get(name);
+    if (first !== undefined && first.kind === kind) return first;
+    if (first === undefined) {
+      const lane: Lane = { id: this.lanes.length, kind, name };
+      this.lanes.push(lane);
+      this.laneByName.set(name, lane);
+      return lane;
     }
-    let lane = byName.get(name);
+    const key = kind + '\u0000' + name;
+    this.laneByKey ??= new Map();
+    let lane = this.laneByKey.get(key);
     if (lane === undefined) {
       lane = { id: this.lanes.length, kind, name };
       this.lanes.push(lane);
-      byName.set(name, lane);
+      this.laneByKey.set(key, lane);
     }
     return lane;
   }
@@ -112,10 +123,11 @@ export class Trace {
   }
 
   private nameId(name: string): number {
-    let id = this.names.get(name);
+    const names = this.names ?? (this.names = new Map());
+    let id = names.get(name);
     if (id === undefined) {
-      id = this.names.size + 1;
-      this.names.set(name, id);
+      id = names.size + 1;
+      names.set(name, id);
     }
     return id;
   }
