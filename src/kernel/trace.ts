@@ -123,7 +123,8 @@ export class Trace {
   }
 
   private nameId(name: string): number {
-    const names = this.names ?? (this.names = new Map());
+    this.names ??= new Map();
+    const names = this.names;
     let id = names.get(name);
     if (id === undefined) {
       id = names.size + 1;
