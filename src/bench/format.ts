@@ -36,7 +36,7 @@ function catchCell(c: CorpusCatch, budget: number): string {
 export function formatBench(r: BenchResult): string {
   const out: string[] = [];
   out.push(
-    `resetlab bench${r.quick ? ' (quick: sizes too small to judge goals)' : ''}: node ${r.env.node}, ${r.env.cpu}, ${r.env.cpus} CPUs, ${num(r.elapsedMs / 1000)} s`,
+    `resetlab bench${r.quick ? ' (quick: sizes too small to judge goals)' : ''}: node ${r.env.node}, ${r.env.cpu}, ${r.env.cpus} CPUs (load average ${num(r.env.loadAverage)} at the start), ${num(r.elapsedMs / 1000)} s`,
   );
   out.push('');
   out.push('Goals (ratios measured in this run)');
@@ -131,6 +131,19 @@ export function formatBench(r: BenchResult): string {
   const s = r.scaling;
   out.push(
     `4. Scaling (${s.program}, ${s.strategy}, ${s.runsPerCampaign} runs, ${s.cpus} CPUs): --jobs 1 ${num(s.jobs1SchedulesPerSec)} schedules/s, --jobs 2 ${num(s.jobs2SchedulesPerSec)}: ${num(s.speedup)}×; results identical: ${s.resultsIdentical ? 'yes' : 'NO'}`,
+  );
+  out.push(
+    table(
+      ['jobs', 'runs', 'seconds', 'schedules/s', 'cores busy', 'load average'],
+      s.measurements.map((m) => [
+        String(m.jobs),
+        String(m.runs),
+        num(m.elapsedMs / 1000),
+        num(m.schedulesPerSec),
+        num(m.coresBusy),
+        num(m.loadAverage),
+      ]),
+    ),
   );
   out.push('');
   const d = r.determinism;

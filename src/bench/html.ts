@@ -257,7 +257,19 @@ export function renderBenchHtml(r: BenchResult): string {
       names: ['--jobs 1', '--jobs 2'],
       values: [s.jobs1SchedulesPerSec, s.jobs2SchedulesPerSec],
     }),
-    '</div></section>',
+    '</div>',
+    htmlTable(
+      ['jobs', 'runs', 'seconds', 'schedules/s', 'cores busy', 'load average'],
+      s.measurements.map((m) => [
+        m.jobs,
+        m.runs,
+        m.elapsedMs / 1000,
+        m.schedulesPerSec,
+        m.coresBusy,
+        m.loadAverage,
+      ]),
+    ),
+    '</section>',
   );
 
   const d = r.determinism;
@@ -311,7 +323,7 @@ export function renderBenchHtml(r: BenchResult): string {
   );
 
   const title = 'resetlab bench';
-  const sub = `node ${r.env.node} · ${r.env.cpu} · ${r.env.cpus} CPUs · ${r.env.platform}/${r.env.arch} · ${num(r.elapsedMs / 1000)} s${r.quick ? ' · quick run' : ''}`;
+  const sub = `node ${r.env.node} · ${r.env.cpu} · ${r.env.cpus} CPUs (load average ${num(r.env.loadAverage)}) · ${r.env.platform}/${r.env.arch} · ${num(r.elapsedMs / 1000)} s${r.quick ? ' · quick run' : ''}`;
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',

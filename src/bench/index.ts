@@ -16,7 +16,7 @@
  * clock and check the shape, never a speed. The full run takes a few minutes; `quick` takes
  * seconds and is for tests (its figures are too small to judge goals by).
  */
-import { arch, availableParallelism, cpus, platform } from 'node:os';
+import { arch, availableParallelism, cpus, loadavg, platform } from 'node:os';
 import { getProgram } from '../explore/registry.js';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin.js';
 import { registerBuiltinPrograms, scenarioProgramId } from '../scenarios/program.js';
@@ -64,6 +64,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const sizes: BenchSizes = quick ? QUICK_SIZES : FULL_SIZES;
   const now: Clock = opts.now ?? (() => performance.now());
   const started = now();
+  const loadAverage = loadavg()[0] ?? 0;
   const phase = (p: BenchPhase) => (message: string) =>
     opts.onProgress?.({ phase: p, phaseIndex: PHASES.indexOf(p), phases: PHASES.length, message });
 
@@ -143,6 +144,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       v8: process.versions.v8,
       cpu: cpuModel,
       cpus: availableParallelism(),
+      loadAverage,
       platform: platform(),
       arch: arch(),
     },

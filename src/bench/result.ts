@@ -16,6 +16,8 @@ export interface BenchEnv {
   cpu: string;
   /** Logical CPUs the process may use (`os.availableParallelism()`). */
   cpus: number;
+  /** 1-minute load average when the run started: the machine may be shared. */
+  loadAverage: number;
   platform: string;
   arch: string;
 }
@@ -142,6 +144,13 @@ export interface ScalingRun {
   runs: number;
   elapsedMs: number;
   schedulesPerSec: number;
+  /**
+   * CPU time of the whole process (every thread: workers, and V8's garbage-collector and
+   * compiler threads) per wall second: how many cores the campaign kept busy.
+   */
+  coresBusy: number;
+  /** The 1-minute load average when it started (other processes on the machine count). */
+  loadAverage: number;
 }
 
 export interface Scaling {
@@ -155,6 +164,8 @@ export interface Scaling {
   speedup: number;
   /** The merged results of jobs 1 and jobs 2 agree (runs, violations, first runs). */
   resultsIdentical: boolean;
+  /** Cores one job keeps busy (jobs-1 `coresBusy`): N cores can give at most N / this. */
+  coresPerJob: number;
 }
 
 export interface DeterminismMismatch {

@@ -7,8 +7,14 @@
  *
  * The merged results must be the same whatever the number of jobs (the campaign's own
  * guarantee); that is checked here too.
+ *
+ * Beside the rates: how many cores each campaign kept busy (process CPU time per wall second,
+ * every thread included) and the load average when it started. A single job is not one core's
+ * worth of work: V8's garbage collector and compiler run on helper threads beside it, so with
+ * two cores, two jobs can at best be 2 / (cores one job keeps busy) times as fast; and cores
+ * that other processes hold are not there to be used.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runCampaign } from '../cli/campaign.js';
 import type { CampaignSummary } from '../cli/campaign-summary.js';
@@ -48,6 +54,8 @@ export async function measureScaling(
   for (let r = 0; r < sizes.scalingReps; r++) order.push(...(r % 2 === 0 ? [1, 2] : [2, 1]));
   for (const jobs of order) {
     progress(`scaling: ${sizes.scalingRuns} runs of ${SCALING_PROGRAM} with --jobs ${jobs}`);
+    const loadAverage = loadavg()[0] ?? 0;
+    const cpu0 = process.cpuUsage();
     const t0 = now();
     const out = await runCampaign({
       program: SCALING_PROGRAM,
@@ -59,6 +67,7 @@ export async function measureScaling(
       shrink: false,
     });
     const elapsedMs = now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     if (!out.ok) throw new Error(`bench: campaign failed: ${out.error.message}`);
     prints.add(fingerprint(out.summary));
     measurements.push({
@@ -66,6 +75,8 @@ export async function measureScaling(
       runs: out.summary.runs,
       elapsedMs,
       schedulesPerSec: perSec(out.summary.runs, elapsedMs),
+      coresBusy: ratio((cpu.user + cpu.system) / 1000, elapsedMs),
+      loadAverage,
     });
   }
   const rate = (jobs: number) => {
@@ -77,6 +88,11 @@ export async function measureScaling(
   };
   const jobs1 = rate(1);
   const jobs2 = rate(2);
+  const ones = measurements.filter((m) => m.jobs === 1);
+  const coresPerJob = ratio(
+    ones.reduce((a, m) => a + m.coresBusy * m.elapsedMs, 0),
+    ones.reduce((a, m) => a + m.elapsedMs, 0),
+  );
   return {
     program: SCALING_PROGRAM,
     strategy: SCALING_STRATEGY,
@@ -87,5 +103,6 @@ export async function measureScaling(
     jobs2SchedulesPerSec: jobs2,
     speedup: ratio(jobs2, jobs1),
     resultsIdentical: prints.size === 1,
+    coresPerJob,
   };
 }
