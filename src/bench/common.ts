@@ -14,8 +14,13 @@ export interface BenchSizes {
   /** Seeds and rounds of the free-run comparison (measurement 2). */
   overheadSeeds: number;
   overheadRounds: number;
-  /** Kernel throughput: measured executions (after as many unmeasured). */
+  /**
+   * Kernel throughput: measured executions (after as many unmeasured) per engine. resetlab's
+   * are about ten times faster, so it gets ten times as many: both then run for about the
+   * same time (a fraction of a second), long enough for a collection or two to fall in.
+   */
   kernelExecutions: number;
+  fastCheckExecutions: number;
   /** Kernel time to bug: seeds, and the budget per seed for resetlab and for fast-check. */
   kernelSeeds: number;
   resetlabBudget: number;
@@ -37,7 +42,8 @@ export const FULL_SIZES: BenchSizes = {
   exploreWarmup: 12,
   overheadSeeds: 20,
   overheadRounds: 3,
-  kernelExecutions: 20_000,
+  kernelExecutions: 100_000,
+  fastCheckExecutions: 10_000,
   kernelSeeds: 50,
   resetlabBudget: 200_000,
   fastCheckBudget: 20_000,
@@ -56,6 +62,7 @@ export const QUICK_SIZES: BenchSizes = {
   overheadSeeds: 2,
   overheadRounds: 1,
   kernelExecutions: 300,
+  fastCheckExecutions: 100,
   kernelSeeds: 3,
   resetlabBudget: 400,
   fastCheckBudget: 200,

@@ -6,7 +6,8 @@
  * decisions, calibrated as for PCT).
  *
  * Throughput: per kernel, the three engines take turns, twice in opposite orders, each time
- * after an untimed warm-up of the same size; the two timings are added up.
+ * after an untimed warm-up of the same size; the two timings are added up. Each engine gets
+ * enough executions to run for a fraction of a second.
  *
  * Executions to the bug are counted, not timed, and are the same on every machine. fast-check
  * gets a smaller budget than resetlab where a bug is rare (its executions are ~10× slower); a
@@ -47,9 +48,10 @@ export async function measureKernels(
     const tally = new Map<Engine, { executions: number; ms: number; violations: number }>();
     for (const order of [engines, [...engines].reverse()]) {
       for (const engine of order) {
+        const n = engine.name === 'fast-check' ? sizes.fastCheckExecutions : sizes.kernelExecutions;
         const r = await measureThroughput(engine, kernel, {
-          executions: sizes.kernelExecutions,
-          warmup: sizes.kernelExecutions,
+          executions: n,
+          warmup: n,
           seed: THROUGHPUT_SEED,
           now,
         });
