@@ -43,10 +43,10 @@ export type {
 } from './result.js';
 
 const PHASES: readonly BenchPhase[] = [
+  'kernels',
   'scheduler',
   'explore',
   'free-run',
-  'kernels',
   'scaling',
   'determinism',
   'corpus',
@@ -68,6 +68,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const phase = (p: BenchPhase) => (message: string) =>
     opts.onProgress?.({ phase: p, phaseIndex: PHASES.indexOf(p), phases: PHASES.length, message });
 
+  // The kernels first: their executions take microseconds, so their rate depends most on the
+  // state of the JIT, which every later measurement makes more polymorphic (more strategies
+  // and programs through the same scheduler code). First is what a user running one kernel
+  // or one campaign gets.
+  const kernels = await measureKernels(sizes, now, phase('kernels'));
   phase('scheduler')('scheduler micro-benchmark');
   const scheduler = await kernelMicro({
     perTask: sizes.microPerTask,
@@ -76,7 +81,6 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   });
   const explore = await measureExplore(resolveProgram, sizes, now, phase('explore'));
   const overhead = await measureOverhead(resolveProgram, sizes, now, phase('free-run'));
-  const kernels = await measureKernels(sizes, now, phase('kernels'));
   const scaling = await measureScaling(sizes, now, phase('scaling'));
   const determinismIds = BUILTIN_SCENARIOS.map((s) => scenarioProgramId(s.name, 'default'));
   let determinism = await measureDeterminism(
