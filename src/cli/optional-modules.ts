@@ -21,7 +21,10 @@ async function loadOptional<T>(specifier: string): Promise<T | null> {
   }
 }
 
-type BenchModule = { runBench: (opts?: Record<string, unknown>) => Promise<unknown> };
+type BenchModule = {
+  runBench: (opts?: Record<string, unknown>) => Promise<unknown>;
+  formatBench?: (r: never) => string;
+};
 type FuzzModule = { runFuzz: (opts: Record<string, unknown>) => Promise<unknown> };
 
 export async function benchCli(o: { json: boolean; quick: boolean }): Promise<number> {
@@ -29,33 +32,15 @@ export async function benchCli(o: { json: boolean; quick: boolean }): Promise<nu
   if (mod === null || typeof mod.runBench !== 'function') {
     return usageError('bench', 'bench', 'not available in this build (src/bench/index.ts)', o.json);
   }
-  const r = (await mod.runBench(o.quick ? { quick: true } : {})) as Record<string, unknown>;
+  const r = await mod.runBench(o.quick ? { quick: true } : {});
   if (o.json) printJson(r);
-  else printText(formatBench(r));
+  else if (typeof mod.formatBench === 'function') printText(mod.formatBench(r as never));
+  else printText('bench: done (--json for the figures)');
   return 0;
 }
 
 function num(v: unknown): string {
   return typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v);
-}
-
-function formatBench(r: Record<string, unknown>): string {
-  const get = (o: unknown, k: string): unknown =>
-    o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined;
-  const lines = ['bench:'];
-  lines.push(
-    `  explore: ${num(get(r.explore, 'schedulesPerSec'))} schedules/s, ${num(get(r.explore, 'decisionsPerSec'))} decisions/s`,
-  );
-  lines.push(`  free run: ${num(get(r.freeRun, 'schedulesPerSec'))} schedules/s`);
-  lines.push(`  fast-check: ${num(get(r.fastCheck, 'executionsPerSec'))} executions/s`);
-  for (const [k, v] of Object.entries((r.ratios as Record<string, unknown>) ?? {})) {
-    lines.push(`  ratio ${k}: ${typeof v === 'object' ? JSON.stringify(v) : num(v)}`);
-  }
-  for (const [k, v] of Object.entries((r.timeToBug as Record<string, unknown>) ?? {})) {
-    lines.push(`  time to bug ${k}: ${typeof v === 'object' ? JSON.stringify(v) : num(v)}`);
-  }
-  lines.push('  (--json for everything)');
-  return lines.join('\n');
 }
 
 export interface FuzzCliOptions {

@@ -26,12 +26,19 @@ export class DeviceIo {
   ) {}
 
   read(offset: number): number {
-    if (!this.k.checkAlive(this.mapping, `gpu_read(0x${offset.toString(16)})`)) return 0;
+    // The message is built only for the violation: register accesses are the hottest path.
+    if (!this.mapping.alive) {
+      this.k.checkAlive(this.mapping, `gpu_read(0x${offset.toString(16)})`);
+      return 0;
+    }
     return this.hw.read32(offset);
   }
 
   write(offset: number, value: number): void {
-    if (!this.k.checkAlive(this.mapping, `gpu_write(0x${offset.toString(16)})`)) return;
+    if (!this.mapping.alive) {
+      this.k.checkAlive(this.mapping, `gpu_write(0x${offset.toString(16)})`);
+      return;
+    }
     this.hw.write32(offset, value >>> 0);
   }
 
