@@ -36,7 +36,7 @@ import type { FailureKind } from '../kernel/violations.js';
 import { JobLedger } from '../scenarios/ledger.js';
 import { System } from '../system.js';
 import { RecoveryDaemon } from '../userspace/daemon.js';
-import { streams, Umd } from '../userspace/umd.js';
+import { probe } from '../userspace/probe.js';
 import { errnoAllowed } from './fuzz-errnos.js';
 import { LEAK_FIELDS, type LeakReport, measureLeaks } from './fuzz-leaks.js';
 import { getAt } from './fuzz-mutate.js';
@@ -549,37 +549,6 @@ export function holds(file: DrmFile, kind: HandleKind, v: unknown): boolean {
     case 'mapping':
       return file.mappings.has(v);
   }
-}
-
-/** Waits for a usable device and gets one small job done before `deadline` (as the runner). */
-async function probe(sys: System, deadline: number): Promise<boolean> {
-  const k = sys.k;
-  while (k.nowNs < deadline) {
-    const dev = sys.dev;
-    if (dev?.initialized && !dev.unplugged && !dev.wedge.wedged) {
-      const umd = await Umd.open(sys, { name: 'probe' });
-      if (typeof umd !== 'number') {
-        const ok = await probeJob(umd, deadline - k.nowNs);
-        await umd.close();
-        if (ok) return true;
-      }
-    }
-    await k.sleep(20_000_000);
-  }
-  return false;
-}
-
-async function probeJob(umd: Umd, timeoutNs: number): Promise<boolean> {
-  const ctx = await umd.context();
-  if (typeof ctx === 'number') return false;
-  const buf = await umd.buffer(4096);
-  if (typeof buf === 'number') return false;
-  const sub = await ctx.submit(0, streams.store(buf.va, 0x600d, 1000));
-  if (sub.errno !== 0) return false;
-  const w = await umd.wait(sub.syncobj, Math.max(1, timeoutNs));
-  if (w.waitErrno !== 0 || w.status !== 1) return false;
-  const v = buf.map?.read32(0);
-  return v?.ok === true && v.value === 0x600d;
 }
 
 function num(v: unknown): number {

@@ -17,7 +17,7 @@ import { Prng, Stream } from '../kernel/prng.js';
 import { WaitQueue } from '../kernel/waitqueue.js';
 import { System } from '../system.js';
 import { RecoveryDaemon } from '../userspace/daemon.js';
-import { streams, Umd } from '../userspace/umd.js';
+import { probe } from '../userspace/probe.js';
 import { runClient, type WorkloadEnv } from '../userspace/workloads.js';
 import { JobLedger } from './ledger.js';
 import type { ScenarioRunOptions, ScenarioSpec } from './spec.js';
@@ -200,35 +200,4 @@ export async function runScenario(
     report.lanes = sys.k.trace.lanes;
   }
   return report;
-}
-
-/** Waits for a usable device and gets one small job done before `deadline`. */
-async function probe(sys: System, deadline: number): Promise<boolean> {
-  const k = sys.k;
-  while (k.nowNs < deadline) {
-    const dev = sys.dev;
-    if (dev?.initialized && !dev.unplugged && !dev.wedge.wedged) {
-      const umd = await Umd.open(sys, { name: 'probe' });
-      if (typeof umd !== 'number') {
-        const ok = await probeJob(umd, deadline - k.nowNs);
-        await umd.close();
-        if (ok) return true;
-      }
-    }
-    await k.sleep(20_000_000);
-  }
-  return false;
-}
-
-async function probeJob(umd: Umd, timeoutNs: number): Promise<boolean> {
-  const ctx = await umd.context();
-  if (typeof ctx === 'number') return false;
-  const buf = await umd.buffer(4096);
-  if (typeof buf === 'number') return false;
-  const sub = await ctx.submit(0, streams.store(buf.va, 0x600d, 1000));
-  if (sub.errno !== 0) return false;
-  const w = await umd.wait(sub.syncobj, Math.max(1, timeoutNs));
-  if (w.waitErrno !== 0 || w.status !== 1) return false;
-  const v = buf.map?.read32(0);
-  return v?.ok === true && v.value === 0x600d;
 }
