@@ -11,8 +11,12 @@ import type { CsBuilder } from '../../src/hw/cs-isa.js';
 import type { Violation } from '../../src/kernel/violations.js';
 import { JobLedger } from '../../src/scenarios/ledger.js';
 import { System, type SystemOptions } from '../../src/system.js';
-import type { DrmClient, UserMapping } from '../../src/userspace/client.js';
+import type { DrmClient } from '../../src/userspace/client.js';
 import { RecoveryDaemon } from '../../src/userspace/daemon.js';
+import { type Buffer, buffer, open, read, unwrap, vmCreate } from '../driver/helpers.js';
+
+// The client steps shared with the driver tests.
+export { type Buffer, buffer, open, read, unwrap, vmCreate };
 
 export interface Machine {
   sys: System;
@@ -43,41 +47,6 @@ export async function onMachine(
   const r = await sys.run();
   if (failure !== null) throw failure;
   return { sys, violations: r.violations };
-}
-
-/** Opens a client, failing the test if the device is not there. */
-export function open(sys: System, privileged = false): DrmClient {
-  const c = sys.client({ privileged });
-  assert.ok(typeof c !== 'number', `open failed: ${String(c)}`);
-  return c;
-}
-
-export function unwrap<T>(
-  r: { ok: true; value: T } | { ok: false; errno: number },
-  what: string,
-): T {
-  if (!r.ok) assert.fail(`${what} failed with errno ${r.errno}`);
-  return r.value;
-}
-
-export async function vmCreate(c: DrmClient): Promise<number> {
-  return unwrap(await c.vmCreate(), 'VM_CREATE').id as number;
-}
-
-export interface Buffer {
-  handle: number;
-  va: number;
-  size: number;
-  map: UserMapping;
-}
-
-/** A BO of `size` bytes mapped at `va` in `vmId` and on the CPU. */
-export async function buffer(c: DrmClient, vmId: number, va: number, size = 4096): Promise<Buffer> {
-  const bo = unwrap(await c.boCreate(size), 'BO_CREATE');
-  const handle = bo.handle as number;
-  unwrap(await c.vmMap(vmId, handle, va, bo.size), 'VM_BIND');
-  const off = unwrap(await c.boMmapOffset(handle), 'BO_MMAP_OFFSET').offset as number;
-  return { handle, va, size: bo.size, map: unwrap(c.mmap(off, bo.size), 'mmap') };
 }
 
 export async function group(c: DrmClient, vmId: number, priority = 1): Promise<number> {
@@ -122,10 +91,6 @@ export async function runJob(
   const status = unwrap(await c.syncobjQuery(so), 'SYNCOBJ_QUERY').status as number;
   await c.syncobjDestroy(so);
   return status;
-}
-
-export function read(b: Buffer, offset = 0): number {
-  return unwrap(b.map.read32(offset), 'read32');
 }
 
 /** The violations of one invariant. */
