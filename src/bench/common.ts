@@ -48,7 +48,7 @@ export const FULL_SIZES: BenchSizes = {
   resetlabBudget: 200_000,
   fastCheckBudget: 20_000,
   // A multiple of 128: the campaign's default chunks (64 runs) then split evenly over 2 jobs.
-  scalingRuns: 512,
+  scalingRuns: 2048,
   scalingReps: 2,
   determinismSeeds: 5,
   corpusBudgetCap: null,

@@ -191,7 +191,7 @@ export function evaluateGoals(
       met,
       note: met
         ? `${s.runsPerCampaign} runs per campaign${cores}`
-        : `missed by ${fmt(GOALS.jobs2OverJobs1 / Math.max(v, 1e-9))}×: --jobs 2 kept only ${fmt(busy2)} cores busy (load average up to ${fmt(load)}: other processes held the rest), and one job already keeps ${fmt(s.coresPerJob)} busy (V8's GC and compiler threads), so ${s.cpus} free cores would allow at most ${fmt(bound)}×; worker start-up is in the time${cores}${quickNote}`,
+        : `missed by ${fmt(GOALS.jobs2OverJobs1 / Math.max(v, 1e-9))}×: --jobs 2 kept only ${fmt(busy2)} cores busy (load average up to ${fmt(load)}: other processes held the rest), and one job already keeps ${fmt(s.coresPerJob)} busy (V8's GC and compiler threads), so ${s.cpus} free cores would allow at most ${fmt(bound)}×; process and worker start-up are in the time (each campaign is a fresh CLI process)${cores}${quickNote}`,
     });
   }
   {

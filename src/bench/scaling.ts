@@ -1,28 +1,32 @@
 /**
- * Measurement 4: schedules per second of one campaign run with `--jobs 1` (in this thread)
- * and `--jobs 2` (two piscina worker threads), through the campaign runner the command line
- * uses (src/cli/campaign.ts). The time includes what a user waits for: starting the workers
- * and loading the model in each. The pair is repeated (jobs 1, jobs 2, then jobs 2, jobs 1)
- * and the times added up, so that drift on a shared machine hits both alike.
+ * Measurement 4: schedules per second of one campaign with `--jobs 1` and with `--jobs 2`, each
+ * as a user runs it: a fresh `resetlab explore --json` process (this build's CLI, started the
+ * way this process was, so under tsx when this runs under tsx). A fresh process per campaign
+ * matters: measured in this (already warm) process, `--jobs 1` would run on code the JIT has
+ * optimised while `--jobs 2` pays for two cold workers, and the ratio would say more about
+ * warm-up than about parallelism. The time includes what a user waits for: starting the
+ * process, the workers, and loading the model in each. The pair is repeated (jobs 1, jobs 2,
+ * then jobs 2, jobs 1) and the times added up, so that drift on a shared machine hits both alike.
  *
- * The merged results must be the same whatever the number of jobs (the campaign's own
- * guarantee); that is checked here too.
+ * The results must be the same whatever the number of jobs (the campaign's own guarantee);
+ * that is checked here too.
  *
- * Beside the rates: how many cores each campaign kept busy (process CPU time per wall second,
- * every thread included) and the load average when it started. A single job is not one core's
- * worth of work: V8's garbage collector and compiler run on helper threads beside it, so with
- * two cores, two jobs can at best be 2 / (cores one job keeps busy) times as fast; and cores
- * that other processes hold are not there to be used.
+ * Beside the rates: how many cores each campaign kept busy (the child's CPU time, every thread,
+ * per wall second; the CLI reports it as `cpuMs`) and the load average when it started. A
+ * single job is not one core's worth of work: V8's garbage collector and compiler run on helper
+ * threads beside it, so with two cores, two jobs can at best be 2 / (cores one job keeps busy)
+ * times as fast; and cores that other processes hold are not there to be used.
  */
+import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { runCampaign } from '../cli/campaign.js';
-import type { CampaignSummary } from '../cli/campaign-summary.js';
 import { type BenchSizes, type Clock, perSec, ratio } from './common.js';
 import type { Scaling, ScalingRun } from './result.js';
 
 export const SCALING_PROGRAM = 'hang@default';
 export const SCALING_STRATEGY = 'random';
+const SCENARIO = 'hang';
+const DESIGN = 'default';
 const SEED = 3;
 
 /** The module that registers the built-in programs, next to this one (.ts under tsx). */
@@ -31,8 +35,25 @@ export function registryModule(): string {
   return fileURLToPath(new URL(`../scenarios/register.${ext}`, import.meta.url));
 }
 
+/** This build's CLI entry (.ts under tsx, .js in dist/). */
+function cliModule(): string {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return fileURLToPath(new URL(`../cli/main.${ext}`, import.meta.url));
+}
+
+/** What `explore --json` prints that this file reads. */
+interface ExploreJson {
+  runs: number;
+  steps: number;
+  decisions: number;
+  violatingRuns: number;
+  firstViolationRun: number | null;
+  violations: { invariant: string; run: number }[];
+  cpuMs: number;
+}
+
 /** What must not depend on the number of jobs. */
-function fingerprint(s: CampaignSummary): string {
+function fingerprint(s: ExploreJson): string {
   return JSON.stringify({
     runs: s.runs,
     steps: s.steps,
@@ -40,6 +61,49 @@ function fingerprint(s: CampaignSummary): string {
     violatingRuns: s.violatingRuns,
     first: s.firstViolationRun,
     violations: s.violations.map((v) => [v.invariant, v.run]),
+  });
+}
+
+/** Runs one campaign in a fresh CLI process and returns its JSON. */
+function exploreInChild(runs: number, jobs: number): Promise<ExploreJson> {
+  const args = [
+    ...process.execArgv,
+    cliModule(),
+    'explore',
+    SCENARIO,
+    '--design',
+    DESIGN,
+    '--strategy',
+    SCALING_STRATEGY,
+    '--runs',
+    String(runs),
+    '--seed',
+    String(SEED),
+    '--jobs',
+    String(jobs),
+    '--no-shrink',
+    '--no-progress',
+    '--json',
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        if (code !== 0) throw new Error(`exit ${code}: ${err.trim().slice(-400)}`);
+        resolve(JSON.parse(out) as ExploreJson);
+      } catch (e) {
+        reject(new Error(`bench: scaling campaign (--jobs ${jobs}) failed: ${String(e)}`));
+      }
+    });
   });
 }
 
@@ -55,27 +119,16 @@ export async function measureScaling(
   for (const jobs of order) {
     progress(`scaling: ${sizes.scalingRuns} runs of ${SCALING_PROGRAM} with --jobs ${jobs}`);
     const loadAverage = loadavg()[0] ?? 0;
-    const cpu0 = process.cpuUsage();
     const t0 = now();
-    const out = await runCampaign({
-      program: SCALING_PROGRAM,
-      registry: registryModule(),
-      strategy: SCALING_STRATEGY,
-      runs: sizes.scalingRuns,
-      seed: SEED,
-      jobs,
-      shrink: false,
-    });
+    const out = await exploreInChild(sizes.scalingRuns, jobs);
     const elapsedMs = now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    if (!out.ok) throw new Error(`bench: campaign failed: ${out.error.message}`);
-    prints.add(fingerprint(out.summary));
+    prints.add(fingerprint(out));
     measurements.push({
       jobs,
-      runs: out.summary.runs,
+      runs: out.runs,
       elapsedMs,
-      schedulesPerSec: perSec(out.summary.runs, elapsedMs),
-      coresBusy: ratio((cpu.user + cpu.system) / 1000, elapsedMs),
+      schedulesPerSec: perSec(out.runs, elapsedMs),
+      coresBusy: ratio(out.cpuMs, elapsedMs),
       loadAverage,
     });
   }

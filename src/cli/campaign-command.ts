@@ -113,7 +113,10 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
       return 2;
     }
     const s = outcome.summary;
-    if (o.json) process.stdout.write(`${JSON.stringify(printable(s))}\n`);
+    // cpuMs: CPU time of the whole process so far (every thread), for `bench`'s scaling figure.
+    const cpu = process.cpuUsage();
+    const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+    if (o.json) process.stdout.write(`${JSON.stringify({ ...printable(s), cpuMs })}\n`);
     else process.stdout.write(`${formatSummary(s)}\n`);
     return exitCodeFor(s);
   } finally {
