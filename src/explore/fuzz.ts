@@ -3,13 +3,14 @@
  * fresh machine with every oracle attached, count calls by errno, collect violations and
  * leaks, shrink each new kind of failure and write it out as a replayable program file.
  *
- *   const report = await runFuzz({ runs: 200, seed: 1, out: 'fuzz-out', now: () => Date.now() });
+ *   const report = await runFuzz({ runs: 200, seed: 1, out: 'fuzz-out', now: clock });
  *   const again = await replayFuzzProgram('fuzz-out/fuzz-default-17-isolation.json');
  *
  * Program `i` of a campaign uses seed `seed + i` and, when no design is given, the designs in
  * turn (`DESIGN_NAMES[i % 5]`), so any program of a campaign can be regenerated alone.
  * Everything is deterministic; the only wall-clock input is the optional `now` the caller
- * injects for programs per second (model code never reads the clock).
+ * injects for programs per second (the command line passes its own clock; nothing under
+ * src/explore reads one).
  *
  * Failures are deduplicated by design and signature (`fuzz-shrink.ts`): the first program
  * with a new signature is shrunk (within a budget) and written; later ones only count.
@@ -43,7 +44,7 @@ export interface FuzzOptions {
   calls?: number;
   /** Directory for failing programs (shrunk, replayable); none are written without it. */
   out?: string;
-  /** Wall clock in milliseconds, for `elapsedMs` and `programsPerSec` (e.g. `Date.now`). */
+  /** Wall clock in milliseconds, injected by the caller, for `elapsedMs` and `programsPerSec`. */
   now?: () => number;
   /** Shrink failures before writing them (default true). */
   shrink?: boolean;
