@@ -41,7 +41,6 @@ import { MmuBlock } from './mmu.js';
 import { PerfcntBlock } from './perfcnt.js';
 import { PmBlock, PmState } from './pm.js';
 import type { GateKind, GateToken } from './reset/design.js';
-import { DefaultDesign } from './reset/designs/default.js';
 import { createDesign } from './reset/designs/index.js';
 import { ResetController } from './reset.js';
 import { Scheduler } from './sched.js';
@@ -364,9 +363,9 @@ export class PanthorDevice implements Lifetime {
         }
         if (ret === 0) {
           await this.perfcnt.resume();
-          // The gate closed at request time opens again once the request is gone (served by
-          // this slow resume; or dropped, under the bug switch).
-          if (cleared && this.reset.design instanceof DefaultDesign) this.reset.design.reopen();
+          // The request is gone (served by this slow resume; or dropped, under the bug switch):
+          // for the design, the reset it asked for is over.
+          if (cleared) this.reset.design.endReset();
           kickSched = true;
         }
         this.drmDevExit(cookie);

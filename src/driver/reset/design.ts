@@ -11,7 +11,8 @@
  *    design makes it wait rather than fail.
  * 2. When that exclusion starts and ends: `onRequest()` runs synchronously at request time,
  *    from any context; `beginReset()` runs in the reset worker before the first pre-reset hook
- *    (it may wait for in-flight sections to drain); `endReset()` runs once the hardware is back,
+ *    (it may wait for in-flight sections to drain); `endReset()` runs once the hardware is back
+ *    (also after a slow resume that served a request made while suspending, with no `beginReset`),
  *    before the scheduler restarts.
  *
  * How the reset itself is carried out (the orchestrated sequence on the ordered workqueue, or a

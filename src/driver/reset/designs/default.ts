@@ -98,8 +98,8 @@ export class DefaultDesign extends ResetDesign {
     if (!this.dev.reset.isPending()) this.reopen();
   }
 
-  /** Opens the gate (also used by resume, which serves a pending request with a slow resume). */
-  reopen(): void {
+  /** Opens the gate. */
+  private reopen(): void {
     this.closed = false;
     this.reopened.wakeUp();
   }
