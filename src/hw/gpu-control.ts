@@ -148,11 +148,6 @@ export class GpuControl {
     return this.pending !== null;
   }
 
-  /** Registers that still accept writes while the GPU is in reset. */
-  static writableDuringReset(offset: number): boolean {
-    return offset === GPU_INT_CLEAR || offset === GPU_INT_MASK || offset === GPU_CMD;
-  }
-
   private status(): number {
     let s = 0;
     if (this.host.active) s |= GPU_STATUS_ACTIVE;

@@ -44,6 +44,8 @@ import { Power } from './power.js';
 import {
   CSF_DOORBELL,
   GPU_CMD,
+  GPU_INT_CLEAR,
+  GPU_INT_MASK,
   JOB_INT_CLEAR,
   JOB_INT_MASK,
   JOB_INT_RAWSTAT,
@@ -249,11 +251,7 @@ export class VirtualGpu {
     const atNs = this.k.nowNs;
     if (!this.isPowered) {
       this.ctx.log(this.offAccesses, { offset, write: true, value: v, atNs });
-    } else if (
-      this.control.resetInProgress &&
-      !GpuControl.writableDuringReset(offset) &&
-      !isIrqWrite(offset)
-    ) {
+    } else if (this.control.resetInProgress && !writableDuringReset(offset)) {
       this.control.logIgnored({ offset, write: true, value: v, atNs });
       this.k.trace.instant(this.ctx.lanes.gpu, 'mmio', 'write ignored (in reset)', { offset });
     } else {
@@ -403,8 +401,16 @@ function doorbellId(offset: number): number {
   return id < DOORBELL_COUNT ? id : -1;
 }
 
-function isIrqWrite(offset: number): boolean {
+/**
+ * Registers that still accept writes while the GPU is in reset: the three interrupt blocks'
+ * CLEAR and MASK, and GPU_CMD (a new reset request restarts the reset; other commands are
+ * ignored by the control block).
+ */
+function writableDuringReset(offset: number): boolean {
   return (
+    offset === GPU_CMD ||
+    offset === GPU_INT_CLEAR ||
+    offset === GPU_INT_MASK ||
     offset === JOB_INT_CLEAR ||
     offset === JOB_INT_MASK ||
     offset === MMU_INT_CLEAR ||
