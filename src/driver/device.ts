@@ -185,6 +185,20 @@ export class PanthorDevice implements Lifetime {
     this.reset.exit(token);
   }
 
+  /**
+   * Runs a teardown section: one that cannot fail (a file's close, a destroy whose handle is
+   * already gone). It waits for the gate (`wait` kind); on a device that is gone it runs
+   * without it. `body` is told whether it holds the gate: only then may it touch the hardware.
+   */
+  async teardownSection<T>(body: (inGate: boolean) => Promise<T>): Promise<T> {
+    const gate = await this.gateEnter('wait');
+    try {
+      return await body(typeof gate !== 'number');
+    } finally {
+      if (typeof gate !== 'number') this.gateExit(gate);
+    }
+  }
+
   // ---- Probe and removal -----------------------------------------------------------------------
 
   /** panthor_device_init. Returns 0 or a negative errno. */

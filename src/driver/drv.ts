@@ -286,15 +286,8 @@ export class Drv {
       if (vm === undefined) return err(Errno.EINVAL);
       await this.evictForVmDestroy(vm);
       // The handle is gone: the destruction must happen now, whatever the design says about
-      // ioctls during a reset (a refusal here would leak an unreachable VM). So it waits for
-      // the gate as a teardown does, and skips it only on a device that is gone.
-      const dev = this.dev;
-      const gate = dev.unplugged || dev.wedge.wedged ? -Errno.ENODEV : await dev.gateEnter('wait');
-      try {
-        await this.destroyVm(vm);
-      } finally {
-        if (typeof gate !== 'number') dev.gateExit(gate);
-      }
+      // ioctls during a reset (a refusal here would leak an unreachable VM).
+      await this.dev.teardownSection(() => this.destroyVm(vm));
       return ok(args);
     });
   }
@@ -863,8 +856,7 @@ export class Drv {
     // across a runtime resume, and the resume path waits for the reset work that waits for the
     // gate's readers.
     await dev.perfcnt.fileClosed(file);
-    const gate = dev.unplugged || dev.wedge.wedged ? -Errno.ENODEV : await dev.gateEnter('wait');
-    try {
+    await dev.teardownSection(async () => {
       for (const [, vm] of vms) await this.destroyVm(vm);
       for (const [id, m] of [...file.mappings]) {
         file.mappings.delete(id);
@@ -876,9 +868,7 @@ export class Drv {
       }
       for (const h of [...file.syncobjs.map.keys()]) file.syncobjs.remove(h);
       dev.files.delete(file);
-    } finally {
-      if (typeof gate !== 'number') dev.gateExit(gate);
-    }
+    });
   }
 }
 

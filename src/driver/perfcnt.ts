@@ -168,18 +168,15 @@ export class PerfcntBlock implements Resettable {
     // its last reset, and a wedged one is left alone.
     // The session stays installed while we wait for the gate: a reset that runs meanwhile must
     // still see it, to release its address-space reference before the MMU forgets them all.
-    const gate = dev.unplugged || dev.wedge.wedged ? -Errno.ENODEV : await dev.gateEnter('wait');
-    this.session = null;
-    try {
-      if (typeof gate !== 'number' && dev.pm.active && dev.io.mapping.alive) {
+    await dev.teardownSection(async (inGate) => {
+      this.session = null;
+      if (inGate && dev.pm.active && dev.io.mapping.alive) {
         dev.io.write(R.PRFCNT_CONFIG, R.PRFCNT_CONFIG_MODE_OFF);
       }
       await this.releaseAs(s);
       s.bo.put();
       await s.vm.put();
-    } finally {
-      if (typeof gate !== 'number') dev.gateExit(gate);
-    }
+    });
     await dev.pm.putAutosuspend();
   }
 

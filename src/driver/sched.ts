@@ -295,13 +295,7 @@ export class Scheduler implements Resettable {
       await q.runWork.disableSync();
     }
     // Unmapping the group's kernel objects flushes TLBs: a hardware section like any other.
-    const dev = this.dev;
-    const gate = dev.unplugged || dev.wedge.wedged ? -Errno.ENODEV : await dev.gateEnter('wait');
-    try {
-      await this.groupReleaseLocked(group);
-    } finally {
-      if (typeof gate !== 'number') dev.gateExit(gate);
-    }
+    await this.dev.teardownSection(() => this.groupReleaseLocked(group));
   }
 
   private async groupReleaseLocked(group: Group): Promise<void> {
@@ -400,6 +394,17 @@ export class Scheduler implements Resettable {
     await this.groupPut(group);
   }
 
+  /** Records that `job` was handed to the GPU now (what `submit-after-fault` checks). */
+  private logHandoff(group: Group, q: Queue, job: Job): void {
+    this.dev.log.handoffs.push({
+      atNs: this.k.nowNs,
+      task: this.k.self().name,
+      group: group.uid,
+      queue: q.idx,
+      seqno: job.seqno,
+    });
+  }
+
   /** queue_run_job: writes the job to the ring and hands it to the hardware. */
   private async runJob(group: Group, q: Queue, job: Job): Promise<void> {
     const dev = this.dev;
@@ -423,13 +428,7 @@ export class Scheduler implements Resettable {
         await this.groupSchedule(group);
       } else {
         dev.fw.ringDoorbell(q.doorbellId);
-        dev.log.handoffs.push({
-          atNs: this.k.nowNs,
-          task: this.k.self().name,
-          group: group.uid,
-          queue: q.idx,
-          seqno: job.seqno,
-        });
+        this.logHandoff(group, q, job);
         this.k.trace.instant(
           dev.csgLane(group.csgId),
           'job',
@@ -951,13 +950,7 @@ export class Scheduler implements Resettable {
         for (const q of g.queues) {
           for (const job of q.inFlight) {
             if (job.fence.signalled) continue;
-            dev.log.handoffs.push({
-              atNs: this.k.nowNs,
-              task: this.k.self().name,
-              group: g.uid,
-              queue: q.idx,
-              seqno: job.seqno,
-            });
+            this.logHandoff(g, q, job);
           }
         }
       }

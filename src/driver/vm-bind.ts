@@ -75,7 +75,7 @@ export class VmBindQueue {
       this.jobs.shift();
       // The gate is entered before the signalling section: waiting out a reset inside it would
       // make fence signalling depend on the reset.
-      const gate = this.dev.unplugged ? -Errno.ENODEV : await this.dev.gateEnter('wait');
+      const gate = await this.dev.gateEnter('wait');
       const cookie = beginSignalling(k);
       let ret = -Errno.ENODEV;
       if (typeof gate !== 'number' && this.vm.alive && !this.vm.destroyed) {
