@@ -22,7 +22,7 @@ import { mix32 } from '../kernel/prng.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { estimateContestedSteps } from './calibrate.js';
 import type { DfsStrategy } from './dfs.js';
-import { type Failure, failingViolation, hitLimit } from './failure.js';
+import { type Failure, failingViolation, hitLimit, type SelfCheck } from './failure.js';
 import { isRunAware } from './portfolio.js';
 import type { FaultSpec, Program } from './program.js';
 import { selfCheck } from './rerun.js';
@@ -230,8 +230,11 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     if (hitLimit(report)) totals.limitRuns++;
     const run = { seed, faults, schedule: report.schedule, timeJumps: strategy.timeJumps };
 
-    if (i % every === 0) {
-      sampled++;
+    // Replays the run once and records a mismatch; a failure of a sampled run reuses the
+    // sampled check instead of replaying the run again (and reporting its mismatch twice).
+    let checked: SelfCheck | null = null;
+    const check = async (): Promise<SelfCheck> => {
+      if (checked !== null) return checked;
       const c = await selfCheck(program, run, report.traceHash, o.maxSteps);
       if (!c.ok) {
         mismatches.push({
@@ -242,6 +245,12 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
           divergence: c.divergence,
         });
       }
+      checked = c;
+      return c;
+    };
+    if (i % every === 0) {
+      sampled++;
+      await check();
     }
 
     const v = failingViolation(report);
@@ -268,17 +277,10 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
           selfCheck: null,
           shrunk: null,
         };
-        failure.selfCheck = await selfCheck(program, run, report.traceHash, o.maxSteps);
-        if (!failure.selfCheck.ok) {
-          mismatches.push({
-            run: i,
-            seed,
-            expected: report.traceHash,
-            actual: failure.selfCheck.traceHash,
-            divergence: failure.selfCheck.divergence,
-          });
-        } else if (shrinkOpt !== false) {
-          // Shrinking a run that does not replay would chase noise.
+        failure.selfCheck = await check();
+        if (failure.selfCheck.ok && shrinkOpt !== false) {
+          // Shrinking a run that does not replay (a mismatch, recorded by check) would chase
+          // noise.
           failure.shrunk = await shrinkFailure(program, failure, {
             ...(shrinkBudget !== undefined ? { budget: shrinkBudget } : {}),
             ...maxSteps,

@@ -11,6 +11,7 @@ import { rerun } from '../../src/explore/rerun.js';
 import { strategyFromName } from '../../src/explore/strategy-factory.js';
 import {
   depth3Program,
+  flakyProgram,
   lostUpdateProgram,
   noisyProgram,
   nondeterministicProgram,
@@ -85,6 +86,9 @@ test('the self-check reports a model that is not deterministic', async () => {
   assert.ok(r.determinism.mismatches.length > 0);
   const m = r.determinism.mismatches[0];
   assert.notEqual(m?.expected, m?.actual);
+  // A kept failure of a sampled run reuses that run's check: one replay, one mismatch per run.
+  const runs = r.determinism.mismatches.map((x) => x.run);
+  assert.equal(new Set(runs).size, runs.length, `a run reported twice: ${runs.join(', ')}`);
 });
 
 test('the self-check passes on a deterministic model and samples every 64th run', async () => {
@@ -92,4 +96,29 @@ test('the self-check passes on a deterministic model and samples every 64th run'
   assert.equal(r.determinism.sampled, 5); // runs 0, 64, 128, 192, 256
   assert.deepEqual(r.determinism.mismatches, []);
   for (const f of r.failures) assert.equal(f.selfCheck?.ok, true);
+});
+
+test('a kept failure of a sampled run reuses its self-check instead of replaying it again', async () => {
+  const p = flakyProgram();
+  let executions = 0;
+  const run = p.run.bind(p);
+  const counted = {
+    ...p,
+    run: (input: Parameters<typeof p.run>[0]) => {
+      executions++;
+      return run(input);
+    },
+  };
+  const r = await explore(counted, {
+    strategy: 'random',
+    runs: 40,
+    seed: 3,
+    selfCheckEvery: 1,
+    shrink: false,
+  });
+  assert.ok(r.failures.length > 0, 'flaky@test fails within 40 runs');
+  assert.equal(r.determinism.sampled, 40);
+  for (const f of r.failures) assert.equal(f.selfCheck?.ok, true);
+  // Every run once, and its replay once: no second replay for the failures.
+  assert.equal(executions, 2 * r.totals.runs);
 });
