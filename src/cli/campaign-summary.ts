@@ -19,6 +19,7 @@ export const SUMMARY_KIND = 'resetlab-explore';
 export interface SummaryViolation {
   invariant: string;
   message: string;
+  /** The run: its 0-based index in `explore`, 1-based in `compare` (as its `firstRun`). */
   run: number;
   seed: number;
   strategy: string;
@@ -113,7 +114,7 @@ export function buildSummary(
     runsPerSec: meta.elapsedMs > 0 ? Math.round((t.runs * 1000) / meta.elapsedMs) : 0,
     firstViolationRun: result.firstViolationRun,
     violations: result.failures.map((f) =>
-      summaryViolation(f, meta.files?.get(f.invariant) ?? fileIn(meta.failuresDir, f)),
+      failureView(f, f.run, meta.files?.get(f.invariant) ?? fileIn(meta.failuresDir, f)),
     ),
     expected: meta.expected ? [...meta.expected] : null,
     unexpected: result.failures
@@ -138,11 +139,15 @@ function fileIn(dir: string | null, f: Failure): string | null {
   return dir === null ? null : `${dir}/${failureFileName(f)}`;
 }
 
-function summaryViolation(f: Failure, file: string | null): SummaryViolation {
+/**
+ * How a failure is shown in a JSON report: the `explore` summary's violations (run: the
+ * 0-based index) and `compare`'s failures (run: 1-based, with design and scenario in front).
+ */
+export function failureView(f: Failure, run: number, file: string | null): SummaryViolation {
   return {
     invariant: f.invariant,
     message: f.message,
-    run: f.run,
+    run,
     seed: f.seed,
     strategy: f.strategy,
     schedule: f.schedule,

@@ -26,6 +26,7 @@ import { writeFailure } from '../explore/failure-file.js';
 import { INVARIANTS } from '../kernel/violations.js';
 import type { ReportData, ReportFailure } from '../report/report-data.js';
 import { scenarioProgramId } from '../scenarios/program.js';
+import { failureView, type SummaryViolation } from './campaign-summary.js';
 import { runTasks } from './task-pool.js';
 import type { CellResult, CellTask, RunMetrics, ShrinkResult, ShrinkTask } from './tasks.js';
 
@@ -82,21 +83,9 @@ export interface CellJson {
   violations: Record<string, number>;
 }
 
-export interface FailureJson {
+export interface FailureJson extends SummaryViolation {
   design: string;
   scenario: string;
-  invariant: string;
-  message: string;
-  /** 1-based run of the campaign. */
-  run: number;
-  seed: number;
-  strategy: string;
-  schedule: string;
-  decisions: number;
-  shrunkSchedule: string | null;
-  shrunkSteps: number | null;
-  file: string | null;
-  replay: string | null;
 }
 
 export interface CompareJson {
@@ -273,22 +262,10 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
     const sr = shrinks[i] ?? null;
     const f = sr?.failure ?? s.failure;
     const file = o.failuresDir === null ? null : writeFailure(o.failuresDir, f);
-    const replay = file === null ? null : `resetlab replay ${file}`;
-    failures.push({
-      design: s.design,
-      scenario: s.scenario,
-      invariant: f.invariant,
-      message: f.message,
-      run: f.run + 1,
-      seed: f.seed,
-      strategy: f.strategy,
-      schedule: f.schedule,
-      decisions: f.decisions,
-      shrunkSchedule: f.shrunk?.schedule ?? null,
-      shrunkSteps: f.shrunk?.decisionsAfter ?? null,
-      file,
-      replay,
-    });
+    // `run` is 1-based here, as `firstRun` in the table.
+    const view = failureView(f, f.run + 1, file);
+    const replay = view.replay;
+    failures.push({ design: s.design, scenario: s.scenario, ...view });
     const rf: ReportFailure = {
       design: s.design,
       scenario: s.scenario,

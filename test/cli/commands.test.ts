@@ -236,9 +236,21 @@ test('compare: the DESIGN shape, the HTML report, and replayable failure files',
   const page = readFileSync(html, 'utf8');
   assert.match(page, /id="comparison"/);
   assert.match(page, /class="failure"/);
-  const failures = j.failures as { replay: string | null; invariant: string }[];
+  const failures = j.failures as {
+    replay: string | null;
+    invariant: string;
+    run: number;
+    design: string;
+  }[];
   const f = failures.find((x) => x.invariant === 'submit-after-fault');
   assert.ok(f?.replay, 'a replay command');
+  hasKeys(
+    f,
+    ['design', 'scenario', ...EXPLORE_VIOLATION_KEYS, 'shrunkVerified', 'file'],
+    'failure',
+  );
+  // 1-based, as the table's firstRun.
+  assert.equal(f.run, designs[f.design]?.['submit-after-fault']?.firstRun);
   const rp = await cli([...f.replay.replace(/^resetlab /, '').split(' '), '--json']);
   assert.equal(rp.code, 0, rp.stderr);
   assert.equal(oneJson(rp).reproduced, true);
