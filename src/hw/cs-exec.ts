@@ -190,6 +190,9 @@ export class Stream {
   private fetchPaBase = 0;
   private fetchGen = -1;
   private fetchAs = -1;
+  // The sync object the last readSync() read (scratch: meaningful only right after the call).
+  private syncLo = 0;
+  private syncHi = 0;
 
   constructor(
     private readonly engine: CsEngine,
@@ -519,6 +522,43 @@ export class Stream {
     return (this.regs[r] as number) + (this.regs[r + 1] as number) * TWO32;
   }
 
+  /**
+   * The sync object of a SYNC_*64 instruction at `va`, addressed by the pair `a` with its value
+   * in the pair `b`: its VA, or -1 after CS_FATAL (a pair past the last register, or an object
+   * not 8-byte aligned).
+   */
+  private syncObject(a: number, b: number, va: number): number {
+    if (a + 1 >= CS_REGS || b + 1 >= CS_REGS) {
+      this.fatal(Exception.INSTR_INVALID_ENC, va);
+      return -1;
+    }
+    const addr = this.pair(a);
+    if (addr % 8 !== 0) {
+      this.fatal(Exception.DATA_INVALID_FAULT, addr);
+      return -1;
+    }
+    return addr;
+  }
+
+  /**
+   * Reads the 64-bit sync object at `addr` into `syncLo`/`syncHi` (two words, no allocation per
+   * instruction). False after CS_FATAL: a page fault on either word.
+   */
+  private readSync(addr: number): boolean {
+    const mmu = this.engine.mmu;
+    const as = this.host.as;
+    const slot = this.host.slot;
+    const lo = mmu.read32(as, addr, 'cs', slot, this.cs);
+    const hi = lo < 0 ? -1 : mmu.read32(as, addr + 4, 'cs', slot, this.cs);
+    if (hi < 0) {
+      this.fatal(mmu.lastFaultException, addr);
+      return false;
+    }
+    this.syncLo = lo;
+    this.syncHi = hi;
+    return true;
+  }
+
   /** One batch of instructions (the event callback). */
   private step(): void {
     if (this.state !== 'ready' || this.engine.frozen) return;
@@ -721,27 +761,15 @@ export class Stream {
         }
         case Op.SYNC_ADD64:
         case Op.SYNC_SET64: {
-          if (a + 1 >= CS_REGS || b + 1 >= CS_REGS) {
-            this.fatal(Exception.INSTR_INVALID_ENC, va);
-            break;
-          }
-          const addr = this.pair(a);
-          if (addr % 8 !== 0) {
-            this.fatal(Exception.DATA_INVALID_FAULT, addr);
-            break;
-          }
+          const addr = this.syncObject(a, b, va);
+          if (addr < 0) break;
           let newLo = regs[b] as number;
           let newHi = regs[b + 1] as number;
           if (op === Op.SYNC_ADD64) {
-            const curLo = mmu.read32(as, addr, 'cs', slot, cs);
-            const curHi = curLo < 0 ? -1 : mmu.read32(as, addr + 4, 'cs', slot, cs);
-            if (curHi < 0) {
-              this.fatal(mmu.lastFaultException, addr);
-              break;
-            }
-            const sum = curLo + newLo;
+            if (!this.readSync(addr)) break;
+            const sum = this.syncLo + newLo;
             newLo = sum >>> 0;
-            newHi = (curHi + newHi + (sum >= TWO32 ? 1 : 0)) >>> 0;
+            newHi = (this.syncHi + newHi + (sum >= TWO32 ? 1 : 0)) >>> 0;
             ctx.stats.syncAdds++;
           } else {
             ctx.stats.syncSets++;
@@ -758,21 +786,10 @@ export class Stream {
           break;
         }
         case Op.SYNC_WAIT64: {
-          if (a + 1 >= CS_REGS || b + 1 >= CS_REGS) {
-            this.fatal(Exception.INSTR_INVALID_ENC, va);
-            break;
-          }
-          const addr = this.pair(a);
-          if (addr % 8 !== 0) {
-            this.fatal(Exception.DATA_INVALID_FAULT, addr);
-            break;
-          }
-          const curLo = mmu.read32(as, addr, 'cs', slot, cs);
-          const curHi = curLo < 0 ? -1 : mmu.read32(as, addr + 4, 'cs', slot, cs);
-          if (curHi < 0) {
-            this.fatal(mmu.lastFaultException, addr);
-            break;
-          }
+          const addr = this.syncObject(a, b, va);
+          if (addr < 0 || !this.readSync(addr)) break;
+          const curLo = this.syncLo;
+          const curHi = this.syncHi;
           const vLo = regs[b] as number;
           const vHi = regs[b + 1] as number;
           const greater = curHi > vHi || (curHi === vHi && curLo > vLo);
