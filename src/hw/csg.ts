@@ -273,13 +273,10 @@ export class CsgSlot implements StreamHost {
       const pa = mmu.translate(0, buf, true, 'fw-suspend', this.slot);
       if (pa >= 0) this.fw.suspendStore.set(pa, { token, slot: this.slot, streams: snaps });
     }
-    for (const s of this.streams) s.drop();
-    this.running = false;
-    this.idle = false;
-    this.iface.output.statusState = 0;
-    this.end();
+    this.terminate();
   }
 
+  /** The group leaves the slot (terminated, or suspended once its state is saved). */
   private terminate(): void {
     for (const s of this.streams) s.drop();
     this.running = false;
