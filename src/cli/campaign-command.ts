@@ -12,7 +12,6 @@
  * second signal exits at once, for a user who does not want to wait for running chunks.
  */
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { readFailure, replayFailure } from '../explore/failure-file.js';
 import type { RunReport } from '../explore/program.js';
@@ -25,7 +24,7 @@ import {
 } from './campaign.js';
 import { mergeShards } from './campaign-merge.js';
 import { type CampaignSummary, formatSummary } from './campaign-summary.js';
-import { registryUrl } from './worker.js';
+import { loadRegistry, resolveRegistry } from './worker.js';
 
 export interface ExploreCommandOptions
   extends Omit<CampaignOptions, 'signal' | 'signalName' | 'onProgress' | 'onFailure'> {
@@ -175,13 +174,7 @@ export async function replayCommand(file: string, o: ReplayCommandOptions): Prom
     else process.stderr.write(`resetlab replay: ${read.error.message}\n`);
     return 2;
   }
-  const registry = /^[a-z]+:/i.test(o.registry) ? o.registry : resolve(o.registry);
-  let loadError: string | null = null;
-  try {
-    await import(registryUrl(registry));
-  } catch (err) {
-    loadError = `cannot load ${registry}: ${err instanceof Error ? err.message : String(err)}`;
-  }
+  const loadError = await loadRegistry(resolveRegistry(o.registry));
   const program = loadError === null ? getProgram(read.failure.program) : undefined;
   if (program === undefined) {
     const msg =

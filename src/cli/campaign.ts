@@ -18,7 +18,7 @@
  * an exception means a bug (in a worker it ends the campaign).
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -48,7 +48,7 @@ import {
 } from '../explore/strategy-factory.js';
 import type { SwarmOptions } from '../explore/swarm.js';
 import { buildSummary, type CampaignSummary } from './campaign-summary.js';
-import { type ChunkTask, registryUrl } from './worker.js';
+import { type ChunkTask, loadRegistry, resolveRegistry } from './worker.js';
 
 export interface CampaignOptions {
   /** Program id (`<scenario>@<design>`). */
@@ -254,13 +254,9 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     }
     throw err;
   }
-  const registry = /^[a-z]+:/i.test(o.registry) ? o.registry : resolve(o.registry);
-  try {
-    await import(registryUrl(registry));
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: { field: 'registry', message: `cannot load ${registry}: ${msg}` } };
-  }
+  const registry = resolveRegistry(o.registry);
+  const loadError = await loadRegistry(registry);
+  if (loadError !== null) return { ok: false, error: { field: 'registry', message: loadError } };
   const program = getProgram(o.program);
   if (program === undefined) {
     const known = programIds();
@@ -446,7 +442,7 @@ async function runInPool(
   h: PoolHooks,
 ): Promise<void> {
   const { filename, execArgv } = workerFile();
-  const registry = /^[a-z]+:/i.test(o.registry) ? o.registry : resolve(o.registry);
+  const registry = resolveRegistry(o.registry);
   const pool = new Piscina<ChunkTask, ExploreResult>({
     filename,
     execArgv,

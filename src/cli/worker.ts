@@ -8,6 +8,7 @@
  * its `workerData.registry` once, for its side effect of registering programs, and looks the
  * program up by id. Whoever adds scenarios only has to point the campaign at their module.
  */
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { workerData } from 'piscina';
 import { type ExploreOptions, explore } from '../explore/explore.js';
@@ -27,10 +28,28 @@ export interface ChunkTask {
 
 let loaded: Promise<unknown> | null = null;
 
+/** A URL (`file:`, `data:`, ...), not a path (a Windows drive letter is a path). */
+function isUrl(registry: string): boolean {
+  return /^[a-z]+:/i.test(registry) && !/^[a-z]:[\\/]/i.test(registry);
+}
+
+/** The registry as given on the command line: a URL as is, a path made absolute. */
+export function resolveRegistry(registry: string): string {
+  return isUrl(registry) ? registry : resolve(registry);
+}
+
 export function registryUrl(registry: string): string {
-  return /^[a-z]+:/i.test(registry) && !/^[a-z]:[\\/]/i.test(registry)
-    ? registry
-    : pathToFileURL(registry).href;
+  return isUrl(registry) ? registry : pathToFileURL(registry).href;
+}
+
+/** Imports a resolved registry module: null when it loaded, else why it did not. */
+export async function loadRegistry(registry: string): Promise<string | null> {
+  try {
+    await import(registryUrl(registry));
+    return null;
+  } catch (err) {
+    return `cannot load ${registry}: ${err instanceof Error ? err.message : String(err)}`;
+  }
 }
 
 export default async function runChunk(task: ChunkTask): Promise<ExploreResult> {
