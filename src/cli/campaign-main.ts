@@ -9,19 +9,10 @@
  *   tsx src/cli/campaign-main.ts merge out0/summary.json out1/summary.json --json
  *   tsx src/cli/campaign-main.ts replay out/flaky@test.reset-dedup.run0.json --registry ...
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { intArg } from './args.js';
 import { parseShard } from './campaign.js';
 import { exploreCommand, mergeCommand, replayCommand } from './campaign-command.js';
-
-function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]`);
-    }
-    return n;
-  };
-}
 
 interface ExploreFlags {
   registry: string;
@@ -52,19 +43,19 @@ cli
   .command('explore <program>')
   .requiredOption('--registry <module>', 'module that registers programs')
   .option('--strategy <name>', 'random | pct | dfs | portfolio | fifo', 'pct')
-  .option('--depth <n>', 'pct: bug depth; dfs: preemption bound', int('--depth', 0, 16))
-  .option('--runs <n>', 'runs in the campaign', int('--runs', 0, 1_000_000_000), 1000)
-  .option('--seed <n>', 'campaign seed', int('--seed', -2147483648, 4294967295), 1)
-  .option('--jobs <n>', 'worker threads', int('--jobs', 1, 256), 1)
+  .option('--depth <n>', 'pct: bug depth; dfs: preemption bound', intArg('--depth', 0, 16))
+  .option('--runs <n>', 'runs in the campaign', intArg('--runs', 0, 1_000_000_000), 1000)
+  .option('--seed <n>', 'campaign seed', intArg('--seed', -2147483648, 4294967295), 1)
+  .option('--jobs <n>', 'worker threads', intArg('--jobs', 1, 256), 1)
   .option('--shard <I/N>', 'run only indices i with i mod N == I')
   .option('--out <dir>', 'directory for failure files and summary.json')
   .option('--json', 'print one JSON object')
   .option('--stop-after-first', 'stop at the first violating run')
   .option('--no-shrink', 'do not shrink failures')
   .option('--no-swarm', 'no per-run fault draws')
-  .option('--pct-steps <n>', 'pct: k (contested decisions per run)', int('--pct-steps', 1))
-  .option('--max-steps <n>', 'step limit per run', int('--max-steps', 1))
-  .option('--chunk-size <n>', 'run indices per chunk', int('--chunk-size', 1))
+  .option('--pct-steps <n>', 'pct: k (contested decisions per run)', intArg('--pct-steps', 1))
+  .option('--max-steps <n>', 'step limit per run', intArg('--max-steps', 1))
+  .option('--chunk-size <n>', 'run indices per chunk', intArg('--chunk-size', 1))
   .option('--no-progress', 'no progress bar')
   .action(async (program: string, f: ExploreFlags) => {
     let shard: { index: number; count: number } | undefined;
