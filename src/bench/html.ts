@@ -5,13 +5,9 @@
  * function of the result, so that a page can be regenerated from a saved latest.json.
  */
 import { escapeHtml, inlineSafe, jsonForScript } from '../report/escape.js';
-import { uplotAssets } from '../report/html.js';
-import { REPORT_CSS } from '../report/report-style.js';
+import { pageHead, uplotAssets } from '../report/html.js';
 import { num } from './format.js';
 import type { BenchResult } from './result.js';
-
-const CSP =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:";
 
 const BENCH_CSS = `
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -325,15 +321,7 @@ export function renderBenchHtml(r: BenchResult): string {
   const title = 'resetlab bench';
   const sub = `node ${r.env.node} · ${r.env.cpu} · ${r.env.cpus} CPUs (load average ${num(r.env.loadAverage)}) · ${r.env.platform}/${r.env.arch} · ${num(r.elapsedMs / 1000)} s${r.quick ? ' · quick run' : ''}`;
   return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<link rel="icon" href="data:,">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${inlineSafe(assets.css, 'style')}</style>`,
-    `<style>${REPORT_CSS}${BENCH_CSS}</style>`,
-    '</head><body>',
+    ...pageHead(title, assets.css, BENCH_CSS),
     `<header><h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(sub)}</p></header>`,
     '<main>',
     sections.join('\n'),

@@ -29,6 +29,25 @@ export interface RenderOptions {
 const CSP =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:";
 
+/**
+ * The start of a self-contained page, up to and including `<body>`: the CSP that forbids any
+ * network access, uPlot's stylesheet, the report stylesheet and `extraCss`. The report and the
+ * bench page both begin with it.
+ */
+export function pageHead(title: string, uplotCss: string, extraCss = ''): string[] {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<link rel="icon" href="data:,">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${inlineSafe(uplotCss, 'style')}</style>`,
+    `<style>${REPORT_CSS}${extraCss}</style>`,
+    '</head><body>',
+  ];
+}
+
 export function renderReport(data: ReportData, opts: RenderOptions = {}): string {
   const assets = uplotAssets();
   const title = data.title ?? 'resetlab: reset design comparison';
@@ -55,15 +74,7 @@ export function renderReport(data: ReportData, opts: RenderOptions = {}): string
   );
 
   return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<link rel="icon" href="data:,">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${inlineSafe(assets.css, 'style')}</style>`,
-    `<style>${REPORT_CSS}</style>`,
-    '</head><body>',
+    ...pageHead(title, assets.css),
     '<header>',
     `<h1>${escapeHtml(title)}</h1>`,
     `<p class="sub">${escapeHtml(summaryLine(data, designs.length, violatedCells))}</p>`,
