@@ -178,14 +178,22 @@ export function noLeaks(): LeakReport {
 
 /** Adds `b` into `a` (details are kept only from the first report that has some). */
 export function addLeaks(a: LeakReport, b: LeakReport): void {
-  a.pages += b.pages;
+  for (const k of LEAK_FIELDS) a[k] += b[k];
   a.removedFirmwarePages += b.removedFirmwarePages;
-  a.groups += b.groups;
-  a.vms += b.vms;
-  a.as += b.as;
-  a.fences += b.fences;
-  a.files += b.files;
-  a.pm += b.pm;
   a.total += b.total;
   if (a.details.length === 0) a.details.push(...b.details);
+}
+
+/** The counters of a report, without the total and the details (the fuzz report's `leakCounts`). */
+export function leakCounts(r: LeakReport): Omit<LeakReport, 'details' | 'total'> {
+  return {
+    pages: r.pages,
+    groups: r.groups,
+    vms: r.vms,
+    as: r.as,
+    fences: r.fences,
+    files: r.files,
+    pm: r.pm,
+    removedFirmwarePages: r.removedFirmwarePages,
+  };
 }

@@ -21,7 +21,7 @@ import { BUG_IDS, type BugId } from '../driver/bugs.js';
 import { DESIGN_NAMES, type DesignName, isDesignName } from '../driver/config.js';
 import { type ExecOptions, type ExecResult, execProgram, type Finding } from './fuzz-exec.js';
 import { generateProgram } from './fuzz-gen.js';
-import { addLeaks, LEAK_FIELDS, type LeakReport, noLeaks } from './fuzz-leaks.js';
+import { addLeaks, type LeakReport, leakCounts, noLeaks } from './fuzz-leaks.js';
 import { type FuzzProgram, FuzzProgramError, parseFuzzProgram } from './fuzz-program.js';
 import { findingSignature, shrinkFuzzProgram } from './fuzz-shrink.js';
 
@@ -139,27 +139,18 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const { designs, calls, bugs } = validate(opts);
   const startMs = opts.now?.();
   const exec: ExecOptions = bugs.length > 0 ? { bugs } : {};
+  const leakSum = noLeaks();
   const report: FuzzReport = {
     programs: 0,
     calls: 0,
     errnos: {},
     violations: [],
     leaks: 0,
-    leakCounts: {
-      pages: 0,
-      groups: 0,
-      vms: 0,
-      as: 0,
-      fences: 0,
-      files: 0,
-      pm: 0,
-      removedFirmwarePages: 0,
-    },
+    leakCounts: leakCounts(leakSum),
     leakFailures: [],
     designs: {},
     incomplete: 0,
   };
-  const leakSum = noLeaks();
   const seen = new Map<string, FuzzViolation>();
   let shrunk = 0;
   if (opts.out !== undefined) mkdirSync(opts.out, { recursive: true });
@@ -198,8 +189,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     opts.onProgram?.(i, program, result);
   }
   report.leaks = leakSum.total;
-  for (const k of LEAK_FIELDS) report.leakCounts[k] = leakSum[k];
-  report.leakCounts.removedFirmwarePages = leakSum.removedFirmwarePages;
+  report.leakCounts = leakCounts(leakSum);
   if (startMs !== undefined && opts.now !== undefined) {
     const elapsedMs = Math.max(0, opts.now() - startMs);
     report.elapsedMs = elapsedMs;
