@@ -167,9 +167,13 @@ test('perfcnt-across-reset: the session survives, a dump during the reset waits,
   assert.equal(first?.epoch, obs.epochAfter);
   assert.equal(obs.epochAfter, 1);
   for (const d of obs.dumps) assert.equal(d.epoch, d.returnedNs < reset.endNs ? 0 : 1);
-  // The AS count of the session's VM never went below zero (and no refcount underflowed:
-  // assertClean above), and was held again after the reset.
+  // The session's VM held no AS reference during the reset (the observer saw its count at 0
+  // while the session lived) and held one again after (sessionAfter.active above). A
+  // refcount_t saturates at 0 instead of going negative, so `>= 0` alone could not fail: an
+  // underflow shows as the `refcount-underflow` violation assertClean looks for.
+  assert.ok(Number.isFinite(obs.minActive), 'the observer saw the session');
   assert.ok(obs.minActive >= 0);
+  assert.equal(obs.minActive, 0, 'no AS reference held across the reset');
 });
 
 test('perfcnt-across-reset: with perfcnt-as-underflow the session’s later put underflows the AS count', async () => {
