@@ -150,21 +150,30 @@ test('background-queue-unaffected: a bad job on one group while another file kee
     const gdata = await buffer(good, gvm, 0x20_0000);
     const gg = await group(good, gvm);
     const bad = await submit(hostile, hg, hcmd, streams.hang());
+    const badSubmittedNs = sys.k.nowNs;
     // The good file submits a job every 10% of the job timeout, across the bad job's whole
     // life and past it; every one completes, each within a short bound.
     const periodNs = Math.floor(timeoutNs / 10);
     const jobs = 14;
+    const doneNs: number[] = [];
     for (let i = 0; i < jobs; i++) {
       const words = streams.store(gdata.va + i * 4, 0x100 + i, 1 * MS);
       const so = await submit(good, gg, gcmd, words, (i % 32) * 0x80);
       const r = await waitStatus(good, so, 100 * MS);
       assert.deepEqual(r, { waitErrno: 0, status: 1 }, `good job ${i}`);
+      doneNs.push(sys.k.nowNs);
       await sys.k.sleep(periodNs);
     }
     for (let i = 0; i < jobs; i++) assert.equal(read(gdata, i * 4), 0x100 + i, `store ${i}`);
     assert.ok(sys.k.nowNs > timeoutNs, 'the good jobs ran past the bad job timeout');
     const b = await waitStatus(hostile, bad, 0);
     assert.equal(b.status, -Errno.ETIMEDOUT, 'the bad fence has an error');
+    // The bad job was killed at its timeout, in the middle of the good file's jobs: good jobs
+    // completed both before and after it.
+    const killedNs = hostile.syncobjFence(bad)?.signalledAtNs ?? -1;
+    assert.ok(killedNs - badSubmittedNs >= timeoutNs, `killed ${killedNs - badSubmittedNs} ns in`);
+    const after = doneNs.filter((t) => t > killedNs).length;
+    assert.ok(after >= 2 && after < jobs, `${after} good jobs completed after the kill`);
     assert.equal(unwrap(await good.groupGetState(gg), 'GROUP_GET_STATE').state, 0);
   });
   assertClean(m);
