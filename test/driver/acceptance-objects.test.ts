@@ -94,11 +94,17 @@ test('bo-basics: a 5000-byte BO is 8192 bytes of zeros; an unknown handle has no
     const dirty = unwrap(await c.boCreate(2 * PAGE_SIZE), 'BO_CREATE');
     const dOff = unwrap(await c.boMmapOffset(dirty.handle as number), 'mmap offset').offset;
     const dMap = unwrap(c.mmap(dOff as number, dirty.size), 'mmap');
-    for (let off = 0; off < dirty.size; off += 4) dMap.write32(off, 0xffffffff);
-    dMap.unmap();
+    for (let off = 0; off < dirty.size; off += 4) unwrap(dMap.write32(off, 0xffffffff), 'dirty');
+    const dirtyPages = [...(c.file.bos.get(dirty.handle as number)?.pages ?? [])];
+    assert.equal(dirtyPages.length, 2);
+    unwrap(dMap.unmap(), 'munmap');
     unwrap(await c.gemClose(dirty.handle as number), 'GEM_CLOSE');
 
     const bo = unwrap(await c.boCreate(5000), 'BO_CREATE');
+    assert.ok(
+      c.file.bos.get(bo.handle as number)?.pages.some((p) => dirtyPages.includes(p)),
+      'the new BO reuses a dirtied page (so the zeros below are not an accident)',
+    );
     assert.equal(bo.size, 8192, 'the size is rounded up to whole pages and written back');
     assert.ok((bo.handle as number) > 0, 'a non-zero handle');
     const off = unwrap(await c.boMmapOffset(bo.handle as number), 'BO_MMAP_OFFSET').offset;
