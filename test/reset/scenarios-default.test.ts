@@ -25,6 +25,10 @@ for (const spec of BUILTIN_SCENARIOS) {
       for (const v of r.violations) {
         found.push(`seed ${seed} (${r.drawn}): ${v.invariant} at ${v.atNs} ns: ${v.message}`);
       }
+      // A clean run is one that did the scenario's work and passed the liveness probe, not
+      // one that stopped early (the design echoed back alone could not fail).
+      if (!r.recovered) found.push(`seed ${seed} (${r.drawn}): the liveness probe failed`);
+      if (r.jobs.completed === 0) found.push(`seed ${seed} (${r.drawn}): no job completed`);
       assert.equal(r.design, 'default');
     }
     assert.deepEqual(found, []);
