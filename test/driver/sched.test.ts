@@ -15,6 +15,7 @@ import {
   buffer,
   errnoOf,
   group,
+  groupArgs,
   groupOf,
   MS,
   onMachine,
@@ -153,18 +154,7 @@ test('a file may have 128 groups; the next GROUP_CREATE is EBUSY until one is de
     const c = open(sys);
     const vm = await vmCreate(c);
     for (let i = 1; i <= MAX_GROUPS_PER_FILE; i++) assert.equal(await group(c, vm), i);
-    const over = await c.groupCreate({
-      queues: { stride: 1, count: 1, array: [{ priority: 0, pad: [0, 0, 0], ringbufSize: 4096 }] },
-      maxComputeCores: 1,
-      maxFragmentCores: 1,
-      maxTilerCores: 1,
-      priority: 1,
-      pad: 0,
-      computeCoreMask: 1,
-      fragmentCoreMask: 1,
-      tilerCoreMask: 1,
-      vmId: vm,
-    });
+    const over = await c.groupCreate(groupArgs(vm));
     assert.equal(errnoOf(over), Errno.EBUSY);
     assert.equal(errnoOf(await c.groupDestroy(7)), 0);
     assert.equal(await group(c, vm), 7, 'the freed handle is reused');

@@ -17,8 +17,9 @@ import { System, type SystemOptions } from '../../src/system.js';
 import { RecoveryDaemon } from '../../src/userspace/daemon.js';
 import { type Buffer, type Context, Umd } from '../../src/userspace/umd.js';
 
-export const MS = 1_000_000;
-export const S = 1_000_000_000;
+import { MS, S } from '../driver/helpers.js';
+
+export { MS, S };
 /** Panthor's job timeout, the model's default (config.ts). */
 export const JOB_TIMEOUT_NS = 5 * S;
 
@@ -84,9 +85,9 @@ export function device(sys: System): PanthorDevice {
 }
 
 /** Opens the render node with a VM; fails the test when the device is not usable. */
-export async function openUmd(sys: System, name: string): Promise<Umd> {
-  const u = await Umd.open(sys, { name });
-  assert.ok(typeof u !== 'number', `${name}: open failed with errno ${String(u)}`);
+export async function openUmd(sys: System, name?: string): Promise<Umd> {
+  const u = await Umd.open(sys, name === undefined ? {} : { name });
+  assert.ok(typeof u !== 'number', `${name ?? 'Umd'}: open failed with errno ${String(u)}`);
   return u;
 }
 
@@ -156,6 +157,17 @@ export async function wait(job: Job, timeoutNs: number): Promise<Waited> {
   if (job.fence.status < 0 && job.entry.robustness === null)
     job.entry.robustness = await job.ctx.robustness();
   return { ...w, wokeNs };
+}
+
+/** A waiter task per job, as gem_eio's in-flight waiters; each records when it woke. */
+export function waiters(env: Env, jobs: readonly Job[], timeoutNs: number): Map<Job, Waited> {
+  const woke = new Map<Job, Waited>();
+  for (const [i, j] of jobs.entries()) {
+    env.sys.spawn(`waiter${i}`, async () => {
+      woke.set(j, await wait(j, timeoutNs));
+    });
+  }
+  return woke;
 }
 
 /** Sleeps in steps of `stepNs` until `cond` holds or `limitNs` has passed; returns cond(). */

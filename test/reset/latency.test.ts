@@ -35,15 +35,14 @@ import {
   context,
   device,
   JOB_TIMEOUT_NS,
-  type Job,
   MS,
   onMachine,
   openUmd,
   S,
   submit,
   until,
-  type Waited,
   wait,
+  waiters,
 } from './helpers.js';
 
 const DETECT_BOUND_NS = JOB_TIMEOUT_NS + 200 * MS;
@@ -70,12 +69,7 @@ test('reset-latency: waiters wake within a bound after each reset; both files st
       const innocent = await submit(env, cb, streams.store(ob.va, round, 200 * MS));
       const hangNs = sys.k.nowNs;
       sys.hw.faults.arm({ name: 'fw-hang', atNs: hangNs, count: 1, rate: 1 });
-      const woke = new Map<Job, Waited>();
-      for (const j of [hung, innocent]) {
-        sys.spawn(`waiter${round}`, async () => {
-          woke.set(j, await wait(j, 60 * S));
-        });
-      }
+      const woke = waiters(env, [hung, innocent], 60 * S);
       assert.ok(
         await until(sys, () => dev.log.requests.length > requestsBefore, DETECT_BOUND_NS, MS),
         `round ${round}: a reset was requested within ${DETECT_BOUND_NS} ns of the hang`,

@@ -12,18 +12,17 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { PanthorDevice } from '../../src/driver/device.js';
-import { objArray } from '../../src/driver/uapi.js';
 import { Errno } from '../../src/kernel/errno.js';
 import { fenceRegistry } from '../../src/kernel/fence.js';
 import type { System } from '../../src/system.js';
 import type { DrmClient } from '../../src/userspace/client.js';
 import { type Submission, streams } from '../../src/userspace/umd.js';
+import { errnoOf, groupArgs } from '../driver/helpers.js';
 import {
   assertClean,
   buffer,
   context,
   device,
-  type Env,
   JOB_TIMEOUT_NS,
   type Job,
   MS,
@@ -32,8 +31,8 @@ import {
   S,
   submit,
   until,
-  type Waited,
   wait,
+  waiters,
 } from './helpers.js';
 
 /** The device's fences (job fences and the driver's own), as the wedge must see them. */
@@ -41,52 +40,24 @@ function deviceFences(sys: System, dev: PanthorDevice) {
   return fenceRegistry(sys.k).all.filter((f) => dev.ownsFenceContext(f.context));
 }
 
-/** A waiter task per job, as gem_eio's in-flight waiters; each records when it woke. */
-function waiters(env: Env, jobs: readonly Job[], timeoutNs: number): Map<Job, Waited> {
-  const woke = new Map<Job, Waited>();
-  for (const [i, j] of jobs.entries()) {
-    env.sys.spawn(`waiter${i}`, async () => {
-      woke.set(j, await wait(j, timeoutNs));
-    });
-  }
-  return woke;
-}
-
 /** Every ioctl of the uAPI on `c`, with plausible arguments; returns the errno of each. */
 async function everyIoctl(c: DrmClient, vmId: number, group: number): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  const errno = (r: { ok: boolean; errno?: number }) => (r.ok ? 0 : (r.errno ?? -1));
-  out.set('DEV_QUERY', errno(await c.devQuery({ type: 0, size: 0, pointer: null })));
-  out.set('VM_CREATE', errno(await c.vmCreate()));
-  out.set('VM_DESTROY', errno(await c.vmDestroy(vmId)));
-  out.set('VM_BIND', errno(await c.vmMap(vmId, 1, 0x4000_0000, 4096)));
-  out.set('VM_GET_STATE', errno(await c.vmGetState(vmId)));
-  out.set('BO_CREATE', errno(await c.boCreate(4096)));
-  out.set('BO_MMAP_OFFSET', errno(await c.boMmapOffset(1)));
-  out.set('GEM_CLOSE', errno(await c.gemClose(1)));
-  out.set(
-    'GROUP_CREATE',
-    errno(
-      await c.groupCreate({
-        queues: objArray([{ priority: 0, pad: [0, 0, 0], ringbufSize: 4096 }]),
-        maxComputeCores: 1,
-        maxFragmentCores: 1,
-        maxTilerCores: 1,
-        priority: 1,
-        pad: 0,
-        computeCoreMask: 1,
-        fragmentCoreMask: 1,
-        tilerCoreMask: 1,
-        vmId,
-      }),
-    ),
-  );
-  out.set('GROUP_SUBMIT', errno(await c.submit(group, 0, 0, 0)));
-  out.set('GROUP_GET_STATE', errno(await c.groupGetState(group)));
-  out.set('GROUP_DESTROY', errno(await c.groupDestroy(group)));
+  out.set('DEV_QUERY', errnoOf(await c.devQuery({ type: 0, size: 0, pointer: null })));
+  out.set('VM_CREATE', errnoOf(await c.vmCreate()));
+  out.set('VM_DESTROY', errnoOf(await c.vmDestroy(vmId)));
+  out.set('VM_BIND', errnoOf(await c.vmMap(vmId, 1, 0x4000_0000, 4096)));
+  out.set('VM_GET_STATE', errnoOf(await c.vmGetState(vmId)));
+  out.set('BO_CREATE', errnoOf(await c.boCreate(4096)));
+  out.set('BO_MMAP_OFFSET', errnoOf(await c.boMmapOffset(1)));
+  out.set('GEM_CLOSE', errnoOf(await c.gemClose(1)));
+  out.set('GROUP_CREATE', errnoOf(await c.groupCreate(groupArgs(vmId))));
+  out.set('GROUP_SUBMIT', errnoOf(await c.submit(group, 0, 0, 0)));
+  out.set('GROUP_GET_STATE', errnoOf(await c.groupGetState(group)));
+  out.set('GROUP_DESTROY', errnoOf(await c.groupDestroy(group)));
   out.set(
     'TILER_HEAP_CREATE',
-    errno(
+    errnoOf(
       await c.tilerHeapCreate({
         vmId,
         initialChunkCount: 1,
@@ -96,13 +67,13 @@ async function everyIoctl(c: DrmClient, vmId: number, group: number): Promise<Ma
       }),
     ),
   );
-  out.set('TILER_HEAP_DESTROY', errno(await c.tilerHeapDestroy(0)));
-  out.set('SYNCOBJ_CREATE', errno(await c.syncobjCreate()));
-  out.set('SYNCOBJ_WAIT', errno(await c.wait(1, MS)));
-  out.set('SYNCOBJ_QUERY', errno(await c.syncobjQuery(1)));
-  out.set('SYNCOBJ_DESTROY', errno(await c.syncobjDestroy(1)));
-  out.set('PERFCNT_ENABLE', errno(await c.perfcntEnable(true)));
-  out.set('PERFCNT_DUMP', errno(await c.perfcntDump({ buf: [0] })));
+  out.set('TILER_HEAP_DESTROY', errnoOf(await c.tilerHeapDestroy(0)));
+  out.set('SYNCOBJ_CREATE', errnoOf(await c.syncobjCreate()));
+  out.set('SYNCOBJ_WAIT', errnoOf(await c.wait(1, MS)));
+  out.set('SYNCOBJ_QUERY', errnoOf(await c.syncobjQuery(1)));
+  out.set('SYNCOBJ_DESTROY', errnoOf(await c.syncobjDestroy(1)));
+  out.set('PERFCNT_ENABLE', errnoOf(await c.perfcntEnable(true)));
+  out.set('PERFCNT_DUMP', errnoOf(await c.perfcntDump({ buf: [0] })));
   return out;
 }
 

@@ -14,26 +14,14 @@ import test from 'node:test';
 import { GroupStateFlags } from '../../src/driver/uapi.js';
 import { CsBuilder } from '../../src/hw/cs-isa.js';
 import { Errno } from '../../src/kernel/errno.js';
-import type { System } from '../../src/system.js';
-import { type Context, streams, Umd } from '../../src/userspace/umd.js';
+import { streams, Umd } from '../../src/userspace/umd.js';
 import { assertClean, MS, onMachine, S } from '../driver/helpers.js';
-
-async function openUmd(sys: System): Promise<Umd> {
-  const u = await Umd.open(sys);
-  assert.ok(typeof u !== 'number', `Umd.open failed: ${String(u)}`);
-  return u;
-}
-
-async function ctxOf(u: Umd): Promise<Context> {
-  const ctx = await u.context();
-  assert.ok(typeof ctx !== 'number', `context failed: ${String(ctx)}`);
-  return ctx;
-}
+import { context, openUmd } from '../reset/helpers.js';
 
 test('buffers, contexts and a submission: the store is visible through the buffer', async () => {
   const m = await onMachine({ seed: 151 }, async (sys) => {
     const u = await openUmd(sys);
-    const ctx = await ctxOf(u);
+    const ctx = await context(u);
     const buf = await u.buffer(100);
     assert.ok(typeof buf !== 'number');
     assert.equal(buf.size, 4096);
@@ -60,8 +48,8 @@ test('buffers, contexts and a submission: the store is visible through the buffe
 test('robustness: a context whose job hung is guilty (TIMEDOUT)', async () => {
   const m = await onMachine({ seed: 152 }, async (sys, dev) => {
     const u = await openUmd(sys);
-    const ctx = await ctxOf(u);
-    const other = await ctxOf(u);
+    const ctx = await context(u);
+    const other = await context(u);
     const sub = await ctx.submit(0, streams.hang());
     const w = await u.wait(sub.syncobj, dev.cfg.jobTimeoutNs * 2);
     assert.deepEqual(w, { waitErrno: 0, status: -Errno.ETIMEDOUT });
@@ -74,12 +62,12 @@ test('robustness: a context whose job hung is guilty (TIMEDOUT)', async () => {
 test('robustness: a context that faulted is guilty (FATAL_FAULT)', async () => {
   const m = await onMachine({ seed: 153 }, async (sys) => {
     const u = await openUmd(sys);
-    const ctx = await ctxOf(u);
+    const ctx = await context(u);
     const sub = await ctx.submit(0, streams.pageFault(0x7000_0000));
     assert.deepEqual(await u.wait(sub.syncobj, 1 * S), { waitErrno: 0, status: -Errno.EINVAL });
     assert.equal(await ctx.robustness(), 'guilty');
     // A new context on the same device is fine: the application recreates its context.
-    const fresh = await ctxOf(u);
+    const fresh = await context(u);
     const buf = await u.buffer(4096);
     assert.ok(typeof buf !== 'number');
     const s2 = await fresh.submit(0, streams.store(buf.va, 1));
@@ -92,7 +80,7 @@ test('robustness: a context that faulted is guilty (FATAL_FAULT)', async () => {
 test('robustness: a running context that fails to suspend during a reset is innocent', async () => {
   const m = await onMachine({ seed: 154 }, async (sys, dev) => {
     const u = await openUmd(sys);
-    const ctx = await ctxOf(u);
+    const ctx = await context(u);
     const buf = await u.buffer(4096);
     assert.ok(typeof buf !== 'number');
     // A long job, running on a slot when the reset comes.
@@ -123,8 +111,8 @@ test('robustness: a running context that fails to suspend during a reset is inno
 test('robustness: device-lost after unbind (ENODEV); unknown when the context is gone', async () => {
   const m = await onMachine({ seed: 155 }, async (sys) => {
     const u = await openUmd(sys);
-    const a = await ctxOf(u);
-    const b = await ctxOf(u);
+    const a = await context(u);
+    const b = await context(u);
     // The context's group was destroyed: GROUP_GET_STATE is EINVAL, the state is unknown.
     assert.equal((await b.destroy()).ok, true);
     assert.equal(await b.robustness(), 'unknown');
@@ -134,7 +122,7 @@ test('robustness: device-lost after unbind (ENODEV); unknown when the context is
     assert.equal(await Umd.open(sys), Errno.ENODEV);
     assert.equal(await sys.boot(), 0);
     const again = await openUmd(sys);
-    assert.equal(await (await ctxOf(again)).robustness(), 'no-error');
+    assert.equal(await (await context(again)).robustness(), 'no-error');
   });
   assertClean(m);
 });
