@@ -4,9 +4,9 @@
  * and the runs that caught it, replayed without the bug (same seeds, same faults, same
  * strategy), violate nothing, so the catch is the bug's doing.
  *
- * The search is `resetlab regress`'s: PCT scheduling (depth 3, k calibrated once per program),
- * campaign seed 1, swarm faults unless the case fixes them, explored in chunks of 8 runs until
- * a run violates the target invariant. Uniform random scheduling would be cheaper per run, but
+ * The search is `resetlab regress --strategy pct`'s (plain `regress` uses the portfolio): PCT
+ * scheduling (depth 3, k calibrated once per program), campaign seed 1, swarm faults unless the
+ * case fixes them, explored in chunks of 8 runs until a run violates the target invariant. Uniform random scheduling would be cheaper per run, but
  * it does not find every bug within its budget: `irq-unmasked-after-unplug` needs the IRQ
  * handler to be scheduled right after the unplug, and random scheduling missed it in all 300
  * runs of its budget where PCT finds it in the first chunk.
