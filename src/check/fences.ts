@@ -41,13 +41,16 @@ export class FenceOracle implements Oracle {
         `${pending.length} fence(s) never signalled after faults stopped: ${names}`,
       );
     }
-    const devices = new Map(sys.platform.devices.map((d) => [d.uid, d]));
+    // Per device and per run, not per job: when each device died, and the first hardware fault.
+    const deadAtByUid = new Map(sys.platform.devices.map((d) => [d.uid, deathTime(d)]));
+    let firstFaultNs = Number.POSITIVE_INFINITY;
+    for (const x of sys.hw.faults.fired) firstFaultNs = Math.min(firstFaultNs, x.atNs);
     let reported = 0;
     for (const job of ledger.jobs) {
+      if (reported >= 3) break;
       const f = job.fence;
-      if (f === null || !f.signalled || f.error === 0 || reported >= 3) continue;
-      const dev = devices.get(job.deviceUid);
-      const deadAt = dev === undefined ? -1 : deathTime(dev);
+      if (f === null || !f.signalled || f.error === 0) continue;
+      const deadAt = deadAtByUid.get(job.deviceUid) ?? -1;
       const err = f.error;
       let problem: string | null = null;
       if (!ALLOWED.has(err)) problem = `unexpected error ${errnoName(err)}`;
@@ -59,7 +62,7 @@ export class FenceOracle implements Oracle {
         // acknowledgements, a stuck MMU) can keep the job's own fault from being reported: it
         // then times out, and ETIMEDOUT is the honest error. A fault armed before the job was
         // even submitted counts too: a lost interrupt or a silent firmware stays so.
-        const silenced = sys.hw.faults.fired.some((x) => x.atNs <= f.signalledAtNs);
+        const silenced = firstFaultNs <= f.signalledAtNs;
         if (kind === 'fault' && err === -Errno.ETIMEDOUT && !silenced)
           problem = 'a faulting job ended with ETIMEDOUT';
         if (kind === 'hang' && err === -Errno.EINVAL) problem = 'a hung job ended with EINVAL';

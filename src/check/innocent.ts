@@ -17,34 +17,36 @@ export class InnocentOracle implements Oracle {
 
   constructor(private readonly ctx: CheckContext) {}
 
-  private excused(dev: PanthorDevice | undefined, atNs: number): boolean {
-    if (dev === undefined) return true;
-    if (dev.wedge.wedged) return true;
-    if (dev.log.resets.some((r) => r.ok === false)) return true;
-    // An unbind the scenario asked for (not a recovery) before the job ended.
-    if (dev.log.unpluggedAtNs >= 0 && dev.log.unpluggedAtNs <= atNs) {
-      const u = dev.log.unpluggedAtNs;
-      if (this.ctx.explicitUnbinds.some((t) => t <= u)) return true;
-    }
-    return false;
+  /**
+   * From when the device's lost work is excused: -Infinity when no design could have saved it
+   * at all (wedged, a reset that failed), the unplug when the scenario asked for it (not a
+   * recovery), +Infinity otherwise. Computed once per device, not per job.
+   */
+  private excusedFromNs(dev: PanthorDevice): number {
+    if (dev.wedge.wedged) return Number.NEGATIVE_INFINITY;
+    if (dev.log.resets.some((r) => r.ok === false)) return Number.NEGATIVE_INFINITY;
+    const u = dev.log.unpluggedAtNs;
+    if (u >= 0 && this.ctx.explicitUnbinds.some((t) => t <= u)) return u;
+    return Number.POSITIVE_INFINITY;
   }
 
   final(): void {
     const { sys, ledger } = this.ctx;
-    const devices = new Map(sys.platform.devices.map((d) => [d.uid, d]));
+    const excusedFrom = new Map(sys.platform.devices.map((d) => [d.uid, this.excusedFromNs(d)]));
     for (const job of ledger.jobs) {
       if (job.guilty) continue;
       const f = job.fence;
       if (f === null || !f.signalled || f.error === 0) continue;
       if (job.robustness === 'innocent') continue;
-      const dev = devices.get(job.deviceUid);
-      if (this.excused(dev, f.signalledAtNs)) continue;
+      // A job of a device that is gone altogether is excused.
+      const from = excusedFrom.get(job.deviceUid) ?? Number.NEGATIVE_INFINITY;
+      if (f.signalledAtNs >= from) continue;
       // The driver marked it, but the scenario unbound the device before the client could ask:
       // DEVICE_LOST is all anyone can report then.
       if (
         job.robustness === 'device-lost' &&
         job.robustnessAtNs !== undefined &&
-        this.excused(dev, job.robustnessAtNs)
+        job.robustnessAtNs >= from
       )
         continue;
       this.lost++;
