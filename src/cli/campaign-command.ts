@@ -41,6 +41,17 @@ function printable(s: CampaignSummary): Omit<CampaignSummary, 'result'> {
   return rest;
 }
 
+/** Bad input (exit 2): `{error}` on stdout with `json`, else the message on stderr. */
+function badInput(
+  command: string,
+  error: { field: string; message: string },
+  json: boolean | undefined,
+): 2 {
+  if (json) process.stdout.write(`${JSON.stringify({ error })}\n`);
+  else process.stderr.write(`resetlab ${command}: ${error.message}\n`);
+  return 2;
+}
+
 function exitCodeFor(s: CampaignSummary): number {
   if (s.interrupted && s.signal !== null && EXIT_CODE[s.signal] !== undefined) {
     return EXIT_CODE[s.signal] as number;
@@ -106,11 +117,7 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     });
     bar.current?.stop();
     bar.current = null;
-    if (!outcome.ok) {
-      if (o.json) process.stdout.write(`${JSON.stringify({ error: outcome.error })}\n`);
-      else process.stderr.write(`resetlab explore: ${outcome.error.message}\n`);
-      return 2;
-    }
+    if (!outcome.ok) return badInput('explore', outcome.error, o.json);
     const s = outcome.summary;
     // cpuMs: CPU time of the whole process so far (every thread), for `bench`'s scaling figure.
     const cpu = process.cpuUsage();
@@ -136,11 +143,7 @@ export async function mergeCommand(
   o: MergeCommandOptions = {},
 ): Promise<number> {
   const r = mergeShards(files);
-  if (!r.ok) {
-    if (o.json) process.stdout.write(`${JSON.stringify({ error: r.error })}\n`);
-    else process.stderr.write(`resetlab merge: ${r.error.message}\n`);
-    return 2;
-  }
+  if (!r.ok) return badInput('merge', r.error, o.json);
   if (o.out !== undefined) writeSummary(o.out, r.summary);
   const s = r.summary;
   if (o.json) process.stdout.write(`${JSON.stringify(printable(s))}\n`);
@@ -169,20 +172,13 @@ export interface ReplayCommandOptions {
 
 export async function replayCommand(file: string, o: ReplayCommandOptions): Promise<number> {
   const read = readFailure(file);
-  if (!read.ok) {
-    if (o.json) process.stdout.write(`${JSON.stringify({ error: read.error })}\n`);
-    else process.stderr.write(`resetlab replay: ${read.error.message}\n`);
-    return 2;
-  }
+  if (!read.ok) return badInput('replay', read.error, o.json);
   const loadError = await loadRegistry(resolveRegistry(o.registry));
   const program = loadError === null ? getProgram(read.failure.program) : undefined;
   if (program === undefined) {
     const msg =
       loadError ?? `unknown program '${read.failure.program}'; known: ${programIds().join(', ')}`;
-    if (o.json)
-      process.stdout.write(`${JSON.stringify({ error: { field: 'program', message: msg } })}\n`);
-    else process.stderr.write(`resetlab replay: ${msg}\n`);
-    return 2;
+    return badInput('replay', { field: 'program', message: msg }, o.json);
   }
   const r = await replayFailure(program, read.failure, {
     trace: o.trace !== undefined,
