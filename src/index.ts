@@ -5,10 +5,22 @@
  * file, one typed call per ioctl), `Umd` (contexts, buffers, robustness), the uAPI argument
  * types and flags. Running things: `runScenario` with a `ScenarioSpec` (built-in or your own),
  * `explore` over a `Program`, the bug corpus (`BUG_IDS`, `REGRESSIONS`) and the invariant list.
- * Output: Chrome traces and the HTML report. And below them all, the simulated kernel and
+ * Campaigns: `runCampaign` (worker threads, `--shard`-style shards, failure files) and
+ * `mergeShards`, the engine the command line uses. Output: Chrome traces and the HTML report. And below them all, the simulated kernel and
  * the virtual GPU. Exports are sorted by module path.
  */
 
+export {
+  type CampaignError,
+  type CampaignOptions,
+  type CampaignOutcome,
+  type CampaignProgress,
+  parseShard,
+  runCampaign,
+} from './campaign/campaign.js';
+export { type MergeOutcome, mergeShards } from './campaign/merge.js';
+export { programsModuleUrl } from './campaign/programs.js';
+export type { CampaignSummary } from './campaign/summary.js';
 export { Checker } from './check/checker.js';
 export { BUG_IDS, type BugId, isBugId } from './driver/bugs.js';
 export {
@@ -63,7 +75,6 @@ export {
 } from './driver/uapi.js';
 export { type ExploreOptions, type ExploreProgress, explore, runSeed } from './explore/explore.js';
 export type { Failure } from './explore/failure.js';
-export { fifoStrategy } from './explore/fifo.js';
 export type { FaultSpec, Program, RunInput, RunReport } from './explore/program.js';
 export { randomStrategy } from './explore/random.js';
 export { getProgram, programIds, registerProgram } from './explore/registry.js';
@@ -105,6 +116,7 @@ export {
   FenceContext,
   fenceRegistry,
 } from './kernel/fence.js';
+export { fifoStrategy } from './kernel/fifo.js';
 export { IrqLine, type IrqReturn } from './kernel/irq.js';
 export {
   Kernel,
@@ -167,7 +179,7 @@ export type {
   ScenarioSpec,
   WorkloadKind,
 } from './scenarios/spec.js';
-export { GPU_DEVICE_NAME, System, type SystemOptions } from './system.js';
+export { GPU_DEVICE_NAME, System, type SystemOptions } from './system/system.js';
 export { DrmClient, UserMapping } from './userspace/client.js';
 export { RecoveryDaemon, type RecoveryRecord } from './userspace/daemon.js';
 export {

@@ -4,8 +4,9 @@
  * on and off, and with FIFO and random strategies, to show the overhead of recording as a ratio
  * measured in the same process run (absolute figures on shared machines are noisy).
  */
-import { fifoStrategy } from '../explore/fifo.js';
+
 import { randomStrategy } from '../explore/random.js';
+import { fifoStrategy } from '../kernel/fifo.js';
 import { Kernel } from '../kernel/kernel.js';
 import type { Strategy } from '../kernel/strategy.js';
 

@@ -18,10 +18,10 @@
  */
 import { estimateContestedSteps } from '../explore/calibrate.js';
 import { faultsFor, runSeed } from '../explore/explore.js';
-import { fifoStrategy } from '../explore/fifo.js';
 import { pctStrategy } from '../explore/pct.js';
 import type { FaultSpec, Program } from '../explore/program.js';
 import { randomStrategy } from '../explore/random.js';
+import { fifoStrategy } from '../kernel/fifo.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { type BenchSizes, type Clock, perSec } from './common.js';
 import type { OverheadProgram, VariantTiming } from './result.js';

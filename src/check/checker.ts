@@ -8,7 +8,7 @@
  */
 import type { InvariantId } from '../kernel/violations.js';
 import type { JobLedger } from '../scenarios/ledger.js';
-import type { System } from '../system.js';
+import type { System } from '../system/system.js';
 import type { RecoveryDaemon } from '../userspace/daemon.js';
 import { FenceOracle } from './fences.js';
 import { HwAccessOracle } from './hw-access.js';

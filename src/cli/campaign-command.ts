@@ -13,18 +13,18 @@
  */
 import { writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
-import { readFailure, replayFailure } from '../explore/failure-file.js';
-import type { RunReport } from '../explore/program.js';
-import { getProgram, programIds } from '../explore/registry.js';
 import {
   type CampaignOptions,
   type CampaignProgress,
   runCampaign,
   writeSummary,
-} from './campaign.js';
-import { mergeShards } from './campaign-merge.js';
-import { type CampaignSummary, formatSummary } from './campaign-summary.js';
-import { loadRegistry, resolveRegistry } from './worker.js';
+} from '../campaign/campaign.js';
+import { readFailure, replayFailure } from '../campaign/failure-file.js';
+import { mergeShards } from '../campaign/merge.js';
+import { type CampaignSummary, formatSummary } from '../campaign/summary.js';
+import { loadRegistry, resolveRegistry } from '../campaign/worker.js';
+import type { RunReport } from '../explore/program.js';
+import { getProgram, programIds } from '../explore/registry.js';
 
 export interface ExploreCommandOptions
   extends Omit<CampaignOptions, 'signal' | 'signalName' | 'onProgress' | 'onFailure'> {

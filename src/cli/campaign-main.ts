@@ -10,8 +10,8 @@
  *   tsx src/cli/campaign-main.ts replay out/flaky@test.reset-dedup.run0.json --registry ...
  */
 import { Command } from 'commander';
+import { parseShard } from '../campaign/campaign.js';
 import { intArg } from './args.js';
-import { parseShard } from './campaign.js';
 import { exploreCommand, mergeCommand, replayCommand } from './campaign-command.js';
 
 interface ExploreFlags {

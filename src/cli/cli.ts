@@ -15,6 +15,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
+import { parseShard } from '../campaign/campaign.js';
 import { BUG_IDS, type BugId } from '../driver/bugs.js';
 import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
 import { StrategyOptionsError } from '../explore/strategy-factory.js';
@@ -31,7 +32,6 @@ import {
   strategyOption,
   UsageError,
 } from './args.js';
-import { parseShard } from './campaign.js';
 import { mergeCommand } from './campaign-command.js';
 import { compareCli } from './compare-cli.js';
 import { DEMO_RUNS, DEMO_SHRINK_BUDGET, demo } from './demo.js';

@@ -6,9 +6,9 @@
  * self-check failed; 130/143 when interrupted (after printing and writing what was done).
  */
 import { dirname, join } from 'node:path';
+import { type CompareJson, runCompare } from '../campaign/compare.js';
 import type { DesignName } from '../driver/config.js';
 import { writeReport } from '../report/html.js';
-import { type CompareJson, runCompare } from './compare.js';
 import { formatMs, printJson, printText, stdoutColors } from './output.js';
 import { taskProgress } from './progress.js';
 import { onInterrupt } from './signals.js';

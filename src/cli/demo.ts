@@ -17,12 +17,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { runCompare } from '../campaign/compare.js';
 import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
 import { writeChromeTrace } from '../report/chrome-trace.js';
 import { writeReport } from '../report/html.js';
 import type { ReportFailure } from '../report/report-data.js';
 import { builtinScenarioNames } from '../scenarios/builtin.js';
-import { runCompare } from './compare.js';
 import { compareExitCode } from './compare-cli.js';
 import { formatMs, note, printJson, printText, stdoutColors } from './output.js';
 import { taskProgress } from './progress.js';

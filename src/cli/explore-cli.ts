@@ -1,6 +1,6 @@
 /**
  * `resetlab explore <scenario>`: a campaign on one scenario and design, through the campaign
- * runner (src/cli/campaign.ts: worker threads, shards, failure files as they are found,
+ * runner (src/campaign/campaign.ts: worker threads, shards, failure files as they are found,
  * SIGINT/SIGTERM summary). This file only turns the command line into campaign options: the
  * scenario argument into a program id (built-in or `file:` id, see programs.ts), and what the
  * campaign is expected to find into `expected`, which decides the exit code.
@@ -11,13 +11,13 @@
  * never is.
  */
 import { availableParallelism } from 'node:os';
+import { programsModuleUrl } from '../campaign/programs.js';
 import type { BugId } from '../driver/bugs.js';
 import type { DesignName } from '../driver/config.js';
 import type { ShardSpec } from '../explore/explore.js';
 import { strategyFromName } from '../explore/strategy-factory.js';
 import { INVARIANTS } from '../kernel/violations.js';
 import { exploreCommand } from './campaign-command.js';
-import { programsModuleUrl } from './programs.js';
 import { resolveScenario } from './scenario-ref.js';
 
 export interface ExploreCliOptions {

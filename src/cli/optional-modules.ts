@@ -1,6 +1,6 @@
 /**
  * `bench` and `fuzz` live in modules that other parts of resetlab provide (src/bench/index.ts,
- * src/explore/fuzz.ts). The command line loads them on demand, so that a build without them
+ * src/fuzz/fuzz.ts). The command line loads them on demand, so that a build without them
  * still has every other command, and says so (exit 2) instead of crashing.
  */
 import { fileURLToPath } from 'node:url';
@@ -55,9 +55,9 @@ export interface FuzzCliOptions {
 }
 
 export async function fuzzCli(o: FuzzCliOptions): Promise<number> {
-  const mod = await loadOptional<FuzzModule>('../explore/fuzz.js');
+  const mod = await loadOptional<FuzzModule>('../fuzz/fuzz.js');
   if (mod === null || typeof mod.runFuzz !== 'function') {
-    return usageError('fuzz', 'fuzz', 'not available in this build (src/explore/fuzz.ts)', o.json);
+    return usageError('fuzz', 'fuzz', 'not available in this build (src/fuzz/fuzz.ts)', o.json);
   }
   const bar = taskProgress('fuzz', o.progress ? 'auto' : false);
   let r: Record<string, unknown>;

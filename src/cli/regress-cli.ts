@@ -1,7 +1,13 @@
 /** The `regress` command: runs regress.ts and prints a line per bug, or the JSON. */
+
+import {
+  type RegressJson,
+  type RegressOptions,
+  regressExitCode,
+  runRegress,
+} from '../campaign/regress.js';
 import { formatMs, padVisible, printJson, printText, stdoutColors } from './output.js';
 import { taskProgress } from './progress.js';
-import { type RegressJson, type RegressOptions, regressExitCode, runRegress } from './regress.js';
 import { onInterrupt } from './signals.js';
 
 export async function regressCli(

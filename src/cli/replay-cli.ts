@@ -4,13 +4,13 @@
  * command line's programs (built-in scenarios, bug variants, scenario files) and the Chrome
  * exporter for `--trace`.
  */
-import { readFailure } from '../explore/failure-file.js';
+import { readFailure } from '../campaign/failure-file.js';
+import { FILE_PREFIX, programsModuleUrl } from '../campaign/programs.js';
+import { exportRunTrace } from '../report/trace-export.js';
+import { loadScenarioFile, ScenarioFileError } from '../scenarios/file.js';
 import { parseProgramId } from '../scenarios/program.js';
 import { replayCommand } from './campaign-command.js';
 import { usageError } from './output.js';
-import { FILE_PREFIX, programsModuleUrl } from './programs.js';
-import { loadScenarioFile, ScenarioFileError } from './scenario-file.js';
-import { exportRunTrace } from './trace-export.js';
 
 export interface ReplayCliOptions {
   trace?: string;

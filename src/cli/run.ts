@@ -11,11 +11,11 @@ import type { BugId } from '../driver/bugs.js';
 import type { DesignName } from '../driver/config.js';
 import { strategyFromName } from '../explore/strategy-factory.js';
 import { formatNs } from '../report/escape.js';
+import { exportRunTrace } from '../report/trace-export.js';
 import { builtinScenario } from '../scenarios/builtin.js';
 import { runScenario } from '../scenarios/runner.js';
 import { printJson, printText, stdoutColors } from './output.js';
 import { resolveScenario } from './scenario-ref.js';
-import { exportRunTrace } from './trace-export.js';
 
 export interface RunCommandOptions {
   scenario: string;

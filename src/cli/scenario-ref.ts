@@ -4,14 +4,14 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileProgramId } from '../campaign/programs.js';
 import type { BugId } from '../driver/bugs.js';
 import type { DesignName } from '../driver/config.js';
 import { builtinScenario, builtinScenarioNames } from '../scenarios/builtin.js';
+import { loadScenarioFile, ScenarioFileError } from '../scenarios/file.js';
 import { scenarioProgramId } from '../scenarios/program.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
 import { UsageError } from './args.js';
-import { fileProgramId } from './programs.js';
-import { loadScenarioFile, ScenarioFileError } from './scenario-file.js';
 
 export interface ScenarioRef {
   kind: 'builtin' | 'file';

@@ -6,8 +6,8 @@
 
 import { formatNs } from '../report/escape.js';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin.js';
+import { scenarioJsonSchema } from '../scenarios/file.js';
 import { padVisible, printJson, printText, stdoutColors } from './output.js';
-import { scenarioJsonSchema } from './scenario-file.js';
 
 export function scenariosCli(o: { schema: boolean; json: boolean }): number {
   if (o.schema) {

@@ -4,8 +4,9 @@
  * violated the invariant (N is the 1-based run where it was first seen) and `✓` where it held
  * in every run. Metrics follow as three more rows. Colour only when the stream is a terminal.
  */
+
+import type { CompareJson } from '../campaign/compare.js';
 import { formatNs } from '../report/escape.js';
-import type { CompareJson } from './compare.js';
 import { type Colors, padVisible } from './output.js';
 
 export function formatCompareTable(j: CompareJson, c: Colors): string {

@@ -16,6 +16,8 @@
  * requested meanwhile (the request is served by the slow resume, not lost).
  */
 
+import { DrmDevice } from '../drm/device.js';
+import { SyncobjStubs } from '../drm/syncobj.js';
 import type { VirtualGpu } from '../hw/gpu.js';
 import { Completion } from '../kernel/completion.js';
 import { Errno, errnoName } from '../kernel/errno.js';
@@ -23,7 +25,6 @@ import { FenceContext } from '../kernel/fence.js';
 import { nextId } from '../kernel/ids.js';
 import type { Kernel, Lifetime } from '../kernel/kernel.js';
 import { Mutex } from '../kernel/mutex.js';
-import { Srcu } from '../kernel/srcu.js';
 import type { BusDevice } from '../kernel/sysfs.js';
 import type { Lane } from '../kernel/trace.js';
 import type { UeventBus } from '../kernel/uevent.js';
@@ -31,7 +32,7 @@ import { Work, Workqueue } from '../kernel/workqueue.js';
 import type { BugId } from './bugs.js';
 import type { DriverConfig } from './config.js';
 import { Drv } from './drv.js';
-import type { DrmFile } from './file.js';
+import type { PanthorFile } from './file.js';
 import { FwBlock } from './fw.js';
 import { GpuBlock } from './gpu.js';
 import { HeapBlock } from './heap.js';
@@ -44,7 +45,6 @@ import type { GateKind, GateToken } from './reset/design.js';
 import { createDesign } from './reset/designs/index.js';
 import { ResetController } from './reset.js';
 import { Scheduler } from './sched.js';
-import { SyncobjStubs } from './syncobj.js';
 import { WedgeBlock } from './wedge.js';
 
 /** A platform-level recovery work (the `rebind` design); it outlives the device. */
@@ -58,11 +58,11 @@ export class PanthorDevice implements Lifetime {
   readonly name: string;
   readonly io: DeviceIo;
   private readonly iomem: Lifetime;
-  unplugged = false;
   readonly unplugLock: Mutex;
   readonly unplugDone: Completion;
   private unplugStarted = false;
-  readonly drmSrcu: Srcu;
+  /** The DRM core's part of the device (`ptdev->base`): its lifetime and unplug. */
+  readonly drm: DrmDevice;
   readonly resetWq: Workqueue;
   readonly systemWq: Workqueue;
   readonly cleanupWq: Workqueue;
@@ -77,7 +77,7 @@ export class PanthorDevice implements Lifetime {
   readonly reset: ResetController;
   readonly wedge: WedgeBlock;
   readonly stubs: SyncobjStubs;
-  readonly files = new Set<DrmFile>();
+  readonly files = new Set<PanthorFile>();
   /** Set by the firmware's pre-reset when the MCU halted cleanly (fast restart possible). */
   resetFast = false;
   initialized = false;
@@ -103,7 +103,7 @@ export class PanthorDevice implements Lifetime {
     this.resetLane = k.trace.lane('reset', `${this.name} reset`);
     this.unplugLock = new Mutex(k, 'unplug.lock');
     this.unplugDone = new Completion(k, 'unplug.done');
-    this.drmSrcu = new Srcu(k, 'drm_unplug_srcu');
+    this.drm = new DrmDevice(k);
     this.resetWq = Workqueue.ordered(k, 'panthor-reset-wq');
     this.systemWq = new Workqueue(k, 'events', 4);
     this.cleanupWq = new Workqueue(k, 'panthor-cleanup', 2);
@@ -160,19 +160,9 @@ export class PanthorDevice implements Lifetime {
     return this.k.checkAlive(this.iomem, what);
   }
 
-  // ---- drm_dev_enter / drm_dev_exit ------------------------------------------------------------
-
-  async drmDevEnter(): Promise<number | null> {
-    const cookie = await this.drmSrcu.readLock();
-    if (this.unplugged) {
-      this.drmSrcu.readUnlock(cookie);
-      return null;
-    }
-    return cookie;
-  }
-
-  drmDevExit(cookie: number): void {
-    this.drmSrcu.readUnlock(cookie);
+  /** `drm_dev_is_unplugged(&ptdev->base)`. */
+  get unplugged(): boolean {
+    return this.drm.unplugged;
   }
 
   /** The reset design's gate; a number is the errno the design refuses with. */
@@ -261,10 +251,10 @@ export class PanthorDevice implements Lifetime {
     k.trace.instant(this.lane, 'device', 'unplug');
     const pmRet = await this.pm.resumeAndGet();
     // drm_dev_unplug: later drm_dev_enter() calls fail; wait for the sections in progress.
-    this.unplugged = true;
-    this.log.unpluggedAtNs = k.nowNs;
-    this.reset.design.unplug();
-    await this.drmSrcu.synchronize();
+    await this.drm.unplug(() => {
+      this.log.unpluggedAtNs = k.nowNs;
+      this.reset.design.unplug();
+    });
     this.unplugLock.unlock();
     await this.sched.unplug();
     await this.perfcnt.unplug();
@@ -316,7 +306,7 @@ export class PanthorDevice implements Lifetime {
     if (st === PmState.ACTIVE) await this.pm.state.set(PmState.SUSPENDING);
     k.trace.instant(this.lane, 'pm', 'suspend');
     if (this.initialized) {
-      const cookie = await this.drmDevEnter();
+      const cookie = await this.drm.enter();
       if (cookie !== null) {
         await this.reset.work.cancelSync();
         await this.sched.suspend();
@@ -324,7 +314,7 @@ export class PanthorDevice implements Lifetime {
         await this.fw.preReset(false);
         await this.mmu.suspend();
         await this.gpu.suspend(!this.resetFast);
-        this.drmDevExit(cookie);
+        this.drm.exit(cookie);
       }
     }
     this.hw.setPower(false);
@@ -353,7 +343,7 @@ export class PanthorDevice implements Lifetime {
     let ret = 0;
     let kickSched = false;
     if (this.initialized) {
-      const cookie = await this.drmDevEnter();
+      const cookie = await this.drm.enter();
       if (cookie !== null) {
         let cleared = false;
         if (this.reset.isPending()) {
@@ -382,7 +372,7 @@ export class PanthorDevice implements Lifetime {
           if (cleared) this.reset.design.endReset();
           kickSched = true;
         }
-        this.drmDevExit(cookie);
+        this.drm.exit(cookie);
       }
     }
     if (ret !== 0) {

@@ -13,16 +13,16 @@
  * teardown waits for the groups' eviction), then the BO handles and syncobjs.
  */
 
+import { ETIME, Syncobj, waitSyncobjs } from '../drm/syncobj.js';
 import { PAGE_SIZE } from '../hw/regs.js';
 import { Errno } from '../kernel/errno.js';
 import type { Fence } from '../kernel/fence.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { PanthorDevice } from './device.js';
-import { DrmFile } from './file.js';
+import { PanthorFile } from './file.js';
 import { Bo, pageAlign } from './gem.js';
 import { type Group, Job } from './group.js';
 import { HeapPool } from './heap.js';
-import { ETIME, Syncobj, waitSyncobjs } from './syncobj.js';
 import {
   type BoCreateArgs,
   BoFlags,
@@ -126,10 +126,10 @@ export class Drv {
   }
 
   /** Opens a new file on this device. */
-  open(privileged = false): DrmFile | number {
+  open(privileged = false): PanthorFile | number {
     const dev = this.dev;
     if (dev.unplugged || !dev.initialized) return -Errno.ENODEV;
-    const f = new DrmFile(dev, privileged);
+    const f = new PanthorFile(dev, privileged);
     dev.files.add(f);
     return f;
   }
@@ -137,7 +137,7 @@ export class Drv {
   /** Wraps an ioctl: file and device checks, the drm_dev_enter section, errno capture. */
   private async call<T>(
     name: string,
-    file: DrmFile,
+    file: PanthorFile,
     body: () => Promise<IoctlResult<T>>,
   ): Promise<IoctlResult<T>> {
     const dev = this.dev;
@@ -148,7 +148,7 @@ export class Drv {
       this.afterDeath.push({ name, errno: Errno.ENODEV });
       return err(Errno.ENODEV);
     }
-    const cookie = await dev.drmDevEnter();
+    const cookie = await dev.drm.enter();
     if (cookie === null) {
       this.afterDeath.push({ name, errno: Errno.ENODEV });
       return err(Errno.ENODEV);
@@ -160,7 +160,7 @@ export class Drv {
       }
       return await body();
     } finally {
-      dev.drmDevExit(cookie);
+      dev.drm.exit(cookie);
     }
   }
 
@@ -180,7 +180,7 @@ export class Drv {
 
   // ---- DEV_QUERY -------------------------------------------------------------------------------
 
-  devQuery(file: DrmFile, args: DevQueryArgs): Promise<IoctlResult<DevQueryArgs>> {
+  devQuery(file: PanthorFile, args: DevQueryArgs): Promise<IoctlResult<DevQueryArgs>> {
     return this.call('DEV_QUERY', file, async () => {
       const size = DEV_QUERY_SIZES[args.type];
       if (size === undefined || !isU32(args.size)) return err(Errno.EINVAL);
@@ -206,7 +206,7 @@ export class Drv {
     });
   }
 
-  private queryInfo(type: number, file: DrmFile): Record<string, number> {
+  private queryInfo(type: number, file: PanthorFile): Record<string, number> {
     const dev = this.dev;
     const g = dev.gpu.info;
     if (type === DevQueryType.GPU_INFO) {
@@ -259,7 +259,7 @@ export class Drv {
 
   // ---- VMs -------------------------------------------------------------------------------------
 
-  vmCreate(file: DrmFile, args: VmCreateArgs): Promise<IoctlResult<VmCreateArgs>> {
+  vmCreate(file: PanthorFile, args: VmCreateArgs): Promise<IoctlResult<VmCreateArgs>> {
     return this.call('VM_CREATE', file, async () => {
       if (args.flags !== 0) return err(Errno.EINVAL);
       if (!isU64(args.userVaRange)) return err(Errno.EINVAL);
@@ -279,7 +279,7 @@ export class Drv {
     });
   }
 
-  vmDestroy(file: DrmFile, args: VmDestroyArgs): Promise<IoctlResult<VmDestroyArgs>> {
+  vmDestroy(file: PanthorFile, args: VmDestroyArgs): Promise<IoctlResult<VmDestroyArgs>> {
     return this.call('VM_DESTROY', file, async () => {
       if (args.pad !== 0) return err(Errno.EINVAL);
       const vm = file.vms.remove(args.id);
@@ -319,7 +319,7 @@ export class Drv {
     await vm.put();
   }
 
-  vmBind(file: DrmFile, args: VmBindArgs): Promise<IoctlResult<VmBindArgs>> {
+  vmBind(file: PanthorFile, args: VmBindArgs): Promise<IoctlResult<VmBindArgs>> {
     return this.call('VM_BIND', file, async () => {
       const vm = file.vms.get(args.vmId);
       if (vm === undefined) return err(Errno.EINVAL);
@@ -366,7 +366,7 @@ export class Drv {
   }
 
   private prepareBindOp(
-    file: DrmFile,
+    file: PanthorFile,
     vm: Vm,
     op: VmBindOp,
     async: boolean,
@@ -418,7 +418,7 @@ export class Drv {
   }
 
   /** Validates sync operations (panthor_check_sync_op) and resolves their syncobjs. */
-  private prepareSyncs(file: DrmFile, ops: SyncOp[]): SyncPlan | number {
+  private prepareSyncs(file: PanthorFile, ops: SyncOp[]): SyncPlan | number {
     const plan: SyncPlan = { waits: [], signals: [] };
     for (const op of ops) {
       if (!isU32(op.flags) || !isU32(op.handle) || !isU64(op.timelineValue)) return -Errno.EINVAL;
@@ -446,7 +446,7 @@ export class Drv {
     return plan;
   }
 
-  vmGetState(file: DrmFile, args: VmGetStateArgs): Promise<IoctlResult<VmGetStateArgs>> {
+  vmGetState(file: PanthorFile, args: VmGetStateArgs): Promise<IoctlResult<VmGetStateArgs>> {
     return this.call('VM_GET_STATE', file, async () => {
       if (args.pad !== 0) return err(Errno.EINVAL);
       const vm = file.vms.get(args.vmId);
@@ -458,7 +458,7 @@ export class Drv {
 
   // ---- BOs -------------------------------------------------------------------------------------
 
-  boCreate(file: DrmFile, args: BoCreateArgs): Promise<IoctlResult<BoCreateArgs>> {
+  boCreate(file: PanthorFile, args: BoCreateArgs): Promise<IoctlResult<BoCreateArgs>> {
     return this.call('BO_CREATE', file, async () => {
       if (args.pad !== 0) return err(Errno.EINVAL);
       if (!isU32(args.flags) || (args.flags & ~BoFlags.NO_MMAP) !== 0) return err(Errno.EINVAL);
@@ -494,7 +494,7 @@ export class Drv {
     });
   }
 
-  boMmapOffset(file: DrmFile, args: BoMmapOffsetArgs): Promise<IoctlResult<BoMmapOffsetArgs>> {
+  boMmapOffset(file: PanthorFile, args: BoMmapOffsetArgs): Promise<IoctlResult<BoMmapOffsetArgs>> {
     return this.call('BO_MMAP_OFFSET', file, async () => {
       if (args.pad !== 0) return err(Errno.EINVAL);
       const bo = file.bos.get(args.handle);
@@ -514,7 +514,7 @@ export class Drv {
   }
 
   /** Closes a GEM handle (DRM_IOCTL_GEM_CLOSE). */
-  gemClose(file: DrmFile, handle: number): Promise<IoctlResult<number>> {
+  gemClose(file: PanthorFile, handle: number): Promise<IoctlResult<number>> {
     return this.call('GEM_CLOSE', file, async () => {
       const bo = file.bos.remove(handle);
       if (bo === undefined) return err(Errno.EINVAL);
@@ -531,7 +531,7 @@ export class Drv {
   // ---- mmap ------------------------------------------------------------------------------------
 
   /** mmap of a BO's fake offset. Returns a mapping id. */
-  mmap(file: DrmFile, offset: number): IoctlResult<number> {
+  mmap(file: PanthorFile, offset: number): IoctlResult<number> {
     const dev = this.dev;
     if (file.closed) return err(Errno.EBADF);
     if (dev.unplugged || dev.wedge.wedged) return err(Errno.ENODEV);
@@ -545,7 +545,7 @@ export class Drv {
   }
 
   /** A user load through a mapping: the mmap fault handler resolves it. */
-  mapRead(file: DrmFile, id: number, offset: number): IoctlResult<number> {
+  mapRead(file: PanthorFile, id: number, offset: number): IoctlResult<number> {
     const m = file.mappings.get(id);
     if (m === undefined || m.unmapped) return err(Errno.EFAULT);
     if (offset < 0 || offset + 4 > m.bo.size || offset % 4 !== 0) return err(Errno.EFAULT);
@@ -554,7 +554,7 @@ export class Drv {
     return ok(m.bo.read32(offset));
   }
 
-  mapWrite(file: DrmFile, id: number, offset: number, value: number): IoctlResult<number> {
+  mapWrite(file: PanthorFile, id: number, offset: number, value: number): IoctlResult<number> {
     const m = file.mappings.get(id);
     if (m === undefined || m.unmapped) return err(Errno.EFAULT);
     if (offset < 0 || offset + 4 > m.bo.size || offset % 4 !== 0) return err(Errno.EFAULT);
@@ -563,7 +563,7 @@ export class Drv {
     return ok(0);
   }
 
-  munmap(file: DrmFile, id: number): IoctlResult<number> {
+  munmap(file: PanthorFile, id: number): IoctlResult<number> {
     const m = file.mappings.get(id);
     if (m === undefined || m.unmapped) return err(Errno.EINVAL);
     m.unmapped = true;
@@ -574,7 +574,7 @@ export class Drv {
 
   // ---- Groups ----------------------------------------------------------------------------------
 
-  groupCreate(file: DrmFile, args: GroupCreateArgs): Promise<IoctlResult<GroupCreateArgs>> {
+  groupCreate(file: PanthorFile, args: GroupCreateArgs): Promise<IoctlResult<GroupCreateArgs>> {
     return this.call('GROUP_CREATE', file, async () => {
       const dev = this.dev;
       if (args.pad !== 0) return err(Errno.EINVAL);
@@ -629,7 +629,7 @@ export class Drv {
     });
   }
 
-  groupDestroy(file: DrmFile, args: GroupDestroyArgs): Promise<IoctlResult<GroupDestroyArgs>> {
+  groupDestroy(file: PanthorFile, args: GroupDestroyArgs): Promise<IoctlResult<GroupDestroyArgs>> {
     return this.call('GROUP_DESTROY', file, async () => {
       if (args.pad !== 0) return err(Errno.EINVAL);
       const g = file.groups.remove(args.groupHandle);
@@ -639,7 +639,10 @@ export class Drv {
     });
   }
 
-  groupGetState(file: DrmFile, args: GroupGetStateArgs): Promise<IoctlResult<GroupGetStateArgs>> {
+  groupGetState(
+    file: PanthorFile,
+    args: GroupGetStateArgs,
+  ): Promise<IoctlResult<GroupGetStateArgs>> {
     return this.call('GROUP_GET_STATE', file, async () => {
       if (args.pad !== 0) return err(Errno.EINVAL);
       const g = file.groups.get(args.groupHandle);
@@ -657,7 +660,7 @@ export class Drv {
     });
   }
 
-  groupSubmit(file: DrmFile, args: GroupSubmitArgs): Promise<IoctlResult<GroupSubmitArgs>> {
+  groupSubmit(file: PanthorFile, args: GroupSubmitArgs): Promise<IoctlResult<GroupSubmitArgs>> {
     return this.call('GROUP_SUBMIT', file, async () => {
       const dev = this.dev;
       if (args.pad !== 0) return err(Errno.EINVAL);
@@ -708,7 +711,7 @@ export class Drv {
   // ---- Tiler heaps -----------------------------------------------------------------------------
 
   tilerHeapCreate(
-    file: DrmFile,
+    file: PanthorFile,
     args: TilerHeapCreateArgs,
   ): Promise<IoctlResult<TilerHeapCreateArgs>> {
     return this.call('TILER_HEAP_CREATE', file, async () => {
@@ -735,7 +738,7 @@ export class Drv {
   }
 
   tilerHeapDestroy(
-    file: DrmFile,
+    file: PanthorFile,
     args: TilerHeapDestroyArgs,
   ): Promise<IoctlResult<TilerHeapDestroyArgs>> {
     return this.call('TILER_HEAP_DESTROY', file, async () => {
@@ -752,7 +755,10 @@ export class Drv {
 
   // ---- Syncobjs --------------------------------------------------------------------------------
 
-  syncobjCreate(file: DrmFile, args: SyncobjCreateArgs): Promise<IoctlResult<SyncobjCreateArgs>> {
+  syncobjCreate(
+    file: PanthorFile,
+    args: SyncobjCreateArgs,
+  ): Promise<IoctlResult<SyncobjCreateArgs>> {
     return this.call('SYNCOBJ_CREATE', file, async () => {
       if (!isU32(args.flags) || (args.flags & ~SyncobjCreateFlags.SIGNALED) !== 0)
         return err(Errno.EINVAL);
@@ -765,14 +771,14 @@ export class Drv {
     });
   }
 
-  syncobjDestroy(file: DrmFile, handle: number): Promise<IoctlResult<number>> {
+  syncobjDestroy(file: PanthorFile, handle: number): Promise<IoctlResult<number>> {
     return this.call('SYNCOBJ_DESTROY', file, async () => {
       if (file.syncobjs.remove(handle) === undefined) return err(Errno.EINVAL);
       return ok(0);
     });
   }
 
-  syncobjWait(file: DrmFile, args: SyncobjWaitArgs): Promise<IoctlResult<SyncobjWaitArgs>> {
+  syncobjWait(file: PanthorFile, args: SyncobjWaitArgs): Promise<IoctlResult<SyncobjWaitArgs>> {
     return this.call('SYNCOBJ_WAIT', file, async () => {
       const known = SyncobjWaitFlags.WAIT_ALL | SyncobjWaitFlags.WAIT_FOR_SUBMIT;
       if (!isU32(args.flags) || (args.flags & ~known) !== 0) return err(Errno.EINVAL);
@@ -805,7 +811,7 @@ export class Drv {
     });
   }
 
-  syncobjQuery(file: DrmFile, args: SyncobjQueryArgs): Promise<IoctlResult<SyncobjQueryArgs>> {
+  syncobjQuery(file: PanthorFile, args: SyncobjQueryArgs): Promise<IoctlResult<SyncobjQueryArgs>> {
     return this.call('SYNCOBJ_QUERY', file, async () => {
       const so = file.syncobjs.get(args.handle);
       if (so === undefined) return err(Errno.ENOENT);
@@ -817,7 +823,10 @@ export class Drv {
 
   // ---- Perfcnt ---------------------------------------------------------------------------------
 
-  perfcntEnable(file: DrmFile, args: PerfcntEnableArgs): Promise<IoctlResult<PerfcntEnableArgs>> {
+  perfcntEnable(
+    file: PanthorFile,
+    args: PerfcntEnableArgs,
+  ): Promise<IoctlResult<PerfcntEnableArgs>> {
     return this.call('PERFCNT_ENABLE', file, async () => {
       if (!isU32(args.enable) || !isU32(args.counterset)) return err(Errno.EINVAL);
       const ret = await this.dev.perfcnt.ioctlEnable(file, args);
@@ -825,7 +834,7 @@ export class Drv {
     });
   }
 
-  perfcntDump(file: DrmFile, args: PerfcntDumpArgs): Promise<IoctlResult<PerfcntDumpArgs>> {
+  perfcntDump(file: PanthorFile, args: PerfcntDumpArgs): Promise<IoctlResult<PerfcntDumpArgs>> {
     return this.call('PERFCNT_DUMP', file, async () => {
       const ret = await this.dev.perfcnt.ioctlDump(file, args);
       return ret ? err(ret) : ok(args);
@@ -841,7 +850,7 @@ export class Drv {
    * session, the VMs' memory, the BOs and syncobjs. A close cannot fail: if a design refuses the
    * gate, teardown proceeds anyway.
    */
-  async close(file: DrmFile): Promise<void> {
+  async close(file: PanthorFile): Promise<void> {
     const dev = this.dev;
     if (file.closed) return;
     file.closed = true;

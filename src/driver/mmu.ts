@@ -160,7 +160,7 @@ export class MmuBlock implements Resettable {
   /** panthor_vm_active: binds the VM to an AS and takes an active reference. */
   async vmActive(vm: Vm): Promise<number> {
     const dev = this.dev;
-    const cookie = await dev.drmDevEnter();
+    const cookie = await dev.drm.enter();
     if (cookie === null) return -Errno.ENODEV;
     try {
       if (await vm.activeCnt.incNotZero()) return 0;
@@ -218,7 +218,7 @@ export class MmuBlock implements Resettable {
         this.slotsLock.unlock();
       }
     } finally {
-      dev.drmDevExit(cookie);
+      dev.drm.exit(cookie);
     }
   }
 

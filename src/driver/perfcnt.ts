@@ -24,13 +24,13 @@ import { Errno } from '../kernel/errno.js';
 import { Mutex } from '../kernel/mutex.js';
 import type { Resettable } from './block.js';
 import type { PanthorDevice } from './device.js';
-import type { DrmFile } from './file.js';
+import type { PanthorFile } from './file.js';
 import { Bo } from './gem.js';
 import type { PerfcntDumpArgs, PerfcntEnableArgs } from './uapi.js';
 import { Vm } from './vm.js';
 
 export interface PerfcntSession {
-  owner: DrmFile;
+  owner: PanthorFile;
   counterset: number;
   vm: Vm;
   bo: Bo;
@@ -88,7 +88,7 @@ export class PerfcntBlock implements Resettable {
     io.write(R.GPU_CMD, R.GPU_PRFCNT_CLEAR);
   }
 
-  async ioctlEnable(file: DrmFile, args: PerfcntEnableArgs): Promise<number> {
+  async ioctlEnable(file: PanthorFile, args: PerfcntEnableArgs): Promise<number> {
     const dev = this.dev;
     if (!dev.cfg.unstableIoctls) return -Errno.ENOSYS;
     if (args.counterset > 1) return -Errno.EINVAL;
@@ -101,7 +101,7 @@ export class PerfcntBlock implements Resettable {
     }
   }
 
-  private async enableLocked(file: DrmFile, counterset: number): Promise<number> {
+  private async enableLocked(file: PanthorFile, counterset: number): Promise<number> {
     const dev = this.dev;
     if (this.session !== null) return -Errno.EBUSY;
     // Power before the gate (see the scheduler's run queue); the session keeps this reference.
@@ -153,7 +153,7 @@ export class PerfcntBlock implements Resettable {
     }
   }
 
-  private async disableLocked(file: DrmFile): Promise<number> {
+  private async disableLocked(file: PanthorFile): Promise<number> {
     const s = this.session;
     if (s === null || s.owner !== file) return -Errno.EINVAL;
     await this.teardown(s);
@@ -180,7 +180,7 @@ export class PerfcntBlock implements Resettable {
     await dev.pm.putAutosuspend();
   }
 
-  async ioctlDump(file: DrmFile, args: PerfcntDumpArgs): Promise<number> {
+  async ioctlDump(file: PanthorFile, args: PerfcntDumpArgs): Promise<number> {
     const dev = this.dev;
     if (!dev.cfg.unstableIoctls) return -Errno.ENOSYS;
     await this.lock.lock();
@@ -230,7 +230,7 @@ export class PerfcntBlock implements Resettable {
   }
 
   /** The owner closed its file: ownership is released. */
-  async fileClosed(file: DrmFile): Promise<void> {
+  async fileClosed(file: PanthorFile): Promise<void> {
     await this.lock.lock();
     try {
       const s = this.session;

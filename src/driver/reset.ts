@@ -114,14 +114,14 @@ export class ResetController {
     const tyrWork = dev.bug('reset-work-after-unbind');
     let cookie: number | null = 0;
     if (!tyrWork) {
-      cookie = await dev.drmDevEnter();
+      cookie = await dev.drm.enter();
       if (cookie === null) return;
     }
     let ret: number;
     try {
       ret = await this.sequence('reset work');
     } finally {
-      if (!tyrWork && cookie !== null) dev.drmDevExit(cookie);
+      if (!tyrWork && cookie !== null) dev.drm.exit(cookie);
     }
     if (ret !== 0) await this.failed();
     if (this.again) {

@@ -995,7 +995,7 @@ export class Scheduler implements Resettable {
   private async tick(): Promise<void> {
     const dev = this.dev;
     if (!dev.checkIoAlive('tick work')) return;
-    const cookie = await dev.drmDevEnter();
+    const cookie = await dev.drm.enter();
     if (cookie === null) return;
     // Only if already powered: the reset path cancels this work synchronously, and waiting here
     // for a resume (which waits for a suspend, which waits for the reset work) would deadlock.
@@ -1004,13 +1004,13 @@ export class Scheduler implements Resettable {
     // back for them: ask for a resume without waiting for it.
     if (!dev.pm.getIfActive()) {
       if (this.countRunnableCandidates() > 0) dev.pm.requestResume();
-      dev.drmDevExit(cookie);
+      dev.drm.exit(cookie);
       return;
     }
     const gate = await dev.gateEnter('worker');
     if (typeof gate === 'number') {
       await dev.pm.putAutosuspend();
-      dev.drmDevExit(cookie);
+      dev.drm.exit(cookie);
       return;
     }
     await this.lock.lock();
@@ -1021,7 +1021,7 @@ export class Scheduler implements Resettable {
       this.lock.unlock();
       await dev.pm.putAutosuspend();
       dev.gateExit(gate);
-      dev.drmDevExit(cookie);
+      dev.drm.exit(cookie);
     }
   }
 

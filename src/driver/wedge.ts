@@ -1,5 +1,6 @@
 /**
- * DOC: Wedging a device that cannot be recovered (DRM's `drm_dev_wedged_event`).
+ * DOC: Wedging a device that cannot be recovered: the driver's side of DRM's wedged protocol
+ * (the event itself is `drm_dev_wedged_event`, `src/drm/wedge.ts`).
  *
  * When the reset path gives up, the device is *wedged*: it stays bound but refuses every ioctl
  * with ENODEV until someone recovers it. Before telling user space, the driver quiesces, in
@@ -14,12 +15,14 @@
  * lets a recovery daemon race with the quiescing.
  */
 
+import { drmDevWedgedEvent, type WedgeMethod } from '../drm/wedge.js';
 import * as R from '../hw/regs.js';
 import { Errno } from '../kernel/errno.js';
 import { fenceRegistry } from '../kernel/fence.js';
 import type { PanthorDevice } from './device.js';
 
-export const WEDGED_METHODS = 'rebind,bus-reset';
+/** What the recovery daemon may do: rebind the driver, or reset the bus function first. */
+export const WEDGED_METHODS: readonly WedgeMethod[] = ['rebind', 'bus-reset'];
 
 export class WedgeBlock {
   readonly name = 'wedge';
@@ -87,6 +90,6 @@ export class WedgeBlock {
       dmaStopped: this.dmaStopped,
       mappingsRedirected: this.mappingsRedirected,
     });
-    dev.uevents.emit(dev.busDev.name, 'change', { WEDGED: WEDGED_METHODS });
+    drmDevWedgedEvent(dev.uevents, dev.busDev.name, WEDGED_METHODS);
   }
 }

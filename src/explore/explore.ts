@@ -1,7 +1,7 @@
 /**
  * The campaign core: run a program many times under a strategy, collect failures, shrink
  * them, and check that runs are deterministic. Pure: no wall clock and no timers, so that the
- * same options give the same result on any machine; the command line (src/cli/campaign.ts)
+ * same options give the same result on any machine; the command line (src/campaign/campaign.ts)
  * adds time, worker threads and signals around it.
  *
  * Run i of a campaign is a function of (campaign seed, i) alone: its seed is

@@ -12,10 +12,11 @@
  * reported as a divergence: the edited run is a new, valid run, and the shrinker keeps the
  * choices it actually made (the run's own recorded schedule), not the edited input.
  */
+
+import { fifoStrategy } from '../kernel/fifo.js';
 import { decodeSchedule } from '../kernel/schedule.js';
 import type { Strategy, StrategyHost } from '../kernel/strategy.js';
 import type { Task } from '../kernel/task.js';
-import { fifoStrategy } from './fifo.js';
 
 export interface ReplayStrategy extends Strategy {
   /** True once the recorded choices were used up. */

@@ -9,9 +9,10 @@
  * Bad input is a `StrategyOptionsError` naming the field and, for names, the allowed values:
  * the caller turns it into a usage message, never a stack trace.
  */
+
+import { fifoStrategy } from '../kernel/fifo.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { dfsStrategy } from './dfs.js';
-import { fifoStrategy } from './fifo.js';
 import { DEFAULT_PCT_STEPS, MAX_PCT_DEPTH, pctStrategy } from './pct.js';
 import { portfolioStrategy } from './portfolio.js';
 import { randomStrategy } from './random.js';

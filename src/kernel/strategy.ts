@@ -11,7 +11,8 @@
  * default): the CPU may be slow, not stopped. Unbounded jumps would let virtual seconds pass
  * while every task waits to run, which no real machine does.
  *
- * Implementations live in `src/explore/` (fifo, random, pct, dfs, replay), one per file.
+ * Implementations live in `src/explore/` (random, pct, dfs, replay), one per file; FIFO, the
+ * run order when nothing else is asked for, is the kernel's own (`fifo.ts`).
  */
 import type { Task } from './task.js';
 

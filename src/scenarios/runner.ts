@@ -15,7 +15,7 @@ import { servedAt } from '../check/served.js';
 import type { RunReport } from '../explore/program.js';
 import { Prng, Stream } from '../kernel/prng.js';
 import { WaitQueue } from '../kernel/waitqueue.js';
-import { System } from '../system.js';
+import { System } from '../system/system.js';
 import { RecoveryDaemon } from '../userspace/daemon.js';
 import { probe } from '../userspace/probe.js';
 import { runClient, type WorkloadEnv } from '../userspace/workloads.js';

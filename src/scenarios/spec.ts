@@ -1,7 +1,7 @@
 /**
  * Scenario specifications: what runs on the simulated machine, as plain data, so that the
  * built-in scenarios and user-written YAML files share one format (the JSON schema is published
- * by `resetlab scenarios --schema`; `src/cli/scenario-file.ts` validates files against it).
+ * by `resetlab scenarios --schema`; `src/scenarios/file.ts` validates files against it).
  *
  * A run has two phases. In the *active* phase (`durationNs`) the clients run their workloads,
  * the scheduled actions happen and the armed faults may fire. Then faults stop and the

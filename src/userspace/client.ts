@@ -5,7 +5,7 @@
  */
 
 import type { PanthorDevice } from '../driver/device.js';
-import type { DrmFile } from '../driver/file.js';
+import type { PanthorFile } from '../driver/file.js';
 import {
   type BoCreateArgs,
   type DevQueryArgs,
@@ -24,7 +24,7 @@ import {
   type VmBindOp,
 } from '../driver/uapi.js';
 import type { Fence } from '../kernel/fence.js';
-import type { System } from '../system.js';
+import type { System } from '../system/system.js';
 
 export class UserMapping {
   constructor(
@@ -59,7 +59,7 @@ export class DrmClient {
   constructor(
     readonly sys: System,
     readonly dev: PanthorDevice,
-    readonly file: DrmFile,
+    readonly file: PanthorFile,
     readonly name: string,
   ) {}
 

@@ -11,7 +11,7 @@
 
 import { DRIVER_NAME } from '../driver/platform.js';
 import type { Uevent, UeventListener } from '../kernel/uevent.js';
-import type { System } from '../system.js';
+import type { System } from '../system/system.js';
 
 const RETRIES = 20;
 const RETRY_DELAY_NS = 500_000_000;

@@ -4,7 +4,7 @@
  * so do fuzz programs: a device that cannot serve new work after the faults stopped, and after
  * the recovery daemon had its chance, has not recovered.
  */
-import type { System } from '../system.js';
+import type { System } from '../system/system.js';
 import { streams, Umd } from './umd.js';
 
 const RETRY_NS = 20_000_000;

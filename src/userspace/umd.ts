@@ -21,7 +21,7 @@ import {
 import { CsBuilder } from '../hw/cs-isa.js';
 import { PAGE_SIZE } from '../hw/regs.js';
 import { Errno } from '../kernel/errno.js';
-import type { System } from '../system.js';
+import type { System } from '../system/system.js';
 import type { DrmClient, UserMapping } from './client.js';
 
 export type Robustness = 'no-error' | 'guilty' | 'innocent' | 'unknown' | 'device-lost';

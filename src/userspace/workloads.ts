@@ -20,7 +20,7 @@ import type { CsBuilder } from '../hw/cs-isa.js';
 import { Errno } from '../kernel/errno.js';
 import type { JobLedger } from '../scenarios/ledger.js';
 import type { ClientSpec } from '../scenarios/spec.js';
-import type { System } from '../system.js';
+import type { System } from '../system/system.js';
 import { type Context, streams, Umd } from './umd.js';
 
 export interface WorkloadEnv {

@@ -158,7 +158,7 @@ test('help and version exit 0; every command has --help', async () => {
 
 test('bench and fuzz load their modules, or say they are not in this build', async () => {
   const hasBench = existsSync(join(ROOT, 'src/bench/index.ts'));
-  const hasFuzz = existsSync(join(ROOT, 'src/explore/fuzz.ts'));
+  const hasFuzz = existsSync(join(ROOT, 'src/fuzz/fuzz.ts'));
   const cases: string[][] = [];
   if (!hasBench) cases.push(['bench', '--json']);
   if (!hasFuzz) cases.push(['fuzz', '--json']);

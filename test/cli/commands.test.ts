@@ -385,8 +385,8 @@ test('an interrupted explore writes its failures and summary and exits 130', asy
 });
 
 test('fuzz prints the DESIGN shape (when the fuzzer is in the build)', async (t) => {
-  if (!existsSync(new URL('../../src/explore/fuzz.ts', import.meta.url))) {
-    t.skip('src/explore/fuzz.ts is not in this build');
+  if (!existsSync(new URL('../../src/fuzz/fuzz.ts', import.meta.url))) {
+    t.skip('src/fuzz/fuzz.ts is not in this build');
     return;
   }
   const r = await inProcess([

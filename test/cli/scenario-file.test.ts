@@ -11,16 +11,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { stringify } from 'yaml';
 import { UsageError } from '../../src/cli/args.js';
+import { resolveScenario } from '../../src/cli/scenario-ref.js';
+import { fifoStrategy } from '../../src/kernel/fifo.js';
+import { BUILTIN_SCENARIOS, builtinScenario } from '../../src/scenarios/builtin.js';
 import {
   loadScenarioFile,
   parseScenarioText,
   ScenarioFileError,
   scenarioFileSchema,
   scenarioJsonSchema,
-} from '../../src/cli/scenario-file.js';
-import { resolveScenario } from '../../src/cli/scenario-ref.js';
-import { fifoStrategy } from '../../src/explore/fifo.js';
-import { BUILTIN_SCENARIOS, builtinScenario } from '../../src/scenarios/builtin.js';
+} from '../../src/scenarios/file.js';
 import { runScenario } from '../../src/scenarios/runner.js';
 import { EXAMPLE, tmp } from './helpers.js';
 

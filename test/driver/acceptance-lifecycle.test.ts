@@ -10,7 +10,7 @@ import { GroupState } from '../../src/driver/group.js';
 import { Errno } from '../../src/kernel/errno.js';
 import { builtinScenario } from '../../src/scenarios/builtin.js';
 import { runScenario } from '../../src/scenarios/runner.js';
-import type { System } from '../../src/system.js';
+import type { System } from '../../src/system/system.js';
 import { streams } from '../../src/userspace/umd.js';
 import {
   assertClean,

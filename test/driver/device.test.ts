@@ -119,7 +119,7 @@ test('unplug is idempotent: a second caller waits for the first to finish', asyn
     };
     // Unplug takes no virtual time on an idle device. To have the second caller arrive while
     // the first is still running, an ioctl-like section keeps the first in synchronize_srcu.
-    const cookie = await dev.drmDevEnter();
+    const cookie = await dev.drm.enter();
     assert.ok(cookie !== null);
     const events: string[] = [];
     const done = { first: false, second: false };
@@ -139,7 +139,7 @@ test('unplug is idempotent: a second caller waits for the first to finish', asyn
     await sys.k.sleep(5 * MS);
     assert.deepEqual(events, ['first: enter', 'second: enter'], 'both callers wait');
     assert.equal(dev.unplugDone.completed, false);
-    dev.drmDevExit(cookie);
+    dev.drm.exit(cookie);
     while (!done.first || !done.second) await sys.k.sleep(1000);
     assert.deepEqual(events, [
       'first: enter',
@@ -163,7 +163,7 @@ test('unplug is idempotent: a second caller waits for the first to finish', asyn
 
 test('drm_dev_enter fails once the device is unplugged, and unplug waits for sections in progress', async () => {
   const m = await onMachine({ seed: 45 }, async (sys, dev) => {
-    const cookie = await dev.drmDevEnter();
+    const cookie = await dev.drm.enter();
     assert.ok(cookie !== null, 'enter succeeds on a live device');
     // Unplug from another task while we are inside the section: it marks the device at once,
     // but cannot finish (synchronize_srcu) until we leave.
@@ -173,14 +173,14 @@ test('drm_dev_enter fails once the device is unplugged, and unplug waits for sec
       unplugReturnedNs = sys.k.nowNs;
     });
     while (!dev.unplugged) await sys.k.sleep(1000);
-    assert.equal(await dev.drmDevEnter(), null, 'a new section is refused after unplug');
+    assert.equal(await dev.drm.enter(), null, 'a new section is refused after unplug');
     await sys.k.sleep(5 * MS);
     assert.equal(unplugReturnedNs, -1, 'unplug waits for the section in progress');
     const exitNs = sys.k.nowNs;
-    dev.drmDevExit(cookie);
+    dev.drm.exit(cookie);
     while (unplugReturnedNs < 0) await sys.k.sleep(1000);
     assert.ok(unplugReturnedNs >= exitNs, 'unplug finished after the section ended');
-    assert.equal(await dev.drmDevEnter(), null, 'still refused afterwards');
+    assert.equal(await dev.drm.enter(), null, 'still refused afterwards');
     // An ioctl now fails with ENODEV without entering the device.
     const c = dev.drv.open();
     assert.equal(c, -Errno.ENODEV);

@@ -12,7 +12,7 @@ import type { BugId } from '../../src/driver/bugs.js';
 import type { MmioAccess } from '../../src/hw/context.js';
 import * as R from '../../src/hw/regs.js';
 import { Errno } from '../../src/kernel/errno.js';
-import type { System } from '../../src/system.js';
+import type { System } from '../../src/system/system.js';
 import { onMachine } from './helpers.js';
 
 /** Records every MMIO access from now on (chained behind the checker's own hook). */

@@ -19,7 +19,7 @@ import {
 import type { CsBuilder } from '../../src/hw/cs-isa.js';
 import type { Violation } from '../../src/kernel/violations.js';
 import { JobLedger } from '../../src/scenarios/ledger.js';
-import { System, type SystemOptions } from '../../src/system.js';
+import { System, type SystemOptions } from '../../src/system/system.js';
 import type { DrmClient, UserMapping } from '../../src/userspace/client.js';
 
 export const MS = 1_000_000;

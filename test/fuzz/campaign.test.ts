@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { DESIGN_NAMES } from '../../src/driver/config.js';
-import { runFuzz } from '../../src/explore/fuzz.js';
+import { runFuzz } from '../../src/fuzz/fuzz.js';
 
 test('a small campaign over all designs: no model exception; default clean', async () => {
   let clock = 0;

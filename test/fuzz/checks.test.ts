@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { execProgram } from '../../src/explore/fuzz-exec.js';
-import type { FuzzCall } from '../../src/explore/fuzz-program.js';
+import { execProgram } from '../../src/fuzz/execute.js';
+import type { FuzzCall } from '../../src/fuzz/program.js';
 import { jobCalls, program } from './programs.js';
 
 const vmCreate = (file: number, out: string): FuzzCall => ({

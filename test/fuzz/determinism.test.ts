@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { DESIGN_NAMES } from '../../src/driver/config.js';
-import { execProgram } from '../../src/explore/fuzz-exec.js';
-import { generateProgram } from '../../src/explore/fuzz-gen.js';
-import { FUZZ_OPS, parseFuzzProgram } from '../../src/explore/fuzz-program.js';
+import { execProgram } from '../../src/fuzz/execute.js';
+import { generateProgram } from '../../src/fuzz/generate.js';
+import { FUZZ_OPS, parseFuzzProgram } from '../../src/fuzz/program.js';
 
 test('same seed, same program; another seed, another program', () => {
   for (const design of DESIGN_NAMES) {

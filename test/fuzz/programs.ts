@@ -2,12 +2,12 @@
  * Hand-written fuzz programs for the tests: small, readable, and independent of the
  * generator (so a change to the generator's draws does not change what these tests check).
  */
-import type { FuzzCall, FuzzProgram } from '../../src/explore/fuzz-program.js';
+import type { FuzzCall, FuzzProgram } from '../../src/fuzz/program.js';
 
 const r = (ref: string, f?: string) => (f === undefined ? { ref } : { ref, f });
 const noSyncs = { stride: 1, count: 0, array: [] };
 
-/** One job on one queue; `stream` is a stream spec (see fuzz-streams.ts). */
+/** One job on one queue; `stream` is a stream spec (see src/fuzz/streams.ts). */
 export function jobCalls(stream: Record<string, number | string>, file = 0): FuzzCall[] {
   return [
     { op: 'VM_CREATE', file, args: { flags: 0, userVaRange: 0 }, out: 'vm' },

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { replayFuzzProgram } from '../../src/explore/fuzz.js';
+import { replayFuzzProgram } from '../../src/fuzz/fuzz.js';
 
 const DIR = join(import.meta.dirname, 'fixtures');
 

@@ -9,10 +9,10 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { readFuzzFile, replayFuzzProgram, runFuzz, writeFuzzFile } from '../../src/explore/fuzz.js';
-import { execProgram } from '../../src/explore/fuzz-exec.js';
-import { generateProgram } from '../../src/explore/fuzz-gen.js';
-import { FuzzProgramError } from '../../src/explore/fuzz-program.js';
+import { execProgram } from '../../src/fuzz/execute.js';
+import { readFuzzFile, replayFuzzProgram, runFuzz, writeFuzzFile } from '../../src/fuzz/fuzz.js';
+import { generateProgram } from '../../src/fuzz/generate.js';
+import { FuzzProgramError } from '../../src/fuzz/program.js';
 import { hangProgram } from './programs.js';
 
 test('a failure written by a campaign replays', async () => {

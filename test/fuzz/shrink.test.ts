@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { execProgram } from '../../src/explore/fuzz-exec.js';
-import { findingSignature, shrinkFuzzProgram } from '../../src/explore/fuzz-shrink.js';
+import { execProgram } from '../../src/fuzz/execute.js';
+import { findingSignature, shrinkFuzzProgram } from '../../src/fuzz/shrink.js';
 import { hangProgram } from './programs.js';
 
 const bugs = ['timeout-job-leak'] as const;

@@ -10,7 +10,7 @@ import { objArray } from '../../src/driver/uapi.js';
 import type { CsBuilder } from '../../src/hw/cs-isa.js';
 import type { Violation } from '../../src/kernel/violations.js';
 import { JobLedger } from '../../src/scenarios/ledger.js';
-import { System, type SystemOptions } from '../../src/system.js';
+import { System, type SystemOptions } from '../../src/system/system.js';
 import type { DrmClient } from '../../src/userspace/client.js';
 import { RecoveryDaemon } from '../../src/userspace/daemon.js';
 import { type Buffer, buffer, open, read, unwrap, vmCreate } from '../driver/helpers.js';

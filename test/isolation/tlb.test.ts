@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import type { System } from '../../src/system.js';
+import type { System } from '../../src/system/system.js';
 import { streams } from '../../src/userspace/umd.js';
 import {
   assertClean,

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { Errno } from '../../src/kernel/errno.js';
-import type { System } from '../../src/system.js';
+import type { System } from '../../src/system/system.js';
 import { assertClean, buffer, onMachine, open, unwrap, vmCreate } from './helpers.js';
 
 const ALWAYS = { count: 0, rate: 1 };

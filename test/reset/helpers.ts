@@ -13,7 +13,7 @@ import type { CsBuilder } from '../../src/hw/cs-isa.js';
 import type { Fence } from '../../src/kernel/fence.js';
 import type { Violation } from '../../src/kernel/violations.js';
 import { type JobEntry, JobLedger } from '../../src/scenarios/ledger.js';
-import { System, type SystemOptions } from '../../src/system.js';
+import { System, type SystemOptions } from '../../src/system/system.js';
 import { RecoveryDaemon } from '../../src/userspace/daemon.js';
 import { type Buffer, type Context, Umd } from '../../src/userspace/umd.js';
 

@@ -14,7 +14,7 @@ import test from 'node:test';
 import type { PanthorDevice } from '../../src/driver/device.js';
 import { Errno } from '../../src/kernel/errno.js';
 import { fenceRegistry } from '../../src/kernel/fence.js';
-import type { System } from '../../src/system.js';
+import type { System } from '../../src/system/system.js';
 import type { DrmClient } from '../../src/userspace/client.js';
 import { type Submission, streams } from '../../src/userspace/umd.js';
 import { errnoOf, groupArgs } from '../driver/helpers.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { DevQueryType, objArray } from '../../src/driver/uapi.js';
 import { Errno } from '../../src/kernel/errno.js';
-import { System } from '../../src/system.js';
+import { System } from '../../src/system/system.js';
 import { streams } from '../../src/userspace/umd.js';
 import {
   assertClean,

@@ -29,7 +29,7 @@
  * do (the order of the kernel's checks decides which), success is a bug.
  */
 import type { Prng } from '../kernel/prng.js';
-import type { GenState, GFile } from './fuzz-gen.js';
+import type { GenState, GFile } from './generate.js';
 import {
   type Arg,
   type ArgObject,
@@ -38,7 +38,7 @@ import {
   type HandleKind,
   pickWeighted,
   ref,
-} from './fuzz-program.js';
+} from './program.js';
 
 type HandleField = `handle:${HandleKind}`;
 

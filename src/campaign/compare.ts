@@ -22,11 +22,11 @@
  */
 import type { DesignName } from '../driver/config.js';
 import type { Failure } from '../explore/failure.js';
-import { writeFailure } from '../explore/failure-file.js';
 import { INVARIANTS } from '../kernel/violations.js';
 import type { ReportData, ReportFailure } from '../report/report-data.js';
 import { scenarioProgramId } from '../scenarios/program.js';
-import { failureView, type SummaryViolation } from './campaign-summary.js';
+import { writeFailure } from './failure-file.js';
+import { failureView, type SummaryViolation } from './summary.js';
 import { runTasks } from './task-pool.js';
 import type { CellResult, CellTask, RunMetrics, ShrinkResult, ShrinkTask } from './tasks.js';
 

@@ -7,7 +7,7 @@
  * - *valid* calls, with their prerequisites created on demand, including whole jobs: a command
  *   BO mapped in a VM and on the CPU, a stream written into it, a group, a submit that signals
  *   a syncobj, and a wait (sometimes asynchronous, beside the next calls);
- * - *mutated* calls: a valid call with one field broken by `fuzz-mutate.ts` (a bad, stale or
+ * - *mutated* calls: a valid call with one field broken by `src/fuzz/mutate.ts` (a bad, stale or
  *   foreign handle, a non-zero pad, an unknown flag, an unaligned or overflowing size or
  *   address, a NULL array with a count, a huge count, an out-of-range enum, ...);
  * - *machine* calls: a hardware fault armed from the fault plane, a reset request, a sleep;
@@ -31,7 +31,7 @@ import {
 import { FAULT_NAMES } from '../hw/faults.js';
 import { PAGE_SIZE } from '../hw/regs.js';
 import { Prng, Stream } from '../kernel/prng.js';
-import { mutateCall } from './fuzz-mutate.js';
+import { mutateCall } from './mutate.js';
 import {
   type Arg,
   type ArgObject,
@@ -43,8 +43,8 @@ import {
   MAX_PROGRAM_CALLS,
   pickWeighted,
   ref,
-} from './fuzz-program.js';
-import { streamBytes } from './fuzz-streams.js';
+} from './program.js';
+import { streamBytes } from './streams.js';
 
 /** Live objects of one kind per file slot before the generator prefers reusing them. */
 const MAX_LIVE = 6;

@@ -17,9 +17,9 @@
  * Deterministic: the candidates depend only on the program, so a failure shrinks the same way
  * anywhere.
  */
-import type { ExecOptions, ExecResult, Finding } from './fuzz-exec.js';
-import { execProgram } from './fuzz-exec.js';
-import { cloneProgram, type FuzzProgram, MACHINE_OPS } from './fuzz-program.js';
+import type { ExecOptions, ExecResult, Finding } from './execute.js';
+import { execProgram } from './execute.js';
+import { cloneProgram, type FuzzProgram, MACHINE_OPS } from './program.js';
 
 export interface FuzzShrinkOptions extends ExecOptions {
   /** Programs the shrinker may run (default 300). */

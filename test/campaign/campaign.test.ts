@@ -11,12 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type CampaignOptions, parseShard, runCampaign } from '../../src/cli/campaign.js';
-import { mergeShards } from '../../src/cli/campaign-merge.js';
-import type { CampaignSummary } from '../../src/cli/campaign-summary.js';
-import { readFailure } from '../../src/explore/failure-file.js';
+import { type CampaignOptions, parseShard, runCampaign } from '../../src/campaign/campaign.js';
+import { readFailure } from '../../src/campaign/failure-file.js';
+import { mergeShards } from '../../src/campaign/merge.js';
+import type { CampaignSummary } from '../../src/campaign/summary.js';
 
-const REGISTRY = fileURLToPath(new URL('./fixtures/register-programs.ts', import.meta.url));
+const REGISTRY = fileURLToPath(
+  new URL('../explore/fixtures/register-programs.ts', import.meta.url),
+);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function tmp(): string {

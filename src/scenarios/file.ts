@@ -22,8 +22,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { FAULT_NAMES, validateFaultSpec } from '../hw/faults.js';
-import { builtinScenarioNames } from '../scenarios/builtin.js';
-import type { ScenarioSpec } from '../scenarios/spec.js';
+import { builtinScenarioNames } from './builtin.js';
+import type { ScenarioSpec } from './spec.js';
 
 export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024;
 

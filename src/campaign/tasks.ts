@@ -16,13 +16,13 @@
 import { estimateContestedSteps } from '../explore/calibrate.js';
 import { type ExploreOptions, explore, faultsFor } from '../explore/explore.js';
 import type { Failure, Shrunk } from '../explore/failure.js';
-import { replayFailure } from '../explore/failure-file.js';
-import { fifoStrategy } from '../explore/fifo.js';
 import type { FaultSpec, Program } from '../explore/program.js';
 import { getProgram } from '../explore/registry.js';
 import { type ExploreResult, mergeResults } from '../explore/result.js';
 import { shrinkFailure } from '../explore/shrink.js';
+import { fifoStrategy } from '../kernel/fifo.js';
 import type { Lane, TraceEvent } from '../kernel/trace.js';
+import { replayFailure } from './failure-file.js';
 import './programs.js';
 
 /** Explore options that can cross threads (no callbacks). */

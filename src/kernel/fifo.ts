@@ -3,7 +3,7 @@
  * decision point the yielding task goes to the back of the queue, so this is round robin at
  * decision points. It is the "free run" baseline of the benchmarks.
  */
-import type { Strategy } from '../kernel/strategy.js';
+import type { Strategy } from './strategy.js';
 
 export function fifoStrategy(): Strategy {
   return {

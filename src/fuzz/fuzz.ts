@@ -12,18 +12,18 @@
  * injects for programs per second (the command line passes its own clock; nothing under
  * src/explore reads one).
  *
- * Failures are deduplicated by design and signature (`fuzz-shrink.ts`): the first program
+ * Failures are deduplicated by design and signature (`src/fuzz/shrink.ts`): the first program
  * with a new signature is shrunk (within a budget) and written; later ones only count.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUG_IDS, type BugId } from '../driver/bugs.js';
 import { DESIGN_NAMES, type DesignName, isDesignName } from '../driver/config.js';
-import { type ExecOptions, type ExecResult, execProgram, type Finding } from './fuzz-exec.js';
-import { generateProgram } from './fuzz-gen.js';
-import { addLeaks, type LeakReport, leakCounts, noLeaks } from './fuzz-leaks.js';
-import { type FuzzProgram, FuzzProgramError, parseFuzzProgram } from './fuzz-program.js';
-import { findingSignature, shrinkFuzzProgram } from './fuzz-shrink.js';
+import { type ExecOptions, type ExecResult, execProgram, type Finding } from './execute.js';
+import { generateProgram } from './generate.js';
+import { addLeaks, type LeakReport, leakCounts, noLeaks } from './leaks.js';
+import { type FuzzProgram, FuzzProgramError, parseFuzzProgram } from './program.js';
+import { findingSignature, shrinkFuzzProgram } from './shrink.js';
 
 export const DEFAULT_FUZZ_CALLS = 50;
 export const MAX_FUZZ_RUNS = 10_000_000;
@@ -87,7 +87,7 @@ export interface FuzzReport {
   errnos: Record<string, number>;
   /** Failures other than leaks, one entry per design and signature. */
   violations: FuzzViolation[];
-  /** Leaked objects summed over every program (see `fuzz-leaks.ts`). */
+  /** Leaked objects summed over every program (see `src/fuzz/leaks.ts`). */
   leaks: number;
   /** Leaks by kind, summed. */
   leakCounts: Omit<LeakReport, 'details' | 'total'>;

@@ -13,9 +13,9 @@
  * model threw). Nothing is hidden: each entry says what was violated instead.
  */
 
-import { writeFailure } from '../explore/failure-file.js';
 import { scenarioProgramId } from '../scenarios/program.js';
 import { REGRESSIONS, type RegressionCase } from '../scenarios/regressions.js';
+import { writeFailure } from './failure-file.js';
 import { runTasks } from './task-pool.js';
 import type { SearchResult, SearchTask } from './tasks.js';
 

@@ -13,11 +13,11 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { type Failure, failingViolation, splitProgramId } from '../explore/failure.js';
+import type { Program, RunReport } from '../explore/program.js';
+import { rerun } from '../explore/rerun.js';
 import { decodeSchedule, ScheduleSyntaxError } from '../kernel/schedule.js';
 import { type FailureKind, INVARIANTS } from '../kernel/violations.js';
-import { type Failure, failingViolation, splitProgramId } from './failure.js';
-import type { Program, RunReport } from './program.js';
-import { rerun } from './rerun.js';
 
 export const FAILURE_FILE_VERSION = 1;
 /** Files larger than this are not failure files (a schedule is at most a few MB). */

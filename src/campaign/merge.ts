@@ -16,7 +16,7 @@ import {
   type CampaignSummary,
   type SummaryFile,
   summaryFileSchema,
-} from './campaign-summary.js';
+} from './summary.js';
 
 export const MAX_MERGE_FILES = 100_000;
 const MAX_SUMMARY_BYTES = 512 * 1024 * 1024;

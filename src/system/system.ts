@@ -11,21 +11,21 @@
  *   const result = await sys.run();
  */
 
-import type { BugId } from './driver/bugs.js';
-import { type DesignName, type DriverConfig, defaultDriverConfig } from './driver/config.js';
-import type { PanthorDevice } from './driver/device.js';
-import { createPanthorPlatform, DRIVER_NAME, type PanthorPlatform } from './driver/platform.js';
-import { fifoStrategy } from './explore/fifo.js';
-import type { FaultSpec } from './explore/program.js';
-import { VirtualGpu } from './hw/gpu.js';
-import type { GpuConfig } from './hw/latency.js';
-import { Errno } from './kernel/errno.js';
-import { Kernel, type RunResult } from './kernel/kernel.js';
-import type { Strategy } from './kernel/strategy.js';
-import { Bus, type BusDevice } from './kernel/sysfs.js';
-import type { TaskContext } from './kernel/task.js';
-import { UeventBus } from './kernel/uevent.js';
-import { DrmClient } from './userspace/client.js';
+import type { BugId } from '../driver/bugs.js';
+import { type DesignName, type DriverConfig, defaultDriverConfig } from '../driver/config.js';
+import type { PanthorDevice } from '../driver/device.js';
+import { createPanthorPlatform, DRIVER_NAME, type PanthorPlatform } from '../driver/platform.js';
+import type { FaultSpec } from '../explore/program.js';
+import { VirtualGpu } from '../hw/gpu.js';
+import type { GpuConfig } from '../hw/latency.js';
+import { Errno } from '../kernel/errno.js';
+import { fifoStrategy } from '../kernel/fifo.js';
+import { Kernel, type RunResult } from '../kernel/kernel.js';
+import type { Strategy } from '../kernel/strategy.js';
+import { Bus, type BusDevice } from '../kernel/sysfs.js';
+import type { TaskContext } from '../kernel/task.js';
+import { UeventBus } from '../kernel/uevent.js';
+import { DrmClient } from '../userspace/client.js';
 
 export const GPU_DEVICE_NAME = 'fb000000.gpu';
 

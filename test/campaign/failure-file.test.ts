@@ -7,15 +7,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { explore } from '../../src/explore/explore.js';
-import type { Failure } from '../../src/explore/failure.js';
 import {
   failureFileName,
   readFailure,
   replayFailure,
   writeFailure,
-} from '../../src/explore/failure-file.js';
-import { noisyProgram } from './programs.js';
+} from '../../src/campaign/failure-file.js';
+import { explore } from '../../src/explore/explore.js';
+import type { Failure } from '../../src/explore/failure.js';
+import { noisyProgram } from '../explore/programs.js';
 
 async function aFailure(): Promise<Failure> {
   const r = await explore(noisyProgram(), {

@@ -28,7 +28,7 @@ import type { Vm } from '../driver/vm.js';
 import type { PhysMem } from '../hw/memory.js';
 import * as R from '../hw/regs.js';
 import { fenceRegistry } from '../kernel/fence.js';
-import type { System } from '../system.js';
+import type { System } from '../system/system.js';
 
 export interface LeakReport {
   pages: number;

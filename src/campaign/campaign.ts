@@ -1,6 +1,6 @@
 /**
  * The campaign runner: `explore` with wall-clock time, worker threads, failure files as they
- * are found, and interruption. This file and the other src/cli/campaign*.ts files are the only
+ * are found, and interruption. This file and the other files of src/campaign/ are the only
  * explorer code allowed to look at the clock or use timers; the core (src/explore/) is pure.
  *
  * A campaign is cut into contiguous chunks of run indices. With `jobs` 1 the chunks run in this
@@ -32,7 +32,6 @@ import {
   validateExploreOptions,
 } from '../explore/explore.js';
 import type { Failure } from '../explore/failure.js';
-import { writeFailure } from '../explore/failure-file.js';
 import type { Program } from '../explore/program.js';
 import { getProgram, programIds } from '../explore/registry.js';
 import {
@@ -47,7 +46,8 @@ import {
   strategyFromName,
 } from '../explore/strategy-factory.js';
 import type { SwarmOptions } from '../explore/swarm.js';
-import { buildSummary, type CampaignSummary } from './campaign-summary.js';
+import { writeFailure } from './failure-file.js';
+import { buildSummary, type CampaignSummary } from './summary.js';
 import { type ChunkTask, loadRegistry, resolveRegistry } from './worker.js';
 
 export interface CampaignOptions {

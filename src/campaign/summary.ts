@@ -10,8 +10,8 @@
  */
 import { z } from 'zod';
 import { type Failure, splitProgramId } from '../explore/failure.js';
-import { failureFileName } from '../explore/failure-file.js';
 import type { ExploreResult } from '../explore/result.js';
+import { failureFileName } from './failure-file.js';
 
 export const SUMMARY_VERSION = 1;
 export const SUMMARY_KIND = 'resetlab-explore';

@@ -3,7 +3,7 @@
  * the report layer's exporter, and identifies the run in the trace metadata.
  */
 import type { RunReport } from '../explore/program.js';
-import { writeChromeTrace } from '../report/chrome-trace.js';
+import { writeChromeTrace } from './chrome-trace.js';
 
 export type TraceRunInfo = Record<string, string | number | boolean | null>;
 

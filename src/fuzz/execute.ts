@@ -10,7 +10,7 @@
  * flight first, as the kernel's last `fput` would.
  *
  * Per call: an exception escaping the model ends the run (`model-error`, the kernel records
- * it with its stack); the errno must be one its call may return (`fuzz-errnos.ts`); a call the
+ * it with its stack); the errno must be one its call may return (`src/fuzz/errnos.ts`); a call the
  * uAPI must reject (`check.mustFail`) must fail; a call naming a handle the calling file does
  * not hold (`check.handle`) must fail (`isolation`); and what a successful call returns must
  * make sense (handles non-zero, sizes page-aligned, a wedged device's mapping reads 0, a group
@@ -19,14 +19,15 @@
  * At the end: faults are disarmed; asynchronous calls get a bounded time to finish; every file
  * is closed; a fresh client must get a job done (`recovery`, as in the scenario runner); the
  * device gets up to `SETTLE_NS` to settle; the final oracles run; leaks are measured
- * (`fuzz-leaks.ts`); and the device is unbound, so that removal runs after the abuse too.
+ * (`src/fuzz/leaks.ts`); and the device is unbound, so that removal runs after the abuse too.
  */
 
 import { Checker } from '../check/checker.js';
 import type { BugId } from '../driver/bugs.js';
 import type { DriverConfig } from '../driver/config.js';
-import type { DrmFile } from '../driver/file.js';
+import type { PanthorFile } from '../driver/file.js';
 import { GroupStateFlags, type IoctlResult } from '../driver/uapi.js';
+import { randomStrategy } from '../explore/random.js';
 import { validateFaultSpec } from '../hw/faults.js';
 import type { GpuConfig } from '../hw/latency.js';
 import { PAGE_SIZE } from '../hw/regs.js';
@@ -34,12 +35,12 @@ import { Errno, errnoName } from '../kernel/errno.js';
 import type { RunOutcome } from '../kernel/kernel.js';
 import type { FailureKind } from '../kernel/violations.js';
 import { JobLedger } from '../scenarios/ledger.js';
-import { System } from '../system.js';
+import { System } from '../system/system.js';
 import { RecoveryDaemon } from '../userspace/daemon.js';
 import { probe } from '../userspace/probe.js';
-import { errnoAllowed } from './fuzz-errnos.js';
-import { LEAK_FIELDS, type LeakReport, measureLeaks } from './fuzz-leaks.js';
-import { getAt } from './fuzz-mutate.js';
+import { errnoAllowed } from './errnos.js';
+import { LEAK_FIELDS, type LeakReport, measureLeaks } from './leaks.js';
+import { getAt } from './mutate.js';
 import {
   type Arg,
   type ArgObject,
@@ -48,9 +49,8 @@ import {
   type FuzzProgram,
   type HandleKind,
   isRef,
-} from './fuzz-program.js';
-import { assembleStream, MAX_STREAM_WORDS } from './fuzz-streams.js';
-import { randomStrategy } from './random.js';
+} from './program.js';
+import { assembleStream, MAX_STREAM_WORDS } from './streams.js';
 
 /** Virtual time the device gets to settle after the files are closed. */
 const SETTLE_NS = 5_000_000_000;
@@ -110,7 +110,7 @@ const FENCE_STATUSES = new Set([
 
 interface Slot {
   privileged: boolean;
-  file: DrmFile | null;
+  file: PanthorFile | null;
   inflight: number;
 }
 
@@ -243,7 +243,7 @@ class Executor {
     await this.finish();
   }
 
-  private open(s: Slot): DrmFile | null {
+  private open(s: Slot): PanthorFile | null {
     const dev = this.sys.dev;
     if (dev === null) return null;
     const f = dev.drv.open(s.privileged);
@@ -300,7 +300,7 @@ class Executor {
     c: FuzzCall,
     a: ArgObject,
     slot: Slot | undefined,
-    file: DrmFile | null,
+    file: PanthorFile | null,
   ): Promise<{ errno: number; out?: Outputs; problem?: string }> {
     const sys = this.sys;
     const k = sys.k;
@@ -528,7 +528,7 @@ class Executor {
 }
 
 /** Whether `file` holds a handle named `v` of `kind` right now. */
-export function holds(file: DrmFile, kind: HandleKind, v: unknown): boolean {
+export function holds(file: PanthorFile, kind: HandleKind, v: unknown): boolean {
   if (typeof v !== 'number' || !Number.isInteger(v)) return false;
   switch (kind) {
     case 'bo':

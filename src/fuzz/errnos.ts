@@ -12,7 +12,7 @@
  * MMU ETIMEDOUT when an address space stays stuck (`as-active-stuck`).
  */
 import { Errno, type ErrnoName } from '../kernel/errno.js';
-import type { FuzzOp } from './fuzz-program.js';
+import type { FuzzOp } from './program.js';
 
 const GATE: ErrnoName[] = ['EAGAIN', 'ETIMEDOUT'];
 

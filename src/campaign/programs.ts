@@ -16,9 +16,9 @@ import type { DesignName } from '../driver/config.js';
 import type { Program } from '../explore/program.js';
 import { registerResolver } from '../explore/registry.js';
 import { builtinScenario } from '../scenarios/builtin.js';
+import { loadScenarioFile } from '../scenarios/file.js';
 import { parseProgramId, registerBuiltinPrograms, scenarioProgram } from '../scenarios/program.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
-import { loadScenarioFile } from './scenario-file.js';
 
 export const FILE_PREFIX = 'file:';
 

@@ -1,0 +1,53 @@
+/**
+ * DOC: The DRM device's lifetime (drivers/gpu/drm/drm_drv.c): `drm_dev_enter`,
+ * `drm_dev_exit`, `drm_dev_unplug`, `drm_dev_is_unplugged`.
+ *
+ * A driver section that touches the hardware, or any resource that goes away with the device,
+ * runs inside `enter()`/`exit()`: an SRCU read section (`drm_unplug_srcu`) that fails once the
+ * device is unplugged. `unplug()` sets the flag and then waits, with `synchronize_srcu`, for
+ * every section that entered before it; after it returns no section is running and none can
+ * start. That is all the DRM core promises: what the driver does before and after (stopping
+ * its blocks, failing its jobs) is the driver's (`src/driver/device.ts`).
+ *
+ * The kernel's `drm_dev_unplug` also unregisters the device (the render node goes away) and
+ * sends a remove uevent; the model's bus (`src/kernel/sysfs.ts`) does that at unbind.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import { Srcu } from '../kernel/srcu.js';
+
+export class DrmDevice {
+  /** `drm_dev_is_unplugged`: set by `unplug()`, never cleared (a new probe is a new device). */
+  unplugged = false;
+  /** `drm_unplug_srcu`: one per device here, one global in the kernel (same guarantee). */
+  readonly srcu: Srcu;
+
+  constructor(readonly k: Kernel) {
+    this.srcu = new Srcu(k, 'drm_unplug_srcu');
+  }
+
+  /** `drm_dev_enter`: a cookie, or null once the device is unplugged. */
+  async enter(): Promise<number | null> {
+    const cookie = await this.srcu.readLock();
+    if (this.unplugged) {
+      this.srcu.readUnlock(cookie);
+      return null;
+    }
+    return cookie;
+  }
+
+  /** `drm_dev_exit`. */
+  exit(cookie: number): void {
+    this.srcu.readUnlock(cookie);
+  }
+
+  /**
+   * `drm_dev_unplug`: later `enter()` calls fail; returns once the sections in progress ended.
+   * `onUnplugged` runs between setting the flag and waiting, for the driver's bookkeeping (it
+   * must not sleep).
+   */
+  async unplug(onUnplugged?: () => void): Promise<void> {
+    this.unplugged = true;
+    onUnplugged?.();
+    await this.srcu.synchronize();
+  }
+}
