@@ -1,5 +1,5 @@
 /**
- * Measurement 6: runs to catch each bug of the historical corpus (DESIGN §3,
+ * Measurement 6: runs to catch each bug of the historical corpus (docs/design.md §3,
  * src/scenarios/regressions.ts) with `random` and with `pct`. Each bug's scenario runs on the
  * `default` design with the bug switched on, explored as a campaign does (swarm faults, or the
  * table's fixed faults), until a run violates the bug's invariant or the bug's budget of runs

@@ -1,6 +1,6 @@
 /**
  * `resetlab bench`: every measurement of issue 7 in one process run, as one `BenchResult`
- * (DESIGN §4 `bench` shape plus the rest; see result.ts), and `formatBench` for the terminal.
+ * (docs/design.md §4 `bench` shape plus the rest; see result.ts), and `formatBench` for the terminal.
  *
  * 1. full-model exploration throughput (explore-bench.ts),
  * 2. controlled exploration against a free run (overhead.ts),

@@ -1,5 +1,5 @@
 /**
- * The shape of `resetlab bench --json` (DESIGN §4: `{explore: {schedulesPerSec,
+ * The shape of `resetlab bench --json` (docs/design.md §4: `{explore: {schedulesPerSec,
  * decisionsPerSec}, freeRun: {schedulesPerSec}, fastCheck: {executionsPerSec}, ratios: {...},
  * timeToBug: {...}}`), with every measurement of issue 7 and the machine it ran on.
  *

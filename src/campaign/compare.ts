@@ -1,7 +1,7 @@
 /**
  * `resetlab compare` (and the campaign behind `resetlab demo`): every design × scenario is
  * explored with the same strategy, seed and number of runs, and the results are folded into
- * the `compare` shape of DESIGN §4:
+ * the `compare` shape of docs/design.md §4:
  *
  *   designs.<design>.<invariant> = {violated, firstRun}   firstRun: 1-based, lowest over scenarios
  *   metrics.<design> = {resetLatencyNs, innocentLost, jobsCompleted}

@@ -1,5 +1,5 @@
 /**
- * `resetlab regress`: the historical bug corpus (DESIGN §3, src/scenarios/regressions.ts).
+ * `resetlab regress`: the historical bug corpus (docs/design.md §3, src/scenarios/regressions.ts).
  * For each bug, its scenario runs on `default` with the bug switched on, explored with a
  * systematic strategy until the bug's invariant is violated or the bug's budget of runs is
  * spent; the runs it took are reported. The same program without the bug is then explored

@@ -1,5 +1,5 @@
 /**
- * A campaign's summary: the `explore` JSON shape of DESIGN §4 (`scenario`, `design`,
+ * A campaign's summary: the `explore` JSON shape of docs/design.md §4 (`scenario`, `design`,
  * `strategy`, `runs`, `decisions`, `elapsedMs`, `firstViolationRun`, `violations`), plus what a
  * reader or a later `merge` needs: totals, the determinism self-check, whether the campaign was
  * interrupted, where the failure files are, and the full merged explore result.

@@ -1,5 +1,5 @@
 /**
- * The checker: one oracle per invariant of DESIGN §2 that the runtime does not check itself,
+ * The checker: one oracle per invariant of docs/design.md §2 that the runtime does not check itself,
  * run after every step (after every step that appended to a log it reads, see
  * `watchedLogSize`) and once at the end. The runtime checks `deadlock`, `atomic-sleep`,
  * `alloc-in-signalling`, `refcount-underflow`, `use-after-free` (object lifetimes, disabled

@@ -1,7 +1,7 @@
 /**
  * Command-line values: parsers for commander options that reject bad input with a message
  * naming the flag, and the error type for bad input found after parsing. Everything here is
- * exit code 2 (DESIGN §4); main.ts does the exiting.
+ * exit code 2 (docs/design.md §4); main.ts does the exiting.
  *
  * Numbers are parsed strictly (`/^-?\d+$/`, within a range): `Number('')` is 0 and
  * `parseInt('12abc')` is 12, and a campaign of 0 runs because of a typo is worse than an error.

@@ -2,7 +2,7 @@
  * The `explore`, `merge` and `replay` commands as functions that return an exit code, for the
  * command line (src/cli/main.ts, or campaign-main.ts standalone) to call.
  *
- * Conventions (DESIGN §4): with `json`, exactly one JSON object goes to stdout and nothing
+ * Conventions (docs/design.md §4): with `json`, exactly one JSON object goes to stdout and nothing
  * else; progress goes to stderr and only on a terminal. Exit codes: 0 success, 1 violations
  * that were not expected (or a determinism mismatch, or a replay that no longer reproduces),
  * 2 bad usage or bad input, 130 after SIGINT and 143 after SIGTERM.

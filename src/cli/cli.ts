@@ -1,5 +1,5 @@
 /**
- * The `resetlab` command line (DESIGN §4), as a function from arguments to an exit code, so
+ * The `resetlab` command line (docs/design.md §4), as a function from arguments to an exit code, so
  * that tests run it in-process and main.ts only calls it.
  *
  * Conventions: `--json` prints exactly one JSON object on stdout and nothing else (a usage
@@ -294,7 +294,7 @@ function build(setCode: (code: number) => void): Command {
   program
     .command('regress')
     .description(
-      'Re-introduce each historical bug (DESIGN §3) on default and check that the explorer catches it within its budget.',
+      'Re-introduce each historical bug (docs/design.md §3) on default and check that the explorer catches it within its budget.',
     )
     .addOption(new Option('--bug <id...>', 'only these bugs (repeatable)').choices(BUG_IDS))
     .option('--runs <n>', "budget of runs per bug (default: each bug's own budget)", runsArg())

@@ -6,7 +6,7 @@
  * campaign is expected to find into `expected`, which decides the exit code.
  *
  * Expectations: `default` without bug switches must violate nothing, so any violation exits 1.
- * A weaker design, or a bug switch, is run to be broken: its violations of DESIGN §2 are
+ * A weaker design, or a bug switch, is run to be broken: its violations of docs/design.md §2 are
  * expected (exit 0), but an exception in the model (`model-error`) or a determinism mismatch
  * never is.
  */

@@ -1,5 +1,5 @@
 /**
- * Where output goes (DESIGN §4): with `--json`, exactly one JSON object on stdout and nothing
+ * Where output goes (docs/design.md §4): with `--json`, exactly one JSON object on stdout and nothing
  * else; everything for people (progress, notes) on stderr. Colour only on a terminal: a stream
  * is coloured when it is a TTY and `NO_COLOR` is not set, so piped or redirected output never
  * carries escape codes (`FORCE_COLOR=1` forces it, for screenshots).

@@ -1,6 +1,6 @@
 /**
  * `resetlab run <scenario>`: one run of a scenario on one design, FIFO scheduling by default,
- * with the scenario's own armed faults. It prints the `run` shape of DESIGN §4 and can write
+ * with the scenario's own armed faults. It prints the `run` shape of docs/design.md §4 and can write
  * the run's Chrome trace.
  *
  * Exit code 1 when a run that should be clean is not: `default` without bug switches violated

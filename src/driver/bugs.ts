@@ -1,5 +1,5 @@
 /**
- * The historical bug corpus (DESIGN §3). Each id re-introduces one real bug behind a switch
+ * The historical bug corpus (docs/design.md §3). Each id re-introduces one real bug behind a switch
  * that is off by default; the driver code checks `dev.bug(id)` at the exact place where the
  * original code went wrong, so that the bug arises from the model's behaviour and the checker
  * must find it. docs/regressions.md gives the kernel commit or patch each one comes from.

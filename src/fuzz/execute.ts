@@ -2,7 +2,7 @@
  * Runs one fuzz program on a fresh machine and judges it.
  *
  * The machine is the scenario runner's: a `System` with the program's seed, design, strategy
- * and driver timeouts, the recovery daemon, and the `Checker` with every oracle of DESIGN §2
+ * and driver timeouts, the recovery daemon, and the `Checker` with every oracle of docs/design.md §2
  * attached (its ledger stays empty: fuzz jobs have no culprit to blame, so `innocent-survives`
  * has nothing to say about them; the fence error codes of fuzz jobs are checked here instead,
  * through SYNCOBJ_QUERY). One task runs the calls in order; an `async` call runs in a task of
@@ -64,7 +64,7 @@ const MAX_FINDINGS = 20;
 const DEFAULT_MAX_STEPS = 1_000_000;
 
 export interface ExecOptions {
-  /** Bug switches (DESIGN §3), to check that the fuzzer finds them. */
+  /** Bug switches (docs/design.md §3), to check that the fuzzer finds them. */
   bugs?: readonly BugId[];
   /** Driver configuration overrides (test hooks such as `testSkipTlbFlush`). */
   driver?: Partial<DriverConfig>;

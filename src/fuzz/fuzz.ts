@@ -50,7 +50,7 @@ export interface FuzzOptions {
   shrink?: boolean;
   /** Runs the shrinker may spend per failure (default 200). */
   shrinkBudget?: number;
-  /** Bug switches to enable (DESIGN §3), for checking that the fuzzer finds them. */
+  /** Bug switches to enable (docs/design.md §3), for checking that the fuzzer finds them. */
   bugs?: readonly string[];
   /** Called after each program (progress bars). */
   onProgram?: (index: number, program: FuzzProgram, result: ExecResult) => void;

@@ -143,7 +143,7 @@ export class HwEvents {
   }
 }
 
-/** Logs are bounded (DESIGN §5: a limit on everything); `dropped` counts what did not fit. */
+/** Logs are bounded (docs/design.md §5: a limit on everything); `dropped` counts what did not fit. */
 export const MAX_LOG = 10_000;
 
 export class HwContext {

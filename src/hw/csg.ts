@@ -16,7 +16,7 @@
  * START latches the group's AS (bits 0..3 of `csg.input.config`) and starts every stream whose
  * CS state request is START from ring position 0 (a new queue). SUSPEND stops the streams, writes
  * each stream's tiler heap context back into the group's VM through the group's AS (source
- * 'fw-heap': if the VM was torn down under the group, this is the page fault of DESIGN §3
+ * 'fw-heap': if the VM was torn down under the group, this is the page fault of docs/design.md §3
  * vm-destroy-no-evict), then writes the suspend-buffer header through AS0 (source 'fw-suspend')
  * and keeps the streams' detailed state keyed by the header's physical address. RESUME reads the
  * header back through AS0 and continues each stream where it stopped; a header that does not

@@ -10,7 +10,7 @@
  * cleared, and only then RESET_COMPLETED is set (raising the interrupt if unmasked). Until that
  * moment, and forever if the reset never completes, nothing else happens: a RESET_COMPLETED bit
  * already in RAWSTAT before the request stays there until the driver clears it, so a driver that
- * does not clear it first believes a reset completed that did not (DESIGN §3 stale-reset-irq).
+ * does not clear it first believes a reset completed that did not (docs/design.md §3 stale-reset-irq).
  * While a reset is in progress, writes other than to the interrupt registers and GPU_CMD resets
  * are ignored (and logged in `ignoredWrites`): the hardware is in reset.
  *

@@ -1,7 +1,7 @@
 /**
  * dma-fence: the kernel's one-shot completion for GPU work.
  *
- * Rules enforced here (DESIGN §2 `fence-signalled`, `fence-error-code`, `deadlock`):
+ * Rules enforced here (docs/design.md §2 `fence-signalled`, `fence-error-code`, `deadlock`):
  * - a fence is signalled exactly once; a second signal is reported;
  * - an error is set *before* signalling; setting one afterwards is reported, because a waiter
  *   may already have seen success;

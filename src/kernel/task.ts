@@ -14,7 +14,7 @@ export type TaskContext = 'process' | 'worker' | 'irq-thread' | 'hardirq' | 'tim
 
 export type TaskState = 'runnable' | 'running' | 'blocked' | 'done';
 
-/** Contexts in which sleeping is forbidden (DESIGN §1.1, `atomic-sleep`). */
+/** Contexts in which sleeping is forbidden (docs/design.md §1.3 and §2, `atomic-sleep`). */
 export function isAtomicContext(ctx: TaskContext): boolean {
   return ctx === 'hardirq' || ctx === 'timer';
 }

@@ -1,5 +1,5 @@
 /**
- * Invariant ids (DESIGN §2) and the violation record.
+ * Invariant ids (docs/design.md §2) and the violation record.
  *
  * The ids are stable: JSON outputs, failure files and regression tests refer to them. The
  * runtime itself detects `deadlock`, `atomic-sleep`, `alloc-in-signalling`,

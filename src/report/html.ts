@@ -120,7 +120,7 @@ function renderNotes(notes: readonly string[] | undefined): string {
   return `<ul class="notes">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
 }
 
-/** Invariant columns: DESIGN §2 order first, then any other ids (model-error, limit). */
+/** Invariant columns: docs/design.md §2 order first, then any other ids (model-error, limit). */
 function invariantColumns(data: ReportData): string[] {
   const seen = new Set<string>();
   for (const row of Object.values(data.designs)) for (const inv of Object.keys(row)) seen.add(inv);

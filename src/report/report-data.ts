@@ -1,5 +1,5 @@
 /**
- * What the HTML report shows: the `compare` JSON of DESIGN §4 (designs × invariants, per-design
+ * What the HTML report shows: the `compare` JSON of docs/design.md §4 (designs × invariants, per-design
  * metrics) plus, for each violation, one failing run with its shrunk schedule, replay command
  * and, when it was recorded, its trace.
  *
@@ -25,7 +25,7 @@ export interface DesignMetrics {
 export interface ReportFailure {
   design: string;
   scenario: string;
-  /** An invariant id (DESIGN §2), or `model-error` / `limit`. */
+  /** An invariant id (docs/design.md §2), or `model-error` / `limit`. */
   invariant: string;
   message: string;
   seed: number;

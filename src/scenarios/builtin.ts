@@ -1,5 +1,5 @@
 /**
- * The built-in scenarios (DESIGN §4). Each is small enough to run thousands of times in an
+ * The built-in scenarios (docs/design.md §4). Each is small enough to run thousands of times in an
  * exploration campaign, and each puts one part of the reset story under pressure. Timeouts are
  * Panthor's own (5 s job timeout, 12 s firmware watchdog): virtual time costs nothing.
  */

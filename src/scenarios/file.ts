@@ -3,7 +3,7 @@
  * zod, and published as a JSON schema (`resetlab scenarios --schema`).
  *
  * The schema mirrors every field of `ScenarioSpec`, `ClientSpec`, `ActionSpec` and the fault
- * spec, with a limit on every number and list (DESIGN §5: put a limit on everything), enums for
+ * spec, with a limit on every number and list (docs/design.md §5: put a limit on everything), enums for
  * workload kinds, hostile modes, actions and fault names, and no unknown keys: a misspelt key
  * (`duratonNs`) is an error, not a silently ignored field. Times are integers in nanoseconds or
  * strings with a unit (`300ms`, `7s`, `20us`), since nobody reads 7000000000 at a glance.

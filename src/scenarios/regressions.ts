@@ -1,5 +1,5 @@
 /**
- * The historical bug corpus as explorer programs: for each bug of DESIGN §3, the scenario that
+ * The historical bug corpus as explorer programs: for each bug of docs/design.md §3, the scenario that
  * exercises it, the invariant that must catch it, and the search budget within which the
  * explorer must catch it (`resetlab regress`). The bug switch is on; the design is `default`,
  * so that the only thing wrong is the bug.

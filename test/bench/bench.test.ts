@@ -1,5 +1,5 @@
 /**
- * `runBench({quick: true})` returns every measurement of issue 7 in the DESIGN §4 shape, with
+ * `runBench({quick: true})` returns every measurement of issue 7 in the docs/design.md §4 shape, with
  * sane values: finite, positive ratios, 100% determinism, identical results for jobs 1 and 2.
  * No wall-clock thresholds: speeds are asserted to exist, never to be fast. The clock is
  * injected, so the test also shows that the bench reads time only through it.
@@ -31,7 +31,7 @@ async function bench(): Promise<BenchResult> {
   return result;
 }
 
-test('the DESIGN §4 bench shape, plus the machine it ran on', async () => {
+test('the docs/design.md §4 bench shape, plus the machine it ran on', async () => {
   const r = await bench();
   assert.equal(r.quick, true);
   finitePositive(r.explore.schedulesPerSec, 'explore.schedulesPerSec');

@@ -1,5 +1,5 @@
 /**
- * The commands and their JSON shapes (DESIGN §4; fields may be added, never renamed), exit
+ * The commands and their JSON shapes (docs/design.md §4; fields may be added, never renamed), exit
  * codes 0 and 1, stdout purity under `--json`, traces that pass the Perfetto import rules,
  * scenario files end to end, and a failure found by `explore` that `replay` reproduces with
  * the same invariant and trace hash.

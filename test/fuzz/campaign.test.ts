@@ -2,7 +2,7 @@
  * A small campaign over every design: no exception escapes the model, every call returns a
  * value or an errno its ioctl may return, the uAPI's rejections and the file isolation hold,
  * and the `default` design (which must hold every invariant) leaks nothing and violates
- * nothing. The report has the DESIGN §4 `fuzz` shape.
+ * nothing. The report has the docs/design.md §4 `fuzz` shape.
  *
  * Known and reported, so not asserted here for the other designs: `rebind` leaks the groups
  * that were on a CSG slot when the device was unplugged (their last reference is the slot's,

@@ -1,6 +1,6 @@
 /**
  * Helpers for the isolation tests: a machine with the checker attached (every oracle of
- * DESIGN §2, the isolation oracle among them), a body run as a process task, and small
+ * docs/design.md §2, the isolation oracle among them), a body run as a process task, and small
  * user-space steps on the libdrm-like client (a BO mapped at a chosen VA and on the CPU, a
  * group, a job that runs a stream and is waited for).
  */

@@ -187,3 +187,13 @@ test('layering: runtime plugin loads are only the sanctioned ones', () => {
     if (up) assert.ok(RUNTIME_PLUGINS.has(l), `unsanctioned runtime load: ${l}`);
   }
 });
+
+test('layout: every room of src/ opens with a README saying what it may import and what to read first', () => {
+  for (const room of ROOMS) {
+    if (room === 'index') continue;
+    const text = readFileSync(join(SRC, room, 'README.md'), 'utf8');
+    assert.match(text, new RegExp(`^# ${room} `), `${room}/README.md names its room`);
+    assert.match(text, /^May import: /m, `${room}/README.md says what it may import`);
+    assert.match(text, /^Read first: /m, `${room}/README.md names the file to read first`);
+  }
+});

@@ -1,5 +1,5 @@
 /**
- * Helpers for the reset acceptance tests: a booted machine with every oracle of DESIGN §2
+ * Helpers for the reset acceptance tests: a booted machine with every oracle of docs/design.md §2
  * attached (and, when asked, the recovery daemon), the body run as a process task, and small
  * user-space steps on the user-mode driver (a context, a job whose fence the test keeps, a
  * wait that records when the waiter woke).

@@ -1,5 +1,5 @@
 /**
- * The historical bug corpus (DESIGN §3, src/scenarios/regressions.ts): each bug, switched on in
+ * The historical bug corpus (docs/design.md §3, src/scenarios/regressions.ts): each bug, switched on in
  * the `default` design, is caught on its scenario by its invariant within its search budget;
  * and the runs that caught it, replayed without the bug (same seeds, same faults, same
  * strategy), violate nothing, so the catch is the bug's doing.

@@ -54,7 +54,7 @@ interface Fields {
   jobs: { completed: number; failed: number; innocentLost: number };
 }
 
-/** The DESIGN §4 fields of a run (a violation's other fields left out). */
+/** The docs/design.md §4 fields of a run (a violation's other fields left out). */
 function fields(r: Fields): Fields {
   const { scenario, design, seed, traceHash, virtualTimeNs, resets, wedged, jobs } = r;
   const violations = r.violations.map(({ invariant, message, atNs }) => ({
@@ -67,7 +67,7 @@ function fields(r: Fields): Fields {
 
 /**
  * The `run` JSON that `resetlab run --json` prints (src/cli/run.ts), through JSON and back,
- * says what `runScenario` said for the same inputs: every DESIGN §4 field is there and keeps
+ * says what `runScenario` said for the same inputs: every docs/design.md §4 field is there and keeps
  * its value.
  */
 async function checkJson(r: ScenarioResult, design: DesignName): Promise<void> {
