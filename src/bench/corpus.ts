@@ -11,7 +11,7 @@
 import { explore } from '../explore/explore.js';
 import type { Program } from '../explore/program.js';
 import { scenarioProgramId } from '../scenarios/program.js';
-import { REGRESSIONS } from '../scenarios/regressions.js';
+import { REGRESSIONS, regressionDesign } from '../scenarios/regressions.js';
 import type { BenchSizes } from './common.js';
 import type { CorpusCatch, CorpusEntry } from './result.js';
 
@@ -24,7 +24,7 @@ export async function measureCorpus(
 ): Promise<CorpusEntry[]> {
   const out: CorpusEntry[] = [];
   for (const c of REGRESSIONS) {
-    const id = scenarioProgramId(c.scenario, 'default', [c.bug]);
+    const id = scenarioProgramId(c.scenario, regressionDesign(c), [c.bug]);
     const program = resolve(id);
     const budget =
       sizes.corpusBudgetCap === null ? c.budget : Math.min(c.budget, sizes.corpusBudgetCap);

@@ -1,6 +1,7 @@
 /**
  * `resetlab regress`: the historical bug corpus (docs/design.md §3, src/scenarios/regressions.ts).
- * For each bug, its scenario runs on `default` with the bug switched on, explored with a
+ * For each bug, its scenario runs on its design (`default`, or `tyr` for Tyr's own code) with
+ * the bug switched on, explored with a
  * systematic strategy until the bug's invariant is violated or the bug's budget of runs is
  * spent; the runs it took are reported. The same program without the bug is then explored
  * with the same strategy, seed, faults and budget, and must not violate that invariant
@@ -14,7 +15,7 @@
  */
 
 import { scenarioProgramId } from '../scenarios/program.js';
-import { REGRESSIONS, type RegressionCase } from '../scenarios/regressions.js';
+import { REGRESSIONS, type RegressionCase, regressionDesign } from '../scenarios/regressions.js';
 import { writeFailure } from './failure-file.js';
 import { runTasks } from './task-pool.js';
 import type { SearchResult, SearchTask } from './tasks.js';
@@ -39,6 +40,8 @@ export interface RegressBug {
   id: string;
   caught: boolean;
   invariant: string;
+  /** The design the bug was re-introduced in. */
+  design: string;
   /** Runs to the first violation of the invariant when caught; the runs made otherwise. */
   runs: number;
   budget: number;
@@ -100,12 +103,16 @@ export async function runRegress(o: RegressOptions): Promise<RegressJson> {
     };
     tasks.push({
       ...common,
-      program: scenarioProgramId(c.scenario, 'default', [c.bug]),
+      program: scenarioProgramId(c.scenario, regressionDesign(c), [c.bug]),
       target: c.invariant,
     });
     if (o.clean) {
       // Without the bug the whole budget runs: the invariant must not appear anywhere in it.
-      tasks.push({ ...common, program: scenarioProgramId(c.scenario, 'default'), target: null });
+      tasks.push({
+        ...common,
+        program: scenarioProgramId(c.scenario, regressionDesign(c)),
+        target: null,
+      });
     }
   }
   let done = 0;
@@ -130,7 +137,8 @@ export async function runRegress(o: RegressOptions): Promise<RegressJson> {
       runs: hit?.runsToTarget ?? hit?.result.totals.runs ?? 0,
       budget: o.runs ?? c.budget,
       scenario: c.scenario,
-      program: scenarioProgramId(c.scenario, 'default', [c.bug]),
+      program: scenarioProgramId(c.scenario, regressionDesign(c), [c.bug]),
+      design: regressionDesign(c),
       strategy: o.strategy,
       fixedFaults: c.faults !== undefined,
       violations: firstRuns(hit),
@@ -164,7 +172,10 @@ export function regressExitCode(j: RegressJson): number {
     (b) =>
       !b.caught ||
       b.violations['model-error'] !== undefined ||
-      (b.cleanViolations !== null && Object.keys(b.cleanViolations).length > 0),
+      b.cleanWithoutBug === false ||
+      (b.design === 'default' &&
+        b.cleanViolations !== null &&
+        Object.keys(b.cleanViolations).length > 0),
   );
   return bad ? 1 : 0;
 }

@@ -86,6 +86,8 @@ function deathTime(dev: import('../driver/device.js').PanthorDevice): number {
   // failed reset's post-reset, whose term work runs while the wedge quiesces) rightly ends its
   // jobs with -ENODEV too.
   if (dev.wedge.wedgedAtNs >= 0) t.push(dev.wedge.wedgedAtNs);
+  // A failed resume decides the wedge (`resumefail=wedge`) before its work runs.
+  if (dev.wedge.decidedAtNs >= 0) t.push(dev.wedge.decidedAtNs);
   for (const w of dev.log.wedges) t.push(w.atNs);
   if (dev.wedge.wedged && dev.log.wedges.length === 0) t.push(0);
   return t.length === 0 ? -1 : Math.min(...t);

@@ -6,9 +6,9 @@
  * soft reset, and it masks each interrupt and synchronises with its handler before it stops
  * needing it. What must not run is process or worker code: ioctls, scheduler works, timeouts.
  *
- * Register accesses while the GPU is powered down by runtime PM (not during a reset) are a
- * different bug: the device's resources are gone, which is reported as `use-after-free` (an IRQ
- * handler left unmasked after unplug does this).
+ * Register accesses while the GPU has no power are a different bug, `powered-off-access`: on
+ * hardware they end in an external abort or a bus hang (an IRQ handler left running while the
+ * device is suspended does this).
  */
 import type { CheckContext, Oracle } from './oracle.js';
 
@@ -48,7 +48,7 @@ export class HwAccessOracle implements Oracle {
       if (a === undefined) break;
       if (this.offCursor <= 3) {
         this.ctx.report(
-          'use-after-free',
+          'powered-off-access',
           `register 0x${a.offset.toString(16)} accessed while the GPU was powered down`,
         );
       }

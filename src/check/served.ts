@@ -2,7 +2,9 @@
  * When is a reset request *served*? By the first thing after it that really re-initialises the
  * GPU: a reset whose hardware reset was issued at or after the request (once that reset has
  * ended), a full re-initialisation (a slow resume, a probe), or the device going away (unplug,
- * wedge). Shared by the `submit-after-fault` and `reset-dedup` oracles.
+ * wedge). A request made on a device already unplugged is moot: the device is gone, and
+ * panthor_device_schedule_reset still queues a reset work that drm_dev_enter stops. Shared by
+ * the `submit-after-fault` and `reset-dedup` oracles.
  */
 import type { PanthorDevice } from '../driver/device.js';
 import type { ResetRequest } from '../driver/log.js';
@@ -18,7 +20,7 @@ export function servedAt(dev: PanthorDevice, req: ResetRequest): number | null {
     if (r.endNs !== null && r.hwResetNs >= 0 && r.hwResetNs >= req.atNs) consider(r.endNs);
   }
   for (const t of log.fullReinits) if (t >= req.atNs) consider(t);
-  if (log.unpluggedAtNs >= 0 && log.unpluggedAtNs >= req.atNs) consider(log.unpluggedAtNs);
+  if (log.unpluggedAtNs >= 0) consider(Math.max(log.unpluggedAtNs, req.atNs));
   for (const w of log.wedges) if (w.atNs >= req.atNs) consider(w.atNs);
   if (dev.wedge.wedged) consider(dev.k.nowNs);
   return best;

@@ -41,8 +41,7 @@ import { DriverLog } from './log.js';
 import { MmuBlock } from './mmu.js';
 import { PerfcntBlock } from './perfcnt.js';
 import { PmBlock, PmState } from './pm.js';
-import type { GateKind, GateToken } from './reset/design.js';
-import { createDesign } from './reset/designs/index.js';
+import { type GateKind, type GateToken, ResetDesign } from './reset/design.js';
 import { ResetController } from './reset.js';
 import { Scheduler } from './sched.js';
 import { WedgeBlock } from './wedge.js';
@@ -115,7 +114,7 @@ export class PanthorDevice implements Lifetime {
     this.perfcnt = new PerfcntBlock(this);
     this.pm = new PmBlock(this);
     this.wedge = new WedgeBlock(this);
-    this.reset = new ResetController(this, createDesign(cfg.design, this));
+    this.reset = new ResetController(this, new ResetDesign(this, cfg.design));
     this.stubs = new SyncobjStubs(k);
     this.drv = new Drv(this);
   }
@@ -150,9 +149,14 @@ export class PanthorDevice implements Lifetime {
     return this.fenceContexts.has(id);
   }
 
-  /** The queue job timeouts run on: the ordered reset queue (or, with the old bug, any). */
+  /**
+   * The queue job timeouts and the firmware watchdog run on: Panthor's ordered reset queue
+   * (`queue=shared`), or the system queue (`queue=reset-only`, the Tyr series; and the old
+   * drm_sched pattern of the `reset-in-timeout-handler` bug).
+   */
   timeoutWq(): Workqueue {
-    return this.bug('reset-in-timeout-handler') ? this.systemWq : this.resetWq;
+    if (this.bug('reset-in-timeout-handler')) return this.systemWq;
+    return this.reset.design.factors.queue === 'reset-only' ? this.systemWq : this.resetWq;
   }
 
   /** Reports a use-after-free when the I/O mapping is gone (a work running after unbind). */
@@ -191,15 +195,19 @@ export class PanthorDevice implements Lifetime {
 
   // ---- Probe and removal -----------------------------------------------------------------------
 
-  /** panthor_device_init. Returns 0 or a negative errno. */
+  /**
+   * panthor_device_init. Returns 0 or a negative errno. Runtime PM is enabled and the device
+   * resumed (the resume callback only sets the state: nothing is initialised yet), then the
+   * blocks come up in panthor_device_init's order: GPU, MMU, firmware, scheduler. With
+   * `softreset=poll` (Tyr), probe soft-resets the GPU first, as Tyr's probe does.
+   */
   async probe(): Promise<number> {
     const k = this.k;
     k.trace.instant(this.lane, 'device', 'probe');
-    this.hw.setPower(true);
-    await this.pm.state.set(PmState.ACTIVE);
-    this.pm.usage = 1;
-    let ret = await this.gpu.init();
-    if (ret === 0) ret = await this.gpu.softReset();
+    let ret = await this.pm.probeBegin();
+    if (ret === 0) ret = await this.gpu.init();
+    if (ret === 0 && this.reset.design.factors.softreset === 'poll')
+      ret = await this.gpu.softReset();
     if (ret === 0) ret = await this.mmu.init();
     if (ret === 0) ret = await this.fw.init();
     if (ret === 0) ret = await this.sched.init();
@@ -208,22 +216,26 @@ export class PanthorDevice implements Lifetime {
       await this.unplug();
       await this.reset.work.disableSync();
       await this.freeIrqs();
+      await this.pm.remove();
       this.releaseResources();
       return ret;
     }
     this.perfcnt.init();
     this.initialized = true;
     this.log.fullReinits.push(k.nowNs);
-    await this.pm.putAutosuspend();
+    await this.pm.probeEnd();
     return 0;
   }
 
   /** The remove callback: unplug, disable the reset work, release the I/O mapping. */
   async remove(): Promise<void> {
     await this.unplug();
-    if (!this.bug('reset-work-after-unbind')) await this.reset.work.disableSync();
+    // panthor_device_reset_cleanup: disable_work_sync (cancel_work_sync before 65c22519cf68).
+    if (this.bug('reset-work-after-unbind')) await this.reset.work.cancelSync();
+    else await this.reset.work.disableSync();
     this.resetWq.destroyed = true;
     await this.freeIrqs();
+    await this.pm.remove();
     this.releaseResources();
   }
 
@@ -238,7 +250,12 @@ export class PanthorDevice implements Lifetime {
     this.k.trace.instant(this.lane, 'device', 'iomem released');
   }
 
-  /** panthor_device_unplug: idempotent; a concurrent caller waits for the first. */
+  /**
+   * panthor_device_unplug: idempotent; a concurrent caller waits for the first. The runtime-PM
+   * reference is taken before drm_dev_unplug (and only warned about if the resume fails); the
+   * blocks are unplugged scheduler first; then autosuspend is turned off and the reference
+   * dropped with a synchronous suspend.
+   */
   async unplug(): Promise<void> {
     await this.unplugLock.lock();
     if (this.unplugStarted) {
@@ -249,7 +266,9 @@ export class PanthorDevice implements Lifetime {
     this.unplugStarted = true;
     const k = this.k;
     k.trace.instant(this.lane, 'device', 'unplug');
-    const pmRet = await this.pm.resumeAndGet();
+    const pmRet = await this.pm.getSync();
+    if (pmRet < 0)
+      k.trace.instant(this.lane, 'device', `WARN: pm_runtime_get_sync: ${errnoName(pmRet)}`);
     // drm_dev_unplug: later drm_dev_enter() calls fail; wait for the sections in progress.
     await this.drm.unplug(() => {
       this.log.unpluggedAtNs = k.nowNs;
@@ -261,54 +280,61 @@ export class PanthorDevice implements Lifetime {
     await this.fw.unplug();
     await this.mmu.unplug();
     await this.gpu.unplug();
-    await this.pm.unplug();
-    // Nothing will complete any more: every pending job ends with -ENODEV.
-    await this.sched.killAll(-Errno.ENODEV);
-    if (pmRet === 0) await this.pm.putNoIdle();
-    if (this.pm.active && this.iomem.alive) await this.suspendDevice();
+    // `unplug=signal`: nothing will complete any more: every pending job ends with -ENODEV.
+    if (this.reset.design.factors.unplug === 'signal') await this.sched.killAll(-Errno.ENODEV);
+    if (this.wedge.pmHeld) {
+      // A wedge still quiescing the device (it races with this unplug) keeps its reference
+      // until it is done: the suspend below powers the GPU off.
+      await this.wedge.quiesced.wait();
+      this.wedge.pmHeld = false;
+      await this.pm.putNoIdle();
+    }
+    await this.pm.dontUseAutosuspend();
+    await this.pm.putSyncSuspend();
     this.unplugDone.completeAll();
+    this.sched.unplugDone();
   }
 
   // ---- Runtime PM callbacks --------------------------------------------------------------------
 
   /**
-   * A resume that could not bring the GPU back (even with a slow restart) is a failed reset: the
-   * designs that wedge on failure wedge the device, from a work item (the PM lock is held
-   * here). Mainline Panthor leaves the device suspended with a runtime-PM error instead.
+   * `resumefail=wedge`: a resume that could not bring the GPU back (even with a slow restart)
+   * wedges the device, from a work item. Until the wedge runs, later resumes are refused: a
+   * resume that boots the firmware while the wedge disables every address space would have it
+   * fault on its own code (reset-fail@default under PCT, seed 3421444451).
    */
   private resumeFailWork: Work | null = null;
+  private wedgeRequested = false;
+
+  /** A wedge was decided (`resumefail=wedge`) or is done: the device is lost. */
+  get wedgePending(): boolean {
+    return this.wedgeRequested || this.wedge.wedged;
+  }
 
   resumeFailed(): void {
-    if (!this.reset.design.wedgeOnFailure) return;
+    if (!this.reset.design.wedgesOnResumeFailure) return;
+    this.wedgeRequested = true;
+    if (this.wedge.decidedAtNs < 0) this.wedge.decidedAtNs = this.k.nowNs;
     this.resumeFailWork ??= new Work(this.k, 'pm.resume_failed', async () => {
-      // Under the PM lock: another user may have started a resume after the failed one (it
-      // waited for the lock, and the device is not wedged yet). That resume must not program
-      // the GPU while the wedge stops DMA and disables every address space, nor boot the
-      // firmware after it: a firmware booted on a disabled AS0 faults on its own code
-      // (reset-fail@default under PCT, campaign seed 1, run 104, seed 3421444451).
-      await this.pm.lock.lock();
-      try {
-        await this.wedge.wedge('resume failed');
-      } finally {
-        this.pm.lock.unlock();
-      }
+      await this.wedge.wedge('resume failed');
     });
     this.systemWq.enqueue(this.resumeFailWork);
   }
 
-  /** panthor_device_suspend (called with the PM lock held). */
+  /** panthor_device_suspend, the runtime_suspend callback. */
   async suspendDevice(): Promise<number> {
     const k = this.k;
-    // Runtime suspend has already moved the state to SUSPENDING (with its usage check); the
-    // final suspend at unplug comes from ACTIVE.
-    const st = this.pm.state.peek();
-    if (st !== PmState.ACTIVE && st !== PmState.SUSPENDING) return -Errno.EINVAL;
-    if (st === PmState.ACTIVE) await this.pm.state.set(PmState.SUSPENDING);
+    if (this.pm.state.peek() !== PmState.ACTIVE) return -Errno.EINVAL;
+    await this.pm.mmioLock.lock();
+    await this.pm.state.set(PmState.SUSPENDING);
+    this.pm.mmioLock.unlock();
     k.trace.instant(this.lane, 'pm', 'suspend');
     if (this.initialized) {
       const cookie = await this.drm.enter();
       if (cookie !== null) {
         await this.reset.work.cancelSync();
+        // "We prepare everything as if we were resetting the GPU. The end of the reset will
+        // happen in the resume path though."
         await this.sched.suspend();
         await this.perfcnt.suspend();
         await this.fw.preReset(false);
@@ -323,41 +349,39 @@ export class PanthorDevice implements Lifetime {
     return 0;
   }
 
+  /** panthor_device_resume_hw_components. */
   private async resumeHwComponents(): Promise<number> {
-    let ret = await this.gpu.resume();
-    if (ret === 0) ret = await this.mmu.resume();
-    if (ret === 0) ret = await this.fw.postReset();
+    await this.gpu.resume();
+    await this.mmu.resume();
+    const ret = await this.fw.postReset();
     if (ret === 0) return 0;
     await this.mmu.suspend();
     await this.gpu.suspend(true);
     return ret;
   }
 
-  /** panthor_device_resume (called with the PM lock held). */
+  /** panthor_device_resume, the runtime_resume callback. */
   async resumeDevice(): Promise<number> {
     const k = this.k;
     if (this.pm.state.peek() !== PmState.SUSPENDED) return -Errno.EINVAL;
+    if (this.wedgeRequested || this.wedge.wedged) return -Errno.ENODEV;
     await this.pm.state.set(PmState.RESUMING);
     k.trace.instant(this.lane, 'pm', 'resume');
     this.hw.setPower(true);
+    const factors = this.reset.design.factors;
     let ret = 0;
     let kickSched = false;
     if (this.initialized) {
       const cookie = await this.drm.enter();
       if (cookie !== null) {
         let cleared = false;
-        if (this.reset.isPending()) {
-          if (this.bug('reset-lost-across-suspend')) {
-            // The old resume: the request made while suspending is dropped, and the resume
-            // takes whichever path the suspend chose (fast, if the firmware halted).
-            await this.reset.pending.set(0);
-            cleared = true;
-          } else {
-            // A reset was requested while we were suspending: force a slow restart.
-            this.resetFast = false;
-            await this.reset.pending.set(0);
-            cleared = true;
-          }
+        if (this.reset.isPending() && !this.bug('reset-lost-across-suspend')) {
+          // "If there was a reset pending at the time we suspended the device, we force a slow
+          // reset." (Before 57e233c3bd63 the resume forced nothing, and queued the reset work
+          // at its end if a request was still pending.)
+          this.resetFast = false;
+          await this.reset.pending.set(0);
+          cleared = true;
         }
         ret = await this.resumeHwComponents();
         if (ret !== 0 && this.resetFast) {
@@ -367,26 +391,32 @@ export class PanthorDevice implements Lifetime {
         }
         if (ret === 0) {
           await this.perfcnt.resume();
-          // The request is gone (served by this slow resume; or dropped, under the bug switch):
-          // for the design, the reset it asked for is over.
+          // The request is gone (served by this slow resume): for the design, the reset it asked
+          // for is over.
           if (cleared) this.reset.design.endReset();
-          kickSched = true;
+          if (factors.tickpm === 'resume') await this.sched.resume();
+          else kickSched = true;
         }
         this.drm.exit(cookie);
       }
     }
     if (ret !== 0) {
+      this.hw.setPower(false);
       await this.pm.state.set(PmState.SUSPENDED);
-      this.pm.recoveryNeeded = true;
+      await this.pm.recoveryNeeded.set(1);
+      this.resumeFailed();
       return ret;
     }
+    await this.pm.mmioLock.lock();
     await this.pm.state.set(PmState.ACTIVE);
-    // The scheduler restarts once the device is active: its tick only runs on an active device
-    // (it takes `getIfActive`), so a tick queued while still resuming would find nothing to do.
+    this.pm.mmioLock.unlock();
+    // `tickpm=if-active`: the tick only runs on an active device, so it is kicked once the
+    // device is active (a tick queued while still resuming would find nothing to do).
     if (kickSched) await this.sched.resume();
-    // A reset requested while we were resuming could not be queued then (the device was not
-    // active): queue it now.
-    if (this.reset.isPending() && this.reset.design.requeueAfterResume && !this.unplugged) {
+    // `resuming=requeue` (and the pre-57e233c3bd63 resume): a reset requested while we were
+    // resuming could not be queued then (the device was not active): queue it now.
+    const requeue = this.reset.design.requeueAfterResume || this.bug('reset-lost-across-suspend');
+    if (this.reset.isPending() && requeue && !this.unplugged) {
       await this.resetWq.queueWork(this.reset.work);
     }
     return 0;

@@ -293,18 +293,23 @@ export class Drv {
   }
 
   /**
-   * First half of panthor_vm_destroy, outside the gate (it waits for the scheduler's tick,
-   * which takes the runtime-PM lock): mark the VM destroyed, so its groups can no longer run and
-   * are terminated rather than suspended, and wait for the tick that evicts them. The firmware
-   * writes the tiler heap context on CSG *suspend*: it must be over before the context is
-   * unmapped.
+   * First half of panthor_vm_destroy, outside the gate (it waits for the scheduler's tick):
+   * `vm->destroyed = true`, and, since 565ed40b5fc1 ("Evict groups before VM termination"),
+   * if the VM is still active, flush the tick, so that the eviction of groups destroyed just
+   * before (a controlled termination destroys groups first) is over before the heap context the
+   * firmware writes back on CSG suspend is unmapped. With `vmdestroy=evict` the VM's groups also
+   * stop being able to run and the tick that evicts them is queued first, which covers user
+   * space that destroys the VM before its groups. The `vm-destroy-no-evict` switch drops the
+   * wait for the tick, as before the fix.
    */
   async evictForVmDestroy(vm: Vm): Promise<void> {
     const dev = this.dev;
     vm.destroyed = true;
+    const evict = dev.reset.design.factors.vmdestroy === 'evict';
+    const active = vm.activeCnt.peek() > 0;
+    if (evict && active) await dev.sched.evictVmGroups(vm);
     if (dev.bug('vm-destroy-no-evict')) return;
-    if (vm.activeCnt.peek() > 0) await dev.sched.evictVmGroups(vm);
-    await dev.sched.prepareForVmDestruction();
+    if (active || evict) await dev.sched.prepareForVmDestruction();
   }
 
   /** Second half: destroy the heap pool, unmap, drop the reference. */

@@ -212,8 +212,9 @@ export class FwBlock implements Resettable {
     this.armWatchdog();
   }
 
+  /** mod_delayed_work(reset.wq, ping_work, 12 s): the watchdog shares the reset queue. */
   armWatchdog(): void {
-    this.pingWork.mod(this.dev.resetWq, this.dev.cfg.pingIntervalNs);
+    this.pingWork.mod(this.dev.timeoutWq(), this.dev.cfg.pingIntervalNs);
   }
 
   async init(): Promise<number> {
@@ -287,6 +288,11 @@ export class FwBlock implements Resettable {
     return r.ok;
   }
 
+  /**
+   * panthor_fw_ping_work: no PM reference and no drm_dev_enter (the work is cancelled by the
+   * firmware's pre-reset, which the suspend path also runs, and at unplug). A pending reset
+   * stops the watchdog until the reset re-arms it.
+   */
   private async pingWorkFn(): Promise<void> {
     const dev = this.dev;
     if (!dev.checkIoAlive('fw ping work')) return;
@@ -294,7 +300,6 @@ export class FwBlock implements Resettable {
     const gate = await dev.gateEnter('worker');
     if (typeof gate === 'number') return;
     try {
-      if (!dev.pm.active) return;
       if (!(await this.answersPing())) {
         dev.k.trace.instant(dev.lane, 'fw', 'FW ping timeout, scheduling a reset');
         await dev.reset.schedule('fw-ping-timeout');
@@ -308,6 +313,11 @@ export class FwBlock implements Resettable {
 
   // ---- Reset and PM --------------------------------------------------------------------------
 
+  /**
+   * panthor_fw_pre_reset: stop the watchdog; unless the reset is for a hang (the suspend path),
+   * ask the MCU to halt, and a clean halt allows a fast restart; suspend the job IRQ. The MCU
+   * is not stopped here: the soft reset that follows takes it down.
+   */
   async preReset(onHang: boolean): Promise<void> {
     const dev = this.dev;
     await this.pingWork.cancelSync();
@@ -325,9 +335,13 @@ export class FwBlock implements Resettable {
       else dev.k.trace.instant(dev.lane, 'fw', 'Failed to cleanly suspend MCU');
     }
     await this.irq.suspend();
-    await this.stop();
   }
 
+  /**
+   * panthor_fw_post_reset: re-activate the firmware VM, reload every section on a slow reset
+   * (clear HALT on a fast one), boot the MCU, re-initialise the global interface (which re-arms
+   * the watchdog). Its result decides whether the reset succeeded.
+   */
   async postReset(): Promise<number> {
     const dev = this.dev;
     let ret = await dev.mmu.vmActive(this.vm);
@@ -348,12 +362,18 @@ export class FwBlock implements Resettable {
     return 0;
   }
 
+  /**
+   * panthor_fw_unplug: stop the watchdog (disable_delayed_work_sync since 65c22519cf68, cancel
+   * before it: the `reset-work-after-unbind` switch); if the device is powered, suspend the job
+   * IRQ and stop the MCU.
+   */
   async unplug(): Promise<void> {
     const dev = this.dev;
-    await this.pingWork.disableSync();
-    // Make sure the IRQ handler cannot run after this point, then stop the MCU if the device
-    // is powered (panthor_fw_unplug).
-    await this.irq.suspend();
-    if (dev.pm.active && dev.io.mapping.alive) await this.stop();
+    if (dev.bug('reset-work-after-unbind')) await this.pingWork.cancelSync();
+    else await this.pingWork.disableSync();
+    if (dev.pm.rpm.active && dev.hw.powered && dev.io.mapping.alive) {
+      await this.irq.suspend();
+      await this.stop();
+    }
   }
 }

@@ -120,12 +120,12 @@ export class GpuBlock {
   }
 
   /**
-   * The GPU interrupts the driver handles. Under the `stale-reset-irq` switch RESET_COMPLETED is
-   * left out, as in Tyr, which has no GPU interrupt handler for it and reads RAWSTAT instead:
-   * nobody clears the bit, so it is still set from the previous reset when the next one starts.
+   * The GPU interrupts the driver handles. With `softreset=poll` (Tyr) RESET_COMPLETED is left
+   * out: Tyr has no GPU interrupt handler and polls RAWSTAT instead, so nothing clears the bit
+   * but the soft reset itself.
    */
   private interruptsMask(): number {
-    return this.dev.bug('stale-reset-irq')
+    return this.dev.reset.design.factors.softreset === 'poll'
       ? GPU_INTERRUPTS_MASK & ~R.GPU_IRQ_RESET_COMPLETED
       : GPU_INTERRUPTS_MASK;
   }
@@ -138,26 +138,21 @@ export class GpuBlock {
   }
 
   /**
-   * Soft reset (panthor_gpu_soft_reset). Returns 0 or -ETIMEDOUT. The caller (probe, the reset
-   * work) decides what a failure means.
+   * Soft reset. Returns 0 or -ETIMEDOUT; the caller (probe, the reset work) decides what a
+   * failure means (mainline's reset work ignores it).
    */
   async softReset(): Promise<number> {
+    if (this.dev.reset.design.factors.softreset === 'poll') return this.softResetPolled();
     const dev = this.dev;
     const io = dev.io;
     const k = dev.k;
     const issuedNs = k.nowNs;
-    if (dev.bug('stale-reset-irq')) {
-      // Mainline Tyr: issue the reset without clearing RESET_COMPLETED, sleep, then trust
-      // whatever RAWSTAT says (the bit is masked: no handler clears it).
-      io.write(R.GPU_CMD, R.GPU_SOFT_RESET);
-      await k.sleep(dev.cfg.softResetTimeoutNs);
-      const ok = (io.read(R.GPU_INT_RAWSTAT) & R.GPU_IRQ_RESET_COMPLETED) !== 0;
-      if (ok) dev.log.resetBeliefs.push({ issuedNs, believedNs: k.nowNs });
-      return ok ? 0 : -Errno.EIO;
-    }
+    // panthor_gpu_soft_reset: a request already pending only warns, and no command is sent.
     await this.reqsLock.lock();
     const already = (this.pendingReqs & R.GPU_IRQ_RESET_COMPLETED) !== 0;
-    if (!already) {
+    if (already) {
+      k.trace.instant(dev.lane, 'gpu', 'WARN: soft reset requested while one is pending');
+    } else {
       this.pendingReqs |= R.GPU_IRQ_RESET_COMPLETED;
       io.write(R.GPU_INT_CLEAR, R.GPU_IRQ_RESET_COMPLETED);
       io.write(R.GPU_CMD, R.GPU_SOFT_RESET);
@@ -169,6 +164,7 @@ export class GpuBlock {
     );
     let timedOut = false;
     if (!acked) {
+      // "The IRQ may have been missed": re-read RAWSTAT before giving up.
       await this.reqsLock.lock();
       if (
         (this.pendingReqs & R.GPU_IRQ_RESET_COMPLETED) !== 0 &&
@@ -181,10 +177,35 @@ export class GpuBlock {
       this.reqsLock.unlock();
     }
     if (timedOut) {
-      await this.reqsLock.lock();
-      this.pendingReqs &= ~R.GPU_IRQ_RESET_COMPLETED;
-      this.reqsLock.unlock();
-      k.trace.instant(dev.lane, 'reset', 'soft reset timeout');
+      k.trace.instant(dev.lane, 'reset', 'Soft reset timeout');
+      return -Errno.ETIMEDOUT;
+    }
+    dev.log.resetBeliefs.push({ issuedNs, believedNs: k.nowNs });
+    return 0;
+  }
+
+  /**
+   * Tyr's soft reset (`issue_soft_reset`, after "drm/tyr: use read_poll_timeout"): clear a
+   * stale RESET_COMPLETED (the reset series' patch 1/4), write GPU_CMD, then poll
+   * GPU_IRQ_RAWSTAT every 1 ms for up to 100 ms, the first read before any sleep. Without the
+   * clear (mainline Tyr: the `stale-reset-irq` switch) a bit left from an earlier reset passes
+   * the first read: the driver believes in a reset that did not happen.
+   */
+  private async softResetPolled(): Promise<number> {
+    const dev = this.dev;
+    const io = dev.io;
+    const k = dev.k;
+    const issuedNs = k.nowNs;
+    if (!dev.bug('stale-reset-irq')) io.write(R.GPU_INT_CLEAR, R.GPU_IRQ_RESET_COMPLETED);
+    io.write(R.GPU_CMD, R.GPU_SOFT_RESET);
+    const r = await io.poll(
+      R.GPU_INT_RAWSTAT,
+      (v) => (v & R.GPU_IRQ_RESET_COMPLETED) !== 0,
+      100_000_000,
+      1_000_000,
+    );
+    if (!r.ok) {
+      k.trace.instant(dev.lane, 'reset', 'GPU reset failed.');
       return -Errno.ETIMEDOUT;
     }
     dev.log.resetBeliefs.push({ issuedNs, believedNs: k.nowNs });
@@ -230,20 +251,22 @@ export class GpuBlock {
     return raw & R.GPU_IRQ_CLEAN_CACHES_COMPLETED ? 0 : -Errno.ETIMEDOUT;
   }
 
+  /** panthor_gpu_suspend: a slow suspend resets the GPU, a fast one powers the L2 down. */
   async suspend(slow: boolean): Promise<void> {
-    // On a fast suspend the L2 is simply powered down; a slow one resets the GPU.
     if (slow) await this.softReset();
     else await this.l2PowerOff();
     await this.irq.suspend();
   }
 
-  async resume(): Promise<number> {
+  /** panthor_gpu_resume: the L2 power-on result is ignored, as in the kernel. */
+  async resume(): Promise<void> {
     await this.irq.resume(this.interruptsMask());
-    return this.l2PowerOn();
+    await this.l2PowerOn();
   }
 
+  /** panthor_gpu_unplug. */
   async unplug(): Promise<void> {
-    await this.irq.suspend();
+    if (this.dev.pm.rpm.active && this.dev.hw.powered) await this.irq.suspend();
     // Requests can never be acknowledged now; wake their waiters (panthor_gpu_unplug).
     await this.reqsLock.lock();
     this.pendingReqs = 0;

@@ -154,10 +154,10 @@ export class Group implements Lifetime {
   }
 
   /**
-   * group_can_run. A group whose VM was destroyed cannot run either (our VM teardown: it is
-   * terminated, never suspended, so the firmware writes nothing back into the VM). Mainline's
-   * check has no such term; the `vm-destroy-no-evict` bug switch drops it together with the
-   * eviction wait, as before the fix.
+   * group_can_run (state not TERMINATED or UNKNOWN, not destroyed, no fatal queue, not timed
+   * out). Two terms are the model's: a VM made unusable by a failed asynchronous bind stops its
+   * groups (model delta `vm-unusable-stops-groups`), and with `vmdestroy=evict` a group whose VM
+   * was destroyed cannot run either (it is terminated, not suspended).
    */
   canRun(): boolean {
     return (
@@ -167,7 +167,7 @@ export class Group implements Lifetime {
       this.fatalQueues === 0 &&
       !this.timedout &&
       !this.vm.unusable &&
-      !(this.vm.destroyed && !this.vm.dev.bug('vm-destroy-no-evict'))
+      !(this.vm.destroyed && this.vm.dev.reset.design.factors.vmdestroy === 'evict')
     );
   }
 

@@ -1,17 +1,21 @@
 /**
- * Panthor's interrupt pattern (`PANTHOR_IRQ_HANDLER`), shared by the GPU, MMU and job (firmware)
- * interrupt lines.
+ * Panthor's interrupt pattern (`PANTHOR_IRQ_HANDLER` in panthor_device.h), shared by the GPU,
+ * MMU and job (firmware) interrupt lines.
  *
- * The hard handler checks `*_INT_STAT`, masks the source (`*_INT_MASK = 0`) and wakes the
- * threaded handler; the thread loops on `RAWSTAT & mask`, calls the block's handler, and
- * restores the mask unless the IRQ was suspended meanwhile. `suspend()` sets the suspended
- * flag, masks and synchronises *unconditionally* — the fix for `irq-unmasked-after-unplug`,
- * where masking used to be skipped once the device was unplugged, leaving a handler free to
- * run on a powered-down device.
+ * - The raw (hard) handler returns IRQ_NONE while the IRQ is suspended, or when `*_INT_STAT` is
+ *   0 (a shared line, a masked source); otherwise it masks the source (`*_INT_MASK = 0`) and
+ *   wakes the thread. It never looks at the PM state.
+ * - The threaded handler loops on `*_INT_RAWSTAT & pirq->mask`, calls the block's handler, and
+ *   restores `*_INT_MASK = pirq->mask` unless the IRQ was suspended meanwhile.
+ * - `_irq_suspend`: `pirq->mask = 0`, `*_INT_MASK = 0`, `synchronize_irq`, and only then
+ *   `suspended = true`. Masking and synchronising are unconditional: before 962f88b9c916 a
+ *   `drm_dev_enter` section around them made the suspend a no-op once the device was unplugged,
+ *   so a handler already running could go on touching the registers of a GPU being powered
+ *   down (the `irq-unmasked-after-unplug` switch).
+ * - `_irq_resume`: `suspended = false`, `pirq->mask = mask`, `*_INT_CLEAR = mask` (events raised
+ *   while suspended are dropped), `*_INT_MASK = mask`.
  */
 import type { IrqLine } from '../kernel/irq.js';
-import type { Kernel } from '../kernel/kernel.js';
-import { Spinlock } from '../kernel/spinlock.js';
 import type { PanthorDevice } from './device.js';
 
 export interface IrqRegs {
@@ -22,10 +26,10 @@ export interface IrqRegs {
 }
 
 export class PanthorIrq {
-  /** Sources the block wants; what is written to INT_MASK when the IRQ is enabled. */
+  /** `pirq->mask`: the sources the block wants; what the thread writes back to INT_MASK. */
   mask = 0;
+  /** `pirq->suspended`. */
   suspended = true;
-  private readonly maskLock: Spinlock;
   /** Handler invocations, for tests. */
   handled = 0;
 
@@ -35,17 +39,12 @@ export class PanthorIrq {
     private readonly line: IrqLine,
     private readonly regs: IrqRegs,
     private readonly handler: (status: number) => Promise<void>,
-  ) {
-    this.maskLock = new Spinlock(dev.k, `${name}.mask_lock`);
-  }
-
-  private get k(): Kernel {
-    return this.dev.k;
-  }
+  ) {}
 
   request(): void {
     this.line.request({
       hard: async () => {
+        if (this.suspended) return 'none';
         if (this.dev.io.read(this.regs.stat) === 0) return 'none';
         this.dev.io.write(this.regs.mask, 0);
         return 'wake-thread';
@@ -63,30 +62,33 @@ export class PanthorIrq {
       this.handled++;
       await this.handler(status);
     }
-    await this.maskLock.lock();
     if (!this.suspended) this.dev.io.write(this.regs.mask, this.mask);
-    this.maskLock.unlock();
   }
 
-  /** Enables the sources in `mask` (clearing stale status first), as `*_irq_resume`. */
+  /** `_irq_resume`: enables the sources in `mask`, dropping what was raised meanwhile. */
   async resume(mask: number): Promise<void> {
-    await this.maskLock.lock();
+    await this.dev.k.point();
     this.suspended = false;
     this.mask = mask;
     this.dev.io.write(this.regs.clear, mask);
     this.dev.io.write(this.regs.mask, mask);
-    this.maskLock.unlock();
   }
 
-  /** Masks and waits for running handlers (`*_irq_suspend`). */
+  /**
+   * `_irq_suspend`. Callers on a powered-down device skip it (`pm_runtime_active` in the
+   * blocks' unplug), as the kernel does: the registers are not there to write.
+   */
   async suspend(): Promise<void> {
-    await this.maskLock.lock();
+    await this.dev.k.point();
+    this.mask = 0;
+    // The pre-962f88b9c916 suspend: masking and synchronising sat in a drm_dev_enter section,
+    // skipped once the device was unplugged.
+    const skip = this.dev.bug('irq-unmasked-after-unplug') && this.dev.unplugged;
+    if (!skip) {
+      this.dev.io.write(this.regs.mask, 0);
+      await this.line.synchronize();
+    }
     this.suspended = true;
-    const skipMask = this.dev.bug('irq-unmasked-after-unplug') && this.dev.unplugged;
-    // A powered-down device has its interrupts masked already (its registers lost their state).
-    if (!skipMask && this.dev.pm.powered) this.dev.io.write(this.regs.mask, 0);
-    this.maskLock.unlock();
-    if (!skipMask) await this.line.synchronize();
   }
 
   /** free_irq: waits for running handlers and removes them (at driver removal). */
@@ -94,18 +96,17 @@ export class PanthorIrq {
     if (this.line.requested) await this.line.free();
   }
 
-  /** Adds sources to the enabled mask without a full resume (the MMU re-enables one AS). */
-  async enableEvents(bits: number): Promise<void> {
-    await this.maskLock.lock();
+  /**
+   * Adds sources to the enabled mask without a full resume (`panthor_vm_active` re-enabling a
+   * faulty AS writes MMU_INT_MASK directly).
+   */
+  enableEvents(bits: number): void {
     this.mask |= bits;
     if (!this.suspended) this.dev.io.write(this.regs.mask, this.mask);
-    this.maskLock.unlock();
   }
 
-  async disableEvents(bits: number): Promise<void> {
-    await this.maskLock.lock();
+  /** Removes sources (the MMU handler leaves a faulty AS masked: `mmu->irq.mask = new_mask`). */
+  disableEvents(bits: number): void {
     this.mask &= ~bits;
-    if (!this.suspended) this.dev.io.write(this.regs.mask, this.mask);
-    this.maskLock.unlock();
   }
 }

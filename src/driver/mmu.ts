@@ -199,7 +199,7 @@ export class MmuBlock implements Resettable {
           if (this.faultyMask & fault) {
             dev.io.write(R.MMU_INT_CLEAR, fault);
             this.faultyMask &= ~fault;
-            await this.irq.enableEvents(fault);
+            this.irq.enableEvents(fault);
           }
           vm.unhandledFault = false;
           ret = await this.asEnable(as, vm);
@@ -294,8 +294,9 @@ export class MmuBlock implements Resettable {
       });
       await this.slotsLock.lock();
       this.faultyMask |= mask;
-      // Ignore this AS's interrupts until it is re-enabled.
-      await this.irq.disableEvents(mask);
+      io.write(R.MMU_INT_CLEAR, mask);
+      // Ignore this AS's interrupts until it is re-enabled (mmu->irq.mask = ~faulty_mask).
+      this.irq.disableEvents(mask);
       const vm = this.slots[as];
       if (vm !== null && vm !== undefined) vm.unhandledFault = true;
       // Disable the AS to kill the jobs using it.
@@ -313,20 +314,31 @@ export class MmuBlock implements Resettable {
 
   // ---- Lifecycle -----------------------------------------------------------------------------
 
+  /**
+   * panthor_mmu_pre_reset: suspend the MMU interrupt, mark the reset in progress (VMs created
+   * from now on start with their bind queue stopped) and stop every VM's bind queue. The AS
+   * slots are left alone: the reset "might come from an AS_ACTIVE_BIT stuck situation".
+   */
   async preReset(): Promise<void> {
     await this.irq.suspend();
     this.resetInProgress = true;
+    for (const vm of this.vms) if (vm.bindQueue !== null) await vm.bindQueue.stop();
   }
 
+  /**
+   * panthor_mmu_post_reset: the hardware lost every binding: forget them (every VM unbound, its
+   * active count forced to 0, the firmware VM included: its post-reset re-activates it), resume
+   * the interrupt, restart every bind queue.
+   */
   async postReset(): Promise<number> {
     await this.slotsLock.lock();
-    // The hardware lost every binding: forget them and force every active count to 0.
     this.latched.fill(null);
     this.allocMask = 0;
     this.faultyMask = 0;
     for (const vm of this.slots) if (vm !== null && vm !== undefined) this.releaseAsLocked(vm);
     this.slotsLock.unlock();
     await this.irq.resume(this.faultMaskAll());
+    for (const vm of this.vms) if (vm.bindQueue !== null) await vm.bindQueue.start();
     this.resetInProgress = false;
     return 0;
   }
@@ -353,10 +365,20 @@ export class MmuBlock implements Resettable {
     return 0;
   }
 
+  /**
+   * panthor_mmu_unplug: suspend the interrupt if the device is powered, then disable and release
+   * every bound slot.
+   */
   async unplug(): Promise<void> {
-    await this.irq.suspend();
+    const powered = this.dev.pm.rpm.active && this.dev.hw.powered && this.dev.io.mapping.alive;
+    if (powered) await this.irq.suspend();
     await this.slotsLock.lock();
-    for (const vm of this.slots) if (vm !== null && vm !== undefined) this.releaseAsLocked(vm);
+    for (let as = 0; as < this.slots.length; as++) {
+      const vm = this.slots[as];
+      if (vm === null || vm === undefined) continue;
+      if (powered) await this.asDisable(as);
+      this.releaseAsLocked(vm);
+    }
     this.slotsLock.unlock();
   }
 }

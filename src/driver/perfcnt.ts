@@ -1,21 +1,27 @@
 /**
  * DOC: Performance counters, Panfrost-style (panfrost_perfcnt.c), and their life across a reset.
+ * Panthor has no such ioctls: every perfcnt result is Panfrost semantics on the CSF model (model
+ * delta `perfcnt-panfrost-on-csf`).
  *
  * One file at a time owns the counters (EBUSY for a second), behind the "unstable ioctls"
  * switch (ENOSYS without it). Enabling creates a session: a sample buffer mapped in a VM, an AS
- * reference taken through `vmActive` (the counters write through that AS), and the counter
- * configuration programmed into the PRFCNT registers. DUMP asks for a sample and copies it out.
+ * reference taken through `vmActive` (panfrost_mmu_as_get: the counters write through that AS),
+ * the counter configuration programmed into the PRFCNT registers, and a runtime-PM reference.
+ * DUMP asks for a sample and copies it out.
  *
- * Across a reset the session survives, as the Panfrost discussion concluded:
- * - pre-reset saves nothing new (the configuration is kept in the session) and *returns* the AS
- *   reference, because the reset is about to zero every AS count;
- * - post-reset re-takes the AS reference and reprograms the counters, and remembers that
- *   samples were lost;
- * - a DUMP that arrives during a reset waits for it, then proceeds (the gate in `dump`);
- * - the first dump after a reset says `samplesLost: true`, so the user never gets a silently
- *   wrong delta.
- * Without the pre/post-reset hooks (`perfcnt-as-underflow`) the session keeps a reference the
- * reset destroyed and the later put underflows the AS count.
+ * What a reset does to the session is the `perfcnt` factor, the variants of the seed discussion:
+ * - `none` (mainline Panfrost): nothing. The reset zeroes every AS count (panfrost_mmu_reset),
+ *   the counters lose their configuration, and the session's later put underflows the AS count;
+ *   dumps after the reset are silently wrong.
+ * - `disable` (Adrián Larumbe's v1): pre-reset returns the AS reference and marks the session
+ *   reset (`hw_reset_happened`); later dumps fail with EAGAIN until the owner disables it.
+ * - `v2` (his v2): pre-reset returns the AS reference and post-reset re-takes it and reprograms
+ *   the counters, but the reset path does it without the perfcnt lock, so a disable racing with
+ *   the reset can put the same reference twice (what its review found).
+ * - `restore` (Boris Brezillon's proposal): as v2 without the race; a DUMP that arrives during a
+ *   reset waits for it (the gate), and the first dump after a reset says `samplesLost: true`.
+ * The `perfcnt-as-underflow` switch drops `restore`'s hooks: the session keeps the reference
+ * the reset destroyed.
  */
 
 import * as R from '../hw/regs.js';
@@ -40,6 +46,8 @@ export interface PerfcntSession {
   /** Reset epoch the counters were last programmed in. */
   epoch: number;
   samplesLost: boolean;
+  /** `perfcnt=disable`: a reset disabled the session (v1's hw_reset_happened). */
+  resetHappened: boolean;
   startNs: number;
 }
 
@@ -143,6 +151,7 @@ export class PerfcntBlock implements Resettable {
         asHeld: true,
         epoch: dev.reset.epoch,
         samplesLost: false,
+        resetHappened: false,
         startNs: dev.k.nowNs,
       };
       this.session = s;
@@ -192,9 +201,14 @@ export class PerfcntBlock implements Resettable {
       if (typeof gate === 'number') return gate;
       let ret: number;
       try {
-        if (s.epoch !== dev.reset.epoch && !s.samplesLost) {
-          // The session missed a reset it was not told about (a design without post-reset
-          // hooks): the counters were lost.
+        const mode = this.mode;
+        if (mode === 'disable' && s.resetHappened) return -Errno.EAGAIN;
+        if (
+          (mode === 'v2' || mode === 'restore') &&
+          s.epoch !== dev.reset.epoch &&
+          !s.samplesLost
+        ) {
+          // The session missed a reset it was not told about: the counters were lost.
           s.samplesLost = true;
         }
         this.sampleDone.reinit();
@@ -240,18 +254,40 @@ export class PerfcntBlock implements Resettable {
     }
   }
 
+  private get mode(): 'none' | 'disable' | 'v2' | 'restore' {
+    return this.dev.reset.design.factors.perfcnt;
+  }
+
+  /** The reset's pre-reset hook (only with perfcnt reset hooks: `perfcnt` other than `none`). */
   async preReset(): Promise<void> {
     const s = this.session;
     if (s === null) return;
-    s.samplesLost = true;
-    if (this.dev.bug('perfcnt-as-underflow')) return; // keep the reference the reset will zero
-    await this.releaseAs(s);
+    switch (this.mode) {
+      case 'none':
+        return;
+      case 'disable':
+        s.resetHappened = true;
+        await this.releaseAs(s);
+        return;
+      case 'v2':
+        s.samplesLost = true;
+        await this.releaseAsUnlocked(s);
+        return;
+      case 'restore':
+        s.samplesLost = true;
+        if (this.dev.bug('perfcnt-as-underflow')) return; // keep the reference the reset zeroes
+        await this.releaseAs(s);
+        return;
+    }
   }
 
+  /** The reset's post-reset hook: `v2` and `restore` re-take the AS and reprogram. */
   async postReset(failed: boolean): Promise<number> {
     const s = this.session;
     if (s === null || failed) return 0;
-    if (this.dev.bug('perfcnt-as-underflow')) return 0;
+    const mode = this.mode;
+    if (mode === 'none' || mode === 'disable') return 0;
+    if (mode === 'restore' && this.dev.bug('perfcnt-as-underflow')) return 0;
     const ret = await this.dev.mmu.vmActive(s.vm);
     if (ret) return 0; // the session stays, without counters; the next dump times out
     s.asHeld = true;
@@ -260,12 +296,13 @@ export class PerfcntBlock implements Resettable {
     return 0;
   }
 
+  /** Runtime suspend (never while a session holds its PM reference, in practice). */
   async suspend(): Promise<void> {
-    await this.preReset();
+    if (this.mode !== 'none') await this.preReset();
   }
 
   async resume(): Promise<void> {
-    await this.postReset(false);
+    if (this.mode !== 'none') await this.postReset(false);
   }
 
   /**
@@ -284,6 +321,19 @@ export class PerfcntBlock implements Resettable {
     } finally {
       this.lock.unlock();
     }
+  }
+
+  /**
+   * v2's put from the reset path: it checks the flag, and clears it only after the put, without
+   * the perfcnt lock, so a disable that runs meanwhile (under the lock) sees the reference as
+   * still held and puts it too.
+   */
+  private async releaseAsUnlocked(s: PerfcntSession): Promise<void> {
+    if (!s.asHeld) return;
+    const vm = s.vm.get();
+    await this.dev.mmu.vmIdle(vm);
+    s.asHeld = false;
+    await vm.put();
   }
 
   /**

@@ -1,49 +1,63 @@
 /**
- * DOC: Runtime power management (pm_runtime + panthor_device_suspend/resume).
+ * DOC: Runtime power management: Panthor's side of it (panthor_device.c, panthor_device.h) on
+ * the runtime-PM core (`src/kernel/runtime-pm.ts`, drivers/base/power/runtime.c).
  *
- * Users take a usage reference (`resumeAndGet`) before touching the hardware and drop it with
- * `putAutosuspend`; when the count reaches zero an autosuspend work runs after the delay (50 ms
- * in Panthor, "about three frames") and suspends the device if it is still unused. Suspend and
- * resume callbacks are serialised by the PM lock, as the PM core does.
+ * Two states are kept, as in the kernel. The PM core's `runtime_status` says which callback may
+ * run; Panthor's own `pm.state` (SUSPENDED, RESUMING, ACTIVE, SUSPENDING), set by its callbacks
+ * `panthor_device_suspend` / `panthor_device_resume` (`PanthorDevice.suspendDevice` /
+ * `resumeDevice`), is what the driver's fast paths test without sleeping:
+ * `panthor_device_schedule_reset` queues the reset work only when it is ACTIVE, and the reset
+ * work does nothing otherwise (a slow reset is forced at the next resume).
  *
- * Device suspend (`PanthorDevice.suspendDevice`) prepares everything as for a reset (scheduler,
- * firmware halt, MMU, GPU) and powers the GPU down. Resume powers it up and restarts the
- * blocks, fast (no firmware reload) when the firmware halted cleanly, slow otherwise — and
- * always slow if a reset was requested meanwhile: that request must not be lost.
+ * Users take a usage reference before touching the hardware and drop it with
+ * `pm_runtime_put_autosuspend`; at zero, the device suspends after the autosuspend delay
+ * (50 ms, "~3 frames", set at probe). `resumeAndGet` is `panthor_device_resume_and_get`: after
+ * a failed resume the PM core refuses every later transition (`runtime_error`), and the first
+ * caller that sees `recovery_needed` clears it with `pm_runtime_set_suspended` so that the next
+ * attempt really tries again.
+ *
+ * Rejected: one mutex held across the callbacks (the first version of this model). The PM
+ * core's spinlock is released across them; what keeps two callbacks apart is the status, and a
+ * synchronous resume that meets SUSPENDING waits for the suspend to finish. That difference is
+ * what the mainline deadlock analysis in docs/designs.md rests on.
  */
 import { Atomic } from '../kernel/atomic.js';
-import { Errno } from '../kernel/errno.js';
 import { Mutex } from '../kernel/mutex.js';
-import { DelayedWork, Work, Workqueue } from '../kernel/workqueue.js';
+import { RuntimePm } from '../kernel/runtime-pm.js';
+import { Workqueue } from '../kernel/workqueue.js';
 import type { PanthorDevice } from './device.js';
 
+/** enum panthor_device_pm_state. */
 export const PmState = { SUSPENDED: 0, RESUMING: 1, ACTIVE: 2, SUSPENDING: 3 } as const;
 
 export class PmBlock {
   readonly name = 'pm';
+  /** `ptdev->pm.state`. */
   readonly state: Atomic;
-  usage = 0;
-  readonly lock: Mutex;
+  /** `ptdev->pm.recovery_needed`: set when a resume attempt failed. */
+  readonly recoveryNeeded: Atomic;
+  /** `ptdev->pm.mmio_lock`: the user MMIO mapping against state changes. */
+  readonly mmioLock: Mutex;
+  /** pm_wq: where the PM core runs its asynchronous requests. */
   readonly wq: Workqueue;
-  readonly autosuspendWork: DelayedWork;
-  /** pm_request_resume: an asynchronous resume, run on the PM workqueue. */
-  readonly resumeWork: Work;
-  recoveryNeeded = false;
-  suspends = 0;
-  resumes = 0;
+  /** The device's runtime-PM core state. */
+  readonly rpm: RuntimePm;
 
   constructor(private readonly dev: PanthorDevice) {
     const k = dev.k;
     this.state = new Atomic(k, 'pm.state', PmState.SUSPENDED);
-    this.lock = new Mutex(k, 'dev->power.lock');
+    this.recoveryNeeded = new Atomic(k, 'pm.recovery_needed');
+    this.mmioLock = new Mutex(k, 'pm.mmio_lock');
     this.wq = new Workqueue(k, 'pm_wq', 1);
-    this.autosuspendWork = new DelayedWork(k, 'pm.autosuspend', () => this.autosuspend());
-    this.resumeWork = new Work(k, 'pm.request_resume', async () => {
-      await this.runtimeResume();
-      // Nobody holds a reference: the device goes back to sleep unless someone takes one.
-      if (this.usage === 0 && this.active && this.dev.cfg.runtimePm)
-        this.autosuspendWork.mod(this.wq, this.dev.cfg.autosuspendDelayNs);
-    });
+    this.rpm = new RuntimePm(
+      k,
+      dev.name,
+      {
+        runtimeSuspend: () => dev.suspendDevice(),
+        runtimeResume: () => dev.resumeDevice(),
+      },
+      this.wq,
+    );
   }
 
   get active(): boolean {
@@ -55,107 +69,121 @@ export class PmBlock {
     return this.state.peek() !== PmState.SUSPENDED;
   }
 
-  /** pm_runtime_resume_and_get: 0 when the device is active, or an errno (usage not taken). */
+  /** The PM core's usage count. */
+  get usage(): number {
+    return this.rpm.usage;
+  }
+
+  get suspends(): number {
+    return this.rpm.suspends;
+  }
+
+  /** Runtime resumes after probe (probe's own resume, which only sets the state, not counted). */
+  get resumes(): number {
+    return this.rpm.resumes - this.probeResumes;
+  }
+
+  private probeResumes = 0;
+
+  /**
+   * panthor_device_resume_and_get: pm_runtime_resume_and_get, and after a failure the first
+   * caller to see `recovery_needed` resets the PM core's error so that a later call retries.
+   */
   async resumeAndGet(): Promise<number> {
-    this.usage++;
-    if (this.active) return 0;
-    const ret = await this.runtimeResume();
-    if (ret !== 0) {
-      this.usage--;
-      return ret;
-    }
-    return 0;
+    const ret = await this.rpm.resumeAndGet();
+    if (ret !== 0 && (await this.recoveryNeeded.cmpxchg(1, 0)) === 1) await this.rpm.setSuspended();
+    return ret;
+  }
+
+  /** pm_runtime_resume_and_get, as code that does not use Panthor's wrapper calls it. */
+  async rpmResumeAndGet(): Promise<number> {
+    return this.rpm.resumeAndGet();
+  }
+
+  /** pm_runtime_get_sync (the reference stays taken even on error). */
+  async getSync(): Promise<number> {
+    return this.rpm.getSync();
+  }
+
+  /** pm_runtime_get: a reference and an asynchronous resume. */
+  async get(): Promise<void> {
+    await this.rpm.get();
+  }
+
+  /** pm_runtime_get_if_active: a reference only if active now; never waits. */
+  async getIfActive(): Promise<boolean> {
+    return (await this.rpm.getIfActive()) === 1;
   }
 
   /**
-   * pm_runtime_get_if_active: takes a reference only if the device is active, never waits.
-   * Works that the reset path cancels synchronously must use this rather than a resume: a resume
-   * waits for a suspend in progress, and the suspend waits for the reset work.
+   * `tickpm=if-active`: a usage reference (pm_runtime_get_noresume) only if Panthor's state is
+   * ACTIVE now; never waits.
    */
-  getIfActive(): boolean {
+  takeIfActive(): boolean {
     if (!this.active) return false;
-    this.usage++;
+    this.rpm.usage++;
     return true;
   }
 
-  /** pm_runtime_get: takes a reference and asks for a resume, without failing. */
-  async get(): Promise<void> {
-    this.usage++;
-    if (!this.active) await this.runtimeResume();
+  /** pm_request_resume: an asynchronous resume, no reference. */
+  async requestResume(): Promise<void> {
+    if (this.dev.unplugged || this.dev.wedge.wedged) return;
+    await this.rpm.get();
+    await this.rpm.putNoIdle();
+  }
+
+  /** pm_runtime_put_autosuspend (marks the device busy, as v6.17+ does). */
+  async putAutosuspend(): Promise<void> {
+    await this.rpm.putAutosuspend();
+  }
+
+  /** pm_runtime_put. */
+  async put(): Promise<void> {
+    await this.rpm.put();
+  }
+
+  /** pm_runtime_put_noidle. */
+  async putNoIdle(): Promise<void> {
+    await this.rpm.putNoIdle();
+  }
+
+  /** pm_runtime_put_sync_suspend. */
+  async putSyncSuspend(): Promise<void> {
+    await this.rpm.putSyncSuspend();
+  }
+
+  /** pm_runtime_mark_last_busy. */
+  markLastBusy(): void {
+    this.rpm.markLastBusy();
   }
 
   /**
-   * pm_request_resume: asks for a resume without waiting for it. For works that must not wait
-   * for a resume (see `getIfActive`) but found work to do on a device that is suspending: the
-   * resume runs after the suspend, and the driver's resume path restarts the scheduler.
+   * Probe (panthor_device_init): devm_pm_runtime_enable, pm_runtime_resume_and_get (the
+   * device is not initialized yet, so the resume callback only sets the state), and with
+   * runtime PM off, power/control = "on" (pm_runtime_forbid).
    */
-  requestResume(): void {
-    if (this.dev.unplugged || this.dev.wedge.wedged) return;
-    this.wq.enqueue(this.resumeWork);
+  async probeBegin(): Promise<number> {
+    await this.rpm.enable();
+    if (!this.dev.cfg.runtimePm) await this.rpm.forbid();
+    const ret = await this.rpm.resumeAndGet();
+    this.probeResumes = this.rpm.resumes;
+    return ret;
   }
 
-  /** pm_runtime_put_autosuspend. */
-  async putAutosuspend(): Promise<void> {
-    await this.dev.k.point();
-    if (this.usage <= 0) {
-      this.dev.k.violation('refcount-underflow', 'runtime PM usage count underflow');
-      return;
-    }
-    this.usage--;
-    if (this.usage === 0 && this.dev.cfg.runtimePm)
-      this.autosuspendWork.mod(this.wq, this.dev.cfg.autosuspendDelayNs);
+  /** Probe's end: pm_runtime_set_autosuspend_delay(50 ms), use_autosuspend, put_autosuspend. */
+  async probeEnd(): Promise<void> {
+    await this.rpm.setAutosuspendDelay(this.dev.cfg.autosuspendDelayNs);
+    await this.rpm.setUseAutosuspend(true);
+    await this.rpm.putAutosuspend();
   }
 
-  /** pm_runtime_put_noidle: drops a reference without scheduling a suspend. */
-  async putNoIdle(): Promise<void> {
-    await this.dev.k.point();
-    if (this.usage <= 0) {
-      this.dev.k.violation('refcount-underflow', 'runtime PM usage count underflow');
-      return;
-    }
-    this.usage--;
+  /** pm_runtime_dont_use_autosuspend (unplug). */
+  async dontUseAutosuspend(): Promise<void> {
+    await this.rpm.setUseAutosuspend(false);
   }
 
-  private async autosuspend(): Promise<void> {
-    if (!this.dev.cfg.runtimePm) return;
-    await this.runtimeSuspend();
-  }
-
-  async runtimeSuspend(): Promise<number> {
-    await this.lock.lock();
-    try {
-      // The usage check and the move to SUSPENDING are one step, as under the PM core's
-      // spinlock: a resumeAndGet in between would otherwise see ACTIVE, keep its reference
-      // and use a GPU this suspend is about to power off. A wedged device stays as it is until
-      // it is recovered (rebind or bus reset).
-      const old = await this.state.fetchUpdate((v) =>
-        v === PmState.ACTIVE && this.usage === 0 && !this.dev.wedge.wedged ? PmState.SUSPENDING : v,
-      );
-      if (old !== PmState.ACTIVE || this.state.peek() !== PmState.SUSPENDING) return -Errno.EBUSY;
-      this.suspends++;
-      return await this.dev.suspendDevice();
-    } finally {
-      this.lock.unlock();
-    }
-  }
-
-  async runtimeResume(): Promise<number> {
-    await this.lock.lock();
-    try {
-      if (this.active) return 0;
-      if (this.dev.unplugged || this.dev.wedge.wedged) return -Errno.ENODEV;
-      this.resumes++;
-      const ret = await this.dev.resumeDevice();
-      if (ret !== 0) this.dev.resumeFailed();
-      return ret;
-    } finally {
-      this.lock.unlock();
-    }
-  }
-
-  /** At unplug: no more autosuspend. */
-  async unplug(): Promise<void> {
-    await this.autosuspendWork.disableSync();
-    await this.resumeWork.disableSync();
+  /** At removal: the PM core's timer and work for this device stop for good. */
+  async remove(): Promise<void> {
+    await this.rpm.shutdown();
   }
 }

@@ -1,29 +1,28 @@
 /**
- * DOC: Reset and recovery orchestration (Tyr's proposed reset.rs, panthor_device_reset_work).
+ * DOC: Reset and recovery orchestration (panthor_device_reset_work, the Tyr series' reset.rs).
  *
  * `schedule(reason)` may be called from any context (IRQ, timeout, watchdog, ioctl, a CSG
  * acknowledgement timeout, a stuck AS, an unrecoverable fault). Code that detects a problem
  * calls it and returns an error; only the reset work performs the sequence. Requests coalesce
- * through an atomic pending flag (cmpxchg 0 -> 1): duplicates and concurrent requests make one
- * reset. The reset work runs on the device's ordered reset workqueue, which also runs the
- * firmware watchdog and every queue's job timeout, so they serialise with it. A request made
- * while the device is suspended or suspending leaves the flag set, and resume then forces a
+ * through an atomic pending flag (`panthor_device_schedule_reset`: cmpxchg 0 -> 1, and the work
+ * queued only if the device is ACTIVE): duplicates and concurrent requests make one reset. A
+ * request made while the device is not active leaves the flag set, and the resume then forces a
  * slow reset. At unbind the reset work is disabled and waited for.
  *
- * The sequence is in one place (`sequence`): the design's `beginReset` (exclusion, draining),
- * pre-reset hooks in the order sched, perfcnt, fw, mmu; then the hardware: clear a stale
- * RESET_COMPLETED and soft reset (inside `gpu.softReset`), L2 power on; post-reset in reverse
- * order (mmu, fw — whose result decides success — perfcnt, then sched once the reset is over).
- * Hang resets are slow resets (firmware reload). A failed reset is retried once; if the retry
- * fails too, the design's failure policy applies: wedge the device (DRM wedged event) or unplug
- * it (mainline Panthor and the Tyr series).
+ * The sequence is data: the design's `steps` (`reset/resettable.ts`), which block is called when
+ * and where the pending flag is cleared. Around it, the design's gate (`beginReset`, which may
+ * drain sections in flight, and `endReset`), and which results count (`success`: only the
+ * firmware restart, as panthor_device_reset_work; every hardware step; or the first error ends
+ * it, as the Tyr series' `run_reset()?`). A failed reset is retried `retry` times, then the
+ * `failure` policy applies: unplug (mainline), wedge, the Tyr series' todo!() panic, or log.
  *
- * A request that arrives after the running reset already reset the hardware is not absorbed by
- * it: it is kept and served by another reset (the seed discussion's "not lost"); mainline
- * Panthor clears the flag at the end and absorbs it, which the `reset-dedup` oracle reports.
+ * With `late=serve`, a request that arrives after the running reset already reset the hardware
+ * keeps the flag set and is served by another reset; mainline clears the flag at the end and so
+ * absorbs it.
  */
 import { Atomic } from '../kernel/atomic.js';
 import type { Task } from '../kernel/task.js';
+import { WaitQueue } from '../kernel/waitqueue.js';
 import { Work } from '../kernel/workqueue.js';
 import type { PanthorDevice } from './device.js';
 import type { ResetReason, ResetRecord } from './log.js';
@@ -41,6 +40,8 @@ export class ResetController {
   worker: Task | null = null;
   private again = false;
   failures = 0;
+  /** Set once the reset work panicked (`failure=panic`): it never returns. */
+  oopsed = false;
 
   constructor(
     private readonly dev: PanthorDevice,
@@ -50,6 +51,7 @@ export class ResetController {
     this.work = new Work(dev.k, 'reset.work', () => this.resetWork());
   }
 
+  /** panthor_device_reset_is_pending. */
   isPending(): boolean {
     return this.pending.peek() !== 0;
   }
@@ -67,29 +69,30 @@ export class ResetController {
     const k = dev.k;
     const by = k.current?.name ?? 'runtime';
     const cause = causeNs ?? k.nowNs;
-    if (dev.unplugged || dev.wedge.wedged) {
-      dev.log.droppedRequests.push({
-        atNs: k.nowNs,
-        why: `${reason}: device ${dev.unplugged ? 'unplugged' : 'wedged'}`,
-      });
+    // A wedged device stays as it is until it is recovered (`failure=wedge`); mainline has no
+    // such state, and its request after an unplug queues a work that drm_dev_enter stops.
+    if (dev.wedge.wedged) {
+      dev.log.droppedRequests.push({ atNs: k.nowNs, why: `${reason}: device wedged` });
       return;
     }
     this.design.onRequest();
-    if (this.design.recovery === 'rebind') {
+    if (this.design.recoversByRebind) {
       const old = await this.pending.cmpxchg(0, 1);
       const queued = old === 0 ? dev.rebindWork.queue() : false;
       dev.log.request(k.nowNs, reason, by, queued, cause);
       return;
     }
+    // panthor_device_schedule_reset: cmpxchg(&reset.pending, 0, 1), then queue only if ACTIVE.
     const old = await this.pending.cmpxchg(0, 1);
     let queued = false;
     if (old === 0) {
-      if (dev.pm.state.peek() === PmState.ACTIVE) queued = await dev.resetWq.queueWork(this.work);
+      if ((await dev.pm.state.read()) === PmState.ACTIVE)
+        queued = await dev.resetWq.queueWork(this.work);
     } else if (
+      this.design.factors.late === 'serve' &&
       this.current !== null &&
       this.hwResetNs >= 0 &&
-      cause > this.hwResetNs &&
-      this.design.name === 'default'
+      cause > this.hwResetNs
     ) {
       // The running reset already reset the hardware: this problem is newer than it.
       this.again = true;
@@ -101,27 +104,36 @@ export class ResetController {
     if (queued) k.trace.flow('s', dev.resetLane, 'reset', 'reset request', this.epoch + 1);
   }
 
+  /** panthor_device_reset_work. */
   private async resetWork(): Promise<void> {
     const dev = this.dev;
-    // Entering suspend: no reset now, a slow reset is forced at resume. But the scheduler
-    // queues no tick while the request is pending, so nothing would take a power reference
-    // for groups that still have work: unless the design keeps mainline's resume behaviour,
-    // ask for that resume now (it runs once the suspend is over).
-    if (dev.pm.state.peek() !== PmState.ACTIVE) {
-      if (this.design.requeueAfterResume && dev.sched.hasRunnableWork()) dev.pm.requestResume();
+    // "If the device is entering suspend, we don't reset. A slow reset will be forced at resume
+    // time instead." (The pending flag stays set.) With `resuming=requeue`, a device that
+    // suspends under work that the scheduler cannot queue (a reset is pending) is asked back.
+    if ((await dev.pm.state.read()) !== PmState.ACTIVE) {
+      // Before 57e233c3bd63: "No need for a reset as the device has been (or will be) powered
+      // down": the request is dropped.
+      if (dev.bug('reset-lost-across-suspend')) {
+        await this.pending.set(0);
+        this.design.endReset();
+      } else if (this.design.requeueAfterResume && dev.sched.hasRunnableWork())
+        await dev.pm.requestResume();
       return;
     }
-    const tyrWork = dev.bug('reset-work-after-unbind');
+    const enters = this.design.factors.entry === 'drm-dev-enter';
     let cookie: number | null = 0;
-    if (!tyrWork) {
+    if (enters) {
       cookie = await dev.drm.enter();
-      if (cookie === null) return;
+      if (cookie === null) {
+        dev.k.trace.instant(dev.resetLane, 'reset', 'reset work: drm_dev_enter failed, no reset');
+        return;
+      }
     }
     let ret: number;
     try {
       ret = await this.sequence('reset work');
     } finally {
-      if (!tyrWork && cookie !== null) dev.drm.exit(cookie);
+      if (enters && cookie !== null) dev.drm.exit(cookie);
     }
     if (ret !== 0) await this.failed();
     if (this.again) {
@@ -138,7 +150,7 @@ export class ResetController {
     if (ret !== 0) await this.failed();
   }
 
-  /** The reset sequence; returns 0 when the hardware is back. */
+  /** The reset sequence (the design's steps); returns 0 when the hardware is back. */
   async sequence(label: string): Promise<number> {
     const dev = this.dev;
     const k = dev.k;
@@ -150,59 +162,103 @@ export class ResetController {
     this.hwResetNs = -1;
     k.trace.asyncBegin(dev.resetLane, 'reset', label, record.id);
     k.trace.flow('f', dev.resetLane, 'reset', 'reset request', this.epoch);
-    if (dev.bug('duplicate-reset')) {
-      // "Cancel pending resets" at the start: a source that saw the same hang reports it
-      // during pre-reset and queues a second, needless reset.
-      await this.pending.set(0);
+    const success = this.design.factors.success;
+    const steps = this.design.steps;
+    let ret = 0;
+    let attempts = 0;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      record.endNs = k.nowNs;
+      record.ok = ret === 0;
+      if (ret === 0) dev.log.fullReinits.push(k.nowNs);
+      this.current = null;
+      this.worker = null;
+      this.design.endReset();
+      k.trace.asyncEnd(dev.resetLane, 'reset', label, record.id, { ok: ret === 0 });
+    };
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i] as (typeof steps)[number];
+      if (ret !== 0 && success === 'propagate') break;
+      if (step === 'gpu.soft-reset' && dev.bug('duplicate-reset') && attempts === 0) {
+        // amdgpu before f4322b9f8ad5: pending resets are cancelled after pre-reset, before the
+        // hardware reset, and not at the end; a source that reports the same hang after this
+        // point queues a second, needless reset.
+        await this.pending.set(0);
+      }
+      if (step === 'gpu.soft-reset') {
+        this.hwResetNs = k.nowNs;
+        record.hwResetNs = this.hwResetNs;
+        // Whatever was requested before this hardware reset is served by it.
+        this.again = false;
+      }
+      const r = await this.runStep(step, ret !== 0);
+      if (r !== 0 && ret === 0) {
+        // Which results decide success: mainline only looks at panthor_fw_post_reset().
+        if (step === 'fw.post' || success !== 'fw') ret = r;
+      }
+      // After the firmware restart: retry a failed reset as a slow reset, `retry` times.
+      if (step === 'fw.post' && ret !== 0 && attempts < this.design.retries) {
+        attempts++;
+        k.trace.instant(dev.resetLane, 'reset', 'reset failed, retrying as a slow reset');
+        await this.phase('retry pre-reset', async () => {
+          await dev.fw.preReset(true);
+          await dev.mmu.preReset();
+        });
+        ret = 0;
+        i = steps.indexOf('gpu.soft-reset') - 1;
+        continue;
+      }
+      if (step === 'clear-pending') {
+        // The hardware is back (or is not coming back): the reset is over for the design.
+        end();
+      }
     }
-    await this.phase('pre-reset', async () => {
-      await dev.sched.preReset();
-      await dev.perfcnt.preReset();
-      await dev.fw.preReset(true);
-      await dev.mmu.preReset();
-    });
-    let ret = await this.hardwareReset();
-    for (let attempt = 0; ret !== 0 && attempt < dev.cfg.maxResetRetries; attempt++) {
-      k.trace.instant(dev.resetLane, 'reset', 'reset failed, retrying as a slow reset');
-      await dev.fw.preReset(true);
-      await dev.mmu.preReset();
-      ret = await this.hardwareReset();
-    }
-    await this.phase('post-reset perfcnt', async () => {
-      await dev.perfcnt.postReset(ret !== 0);
-    });
-    // The hardware is back (or is not coming back): the reset is over. A request that arrived
-    // after the hardware reset keeps the flag set: another reset follows.
-    await this.pending.set(this.again ? 1 : 0);
-    record.endNs = k.nowNs;
-    record.ok = ret === 0;
-    if (ret === 0) dev.log.fullReinits.push(k.nowNs);
-    this.current = null;
-    this.worker = null;
-    this.design.endReset();
-    k.trace.asyncEnd(dev.resetLane, 'reset', label, record.id, { ok: ret === 0 });
-    await this.phase('post-reset sched', async () => {
-      await dev.sched.postReset(ret !== 0);
-    });
+    end();
     return ret;
   }
 
-  private async hardwareReset(): Promise<number> {
+  private async runStep(step: string, failed: boolean): Promise<number> {
     const dev = this.dev;
-    this.hwResetNs = dev.k.nowNs;
-    if (this.current !== null) this.current.hwResetNs = this.hwResetNs;
-    // Whatever was requested before this hardware reset is served by it (a retry included).
-    this.again = false;
     let ret = 0;
-    await this.phase('soft reset', async () => {
-      ret = await dev.gpu.softReset();
-      const l2 = await dev.gpu.l2PowerOn();
-      if (ret === 0) ret = l2;
-    });
-    await this.phase('post-reset mmu/fw', async () => {
-      await dev.mmu.postReset();
-      const fwRet = await dev.fw.postReset();
-      if (ret === 0) ret = fwRet;
+    await this.phase(step, async () => {
+      switch (step) {
+        case 'sched.pre':
+          await dev.sched.preReset();
+          break;
+        case 'perfcnt.pre':
+          await dev.perfcnt.preReset();
+          break;
+        case 'fw.pre':
+          await dev.fw.preReset(true);
+          break;
+        case 'mmu.pre':
+          await dev.mmu.preReset();
+          break;
+        case 'gpu.soft-reset':
+          ret = await dev.gpu.softReset();
+          break;
+        case 'gpu.l2-on':
+          ret = await dev.gpu.l2PowerOn();
+          break;
+        case 'mmu.post':
+          ret = await dev.mmu.postReset();
+          break;
+        case 'fw.post':
+          ret = await dev.fw.postReset();
+          break;
+        case 'perfcnt.post':
+          await dev.perfcnt.postReset(failed);
+          break;
+        case 'clear-pending':
+          // A request that arrived after the hardware reset keeps the flag set (late=serve).
+          if (!dev.bug('duplicate-reset')) await this.pending.set(this.again ? 1 : 0);
+          break;
+        case 'sched.post':
+          await dev.sched.postReset(failed);
+          break;
+      }
     });
     return ret;
   }
@@ -218,17 +274,48 @@ export class ResetController {
   /** The design's failure policy. */
   private async failed(): Promise<void> {
     const dev = this.dev;
+    const k = dev.k;
     this.failures++;
-    if (this.design.wedgeOnFailure) {
-      await dev.wedge.wedge('reset failed');
-      return;
+    switch (this.design.factors.failure) {
+      case 'wedge':
+        await dev.wedge.wedge('reset failed');
+        return;
+      case 'unplug':
+        // panthor_device_reset_work: unplug, then the error.
+        await dev.unplug();
+        k.trace.instant(
+          dev.resetLane,
+          'reset',
+          'Failed to boot MCU after reset, making device unusable.',
+        );
+        return;
+      case 'log':
+        k.trace.instant(dev.resetLane, 'reset', 'GPU reset failed');
+        await this.pending.set(0);
+        return;
+      case 'panic':
+        await this.panic('not yet implemented: unplug the GPU');
+        return;
     }
-    dev.k.trace.instant(
+  }
+
+  /**
+   * A Rust panic in the reset work: `pr_emerg` and BUG(), an oops that kills the kworker
+   * without unwinding. The work never completes, so its ordered queue runs nothing after it,
+   * flush/cancel/disable of it wait for ever, and the pending flag is never cleared.
+   */
+  private async panic(message: string): Promise<void> {
+    const dev = this.dev;
+    const k = dev.k;
+    this.oopsed = true;
+    dev.log.oopses.push({ atNs: k.nowNs, task: k.self().name, message });
+    k.trace.instant(
       dev.resetLane,
       'reset',
-      'Failed to boot MCU after reset, making device unusable.',
+      `Rust panic: ${message} (kernel BUG, the worker is gone)`,
     );
-    await dev.unplug();
+    const dead = new WaitQueue(k, `oops: ${k.self().name} died in a Rust panic (${message})`);
+    await dead.sleep();
   }
 
   // ---- The gate, as used by the rest of the driver ---------------------------------------------

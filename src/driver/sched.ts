@@ -36,6 +36,7 @@ import { Errno } from '../kernel/errno.js';
 import { beginSignalling, endSignalling } from '../kernel/fence.js';
 import { Mutex } from '../kernel/mutex.js';
 import { Refcount } from '../kernel/refcount.js';
+import { WaitQueue } from '../kernel/waitqueue.js';
 import { DelayedWork, Work, Workqueue } from '../kernel/workqueue.js';
 import type { Resettable } from './block.js';
 import type { PanthorDevice } from './device.js';
@@ -99,6 +100,8 @@ export class Scheduler implements Resettable {
   readonly heapAllocWq: Workqueue;
   readonly tickWork: DelayedWork;
   readonly fwEventsWork: Work;
+  /** Woken when a group leaves its CSG slot (VM teardown waits for its groups to leave). */
+  private readonly slotsChanged: WaitQueue;
   private readonly fwEvents: Atomic;
   private lastTickNs = 0;
   /** When the next tick is due, or -1 when the tick is stopped (fewer groups than slots). */
@@ -121,6 +124,7 @@ export class Scheduler implements Resettable {
     this.heapAllocWq = new Workqueue(k, 'panthor-heap-alloc', 2);
     this.tickWork = new DelayedWork(k, 'sched.tick_work', () => this.tick());
     this.fwEventsWork = new Work(k, 'sched.fw_events_work', () => this.processFwEvents());
+    this.slotsChanged = new WaitQueue(k, 'sched.slots_changed');
   }
 
   async init(): Promise<number> {
@@ -342,17 +346,20 @@ export class Scheduler implements Resettable {
         return;
       }
       if (!job.empty) {
-        // Power first, then the gate: resuming takes the PM lock, and the PM suspend path waits
-        // for the reset work, which waits for the gate's readers.
-        const pm = await dev.pm.resumeAndGet();
+        // queue_run_job: pm_runtime_resume_and_get first, then the gate (a resume may wait for a
+        // suspend, which waits for the reset work, which waits for the gate's readers).
+        const pm = await dev.pm.rpmResumeAndGet();
         // While we slept, the job may have been failed and removed by someone else (a wedge).
         if (q.pending[0] !== job) {
           if (pm === 0) await dev.pm.putAutosuspend();
           continue;
         }
         if (pm !== 0) {
+          // queue_run_job returns the runtime-PM error as the job's error (after a failed
+          // resume the PM core answers -EINVAL). A device that wedges on a failed resume
+          // (`resumefail=wedge`) ends it with -ENODEV, as the wedge does every other job.
           q.pending.shift();
-          this.failJob(job, pm);
+          this.failJob(job, dev.wedgePending ? -Errno.ENODEV : pm);
           await this.groupPut(group);
           continue;
         }
@@ -613,7 +620,7 @@ export class Scheduler implements Resettable {
    */
   private async timeoutExplained(group: Group): Promise<string | null> {
     const dev = this.dev;
-    if (!dev.pm.getIfActive()) return null;
+    if (!dev.pm.takeIfActive()) return null;
     try {
       const gate = await dev.gateEnter('worker');
       if (typeof gate === 'number') return 'reset pending';
@@ -987,23 +994,32 @@ export class Scheduler implements Resettable {
     if (group.tilerOomWork.unqueue()) await this.groupPut(group);
     for (const q of group.queues) q.doorbellId = -1;
     this.csgSlots[slot] = null;
+    this.slotsChanged.wakeUp();
     await this.groupPut(group);
   }
 
   // ---- The tick --------------------------------------------------------------------------------
 
+  /**
+   * tick_work: drm_dev_enter, power, then the tick under the scheduler lock unless a reset is
+   * pending. Mainline powers the device with panthor_device_resume_and_get, a synchronous
+   * resume; with `tickpm=if-active` the tick only runs on an active device and asks for an
+   * asynchronous resume otherwise (see the `tick-get-if-active` delta).
+   */
   private async tick(): Promise<void> {
     const dev = this.dev;
     if (!dev.checkIoAlive('tick work')) return;
     const cookie = await dev.drm.enter();
     if (cookie === null) return;
-    // Only if already powered: the reset path cancels this work synchronously, and waiting here
-    // for a resume (which waits for a suspend, which waits for the reset work) would deadlock.
-    // A suspended device has nothing on its slots; resume queues a tick. But a device that
-    // suspended under runnable groups (their tick could not run: a reset was pending) must come
-    // back for them: ask for a resume without waiting for it.
-    if (!dev.pm.getIfActive()) {
-      if (this.countRunnableCandidates() > 0) dev.pm.requestResume();
+    if (dev.reset.design.factors.tickpm === 'resume') {
+      const ret = await dev.pm.resumeAndGet();
+      if (ret !== 0) {
+        this.k.trace.instant(dev.lane, 'sched', `WARN: tick: resume failed (${ret})`);
+        dev.drm.exit(cookie);
+        return;
+      }
+    } else if (!dev.pm.takeIfActive()) {
+      if (this.countRunnableCandidates() > 0) await dev.pm.requestResume();
       dev.drm.exit(cookie);
       return;
     }
@@ -1019,6 +1035,7 @@ export class Scheduler implements Resettable {
       await this.tickLocked();
     } finally {
       this.lock.unlock();
+      dev.pm.markLastBusy();
       await dev.pm.putAutosuspend();
       dev.gateExit(gate);
       dev.drm.exit(cookie);
@@ -1244,10 +1261,25 @@ export class Scheduler implements Resettable {
       if (g.csgId >= 0) onSlot = true;
     }
     this.lock.unlock();
-    if (onSlot) {
-      await this.queueTick(0);
-      await this.tickWork.flush();
-    }
+    if (!onSlot) return;
+    // The tick evicts them (they can no longer run). A tick that cannot run now (a reset is
+    // pending) leaves them to the reset's pre-reset, which suspends every slot: wait until no
+    // group of the VM is on a slot, whoever takes it off, so that the firmware's write-back of
+    // the heap context is over before the caller destroys the heap pool.
+    await this.queueTick(0);
+    // Before 565ed40b5fc1 VM teardown waited for nothing (`vm-destroy-no-evict`).
+    if (this.dev.bug('vm-destroy-no-evict')) return;
+    const onSlotNow = () => {
+      for (const g of this.groups) if (g.vm === vm && g.csgId >= 0) return true;
+      return false;
+    };
+    // An unplug in progress may still run a reset that suspends them: only a finished unplug
+    // (the GPU powered off) ends the wait with groups still on their slots.
+    const dev = this.dev;
+    await this.slotsChanged.waitEvent(
+      () => !onSlotNow() || dev.unplugDone.completed,
+      60_000_000_000,
+    );
   }
 
   // ---- Suspend, reset ----------------------------------------------------------------------------
@@ -1313,21 +1345,23 @@ export class Scheduler implements Resettable {
         }
         await this.groupPut(g);
       }
+      // The scheduler's runtime-PM reference (`pm.has_ref`) is kept: only the tick that finds
+      // every group idle, and unplug, drop it.
       this.usedCsgSlots = 0;
-      if (this.pmHasRef) {
-        this.pmHasRef = false;
-        await dev.pm.putNoIdle();
-      }
     } finally {
       this.lock.unlock();
     }
   }
 
+  /**
+   * panthor_sched_pre_reset: mark the reset in progress, cancel the sync-update work and the
+   * tick (the firmware-events work is not cancelled: it may still run, and the pending flag keeps
+   * it from being queued again), suspend every CSG, stop every group that can still run.
+   */
   async preReset(): Promise<void> {
     await this.resetLock.lock();
     await this.resetInProgress.set(1);
     await this.tickWork.cancelSync();
-    await this.fwEventsWork.cancelSync();
     await this.suspend();
     for (const l of [...this.runnable, ...this.idle]) {
       for (const g of [...l]) this.stopGroup(g);
@@ -1369,26 +1403,42 @@ export class Scheduler implements Resettable {
     await this.queueTick(0);
   }
 
+  /**
+   * panthor_sched_unplug: disable the tick and the firmware-events work (cancel, before
+   * 65c22519cf68: the `reset-work-after-unbind` switch), then drop the scheduler's runtime-PM
+   * reference (pm_runtime_put). Nothing else: groups stay on their slots, jobs and fences are
+   * left as they are. With `unplug=signal` the slots' group references are released (the tick
+   * that would evict them never runs again) so that the groups can be freed once their jobs
+   * are failed.
+   */
   async unplug(): Promise<void> {
-    await this.tickWork.disableSync();
-    await this.fwEventsWork.disableSync();
+    if (this.dev.bug('reset-work-after-unbind')) {
+      await this.tickWork.cancelSync();
+      await this.fwEventsWork.cancelSync();
+    } else {
+      await this.tickWork.disableSync();
+      await this.fwEventsWork.disableSync();
+    }
     await this.lock.lock();
-    // The tick that would take the groups off their CSG slots will not run again: release the
-    // slots' references now (software only; the GPU is about to be stopped), or the groups,
-    // their VMs and suspend buffers would never be freed when their files close.
-    for (let slot = 0; slot < this.csgSlotCount; slot++) {
-      const g = this.csgSlots[slot];
-      if (g === null || g === undefined) continue;
-      g.refs.incNow();
-      await this.groupUnbind(g);
-      await this.groupPut(g);
+    if (this.dev.reset.design.factors.unplug === 'signal') {
+      for (let slot = 0; slot < this.csgSlotCount; slot++) {
+        const g = this.csgSlots[slot];
+        if (g === null || g === undefined) continue;
+        g.refs.incNow();
+        await this.groupUnbind(g);
+        await this.groupPut(g);
+      }
+      this.usedCsgSlots = 0;
     }
-    this.usedCsgSlots = 0;
-    if (this.pmHasRef) {
-      this.pmHasRef = false;
-      await this.dev.pm.putNoIdle();
-    }
+    const hadRef = this.pmHasRef;
+    this.pmHasRef = false;
     this.lock.unlock();
+    if (hadRef) await this.dev.pm.put();
+  }
+
+  /** The unplug is over: wake VM teardowns waiting for groups to leave their slots. */
+  unplugDone(): void {
+    this.slotsChanged.wakeUp();
   }
 
   /** Fails every job of every group (wedge, unplug). */

@@ -39,11 +39,17 @@ export async function applyBindOps(vm: Vm, ops: BindOp[]): Promise<number> {
   return 0;
 }
 
-/** The per-VM asynchronous bind queue. */
+/**
+ * The per-VM asynchronous bind queue (Panthor's per-VM drm_gpu_scheduler "panthor-vm-bind",
+ * credit limit 1). The MMU's pre-reset stops every one (`panthor_vm_stop` = drm_sched_stop:
+ * no new job runs, a running one finishes first) and its post-reset starts them again; a VM
+ * created while a reset is in progress starts stopped (panthor_vm_create).
+ */
 export class VmBindQueue {
   private readonly wq: Workqueue;
   private readonly jobs: BindJob[] = [];
   private readonly work: Work;
+  stopped: boolean;
 
   constructor(
     private readonly dev: PanthorDevice,
@@ -51,6 +57,19 @@ export class VmBindQueue {
   ) {
     this.wq = Workqueue.ordered(dev.k, `vm${vm.uid}-bind`);
     this.work = new Work(dev.k, 'vm.bind_job', () => this.run());
+    this.stopped = dev.mmu.resetInProgress;
+  }
+
+  /** panthor_vm_stop: drm_sched_stop(&vm->sched, NULL). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.work.cancelSync();
+  }
+
+  /** panthor_vm_start: drm_sched_start(&vm->sched, 0). */
+  async start(): Promise<void> {
+    this.stopped = false;
+    if (this.jobs.length > 0) await this.wq.queueWork(this.work);
   }
 
   get pending(): number {
@@ -64,12 +83,12 @@ export class VmBindQueue {
     this.vm.pt.reserve(pages);
     for (const op of job.ops) if (op.kind === 'map') op.bo.get();
     this.jobs.push(job);
-    await this.wq.queueWork(this.work);
+    if (!this.stopped) await this.wq.queueWork(this.work);
   }
 
   private async run(): Promise<void> {
     const k = this.dev.k;
-    while (this.jobs.length > 0) {
+    while (this.jobs.length > 0 && !this.stopped) {
       const job = this.jobs[0] as BindJob;
       for (const dep of job.deps) if (!dep.signalled) await dep.wait();
       this.jobs.shift();

@@ -17,6 +17,7 @@
 
 import { drmDevWedgedEvent, type WedgeMethod } from '../drm/wedge.js';
 import * as R from '../hw/regs.js';
+import { Completion } from '../kernel/completion.js';
 import { Errno } from '../kernel/errno.js';
 import { fenceRegistry } from '../kernel/fence.js';
 import type { PanthorDevice } from './device.js';
@@ -29,12 +30,21 @@ export class WedgeBlock {
   wedged = false;
   /** When `wedge()` began (ioctls fail with ENODEV from then on), or -1. */
   wedgedAtNs = -1;
+  /** When a wedge was decided (a failed resume queues it), or -1. */
+  decidedAtNs = -1;
   irqsMasked = false;
   dmaStopped = false;
   mappingsRedirected = false;
   eventsSent = 0;
+  /** The runtime-PM reference that keeps a wedged device as it is; unplug drops it. */
+  pmHeld = false;
 
-  constructor(private readonly dev: PanthorDevice) {}
+  /** Set once the wedge has quiesced the device and sent its event. */
+  readonly quiesced: Completion;
+
+  constructor(private readonly dev: PanthorDevice) {
+    this.quiesced = new Completion(dev.k, 'wedge.quiesced');
+  }
 
   async wedge(reason: string): Promise<void> {
     const dev = this.dev;
@@ -44,11 +54,17 @@ export class WedgeBlock {
     this.wedgedAtNs = k.nowNs;
     k.trace.instant(dev.resetLane, 'reset', `wedging: ${reason}`);
     dev.reset.design.unplug();
+    // The device stays as it is until it is recovered: no runtime suspend of a wedged device
+    // (pm_runtime_get_noresume; the reference goes with the device at unbind).
+    dev.pm.rpm.usage++;
+    this.pmHeld = true;
     if (dev.bug('wedge-before-quiesce')) this.sendEvent();
-    // 1. Interrupts.
-    await dev.gpu.irq.suspend();
-    await dev.mmu.irq.suspend();
-    await dev.fw.irq.suspend();
+    // 1. Interrupts (a device without power has none to mask).
+    if (dev.hw.powered && dev.io.mapping.alive) {
+      await dev.gpu.irq.suspend();
+      await dev.mmu.irq.suspend();
+      await dev.fw.irq.suspend();
+    }
     this.irqsMasked = true;
     // 2. DMA: the MCU and every address space.
     if (dev.io.mapping.alive && dev.hw.powered) {
@@ -66,6 +82,7 @@ export class WedgeBlock {
     // 4. User mappings.
     this.mappingsRedirected = true;
     if (!dev.bug('wedge-before-quiesce')) this.sendEvent();
+    this.quiesced.completeAll();
   }
 
   /** Every fence of this device that is still pending ends with -ENODEV. */

@@ -54,7 +54,7 @@ const CMD_BO_BYTES = 8192;
 export interface GenOptions {
   seed: number;
   /** A design, or undefined for one drawn from the seed. */
-  design?: DesignName;
+  design?: string;
   /** Calls in the program (default 50). */
   calls?: number;
   /** Probability that a single call is mutated (default 0.5). */

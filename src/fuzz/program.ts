@@ -27,7 +27,7 @@
  * failure files do; argument *values* are deliberately free-form (that is what is fuzzed).
  */
 import { z } from 'zod';
-import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
+import { DESIGN_NAMES, type DesignName, resolveDesign } from '../driver/config.js';
 import type { Prng } from '../kernel/prng.js';
 
 export const FUZZ_PROGRAM_VERSION = 1;
@@ -114,7 +114,7 @@ export interface FuzzCall {
 export interface FuzzProgram {
   version: typeof FUZZ_PROGRAM_VERSION;
   seed: number;
-  design: DesignName;
+  design: string;
   /** Scheduling: FIFO, or seeded random interleavings (with early timer firing). */
   strategy: 'fifo' | 'random';
   files: Array<{ privileged: boolean }>;
@@ -181,7 +181,19 @@ export const fuzzProgramSchema = z
   .object({
     version: z.literal(FUZZ_PROGRAM_VERSION),
     seed: z.number().int(),
-    design: z.enum(DESIGN_NAMES),
+    design: z.string().refine(
+      (d) => {
+        try {
+          resolveDesign(d);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      {
+        message: `unknown design (a preset: ${DESIGN_NAMES.join(', ')}, or <preset>+factor=value)`,
+      },
+    ),
     strategy: z.enum(['fifo', 'random']),
     files: z
       .array(z.object({ privileged: z.boolean() }).strict())

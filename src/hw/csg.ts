@@ -177,6 +177,10 @@ export class CsgSlot implements StreamHost {
           this.suspend();
           break;
         case CSG_STATE_TERMINATE:
+          // The tiler's cached heap contexts are written back on termination too (model delta
+          // `fw-heap-writeback-on-terminate`: the upstream fix 565ed40b5fc1 reports the fault
+          // when destroyed, hence terminated, groups are evicted after the VM was unmapped).
+          if (this.running) for (const s of this.streams) s.heapWriteBack('fw-heap');
           this.terminate();
           break;
         default:

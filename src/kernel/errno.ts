@@ -5,6 +5,7 @@
 export const Errno = {
   EPERM: 1,
   ENOENT: 2,
+  ESRCH: 3,
   EINTR: 4,
   EIO: 5,
   E2BIG: 7,
@@ -22,6 +23,7 @@ export const Errno = {
   ETIME: 62,
   EOPNOTSUPP: 95,
   ETIMEDOUT: 110,
+  EINPROGRESS: 115,
   ECANCELED: 125,
 } as const;
 

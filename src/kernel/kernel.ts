@@ -583,7 +583,15 @@ export class Kernel implements StrategyHost {
           this.idle();
           continue;
         }
+        // Time advances to the next event; every event due at that same instant fires with
+        // it, so that two things that happen at once (a timer and a task's wake-up) are both
+        // runnable and the strategy orders them.
         this.fireNext();
+        for (let i = 0; i < 10_000 && this.outcome === null; i++) {
+          const next = this.events.peek();
+          if (next === undefined || next.atNs !== this.nowNs) break;
+          this.fireNext();
+        }
         continue;
       }
       const offer = hasEvent && this.strategy.timeJumps && this.nextEventWithinHorizon();

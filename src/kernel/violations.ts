@@ -20,6 +20,7 @@ export const INVARIANTS = [
   'perfcnt-continuity',
   'deadlock',
   'use-after-free',
+  'powered-off-access',
   'atomic-sleep',
   'alloc-in-signalling',
   'isolation',

@@ -257,6 +257,9 @@ export class Workqueue {
     k.trace.instant(task.lane, 'wq', w.runEvent);
     k.lockdepHold(w.cls);
     try {
+      // process_one_work: the item is taken (no longer pending, so cancel_work_sync waits for
+      // it) and the worker may be preempted before the function's first instruction.
+      await k.point();
       await w.fn();
     } finally {
       k.lockdepRelease(w.cls);

@@ -206,9 +206,22 @@ const SCENARIOS: ScenarioSpec[] = [
     actions: [
       { atNs: 55 * MS, action: 'reset-request' },
       { atNs: 180 * MS, action: 'reset-request' },
+      // At the instant the device autosuspends after the second burst.
+      { atNs: 200 * MS, action: 'reset-at-autosuspend', durationNs: 200 * MS },
     ],
     faultVocabulary: COMMON_FAULTS,
     faults: [{ name: 'as-active-stuck', atNs: 50 * MS, count: 1, rate: 1 }],
+  },
+  {
+    name: 'suspend-reset',
+    description:
+      'a reset requested at the instant the device autosuspends: the request must survive the suspend',
+    durationNs: 200 * MS,
+    settleNs: 20 * S,
+    clients: [{ name: 'app', workload: 'compute', jobs: 1, jobNs: 2 * MS, periodNs: 10 * MS }],
+    actions: [{ atNs: 1 * MS, action: 'reset-at-autosuspend', durationNs: 150 * MS }],
+    faultVocabulary: [],
+    faults: [],
   },
   {
     name: 'mixed',

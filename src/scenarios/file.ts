@@ -71,7 +71,7 @@ const name = z
 
 const WORKLOADS = ['renderer', 'compute', 'profiler', 'hostile', 'vm-teardown', 'bursty'] as const;
 const HOSTILE_MODES = ['hang', 'page-fault', 'fatal', 'bad-args', 'hang-loop'] as const;
-const ACTIONS = ['unbind', 'rebind', 'reset-request', 'idle'] as const;
+const ACTIONS = ['unbind', 'rebind', 'reset-request', 'reset-at-autosuspend', 'idle'] as const;
 
 const faultName = z.enum(FAULT_NAMES, {
   error: (iss) => `unknown fault '${String(iss.input)}' (known: ${FAULT_NAMES.join(', ')})`,
@@ -94,6 +94,10 @@ const client = z
     privileged: z.boolean().optional(),
     mode: z.enum(HOSTILE_MODES).optional().describe('hostile workloads only'),
     reopen: z.boolean().optional().describe('reopen the device after DEVICE_LOST'),
+    teardown: z
+      .enum(['groups-first', 'vm-first'])
+      .optional()
+      .describe('vm-teardown: destroy the group before its VM (default) or the VM first'),
   })
   .superRefine((c, ctx) => {
     if (c.mode !== undefined && c.workload !== 'hostile') {
@@ -166,7 +170,6 @@ const driver = z
     perfcntSampleTimeoutNs: duration(600 * S),
     autosuspendDelayNs: duration(600 * S),
     runtimePm: z.boolean(),
-    maxResetRetries: z.int().min(0).max(10),
   })
   .partial();
 

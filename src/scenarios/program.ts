@@ -5,7 +5,7 @@
  * resolved on demand, so that a worker thread or a failure file can name any of them.
  */
 import { type BugId, isBugId } from '../driver/bugs.js';
-import { DESIGN_NAMES, type DesignName, isDesignName } from '../driver/config.js';
+import { DESIGN_NAMES, DesignRefError, resolveDesign } from '../driver/config.js';
 import type { Program, RunInput, RunReport } from '../explore/program.js';
 import { registerProgram, registerResolver } from '../explore/registry.js';
 import { BUILTIN_SCENARIOS, builtinScenario } from './builtin.js';
@@ -14,26 +14,36 @@ import type { ScenarioSpec } from './spec.js';
 
 export interface ProgramIdParts {
   scenario: string;
-  design: DesignName;
+  /** The design reference: a preset, with `+factor=value` changes if any. */
+  design: string;
   bugs: BugId[];
 }
 
 export function scenarioProgramId(
   scenario: string,
-  design: DesignName,
+  design: string,
   bugs: readonly BugId[] = [],
 ): string {
   return `${scenario}@${design}${bugs.map((b) => `+${b}`).join('')}`;
 }
 
-/** Parses `<scenario>@<design>[+bug...]`; returns a message naming the bad part on error. */
+/**
+ * Parses `<scenario>@<preset>[+factor=value...][+bug...]`; returns a message naming the bad
+ * part on error.
+ */
 export function parseProgramId(id: string): ProgramIdParts | string {
   const at = id.lastIndexOf('@');
   if (at <= 0) return `program id '${id}': expected <scenario>@<design>`;
   const scenario = id.slice(0, at);
-  const [design, ...bugs] = id.slice(at + 1).split('+');
-  if (design === undefined || !isDesignName(design)) {
-    return `program id '${id}': unknown design '${design ?? ''}' (one of ${DESIGN_NAMES.join(', ')})`;
+  const [head, ...rest] = id.slice(at + 1).split('+');
+  const factors = rest.filter((p) => p.includes('='));
+  const bugs = rest.filter((p) => !p.includes('='));
+  const design = [head ?? '', ...factors].join('+');
+  try {
+    resolveDesign(design);
+  } catch (e) {
+    if (e instanceof DesignRefError) return `program id '${id}': ${e.message}`;
+    throw e;
   }
   for (const b of bugs) if (!isBugId(b)) return `program id '${id}': unknown bug '${b}'`;
   return { scenario, design, bugs: bugs as BugId[] };
@@ -41,7 +51,7 @@ export function parseProgramId(id: string): ProgramIdParts | string {
 
 export function scenarioProgram(
   spec: ScenarioSpec,
-  design: DesignName,
+  design: string,
   bugs: readonly BugId[] = [],
   lookup: ScenarioLookup = builtinScenario,
 ): Program {

@@ -14,6 +14,11 @@ import type { FailureKind } from '../kernel/violations.js';
 
 export interface RegressionCase {
   bug: BugId;
+  /**
+   * The design the bug is re-introduced in: `default`, unless the fixed code is a mechanism
+   * `default` does not use (Tyr's polled soft reset, Tyr's reset work without drm_dev_enter).
+   */
+  design?: string;
   scenario: string;
   invariant: FailureKind;
   /** Runs the explorer may use to catch it. */
@@ -32,19 +37,19 @@ export const REGRESSIONS: readonly RegressionCase[] = [
   },
   { bug: 'perfcnt-as-underflow', scenario: 'perfcnt', invariant: 'refcount-underflow', budget: 50 },
   {
+    // Tyr's polled soft reset without the reset series' patch 1/4 (no clear first).
     bug: 'stale-reset-irq',
+    design: 'tyr',
     scenario: 'fw-hang',
     invariant: 'stale-reset-irq',
     budget: 100,
     faults: [
-      // The firmware hangs at 300 ms; the reset it causes (its soft reset around 700 ms)
-      // completes, but the firmware then fails to boot, so the reset is retried, and the
-      // retry's soft reset never completes. RESET_COMPLETED is still set from the first one
-      // (and set spuriously once more at 400 ms): only a driver that clears it first notices.
+      // The firmware hangs at 300 ms; a RESET_COMPLETED appears in RAWSTAT without a reset at
+      // 400 ms (Tyr has no interrupt handler that would clear it), and the next soft reset
+      // never completes. Only a driver that clears the bit before the command notices.
       { name: 'fw-hang', atNs: 300 * MS, count: 1, rate: 1 },
       { name: 'stale-reset-completed', atNs: 400 * MS, count: 1, rate: 1 },
-      { name: 'fw-boot-fail', atNs: 750 * MS, count: 1, rate: 1 },
-      { name: 'reset-timeout', atNs: 750 * MS, count: 1, rate: 1 },
+      { name: 'reset-timeout', atNs: 400 * MS, count: 1, rate: 1 },
     ],
   },
   {
@@ -56,7 +61,7 @@ export const REGRESSIONS: readonly RegressionCase[] = [
   {
     bug: 'irq-unmasked-after-unplug',
     scenario: 'unbind',
-    invariant: 'use-after-free',
+    invariant: 'powered-off-access',
     budget: 300,
   },
   {
@@ -65,19 +70,25 @@ export const REGRESSIONS: readonly RegressionCase[] = [
     invariant: 'reset-dedup',
     budget: 200,
   },
-  { bug: 'duplicate-reset', scenario: 'fw-hang', invariant: 'reset-dedup', budget: 200 },
+  { bug: 'duplicate-reset', scenario: 'fw-hang', invariant: 'reset-dedup', budget: 400 },
   { bug: 'timeout-job-leak', scenario: 'hang', invariant: 'fence-signalled', budget: 50 },
-  // The first thing that goes wrong is the remove path programming the interrupt masks while
-  // the reset work it did not wait for resets the GPU; the same runs go on to the reset work
-  // using the released I/O mapping (use-after-free), but a campaign stops at the first.
+  // cancel_work_sync instead of disable_work_sync at unbind (65c22519cf68), on Tyr's reset
+  // work, which has no drm_dev_enter: a request made after the cancel runs the reset on the
+  // removed device (its I/O mapping released).
   {
     bug: 'reset-work-after-unbind',
+    design: 'tyr',
     scenario: 'unbind',
-    invariant: 'hw-access-during-reset',
+    invariant: 'use-after-free',
     budget: 300,
   },
   { bug: 'wedge-before-quiesce', scenario: 'reset-fail', invariant: 'wedge-protocol', budget: 50 },
 ];
+
+/** The design a case runs on. */
+export function regressionDesign(c: RegressionCase): string {
+  return c.design ?? 'default';
+}
 
 export function regressionCase(bug: string): RegressionCase | undefined {
   return REGRESSIONS.find((r) => r.bug === bug);

@@ -125,6 +125,24 @@ export async function runScenario(
           }
         } else if (a.action === 'reset-request') {
           await sys.dev?.reset.schedule('ioctl');
+        } else if (a.action === 'reset-at-autosuspend') {
+          // The autosuspend happens at last_busy + delay (the timer may be armed earlier and
+          // re-armed when it fires): sleep until then, re-checking, and request the reset.
+          const until = k.nowNs + (a.durationNs ?? 100_000_000);
+          while (k.nowNs < until) {
+            const rpm = sys.dev?.pm.rpm;
+            if (rpm === undefined || rpm.autosuspendDueNs === 0 || rpm.usage > 0) {
+              await k.sleep(1_000_000);
+              continue;
+            }
+            // At the instant of the suspend timer (which fires first: it was armed first).
+            const at = Math.max(rpm.autosuspendDueNs, rpm.lastBusyNs + rpm.autosuspendDelayNs);
+            await k.sleep(Math.max(0, at - k.nowNs));
+            // Re-armed for later (the timer fired early, or the device was used meanwhile).
+            if (rpm.autosuspendDueNs > at || rpm.usage > 0) continue;
+            await sys.dev?.reset.schedule('ioctl');
+            break;
+          }
         }
       });
     }
@@ -166,7 +184,7 @@ export async function runScenario(
   const report: ScenarioResult = {
     scenario: spec.name,
     drawn: effective.name,
-    design: opts.design,
+    design: sys.cfg.design.name,
     seed: opts.seed,
     outcome: r.outcome,
     steps: r.steps,

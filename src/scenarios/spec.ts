@@ -43,9 +43,21 @@ export interface ClientSpec {
   mode?: HostileMode;
   /** Reopen the device and carry on after DEVICE_LOST. */
   reopen?: boolean;
+  /**
+   * vm-teardown: the order of the teardown. `groups-first` (the default) is a controlled
+   * termination, the group destroyed and then at once its VM, while the tick that evicts the
+   * group may still be pending (the case of 565ed40b5fc1); `vm-first` destroys the VM under a
+   * live group, which the uAPI allows and mainline answers with a GPU page fault.
+   */
+  teardown?: 'groups-first' | 'vm-first';
 }
 
-export type ActionKind = 'unbind' | 'rebind' | 'reset-request' | 'idle';
+/**
+ * `reset-at-autosuspend` requests a reset at the instant the device's autosuspend is due (it waits,
+ * from `atNs` and for at most `durationNs`, for the timer to be armed), so that the request and
+ * the suspend race: "a reset requested while suspending".
+ */
+export type ActionKind = 'unbind' | 'rebind' | 'reset-request' | 'reset-at-autosuspend' | 'idle';
 
 export interface ActionSpec {
   atNs: number;
@@ -74,7 +86,8 @@ export interface ScenarioSpec {
 }
 
 export interface ScenarioRunOptions {
-  design: DriverConfig['design'];
+  /** A preset name, a composition (`rwsem+failure=wedge`) or a design spec. */
+  design: string | import('../driver/reset/design.js').DesignSpec;
   seed: number;
   bugs?: readonly BugId[];
   trace?: boolean;

@@ -12,9 +12,10 @@
  */
 
 import type { BugId } from '../driver/bugs.js';
-import { type DesignName, type DriverConfig, defaultDriverConfig } from '../driver/config.js';
+import { type DriverConfig, defaultDriverConfig } from '../driver/config.js';
 import type { PanthorDevice } from '../driver/device.js';
 import { createPanthorPlatform, DRIVER_NAME, type PanthorPlatform } from '../driver/platform.js';
+import type { DesignSpec } from '../driver/reset/design.js';
 import type { FaultSpec } from '../explore/program.js';
 import { VirtualGpu } from '../hw/gpu.js';
 import type { GpuConfig } from '../hw/latency.js';
@@ -31,7 +32,8 @@ export const GPU_DEVICE_NAME = 'fb000000.gpu';
 
 export interface SystemOptions {
   seed?: number;
-  design?: DesignName;
+  /** A preset name, a composition (`rwsem+failure=wedge`) or a design spec. */
+  design?: string | DesignSpec;
   bugs?: Iterable<BugId>;
   strategy?: Strategy;
   trace?: boolean;
@@ -40,7 +42,7 @@ export interface SystemOptions {
   maxTimeNs?: number;
   stopOnViolation?: boolean;
   gpu?: Partial<GpuConfig>;
-  driver?: Partial<DriverConfig>;
+  driver?: Partial<Omit<DriverConfig, 'design'>> & { design?: string | DesignSpec };
   faults?: readonly FaultSpec[];
 }
 

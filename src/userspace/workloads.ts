@@ -303,11 +303,18 @@ async function vmTeardown(env: WorkloadEnv, s: Session): Promise<void> {
       }
     }
     await sys.k.sleep(s.spec.periodNs ?? 5_000_000);
-    // The VM first, with the group still alive (another thread of the application, or a
-    // teardown in the order its objects were created): the uAPI allows it, and the driver must
-    // evict the group before it unmaps the heap context the firmware writes on suspend.
-    await umd.client.vmDestroy(umd.vmId);
-    await ctx.destroy();
+    if (s.spec.teardown === 'vm-first') {
+      // The VM first, with the group still alive (another thread of the application, or a
+      // teardown in the order its objects were created): the uAPI allows it.
+      await umd.client.vmDestroy(umd.vmId);
+      await ctx.destroy();
+    } else {
+      // A controlled termination: the group, then at once its VM, while the tick that evicts
+      // the group (the firmware writes the heap context back as it leaves the slot) may still
+      // be pending: VM_DESTROY must wait for it before it unmaps the heap context.
+      await ctx.destroy();
+      await umd.client.vmDestroy(umd.vmId);
+    }
     await umd.close();
     s.umd = null;
     s.ctx = null;

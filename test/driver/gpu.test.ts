@@ -1,6 +1,7 @@
 /**
  * The GPU control block (gpu.ts): the soft reset clears a stale RESET_COMPLETED before it
- * issues the command, and re-reads RAWSTAT when the interrupt was lost.
+ * issues the command (panthor_gpu_soft_reset; Tyr's issue_soft_reset with the reset series'
+ * patch 1/4), and re-reads RAWSTAT when the interrupt was lost.
  *
  * The soft reset is called directly (as probe and the reset work do), with a runtime-PM
  * reference held so that the device cannot autosuspend under the test. It resets the whole
@@ -33,10 +34,10 @@ async function staleBit(sys: System): Promise<void> {
   assert.ok(sys.hw.read32(R.GPU_INT_RAWSTAT) & R.GPU_IRQ_RESET_COMPLETED, 'the stale bit is set');
 }
 
-async function staleBitThenStuckReset(bugs: BugId[]) {
+async function staleBitThenStuckReset(bugs: BugId[], design = 'default') {
   let ret = 0;
   let log: MmioAccess[] = [];
-  const m = await onMachine({ seed: 51, bugs }, async (sys, dev) => {
+  const m = await onMachine({ seed: 51, bugs, design }, async (sys, dev) => {
     assert.equal(await dev.pm.resumeAndGet(), 0);
     await staleBit(sys);
     sys.hw.faults.arm({ name: 'reset-timeout', atNs: sys.k.nowNs, count: 1, rate: 1 });
@@ -59,16 +60,43 @@ test('soft reset clears a stale RESET_COMPLETED first, so a stuck reset is not b
   assert.ok(clear < cmd, 'the clear comes before the command');
   assert.equal(ret, -Errno.ETIMEDOUT, 'the stuck reset is reported as a timeout');
   const dev = m.sys.platform.devices[0];
-  assert.equal(dev?.log.resetBeliefs.length, 1, 'only the probe reset was believed');
+  assert.equal(
+    dev?.log.resetBeliefs.length,
+    0,
+    'Panthor does not soft-reset at probe; none believed',
+  );
   assert.deepEqual(
     m.violations.map((v) => v.invariant),
     [],
   );
 });
 
-test('soft reset: the check catches the Tyr behaviour (stale-reset-irq switch)', async () => {
-  // The bit is not cleared, so the stale one makes the stuck reset look complete.
-  const { ret, m } = await staleBitThenStuckReset(['stale-reset-irq']);
+test("Tyr's polled soft reset with patch 1/4 clears the stale bit: the stuck reset times out", async () => {
+  const { ret, log, m } = await staleBitThenStuckReset([], 'tyr');
+  const writes = log.filter((a) => a.write);
+  const clear = writes.findIndex(
+    (a) => a.offset === R.GPU_INT_CLEAR && (a.value & R.GPU_IRQ_RESET_COMPLETED) !== 0,
+  );
+  const cmd = writes.findIndex((a) => a.offset === R.GPU_CMD && a.value === R.GPU_SOFT_RESET);
+  assert.ok(clear >= 0 && clear < cmd, 'cleared before the command');
+  assert.equal(ret, -Errno.ETIMEDOUT);
+  assert.equal(m.sys.platform.devices[0]?.log.resetBeliefs.length, 1, 'only the probe reset');
+  assert.deepEqual(
+    m.violations.map((v) => v.invariant),
+    [],
+  );
+});
+
+test('soft reset: the check catches mainline Tyr (stale-reset-irq switch: no clear first)', async () => {
+  // The bit is not cleared, so the stale one passes the first poll: the stuck reset looks done.
+  const { ret, log, m } = await staleBitThenStuckReset(['stale-reset-irq'], 'tyr');
+  const writes = log.filter((a) => a.write);
+  assert.ok(
+    !writes.some(
+      (a) => a.offset === R.GPU_INT_CLEAR && (a.value & R.GPU_IRQ_RESET_COMPLETED) !== 0,
+    ),
+    'no clear',
+  );
   assert.equal(ret, 0, 'the stuck reset is believed');
   assert.equal(m.sys.platform.devices[0]?.log.resetBeliefs.length, 2);
   assert.ok(m.violations.some((v) => v.invariant === 'stale-reset-irq'));
@@ -94,7 +122,7 @@ test('soft reset re-checks RAWSTAT when the RESET_COMPLETED interrupt is lost', 
     assert.equal(lost.length, 1);
     assert.match(lost[0]?.detail ?? '', /gpu/, 'the lost interrupt was the GPU one');
     assert.equal(dev.gpu.pendingReqs, 0, 'no request left pending');
-    assert.equal(dev.log.resetBeliefs.length, 3, 'probe + two soft resets believed');
+    assert.equal(dev.log.resetBeliefs.length, 2, 'two soft resets believed');
   });
   // Both resets really happened: the stale-reset oracle has nothing to say.
   assert.deepEqual(

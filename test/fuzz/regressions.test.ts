@@ -30,3 +30,17 @@ for (const name of readdirSync(DIR)
     assert.equal(r.reproduced, false);
   });
 }
+
+test('mainline unplug leaves groups on their slots: the rebind fixture leaks on plain `rebind`', async () => {
+  // panthor_sched_unplug only disables the scheduler's works: a group on a CSG slot at unplug
+  // keeps the slot's reference, so it (and its VM) outlive the file's close. That is what the
+  // model reports for the mainline value `unplug=leave`; the fixture runs `unplug=signal`.
+  const { readFuzzFile } = await import('../../src/fuzz/fuzz.js');
+  const { execProgram } = await import('../../src/fuzz/execute.js');
+  const { program } = readFuzzFile(join(DIR, 'fixed-rebind-group-on-slot-leak.json'));
+  const r = await execProgram({ ...program, design: 'rebind' });
+  assert.ok(
+    r.findings.some((f) => f.kind === 'leak' && f.what === 'groups'),
+    r.findings.map((f) => f.message).join('; '),
+  );
+});

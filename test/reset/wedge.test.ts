@@ -107,14 +107,17 @@ test('reset-failure-wedges: fences signalled with an error, one WEDGED uevent af
 
     // Every fence of the device is signalled, and every unfinished job with an error: the
     // failed reset's post-reset terminates every stopped group (-ECANCELED: not the jobs'
-    // fault, and the device is not wedged yet at that point).
+    // fault), and its term work races with the wedge that follows: a job it reaches after the
+    // device wedged ends with -ENODEV instead (both are what panthor_sched.c and the wedged
+    // protocol allow; the fence-error-code oracle checks the pair).
     const fences = deviceFences(sys, dev);
     assert.ok(fences.length > 0);
     for (const f of fences) assert.ok(f.signalled, `${f.name} signalled`);
-    assert.equal(hung.fence.status, -Errno.ECANCELED);
+    const killed = [-Errno.ECANCELED, -Errno.ENODEV];
+    assert.ok(killed.includes(hung.fence.status), `hung job: ${hung.fence.status}`);
     const done = jobs.filter((j) => j.fence.status === 1);
     assert.equal(done.length, 2, 'two 2 s jobs finished before the reset at ~5.1 s');
-    for (const j of jobs.slice(2)) assert.equal(j.fence.status, -Errno.ECANCELED);
+    for (const j of jobs.slice(2)) assert.ok(killed.includes(j.fence.status), `${j.fence.status}`);
 
     // Exactly one WEDGED uevent, naming the recovery methods, sent after the fences.
     const wedged = sys.uevents.sent.filter((e) => e.env.WEDGED !== undefined);
@@ -258,13 +261,14 @@ test('inflight-fences-error-on-wedge: many jobs queued behind a hang all end wit
         ok++;
         assert.ok(other.includes(j) && j.fence.signalledAtNs < requestNs);
       } else {
-        assert.equal(j.fence.status, -Errno.ECANCELED);
+        // The failed reset's term work (-ECANCELED) races with the wedge (-ENODEV).
+        assert.ok([-Errno.ECANCELED, -Errno.ENODEV].includes(j.fence.status), `${j.fence.status}`);
         assert.ok(j.fence.signalledAtNs <= ev.atNs);
       }
     }
     assert.equal(ok, 2, 'B’s first two 50 ms jobs were done in 120 ms');
-    assert.equal(hung.fence.status, -Errno.ECANCELED);
-    for (const j of behind) assert.equal(j.fence.status, -Errno.ECANCELED);
+    for (const j of [hung, ...behind])
+      assert.ok([-Errno.ECANCELED, -Errno.ENODEV].includes(j.fence.status), `${j.fence.status}`);
     // Nothing waits forever: every waiter woke by the uevent, within 3 s of the request.
     // The bound: two attempts (the reset and its slow retry), each a 100 ms soft-reset
     // timeout followed by the 1 s firmware boot timeout (Panthor boots the firmware whatever

@@ -1,101 +1,138 @@
 /**
- * The interface every reset *gate design* implements, and the base class with the neutral
- * behaviour. A design decides two things:
+ * A reset design: one value per factor (`factors.ts`), and the gate object its `gate` factor
+ * names. The driver asks the design questions ("may this section run?", "is a timeout that
+ * fires now put off?", "what does a failed reset do?"), never its name: no code outside
+ * `designs/` tests which design it is running (a test checks that).
  *
- * 1. How code outside the reset path is kept off the hardware: `enter(kind)` / `exit()` wrap
- *    every such section (job hand-off, scheduler and watchdog works, ioctls that program the
- *    hardware). `kind` says what the caller does on refusal: `submit` and `worker` skip or
- *    defer (the reset path re-kicks them), `ioctl-wait` is an ioctl that the design may make
- *    sleep until the reset is over or fail with the returned errno, and `wait` is an internal
- *    section that must eventually run (an asynchronous VM_BIND job, a file's teardown): every
- *    design makes it wait rather than fail.
- * 2. When that exclusion starts and ends: `onRequest()` runs synchronously at request time,
- *    from any context; `beginReset()` runs in the reset worker before the first pre-reset hook
- *    (it may wait for in-flight sections to drain); `endReset()` runs once the hardware is back
- *    (also after a slow resume that served a request made while suspending, with no `beginReset`),
- *    before the scheduler restarts.
- *
- * How the reset itself is carried out (the orchestrated sequence on the ordered workqueue, or a
- * full unbind and probe) is the `recovery` property.
+ * How the reset itself is carried out (the orchestrated sequence on the reset workqueue, or a
+ * full unbind and probe) is the `recovery` factor; the order of the Resettable blocks and which
+ * results count are `order` and `success` (`resettable.ts`).
  */
 import type { PanthorDevice } from '../device.js';
+import { delta } from '../fidelity.js';
+import { deltasOfFactors, type Factors } from './factors.js';
+import type { Gate, GateKind, GateToken } from './gates/gate.js';
+import { NoGate } from './gates/none.js';
+import { RequestGate } from './gates/request.js';
+import { RwsemGate } from './gates/rwsem.js';
+import { SrcuEpochGate } from './gates/srcu-epoch.js';
+import { type ResetStep, resetSteps } from './resettable.js';
 
-export type GateKind = 'submit' | 'worker' | 'ioctl-wait' | 'wait';
+export type { GateKind, GateToken } from './gates/gate.js';
 
-export interface GateToken {
-  readonly kind: GateKind;
-  /** SRCU cookie, or 0. */
-  readonly cookie: number;
-  /** The reset epoch the section entered in. */
-  readonly epoch: number;
-  /** rwsem read side held. */
-  readonly read: boolean;
+/** A design as data: what `--design`, a design file and the presets produce. */
+export interface DesignSpec {
+  /** A preset name, or the composition it was written as (`rwsem+failure=wedge`). */
+  readonly name: string;
+  /** What it follows: the kernel release, the patch series or the proposal. */
+  readonly follows: string;
+  readonly factors: Factors;
 }
 
-export type Recovery = 'sequence' | 'rebind';
+/** The deltas of the fidelity ledger a design uses (docs/fidelity.md). */
+export function designDeltas(spec: DesignSpec): string[] {
+  const ids = deltasOfFactors(spec.factors);
+  for (const id of ids) if (delta(id) === undefined) throw new Error(`unknown delta ${id}`);
+  return ids;
+}
 
-export abstract class ResetDesign {
-  abstract readonly name: string;
-  readonly recovery: Recovery = 'sequence';
-  /** Whether a failed reset wedges the device (DRM wedged event) or unplugs it. */
-  readonly wedgeOnFailure: boolean = false;
-  /**
-   * Whether a reset requested *while* the device was resuming is queued once it is active.
-   * Mainline Panthor only looks at the pending flag when the resume starts, so such a request
-   * waits for the next suspend/resume cycle (and every later request coalesces into it).
-   */
-  readonly requeueAfterResume: boolean = true;
+export class ResetDesign {
+  readonly gate!: Gate;
+  readonly factors: Factors;
+  /** The reset sequence: which block is called when, and which results count. */
+  readonly steps: readonly ResetStep[];
 
-  constructor(protected readonly dev: PanthorDevice) {}
+  constructor(
+    protected readonly dev: PanthorDevice,
+    readonly spec: DesignSpec,
+  ) {
+    const f = spec.factors;
+    this.factors = f;
+    const waits = f.refused === 'wait';
+    switch (f.gate) {
+      case 'none':
+        this.gate = new NoGate(dev);
+        break;
+      case 'rwsem':
+        this.gate = new RwsemGate(dev, waits);
+        break;
+      case 'srcu-epoch':
+        this.gate = new SrcuEpochGate(dev, waits);
+        break;
+      case 'request':
+        this.gate = new RequestGate(dev, waits);
+        break;
+    }
+    this.steps = resetSteps(f.order, f.perfcnt !== 'none');
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
 
   /** Synchronous; any context. */
-  onRequest(): void {}
-
-  /** Returns a token, or a negative errno when the section must not run now. */
-  async enter(kind: GateKind): Promise<GateToken | number> {
-    return { kind, cookie: 0, epoch: this.dev.reset.epoch, read: false };
+  onRequest(): void {
+    this.gate.onRequest();
   }
 
-  exit(_token: GateToken): void {}
+  /** A token, or a negative errno when the section must not run now. */
+  enter(kind: GateKind): Promise<GateToken | number> {
+    return this.gate.enter(kind);
+  }
 
-  /**
-   * Re-checked at the moment of a hand-off, by code that entered the gate earlier (a section
-   * may have been blocked on a lock while the reset was requested). Only `default` says no.
-   */
+  exit(token: GateToken): void {
+    this.gate.exit(token);
+  }
+
   allowsHandoff(): boolean {
-    return true;
+    return this.gate.allowsHandoff();
   }
 
-  /**
-   * Whether a job timeout that fires now is put off rather than acted on. A job makes no
-   * progress while a reset is pending for someone else's fault (a hung firmware stalls every
-   * queue), so blaming it then kills innocent work. Mainline Panthor blames it anyway (and only
-   * warns if the reset is already in progress); `default` puts it off: the reset stops the
-   * queue's timer and the restarted queue gets a full timeout, so a real hang still times out.
-   */
+  /** `recovery=rebind`: requests are served by an unbind and probe. */
+  get recoversByRebind(): boolean {
+    return this.factors.recovery === 'rebind';
+  }
+
+  /** `timeouts=defer`: a job timeout that fires while a reset is pending is put off. */
   defersTimeouts(): boolean {
-    return false;
+    const dev = this.dev;
+    if (this.factors.timeouts !== 'defer' || dev.unplugged || dev.wedge.wedged) return false;
+    return dev.reset.isPending() || dev.reset.inProgress;
   }
 
-  /**
-   * Whether a job timeout first rules out the causes that are not the job's. A firmware that
-   * stopped answering stalls every queue on a slot, and their jobs time out one after the
-   * other; a lost interrupt leaves a tiler-OOM request unanswered, and the job waits for memory
-   * for ever. Blamed, they die although they did nothing wrong. Mainline Panthor blames them
-   * (its ping watchdog runs every 12 s, after the 5 s job timeout, and only interrupts deliver
-   * firmware events); `default` pings first (a silent firmware gets a reset instead, and the
-   * timeout is put off, see `defersTimeouts`) and then looks at the slot's unacknowledged
-   * events (handled now, and the job gets a fresh timeout).
-   */
-  readonly checksBeforeBlame: boolean = false;
+  /** `blame=ping`: a timeout rules out a silent firmware and lost events before blaming. */
+  get checksBeforeBlame(): boolean {
+    return this.factors.blame === 'ping';
+  }
 
-  async beginReset(): Promise<void> {}
+  /** `resuming=requeue`. */
+  get requeueAfterResume(): boolean {
+    return this.factors.resuming === 'requeue';
+  }
 
-  endReset(): void {}
+  /** `resumefail=wedge`. */
+  get wedgesOnResumeFailure(): boolean {
+    return this.factors.resumefail === 'wedge';
+  }
 
-  /** Called when the device has finished a runtime suspend. */
-  suspended(): void {}
+  /** How many slow-reset retries follow a failed reset. */
+  get retries(): number {
+    return Number(this.factors.retry);
+  }
 
-  /** Called when the device goes away, to release waiters. */
-  unplug(): void {}
+  async beginReset(): Promise<void> {
+    await this.gate.beginReset(this.factors.drain === 'wait');
+  }
+
+  endReset(): void {
+    this.gate.endReset();
+  }
+
+  suspended(): void {
+    this.gate.suspended();
+  }
+
+  unplug(): void {
+    this.gate.unplug();
+  }
 }

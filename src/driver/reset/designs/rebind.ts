@@ -1,20 +1,19 @@
 /**
- * DOC: the `rebind` design — recover by unbinding the driver and probing it again.
+ * DOC: the `rebind` preset — recover by unbinding the driver and probing it again, instead of a
+ * reset; everything else mainline.
  *
- * Rules: a reset request coalesces on the pending flag and queues a recovery work that lives
- * outside the device (it cannot be the device's own work: removing the device waits for the
- * device's works). The work unbinds the driver (every file's ioctls then return ENODEV, every
- * job is cancelled) and binds it again, which probes the GPU from scratch. It needs no gate:
- * the device the faulty hardware belonged to simply stops existing.
- *
- * Where it is weak, and why: it is correct by construction but throws away everything: jobs of
- * innocent groups are cancelled with the rest, every open file is dead and user space must
- * reopen the device and rebuild its state, and recovery takes a full probe. Between the fault
- * and the unbind, nothing stops submissions either.
+ * A request coalesces on the pending flag and queues a recovery work that lives outside the
+ * device (removing a device waits for the device's own works). The work unbinds the driver
+ * (every file's ioctls then fail with ENODEV) and binds it again, which probes the GPU from
+ * scratch. Where it is weak: it throws everything away — innocent jobs die with the rest, every
+ * open file is dead, recovery takes a full probe — and nothing stops submissions between the
+ * fault and the unbind.
  */
-import { type Recovery, ResetDesign } from '../design.js';
+import type { DesignSpec } from '../design.js';
+import { MAINLINE_FACTORS } from '../factors.js';
 
-export class RebindDesign extends ResetDesign {
-  readonly name = 'rebind';
-  override readonly recovery: Recovery = 'rebind';
-}
+export const REBIND: DesignSpec = {
+  name: 'rebind',
+  follows: 'mainline Panthor, recovering by unbind + probe (the rebind alternative)',
+  factors: { ...MAINLINE_FACTORS, recovery: 'rebind' },
+};
