@@ -14,6 +14,7 @@
  * model threw). Nothing is hidden: each entry says what was violated instead.
  */
 
+import { designClaimsHarm } from '../driver/config.js';
 import { scenarioProgramId } from '../scenarios/program.js';
 import { REGRESSIONS, type RegressionCase, regressionDesign } from '../scenarios/regressions.js';
 import { writeFailure } from './failure-file.js';
@@ -173,7 +174,7 @@ export function regressExitCode(j: RegressJson): number {
       !b.caught ||
       b.violations['model-error'] !== undefined ||
       b.cleanWithoutBug === false ||
-      (b.design === 'default' &&
+      (designClaimsHarm(b.design) &&
         b.cleanViolations !== null &&
         Object.keys(b.cleanViolations).length > 0),
   );

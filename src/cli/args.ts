@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 import { BUG_IDS } from '../driver/bugs.js';
-import { DESIGN_NAMES } from '../driver/config.js';
+import { DESIGN_NAMES, DesignRefError, resolveDesign } from '../driver/config.js';
 import { STRATEGY_NAMES } from '../explore/strategy-factory.js';
 
 /** Bad input found after commander parsed the command line (exit code 2). */
@@ -47,8 +47,24 @@ export const seedArg = () => intArg('--seed', -2147483648, 4294967295);
 export const jobsArg = () => intArg('--jobs', 1, MAX_CLI_JOBS);
 export const depthArg = () => intArg('--depth', 0, 16);
 
+/**
+ * `--design`: a preset (`resetlab designs`) or a preset with factors changed
+ * (`rwsem+failure=wedge+blame=ping`). A bad preset, factor or value is a usage error naming it.
+ */
 export function designOption(defaultValue = 'default'): Option {
-  return new Option('--design <name>', 'reset design').choices(DESIGN_NAMES).default(defaultValue);
+  return new Option(
+    '--design <design>',
+    `reset design: a preset (${DESIGN_NAMES.join(', ')}) or <preset>+factor=value...`,
+  )
+    .argParser((value: string) => {
+      try {
+        return resolveDesign(value).name;
+      } catch (e) {
+        if (e instanceof DesignRefError) throw new InvalidArgumentError(`--design: ${e.message}`);
+        throw e;
+      }
+    })
+    .default(defaultValue);
 }
 
 export function strategyOption(defaultValue: string, flags = '--strategy <name>'): Option {

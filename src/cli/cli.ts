@@ -35,6 +35,7 @@ import {
 import { mergeCommand } from './campaign-command.js';
 import { compareCli } from './compare-cli.js';
 import { DEMO_RUNS, DEMO_SHRINK_BUDGET, demo } from './demo.js';
+import { designsCli } from './designs-cli.js';
 import { exploreCli } from './explore-cli.js';
 import { benchCli, fuzzCli } from './optional-modules.js';
 import { io, printText, usageError } from './output.js';
@@ -115,6 +116,16 @@ function build(setCode: (code: number) => void): Command {
     .option('--json', 'print the built-in scenarios as JSON')
     .action((f) => {
       setCode(scenariosCli({ schema: f.schema === true, json: f.json === true }));
+    });
+
+  program
+    .command('designs')
+    .description(
+      'List the designs (presets), their factors, the fidelity deltas they use and the kernel code they follow.',
+    )
+    .option('--json', 'print one JSON object')
+    .action((f) => {
+      setCode(designsCli({ json: f.json === true }));
     });
 
   program

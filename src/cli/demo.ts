@@ -18,7 +18,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { runCompare } from '../campaign/compare.js';
-import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
+import {
+  DESIGN_NAMES,
+  type DesignName,
+  designClaimsHarm,
+  resolveDesign,
+} from '../driver/config.js';
 import { writeChromeTrace } from '../report/chrome-trace.js';
 import { writeReport } from '../report/html.js';
 import type { ReportFailure } from '../report/report-data.js';
@@ -50,16 +55,18 @@ const DEMO_STRATEGY = 'portfolio';
 /** The failure whose trace the demo exports: the rwsem window if found, else the first one. */
 function interesting(failures: readonly ReportFailure[]): ReportFailure | null {
   const withTrace = failures.filter((f) => f.traceEvents !== undefined && f.lanes !== undefined);
+  // The window of the gate debate: a job handed to a broken GPU under a gate the worker closes.
+  const gate = (d: string) => resolveDesign(d).factors.gate;
   const prefs: [string, string][] = [
     ['rwsem', 'submit-after-fault'],
     ['srcu-epoch', 'submit-after-fault'],
-    ['panthor', 'hw-access-during-reset'],
+    ['none', 'hw-access-during-reset'],
   ];
-  for (const [d, inv] of prefs) {
-    const f = withTrace.find((x) => x.design === d && x.invariant === inv);
+  for (const [g, inv] of prefs) {
+    const f = withTrace.find((x) => gate(x.design) === g && x.invariant === inv);
     if (f !== undefined) return f;
   }
-  return withTrace.find((f) => f.design !== 'default') ?? withTrace[0] ?? null;
+  return withTrace.find((f) => !designClaimsHarm(f.design)) ?? withTrace[0] ?? null;
 }
 
 export async function demo(o: DemoOptions): Promise<number> {

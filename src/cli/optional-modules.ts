@@ -3,7 +3,9 @@
  * src/fuzz/fuzz.ts). The command line loads them on demand, so that a build without them
  * still has every other command, and says so (exit 2) instead of crashing.
  */
+
 import { fileURLToPath } from 'node:url';
+import { designClaimsHarm } from '../driver/config.js';
 import { formatMs, printJson, printText, usageError } from './output.js';
 import { taskProgress } from './progress.js';
 
@@ -98,7 +100,7 @@ interface FuzzFinding {
  */
 export function fuzzExitCode(r: Record<string, unknown>): number {
   const list = (v: unknown): FuzzFinding[] => (Array.isArray(v) ? (v as FuzzFinding[]) : []);
-  const bad = (f: FuzzFinding) => f.design === 'default' || f.invariant === 'model-error';
+  const bad = (f: FuzzFinding) => designClaimsHarm(f.design ?? '') || f.invariant === 'model-error';
   return list(r.violations).some(bad) || list(r.leakFailures).some(bad) ? 1 : 0;
 }
 

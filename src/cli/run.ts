@@ -8,7 +8,7 @@
  * invariant is what it is for, so that exits 0.
  */
 import type { BugId } from '../driver/bugs.js';
-import type { DesignName } from '../driver/config.js';
+import { designClaimsHarm } from '../driver/config.js';
 import { strategyFromName } from '../explore/strategy-factory.js';
 import { formatNs } from '../report/escape.js';
 import { exportRunTrace } from '../report/trace-export.js';
@@ -19,7 +19,7 @@ import { resolveScenario } from './scenario-ref.js';
 
 export interface RunCommandOptions {
   scenario: string;
-  design: DesignName;
+  design: string;
   seed: number;
   strategy: string;
   depth?: number;
@@ -62,7 +62,7 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
 
 /** Exit code 1 for a model error anywhere, or any violation of `default` without bugs. */
 export function runExitCode(r: RunJson): number {
-  const expectClean = r.design === 'default' && r.bugs.length === 0;
+  const expectClean = designClaimsHarm(r.design) && r.bugs.length === 0;
   const modelError = r.violations.some((v) => v.invariant === 'model-error');
   return modelError || (expectClean && r.violations.length > 0) ? 1 : 0;
 }

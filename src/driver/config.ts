@@ -15,6 +15,7 @@ export {
   DESIGN_NAMES,
   type DesignName,
   DesignRefError,
+  designClaimsHarm,
   isDesignName,
   PRESETS,
   resolveDesign,

@@ -27,6 +27,12 @@ export interface DesignSpec {
   /** What it follows: the kernel release, the patch series or the proposal. */
   readonly follows: string;
   readonly factors: Factors;
+  /**
+   * The design claims to hold every harm invariant (`default` does): a violation of one, or a
+   * model error, is then a failure of the run (exit code 1), not a finding about the design.
+   * A design changed by `+factor=value` claims nothing.
+   */
+  readonly claimsHarm?: boolean;
 }
 
 /** The deltas of the fidelity ledger a design uses (docs/fidelity.md). */

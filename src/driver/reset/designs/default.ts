@@ -28,6 +28,7 @@ import { MAINLINE_FACTORS } from '../factors.js';
 export const DEFAULT: DesignSpec = {
   name: 'default',
   follows: "resetlab's own design, on mainline Panthor",
+  claimsHarm: true,
   factors: {
     ...MAINLINE_FACTORS,
     gate: 'request',

@@ -89,6 +89,16 @@ export function resolveDesign(ref: string): DesignSpec {
   return changes.length === 0 ? base : withFactors(base, changes);
 }
 
+/** Whether the design `ref` names claims to hold every harm invariant (false if unknown). */
+export function designClaimsHarm(ref: string): boolean {
+  try {
+    return resolveDesign(ref).claimsHarm === true;
+  } catch (e) {
+    if (e instanceof DesignRefError) return false;
+    throw e;
+  }
+}
+
 /** Whether `ref` looks like a composition (`preset+factor=value`) rather than a bug suffix. */
 export function isComposition(part: string): boolean {
   return part.includes('=');
