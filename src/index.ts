@@ -6,8 +6,9 @@
  * types and flags. Running things: `runScenario` with a `ScenarioSpec` (built-in or your own),
  * `explore` over a `Program`, the bug corpus (`BUG_IDS`, `REGRESSIONS`) and the invariant list.
  * Campaigns: `runCampaign` (worker threads, `--shard`-style shards, failure files) and
- * `mergeShards`, the engine the command line uses. Output: Chrome traces and the HTML report. And below them all, the simulated kernel and
- * the virtual GPU. Exports are sorted by module path.
+ * `mergeShards`, the engine the command line uses. Output: Chrome traces and the HTML report. The
+ * DRM core's GPU scheduler (`GpuScheduler`, `SchedEntity`, `SchedJob`; docs/drm-sched.md). And
+ * below them all, the simulated kernel and the virtual GPU. Exports are sorted by module path.
  */
 
 export {
@@ -73,6 +74,18 @@ export {
   type VmGetStateArgs,
   VmState,
 } from './driver/uapi.js';
+export {
+  type FlushCaller,
+  MAX_ENTITY_QUEUED_JOBS,
+  MAX_WAIT_SCHED_ENTITY_Q_EMPTY_NS,
+  SchedEntity,
+  SchedPriority,
+} from './drm/sched/entity.js';
+export { SchedFence, toSchedFence } from './drm/sched/fence.js';
+export { MAX_JOB_DEPENDENCIES, SchedJob } from './drm/sched/job.js';
+export { type RunJobResult, type SchedBackendOps, SchedStat } from './drm/sched/ops.js';
+export { SchedRunQueue } from './drm/sched/rq.js';
+export { GpuScheduler, MAX_SCHEDULE_TIMEOUT, type SchedInitArgs } from './drm/sched/scheduler.js';
 export { type ExploreOptions, type ExploreProgress, explore, runSeed } from './explore/explore.js';
 export type { Failure } from './explore/failure.js';
 export type { FaultSpec, Program, RunInput, RunReport } from './explore/program.js';
