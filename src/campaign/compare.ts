@@ -21,8 +21,15 @@
  * to the end of the reset that served it.
  */
 import type { DesignName } from '../driver/config.js';
+import { ruleClaims } from '../driver/reset/claims.js';
+import { resolveDesign } from '../driver/reset/designs/index.js';
 import type { Failure } from '../explore/failure.js';
-import { INVARIANTS } from '../kernel/violations.js';
+import {
+  INVARIANT_INFO,
+  INVARIANTS,
+  type InvariantFamily,
+  invariantFamily,
+} from '../kernel/violations.js';
 import type { ReportData, ReportFailure } from '../report/report-data.js';
 import { scenarioProgramId } from '../scenarios/program.js';
 import { writeFailure } from './failure-file.js';
@@ -52,6 +59,14 @@ export interface CompareOptions {
 }
 
 export interface InvariantCell {
+  /** `harm` (what users and the system lose) or `rule` (a design's own claim); null: an outcome such as model-error. */
+  family: InvariantFamily | null;
+  /**
+   * Whether the invariant was checked on this design: every harm is, a rule only on the
+   * designs whose factors claim it (src/driver/reset/claims.ts). An unchecked cell is never
+   * violated, and is not a pass either.
+   */
+  checked: boolean;
   violated: boolean;
   /** 1-based run (within its scenario's campaign) of the earliest violation, or null. */
   firstRun: number | null;
@@ -90,6 +105,8 @@ export interface FailureJson extends SummaryViolation {
 
 export interface CompareJson {
   designs: Record<string, Record<string, InvariantCell>>;
+  /** The rule invariants each design claims (and so was checked against). */
+  claims: Record<string, string[]>;
   metrics: Record<string, DesignMetricsJson>;
   runs: number;
   strategy: string;
@@ -117,6 +134,27 @@ export interface CompareOutcome {
 }
 
 const MODEL_ERROR = 'model-error';
+
+/** The rules a design reference claims; a reference that does not resolve claims none. */
+export function claimsOf(design: string): string[] {
+  try {
+    return ruleClaims(resolveDesign(design).factors);
+  } catch {
+    return [];
+  }
+}
+
+function emptyCell(inv: string, claims: readonly string[]): InvariantCell {
+  const family = invariantFamily(inv);
+  return {
+    family,
+    checked: family !== 'rule' || claims.includes(inv),
+    violated: false,
+    firstRun: null,
+    scenario: null,
+    scenarios: [],
+  };
+}
 
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
@@ -180,11 +218,16 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
   let totalRuns = 0;
   let checked = 0;
   let mismatches = 0;
+  const claims: CompareJson['claims'] = {};
   for (const design of o.designs) {
+    const claimed = claimsOf(design);
+    claims[design] = claimed;
     const row: Record<string, InvariantCell> = {};
-    for (const inv of INVARIANTS) {
-      row[inv] = { violated: false, firstRun: null, scenario: null, scenarios: [] };
-    }
+    // Harms first, then rules: the comparison leads with what users and the system lose.
+    for (const inv of INVARIANTS)
+      if (INVARIANT_INFO[inv].family === 'harm') row[inv] = emptyCell(inv, claimed);
+    for (const inv of INVARIANTS)
+      if (INVARIANT_INFO[inv].family === 'rule') row[inv] = emptyCell(inv, claimed);
     designs[design] = row;
     const runMetrics: RunMetrics[] = [];
     cells.forEach((c, i) => {
@@ -203,7 +246,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
         }
         let cell = row[f.invariant];
         if (cell === undefined) {
-          cell = { violated: false, firstRun: null, scenario: null, scenarios: [] };
+          cell = emptyCell(f.invariant, claimed);
           row[f.invariant] = cell;
         }
         cell.violated = true;
@@ -296,6 +339,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
     .map(([inv]) => inv);
   const json: CompareJson = {
     designs,
+    claims,
     metrics,
     runs: o.runs,
     strategy: o.strategy,
@@ -322,7 +366,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
         Object.fromEntries(
           Object.entries(row).map(([inv, c]) => [
             inv,
-            { violated: c.violated, firstRun: c.firstRun },
+            { violated: c.violated, firstRun: c.firstRun, family: c.family, checked: c.checked },
           ]),
         ),
       ]),

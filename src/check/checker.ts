@@ -6,6 +6,8 @@
  * work) and the exactly-once part of `fence-signalled`. `recovery` is decided by the scenario
  * runner's liveness probe.
  */
+
+import { ruleClaims } from '../driver/reset/claims.js';
 import type { InvariantId } from '../kernel/violations.js';
 import type { JobLedger } from '../scenarios/ledger.js';
 import type { System } from '../system/system.js';
@@ -28,6 +30,8 @@ export class Checker implements CheckContext {
   readonly explicitUnbinds: number[] = [];
   faultsStoppedNs = -1;
   readonly innocent: InnocentOracle;
+  /** The rule invariants the machine's design claims (and so is checked against). */
+  readonly claims: ReadonlySet<InvariantId>;
 
   constructor(
     readonly sys: System,
@@ -36,18 +40,20 @@ export class Checker implements CheckContext {
     culprits: ReadonlyMap<string, 'hang' | 'fault' | 'other'>,
   ) {
     this.innocent = new InnocentOracle(this);
-    this.oracles = [
-      new HwAccessOracle(this),
-      new SubmitAfterFaultOracle(this),
+    // Rules are checked only against the designs that claim them (src/driver/reset/claims.ts).
+    this.claims = new Set(ruleClaims(sys.cfg.design.factors));
+    const oracles: Oracle[] = [new HwAccessOracle(this, this.claims.has('hw-access-during-reset'))];
+    if (this.claims.has('submit-after-fault')) oracles.push(new SubmitAfterFaultOracle(this));
+    oracles.push(
       new ResetDedupOracle(this),
       new TeardownFaultOracle(this),
       new StaleResetOracle(this),
       new FenceOracle(this, culprits),
       this.innocent,
-      new WedgeOracle(this),
-      new PerfcntOracle(this),
-      new IsolationOracle(this),
-    ];
+    );
+    if (this.claims.has('wedge-protocol')) oracles.push(new WedgeOracle(this));
+    oracles.push(new PerfcntOracle(this), new IsolationOracle(this));
+    this.oracles = oracles;
     this.stepping = this.oracles.filter((o) => o.step !== undefined);
     const stepping = this.stepping;
     const allLogsOnly = stepping.every((o) => o.logsOnly === true);

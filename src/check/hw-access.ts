@@ -19,8 +19,12 @@ export class HwAccessOracle implements Oracle {
   /** `step` reads `hw.offAccesses` only. */
   readonly logsOnly = true;
 
-  constructor(private readonly ctx: CheckContext) {
-    ctx.sys.hw.onRegisterAccess = (offset, write) => this.access(offset, write);
+  constructor(
+    private readonly ctx: CheckContext,
+    /** Whether the design claims the rule (`hw-access-during-reset`); the power part always runs. */
+    checkRule: boolean,
+  ) {
+    if (checkRule) ctx.sys.hw.onRegisterAccess = (offset, write) => this.access(offset, write);
   }
 
   private access(offset: number, write: boolean): void {

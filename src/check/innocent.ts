@@ -18,16 +18,22 @@ export class InnocentOracle implements Oracle {
   constructor(private readonly ctx: CheckContext) {}
 
   /**
-   * From when the device's lost work is excused: -Infinity when no design could have saved it
-   * at all (wedged, a reset that failed), the unplug when the scenario asked for it (not a
-   * recovery), +Infinity otherwise. Computed once per device, not per job.
+   * From when the device's lost work is excused, dated: from the start of the first reset that
+   * failed (the hardware could not be brought back from then on), or from when a wedge was
+   * decided or began; from the unplug when the scenario asked for it (not a recovery);
+   * +Infinity otherwise. Work lost before that moment is not excused. Computed once per device.
    */
   private excusedFromNs(dev: PanthorDevice): number {
-    if (dev.wedge.wedged) return Number.NEGATIVE_INFINITY;
-    if (dev.log.resets.some((r) => r.ok === false)) return Number.NEGATIVE_INFINITY;
+    const t: number[] = [];
+    const failed = dev.log.resets.find((r) => r.ok === false);
+    if (failed !== undefined) t.push(failed.startNs);
+    const resume = dev.log.failedResumes[0];
+    if (resume !== undefined) t.push(resume);
+    if (dev.wedge.decidedAtNs >= 0) t.push(dev.wedge.decidedAtNs);
+    if (dev.wedge.wedgedAtNs >= 0) t.push(dev.wedge.wedgedAtNs);
     const u = dev.log.unpluggedAtNs;
-    if (u >= 0 && this.ctx.explicitUnbinds.some((t) => t <= u)) return u;
-    return Number.POSITIVE_INFINITY;
+    if (u >= 0 && this.ctx.explicitUnbinds.some((x) => x <= u)) t.push(u);
+    return t.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...t);
   }
 
   final(): void {

@@ -1,8 +1,9 @@
 /**
  * The terminal comparison table: invariants down, designs across (seventeen invariant columns
  * would not fit a terminal; five design columns do). A cell is `✗ run N` where the design
- * violated the invariant (N is the 1-based run where it was first seen) and `✓` where it held
- * in every run. Metrics follow as three more rows. Colour only when the stream is a terminal.
+ * violated the invariant (N is the 1-based run where it was first seen), `✓` where it held
+ * in every run, and `n/a` for a rule the design does not claim (not checked). Harms come
+ * first: the comparison leads with what users and the system lose. Metrics follow as three more rows. Colour only when the stream is a terminal.
  */
 
 import type { CompareJson } from '../campaign/compare.js';
@@ -12,20 +13,29 @@ import { type Colors, padVisible } from './output.js';
 export function formatCompareTable(j: CompareJson, c: Colors): string {
   const designs = Object.keys(j.designs);
   const invariants = Object.keys(j.designs[designs[0] ?? ''] ?? {});
+  const family = (inv: string) => j.designs[designs[0] ?? '']?.[inv]?.family ?? 'harm';
+  const harms = invariants.filter((i) => family(i) !== 'rule');
+  const rules = invariants.filter((i) => family(i) === 'rule');
   const nameW = Math.max(24, ...invariants.map((i) => i.length + 2));
   const colW = Math.max(12, ...designs.map((d) => d.length + 2));
   const lines: string[] = [];
-  lines.push(
-    c.bold(padVisible('invariant', nameW) + designs.map((d) => padVisible(d, colW)).join('')),
-  );
-  for (const inv of invariants) {
-    const cells = designs.map((d) => {
-      const cell = j.designs[d]?.[inv];
-      if (cell === undefined) return padVisible('-', colW);
-      if (!cell.violated) return padVisible(c.green('✓'), colW);
-      return padVisible(c.red(`✗ run ${cell.firstRun ?? '?'}`), colW);
-    });
-    lines.push(padVisible(inv, nameW) + cells.join(''));
+  const section = (title: string, invs: string[]) => {
+    lines.push(c.bold(padVisible(title, nameW) + designs.map((d) => padVisible(d, colW)).join('')));
+    for (const inv of invs) {
+      const cells = designs.map((d) => {
+        const cell = j.designs[d]?.[inv];
+        if (cell === undefined) return padVisible('-', colW);
+        if (cell.checked === false) return padVisible(c.dim('n/a'), colW);
+        if (!cell.violated) return padVisible(c.green('✓'), colW);
+        return padVisible(c.red(`✗ run ${cell.firstRun ?? '?'}`), colW);
+      });
+      lines.push(padVisible(inv, nameW) + cells.join(''));
+    }
+  };
+  section('harm', harms);
+  if (rules.length > 0) {
+    lines.push('');
+    section('rule (n/a: not claimed)', rules);
   }
   lines.push('');
   const metric = (label: string, f: (d: string) => string) =>

@@ -102,7 +102,7 @@ export class PanthorDevice implements Lifetime {
     this.resetLane = k.trace.lane('reset', `${this.name} reset`);
     this.unplugLock = new Mutex(k, 'unplug.lock');
     this.unplugDone = new Completion(k, 'unplug.done');
-    this.drm = new DrmDevice(k);
+    this.drm = new DrmDevice(k, uevents, busDev.name);
     this.resetWq = Workqueue.ordered(k, 'panthor-reset-wq');
     this.systemWq = new Workqueue(k, 'events', 4);
     this.cleanupWq = new Workqueue(k, 'panthor-cleanup', 2);
@@ -401,6 +401,7 @@ export class PanthorDevice implements Lifetime {
       }
     }
     if (ret !== 0) {
+      this.log.failedResumes.push(k.nowNs);
       this.hw.setPower(false);
       await this.pm.state.set(PmState.SUSPENDED);
       await this.pm.recoveryNeeded.set(1);

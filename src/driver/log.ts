@@ -70,6 +70,8 @@ export class DriverLog {
   readonly fullReinits: number[] = [];
   /** When the device was unplugged (removed, or made unusable after a failed reset), or -1. */
   unpluggedAtNs = -1;
+  /** Runtime resumes that could not bring the GPU back (fast and slow restart failed). */
+  readonly failedResumes: number[] = [];
   /** Kernel oopses (a Rust panic in a work item): the task died there and never returned. */
   readonly oopses: Array<{ atNs: number; task: string; message: string }> = [];
   /** Reset requests the design chose to drop knowingly (e.g. device already unplugged). */

@@ -9,11 +9,14 @@
  * start. That is all the DRM core promises: what the driver does before and after (stopping
  * its blocks, failing its jobs) is the driver's (`src/driver/device.ts`).
  *
- * The kernel's `drm_dev_unplug` also unregisters the device (the render node goes away) and
- * sends a remove uevent; the model's bus (`src/kernel/sysfs.ts`) does that at unbind.
+ * `drm_dev_unplug` also unregisters the device: the DRM minor goes away, with a KOBJ_REMOVE
+ * uevent for it (drm_dev_unregister -> drm_minor_unregister -> device_del). That is all user
+ * space sees of an unplug the driver did by itself (a failed reset): the platform device stays
+ * bound, its render node is gone.
  */
 import type { Kernel } from '../kernel/kernel.js';
 import { Srcu } from '../kernel/srcu.js';
+import type { UeventBus } from '../kernel/uevent.js';
 
 export class DrmDevice {
   /** `drm_dev_is_unplugged`: set by `unplug()`, never cleared (a new probe is a new device). */
@@ -21,7 +24,12 @@ export class DrmDevice {
   /** `drm_unplug_srcu`: one per device here, one global in the kernel (same guarantee). */
   readonly srcu: Srcu;
 
-  constructor(readonly k: Kernel) {
+  constructor(
+    readonly k: Kernel,
+    private readonly uevents: UeventBus | null = null,
+    /** The parent (platform) device's path; the minor is `<parent>/drm/card0`. */
+    private readonly parentPath = '',
+  ) {
     this.srcu = new Srcu(k, 'drm_unplug_srcu');
   }
 
@@ -49,5 +57,10 @@ export class DrmDevice {
     this.unplugged = true;
     onUnplugged?.();
     await this.srcu.synchronize();
+    this.uevents?.emit(`${this.parentPath}/drm/card0`, 'remove', {
+      SUBSYSTEM: 'drm',
+      DEVNAME: 'dri/card0',
+      DEVTYPE: 'drm_minor',
+    });
   }
 }

@@ -15,7 +15,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { INVARIANTS } from '../kernel/violations.js';
+import { INVARIANTS, invariantFamily } from '../kernel/violations.js';
 import { escapeHtml, formatNs, inlineSafe, jsonForScript } from './escape.js';
 import type { ReportData, ReportFailure } from './report-data.js';
 import { REPORT_SCRIPT } from './report-script.js';
@@ -80,9 +80,16 @@ export function renderReport(data: ReportData, opts: RenderOptions = {}): string
     `<p class="sub">${escapeHtml(summaryLine(data, designs.length, violatedCells))}</p>`,
     renderNotes(data.notes),
     '</header><main>',
-    '<section id="comparison-section"><h2>Designs × invariants</h2>',
-    '<p class="sub">Each cell says whether the design violated the invariant and in which run it was first seen; a link leads to the failing run.</p>',
-    `<div class="table-wrap">${renderComparison(data)}</div></section>`,
+    '<section id="comparison-section"><h2>Harm: what users and the system lose</h2>',
+    '<p class="sub">Each cell says whether the design violated the invariant and in which run it was first seen; a link leads to the failing run. Every design is checked against every harm.</p>',
+    `<div class="table-wrap">${renderComparison(data, 'harm')}</div></section>`,
+    ...(invariantColumns(data, 'rule').length > 0
+      ? [
+          '<section id="rules-section"><h2>Rules: what a design promises about itself</h2>',
+          '<p class="sub">A rule is checked only against the designs that claim it; n/a means the design does not claim it, which is neither a pass nor a failure.</p>',
+          `<div class="table-wrap">${renderComparison(data, 'rule')}</div></section>`,
+        ]
+      : []),
     '<section id="metrics-section"><h2>Metrics</h2>',
     `<div class="table-wrap">${renderMetrics(data)}</div>`,
     '<div class="charts">',
@@ -120,17 +127,23 @@ function renderNotes(notes: readonly string[] | undefined): string {
   return `<ul class="notes">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
 }
 
-/** Invariant columns: docs/design.md §2 order first, then any other ids (model-error, limit). */
-function invariantColumns(data: ReportData): string[] {
+/**
+ * Invariant columns of one family, docs/design.md §2 order first, then any other ids
+ * (model-error, limit: counted as harm).
+ */
+function invariantColumns(data: ReportData, family: 'harm' | 'rule'): string[] {
   const seen = new Set<string>();
   for (const row of Object.values(data.designs)) for (const inv of Object.keys(row)) seen.add(inv);
-  const known = (INVARIANTS as readonly string[]).filter((i) => seen.has(i));
-  const other = [...seen].filter((i) => !(INVARIANTS as readonly string[]).includes(i)).sort();
+  const fam = (i: string) => invariantFamily(i) ?? 'harm';
+  const known = (INVARIANTS as readonly string[]).filter((i) => seen.has(i) && fam(i) === family);
+  const other = [...seen]
+    .filter((i) => !(INVARIANTS as readonly string[]).includes(i) && family === 'harm')
+    .sort();
   return [...known, ...other];
 }
 
-function renderComparison(data: ReportData): string {
-  const cols = invariantColumns(data);
+function renderComparison(data: ReportData, family: 'harm' | 'rule'): string {
+  const cols = invariantColumns(data, family);
   const head = cols
     .map(
       (c) => `<th class="inv" scope="col" data-invariant="${escapeHtml(c)}">${escapeHtml(c)}</th>`,
@@ -141,6 +154,8 @@ function renderComparison(data: ReportData): string {
       const r = results[inv];
       const attrs = `data-invariant="${escapeHtml(inv)}"`;
       if (r === undefined) return `<td class="na" ${attrs} title="not checked">—</td>`;
+      if (r.checked === false)
+        return `<td class="unclaimed" ${attrs} title="not claimed by this design: not checked">n/a</td>`;
       if (!r.violated) return `<td class="held" ${attrs} title="held in every run">✓</td>`;
       const run = r.firstRun === null ? '' : ` run ${r.firstRun}`;
       const fi = data.failures.findIndex((f) => f.design === design && f.invariant === inv);
@@ -151,7 +166,8 @@ function renderComparison(data: ReportData): string {
     });
     return `<tr data-design="${escapeHtml(design)}"><th scope="row">${escapeHtml(design)}</th>${cells.join('')}</tr>`;
   });
-  return `<table id="comparison" class="comparison"><thead><tr><th scope="col">design</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const id = family === 'harm' ? 'comparison' : 'rules';
+  return `<table id="${id}" class="comparison" data-family="${family}"><thead><tr><th scope="col">design</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function renderMetrics(data: ReportData): string {

@@ -9,6 +9,10 @@
 import type { Lane, TraceEvent } from '../kernel/trace.js';
 
 export interface InvariantResult {
+  /** `harm` or `rule` (docs/design.md §2); absent in older reports (read as harm). */
+  family?: 'harm' | 'rule' | null;
+  /** False for a rule the design does not claim: not checked, so neither pass nor fail. */
+  checked?: boolean;
   violated: boolean;
   /** Run index (1-based) of the first violation, or null when not violated. */
   firstRun: number | null;

@@ -26,6 +26,7 @@ td.violated { background: var(--bad-bg); color: var(--bad); font-weight: 600; }
 td.violated a { color: var(--bad); }
 td.held { background: var(--good-bg); color: var(--good); }
 td.na { background: var(--na-bg); color: var(--muted); }
+td.unclaimed { background: var(--na-bg); color: var(--muted); font-style: italic; }
 #metrics td { text-align: right; }
 #metrics td:first-child { text-align: left; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; margin-top: 14px; }

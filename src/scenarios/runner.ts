@@ -73,7 +73,7 @@ export async function runScenario(
   // a driver to recover it, which is outside what a reset design can do.
   const faults = opts.faults ?? effective.faults;
   const ledger = new JobLedger();
-  const daemon = new RecoveryDaemon(sys);
+  const daemon = new RecoveryDaemon(sys, { reprobeUnplugged: true });
   const culprits = new Map<string, 'hang' | 'fault' | 'other'>();
   for (const c of effective.clients) {
     if (c.workload !== 'hostile') continue;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { INVARIANTS } from '../../src/kernel/violations.js';
+import { INVARIANTS, invariantFamily } from '../../src/kernel/violations.js';
 import { validateChromeTrace } from '../../src/report/chrome-trace.js';
 import { builtinScenarioNames } from '../../src/scenarios/builtin.js';
 import { cli, EXAMPLE, hasKeys, inProcess, oneJson, tmp } from './helpers.js';
@@ -83,11 +83,12 @@ test('run is deterministic, writes a valid Chrome trace, and shows a weak design
   assert.equal(JSON.parse(b.stdout).traceHash, JSON.parse(c.stdout).traceHash);
   assert.match(a.stdout, new RegExp(JSON.parse(b.stdout).traceHash));
 
-  // rwsem's window: a job reaches the hardware after the fault; a weak design may fail (exit 0).
-  const w = await inProcess(['run', 'fw-hang', '--design', 'rwsem', '--json']);
+  // A perfcnt session across a reset: panfrost_mmu_reset zeroes as_count under the session's
+  // reference, and its release underflows it. A weak design failing exits 0.
+  const w = await inProcess(['run', 'perfcnt', '--design', 'rwsem', '--json']);
   assert.equal(w.code, 0);
   const wj = JSON.parse(w.stdout) as { violations: { invariant: string; atNs: number }[] };
-  assert.ok(wj.violations.some((v) => v.invariant === 'submit-after-fault'));
+  assert.ok(wj.violations.some((v) => v.invariant === 'refcount-underflow'));
   hasKeys(wj.violations[0], ['invariant', 'message', 'atNs'], 'run.violations[0]');
 });
 
@@ -129,7 +130,7 @@ test('explore finds, shrinks and writes a failure that replay reproduces exactly
   const out = join(dir, 'explore');
   const r = await cli([
     'explore',
-    'fw-hang',
+    'perfcnt',
     '--design',
     'rwsem',
     '--runs',
@@ -141,15 +142,15 @@ test('explore finds, shrinks and writes a failure that replay reproduces exactly
   assert.equal(r.code, 0, `rwsem failing is expected: ${r.stderr}`);
   const j = oneJson(r);
   hasKeys(j, EXPLORE_KEYS, 'explore');
-  assert.equal(j.scenario, 'fw-hang');
+  assert.equal(j.scenario, 'perfcnt');
   assert.equal(j.design, 'rwsem');
   assert.equal(j.strategy, 'pct');
   assert.equal(j.runs, 3);
   const vs = j.violations as Record<string, unknown>[];
-  assert.ok(vs.length > 0, 'rwsem fails fw-hang');
+  assert.ok(vs.length > 0, 'rwsem fails perfcnt');
   for (const v of vs) hasKeys(v, EXPLORE_VIOLATION_KEYS, 'explore.violations[]');
   const v =
-    vs.find((x) => x.invariant === 'submit-after-fault') ?? (vs[0] as Record<string, unknown>);
+    vs.find((x) => x.invariant === 'refcount-underflow') ?? (vs[0] as Record<string, unknown>);
   const file = String(v.replay).replace(/^resetlab replay /, '');
   assert.ok(existsSync(file), `${file} exists`);
   assert.ok(existsSync(join(out, 'summary.json')));
@@ -202,7 +203,7 @@ test('compare: the DESIGN shape, the HTML report, and replayable failure files',
     '--designs',
     'default,rwsem',
     '--scenarios',
-    'fw-hang',
+    'perfcnt',
     '--jobs',
     '1',
     '--shrink-budget',
@@ -218,16 +219,26 @@ test('compare: the DESIGN shape, the HTML report, and replayable failure files',
   assert.equal(r.code, defaultViolations.length > 0 ? 1 : 0, r.stderr);
   const designs = j.designs as Record<
     string,
-    Record<string, { violated: boolean; firstRun: number | null }>
+    Record<string, { violated: boolean; firstRun: number | null; family: string; checked: boolean }>
   >;
   assert.deepEqual(Object.keys(designs), ['default', 'rwsem']);
   for (const d of Object.values(designs)) {
     for (const inv of INVARIANTS) {
-      hasKeys(d[inv], ['violated', 'firstRun'], inv);
+      hasKeys(d[inv], ['family', 'checked', 'violated', 'firstRun'], inv);
       assert.equal(d[inv]?.firstRun === null, d[inv]?.violated === false);
+      assert.equal(d[inv]?.family, invariantFamily(inv));
+      if (d[inv]?.checked === false) assert.equal(d[inv]?.violated, false, `${inv} unchecked`);
     }
+    // Harms lead: every harm column comes before every rule column.
+    const fams = Object.values(d).map((c) => c.family);
+    assert.ok(fams.lastIndexOf('harm') < fams.indexOf('rule'), 'harms first');
   }
-  assert.equal(designs.rwsem?.['submit-after-fault']?.violated, true, 'the rwsem window');
+  assert.equal(designs.rwsem?.['refcount-underflow']?.violated, true, 'the as_count underflow');
+  // rwsem closes its gate when the worker runs: it does not claim submit-after-fault, so that
+  // rule is not checked on it; default's request-time gate claims it.
+  assert.equal(designs.rwsem?.['submit-after-fault']?.checked, false);
+  assert.equal(designs.default?.['submit-after-fault']?.checked, true);
+  assert.deepEqual((j.claims as Record<string, string[]>).rwsem, ['hw-access-during-reset']);
   const metrics = j.metrics as Record<string, Record<string, unknown>>;
   for (const d of ['default', 'rwsem']) {
     hasKeys(metrics[d], ['resetLatencyNs', 'innocentLost', 'jobsCompleted'], `metrics.${d}`);
@@ -235,6 +246,8 @@ test('compare: the DESIGN shape, the HTML report, and replayable failure files',
   assert.equal(j.runs, 2);
   const page = readFileSync(html, 'utf8');
   assert.match(page, /id="comparison"/);
+  assert.match(page, /id="rules"/);
+  assert.match(page, /class="unclaimed"/);
   assert.match(page, /class="failure"/);
   const failures = j.failures as {
     replay: string | null;
@@ -242,7 +255,7 @@ test('compare: the DESIGN shape, the HTML report, and replayable failure files',
     run: number;
     design: string;
   }[];
-  const f = failures.find((x) => x.invariant === 'submit-after-fault');
+  const f = failures.find((x) => x.invariant === 'refcount-underflow');
   assert.ok(f?.replay, 'a replay command');
   hasKeys(
     f,
@@ -250,7 +263,7 @@ test('compare: the DESIGN shape, the HTML report, and replayable failure files',
     'failure',
   );
   // 1-based, as the table's firstRun.
-  assert.equal(f.run, designs[f.design]?.['submit-after-fault']?.firstRun);
+  assert.equal(f.run, designs[f.design]?.['refcount-underflow']?.firstRun);
   const rp = await cli([...f.replay.replace(/^resetlab /, '').split(' '), '--json']);
   assert.equal(rp.code, 0, rp.stderr);
   assert.equal(oneJson(rp).reproduced, true);
@@ -314,7 +327,7 @@ test('demo writes the report, a valid trace, failure files and the comparison', 
     '--designs',
     'default,rwsem',
     '--scenarios',
-    'fw-hang',
+    'perfcnt',
     '--runs',
     '2',
     '--jobs',
@@ -332,7 +345,7 @@ test('demo writes the report, a valid trace, failure files and the comparison', 
   assert.equal(cmp.runs, 2);
   const traces = readdirSync(out).filter((f) => f.endsWith('.trace.json'));
   assert.equal(traces.length, 1, 'one trace of an interesting failure');
-  assert.match(traces[0] as string, /fw-hang@rwsem\.submit-after-fault/);
+  assert.match(traces[0] as string, /perfcnt@rwsem\.refcount-underflow/);
   validTrace(join(out, traces[0] as string));
   assert.ok(readdirSync(join(out, 'failures')).length > 0);
 });

@@ -89,38 +89,46 @@ test('the HTML report loads in headless Chromium with no error and the expected 
     assert.deepEqual(problems, [], 'no console or page errors');
     assert.deepEqual(blocked, [], 'no network requests');
 
-    // Comparison table: one row per design, one column per invariant plus the design column.
-    const table = await page.evaluate(() => {
-      const t = document.querySelector('table#comparison');
-      if (!t) return null;
-      return {
-        headers: [...t.querySelectorAll('thead th')].map((th) => th.textContent),
-        rows: [...t.querySelectorAll('tbody tr')].map((tr) => ({
-          design: tr.getAttribute('data-design'),
-          violated: [...tr.querySelectorAll('td.violated')].map((td) =>
-            td.getAttribute('data-invariant'),
-          ),
-          held: tr.querySelectorAll('td.held').length,
-          links: [...tr.querySelectorAll('td.violated a')].map((a) => a.getAttribute('href')),
-        })),
-      };
-    });
-    assert.ok(table, 'comparison table present');
-    assert.deepEqual(table.headers, [
-      'design',
-      'submit-after-fault',
-      'reset-dedup',
-      'fence-signalled',
-      'deadlock',
-    ]);
+    // Two tables, harm first: one row per design, one column per invariant of the family.
+    const readTable = (id: string) =>
+      page.evaluate((sel) => {
+        const t = document.querySelector(sel);
+        if (!t) return null;
+        return {
+          headers: [...t.querySelectorAll('thead th')].map((th) => th.textContent),
+          rows: [...t.querySelectorAll('tbody tr')].map((tr) => ({
+            design: tr.getAttribute('data-design'),
+            violated: [...tr.querySelectorAll('td.violated')].map((td) =>
+              td.getAttribute('data-invariant'),
+            ),
+            held: tr.querySelectorAll('td.held').length,
+            unclaimed: [...tr.querySelectorAll('td.unclaimed')].map((td) => td.textContent),
+            links: [...tr.querySelectorAll('td.violated a')].map((a) => a.getAttribute('href')),
+          })),
+        };
+      }, `table#${id}`);
+    const table = await readTable('comparison');
+    assert.ok(table, 'harm table present');
+    assert.deepEqual(table.headers, ['design', 'reset-dedup', 'fence-signalled', 'deadlock']);
     assert.deepEqual(
       table.rows.map((r) => r.design),
       ['panthor', 'rwsem', 'default'],
     );
-    assert.deepEqual(table.rows[1]?.violated, ['submit-after-fault', 'fence-signalled']);
-    assert.deepEqual(table.rows[1]?.links, ['#failure-0', '#failure-1']);
+    assert.deepEqual(table.rows[1]?.violated, ['fence-signalled']);
+    assert.deepEqual(table.rows[1]?.links, ['#failure-1']);
     assert.deepEqual(table.rows[0]?.links, ['#failure-2']);
-    assert.equal(table.rows[2]?.held, 4);
+    assert.equal(table.rows[2]?.held, 3);
+    const rules = await readTable('rules');
+    assert.ok(rules, 'rules table present');
+    assert.deepEqual(rules.headers, ['design', 'submit-after-fault']);
+    assert.deepEqual(rules.rows[0]?.unclaimed, ['n/a'], 'panthor does not claim the rule');
+    assert.deepEqual(rules.rows[1]?.links, ['#failure-0']);
+    assert.equal(rules.rows[2]?.held, 1);
+    const order = await page.evaluate(() =>
+      [...document.querySelectorAll('main h2')].map((h) => h.textContent ?? ''),
+    );
+    assert.match(order[0] ?? '', /^Harm/);
+    assert.match(order[1] ?? '', /^Rules/);
 
     // Metrics: table rows and one canvas per chart.
     const metrics = await page.evaluate(() => ({

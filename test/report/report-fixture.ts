@@ -13,23 +13,29 @@ export async function reportFixture(): Promise<ReportData> {
   const v = w.violations[0];
   if (v === undefined) throw new Error('fixture workload produced no violation');
   const invariants = ['submit-after-fault', 'reset-dedup', 'fence-signalled', 'deadlock'];
+  // submit-after-fault is a rule: checked only where the design claims it (panthor does not).
   const row = (
     violated: string[],
-  ): Record<string, { violated: boolean; firstRun: number | null }> =>
+    claims: string[] = ['submit-after-fault'],
+  ): ReportData['designs'][string] =>
     Object.fromEntries(
-      invariants.map((inv, i) => [
-        inv,
-        violated.includes(inv)
-          ? { violated: true, firstRun: 3 + i * 7 }
-          : { violated: false, firstRun: null },
-      ]),
+      invariants.map((inv, i) => {
+        const family = inv === 'submit-after-fault' ? 'rule' : 'harm';
+        const checked = family === 'harm' || claims.includes(inv);
+        return [
+          inv,
+          violated.includes(inv)
+            ? { family, checked, violated: true, firstRun: 3 + i * 7 }
+            : { family, checked, violated: false, firstRun: null },
+        ];
+      }),
     );
   return {
     generatedBy: 'resetlab test',
     title: 'Report test <b>fixture</b>',
     runs: 200,
     designs: {
-      panthor: row(['reset-dedup']),
+      panthor: row(['reset-dedup'], []),
       rwsem: row(['submit-after-fault', 'fence-signalled']),
       default: row([]),
     },
