@@ -37,6 +37,7 @@ import { compareCli } from './compare-cli.js';
 import { DEMO_RUNS, DEMO_SHRINK_BUDGET, demo } from './demo.js';
 import { designsCli } from './designs-cli.js';
 import { exploreCli } from './explore-cli.js';
+import { invariantsCli } from './invariants-cli.js';
 import { benchCli, fuzzCli } from './optional-modules.js';
 import { io, printText, usageError } from './output.js';
 import { regressCli } from './regress-cli.js';
@@ -126,6 +127,16 @@ function build(setCode: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .action((f) => {
       setCode(designsCli({ json: f.json === true }));
+    });
+
+  program
+    .command('invariants')
+    .description(
+      "List the invariants: harms (checked on every design) and rules (a design's own claims, checked only where claimed).",
+    )
+    .option('--json', 'print one JSON object')
+    .action((f) => {
+      setCode(invariantsCli({ json: f.json === true }));
     });
 
   program

@@ -3,11 +3,12 @@
  * fidelity ledger it uses (docs/fidelity.md), the order its Resettable blocks are called in and
  * its failure policy; and the factors themselves, each value with the kernel code or proposal
  * it follows. With `--json`: `{designs: [{name, follows, deltas, resettable, failure, factors,
- * claimsHarm}], factors: [{name, question, values: [{value, summary, follows, delta}]}],
+ * claimsHarm, claims}], factors: [{name, question, values: [{value, summary, follows, delta}]}],
  * modelDeltas: [...]}`.
  */
 import { PRESETS } from '../driver/config.js';
 import { MODEL_DELTAS } from '../driver/fidelity.js';
+import { ruleClaims } from '../driver/reset/claims.js';
 import { designDeltas } from '../driver/reset/design.js';
 import { FACTORS, MAINLINE_FACTORS } from '../driver/reset/factors.js';
 import { resetSteps, resettableOrder } from '../driver/reset/resettable.js';
@@ -23,6 +24,7 @@ export function designsJson() {
       failure: p.factors.failure,
       factors: p.factors,
       claimsHarm: p.claimsHarm === true,
+      claims: ruleClaims(p.factors),
     })),
     factors: FACTORS.map((f) => ({
       name: f.name,
@@ -54,6 +56,7 @@ export function designsCli(o: { json: boolean }): number {
     );
     lines.push(`    resettable: ${d.resettable.join(', ')}; failure: ${d.failure}`);
     lines.push(`    deltas:     ${d.deltas.length === 0 ? 'none' : d.deltas.join(', ')}`);
+    lines.push(`    claims:     ${d.claims.length === 0 ? 'no rule' : d.claims.join(', ')}`);
   }
   lines.push('');
   lines.push('Factors (the first value is the pinned kernel’s):');

@@ -65,3 +65,29 @@ export function padVisible(s: string, width: number): string {
   const visible = s.replace(/\u001b\[[0-9;]*m/g, '').length;
   return s + ' '.repeat(Math.max(0, width - visible));
 }
+
+/** The width every text output keeps to (issue-free terminals and mail quotes). */
+export const TEXT_WIDTH = 100;
+
+/**
+ * Word-wraps plain `text` to lines of at most `width` columns, the first prefixed by `first`
+ * and the rest by `rest` (both counted in the width; neither may hold colour codes' width
+ * surprises: pass visible text, colour afterwards).
+ */
+export function wrap(text: string, first: string, rest: string, width = TEXT_WIDTH): string[] {
+  const out: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
+    const prefix = out.length === 0 ? first : rest;
+    if (!empty && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = rest + word;
+      continue;
+    }
+    line = empty ? prefix + word : `${line} ${word}`;
+    empty = false;
+  }
+  out.push(line);
+  return out;
+}

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { INVARIANTS } from '../../src/kernel/violations.js';
 import { inProcess, oneJson } from './helpers.js';
 
 test('designs --json: {designs: [{name, follows, deltas, resettable, failure}]}; panthor has no delta; tyr is listed', async () => {
@@ -47,4 +48,38 @@ test('--design takes a composition; a bad factor or value exits 2 naming it', as
   const conflict = await inProcess(['run', 'hang', '--design', 'panthor+refused=wait']);
   assert.equal(conflict.code, 2);
   assert.match(conflict.stderr, /refused=wait needs a gate/);
+});
+
+test('invariants --json: every invariant with its family; rules name the designs that claim them', async () => {
+  const r = await inProcess(['invariants', '--json']);
+  assert.equal(r.code, 0);
+  const j = oneJson(r) as {
+    invariants: {
+      id: string;
+      family: string;
+      holds: string;
+      claimedWhen?: string;
+      claimedBy?: string[];
+    }[];
+  };
+  const by = new Map(j.invariants.map((i) => [i.id, i]));
+  assert.deepEqual([...by.keys()], [...INVARIANTS]);
+  for (const i of j.invariants) {
+    assert.ok(i.family === 'harm' || i.family === 'rule', i.id);
+    assert.ok(i.holds.length > 10, `${i.id} says what it holds`);
+    assert.equal(i.claimedBy !== undefined, i.family === 'rule', `${i.id}: claimedBy iff rule`);
+  }
+  for (const h of ['innocent-survives', 'fence-signalled', 'recovery', 'deadlock', 'reset-dedup'])
+    assert.equal(by.get(h)?.family, 'harm', h);
+  // The rules of docs/design.md §2, each claimed by the designs whose factors make the claim.
+  assert.deepEqual(by.get('submit-after-fault')?.claimedBy, ['default']);
+  assert.deepEqual(by.get('hw-access-during-reset')?.claimedBy, ['default', 'rwsem', 'srcu-epoch']);
+  assert.deepEqual(by.get('wedge-protocol')?.claimedBy, ['default']);
+  // Mainline Panthor claims no rule: it is judged by harm alone.
+  const designs = oneJson(await inProcess(['designs', '--json'])) as {
+    designs: { name: string; claims: string[] }[];
+  };
+  assert.deepEqual(designs.designs.find((d) => d.name === 'panthor')?.claims, []);
+  const text = await inProcess(['invariants']);
+  for (const line of text.stdout.split('\n')) assert.ok(line.length <= 100, line);
 });

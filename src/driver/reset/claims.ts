@@ -15,10 +15,30 @@
 import type { InvariantId } from '../../kernel/violations.js';
 import type { Factors } from './factors.js';
 
+/** Each rule with the factor condition under which a design claims it. */
+export const RULE_CLAIMS: readonly {
+  readonly invariant: InvariantId;
+  readonly claimedWhen: string;
+  readonly claims: (f: Factors) => boolean;
+}[] = [
+  {
+    invariant: 'hw-access-during-reset',
+    claimedWhen: 'gate is not none and drain=wait',
+    claims: (f) => f.gate !== 'none' && f.drain === 'wait',
+  },
+  {
+    invariant: 'submit-after-fault',
+    claimedWhen: 'gate=request',
+    claims: (f) => f.gate === 'request',
+  },
+  {
+    invariant: 'wedge-protocol',
+    claimedWhen: 'failure=wedge or resumefail=wedge',
+    claims: (f) => f.failure === 'wedge' || f.resumefail === 'wedge',
+  },
+];
+
+/** The rules a design with these factors claims, in INVARIANTS order. */
 export function ruleClaims(f: Factors): InvariantId[] {
-  const out: InvariantId[] = [];
-  if (f.gate === 'request') out.push('submit-after-fault');
-  if (f.gate !== 'none' && f.drain === 'wait') out.push('hw-access-during-reset');
-  if (f.failure === 'wedge' || f.resumefail === 'wedge') out.push('wedge-protocol');
-  return out;
+  return RULE_CLAIMS.filter((r) => r.claims(f)).map((r) => r.invariant);
 }
