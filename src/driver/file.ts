@@ -4,6 +4,7 @@
  * and syncobj handles, mmap rights) is `src/drm/file.ts`.
  */
 import { DrmFile, HandleTable } from '../drm/file.js';
+import type { Process } from '../kernel/fdtable.js';
 import type { PanthorDevice } from './device.js';
 import type { Bo } from './gem.js';
 import type { Group } from './group.js';
@@ -22,7 +23,10 @@ export class PanthorFile extends DrmFile<Bo> {
   constructor(
     readonly dev: PanthorDevice,
     privileged: boolean,
+    owner: Process,
+    /** The descriptor open(2) returned in `owner` (the file may be reached by others too). */
+    readonly fd: number,
   ) {
-    super(dev.k, privileged);
+    super(dev.k, privileged, owner);
   }
 }
