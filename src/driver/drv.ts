@@ -36,7 +36,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Layout } from '../kernel/uaccess.js';
 import type { PanthorDevice } from './device.js';
 import { PanthorFile } from './file.js';
-import { Bo, pageAlign } from './gem.js';
+import { Bo } from './gem.js';
 import { type Group, Job } from './group.js';
 import { HeapPool } from './heap.js';
 import { type Dep, depFences, type KSyncOp, SubmitCtx } from './submit-ctx.js';
@@ -902,10 +902,11 @@ export class Drv {
       exclusiveUid = vm.uid;
     }
     if (a.size > MAX_LFS_FILESIZE) return -Errno.EINVAL;
-    const size = pageAlign(a.size);
+    const pages = Math.ceil(a.size / PAGE_SIZE);
     const dev = this.dev;
-    if (dev.hw.mem.pageCount - dev.hw.mem.allocatedPages < size / PAGE_SIZE + MEM_RESERVE_PAGES)
+    if (dev.hw.mem.pageCount - dev.hw.mem.allocatedPages < pages + MEM_RESERVE_PAGES)
       return -Errno.ENOMEM;
+    const size = pages * PAGE_SIZE;
     const bo = new Bo(
       this.k,
       dev.hw.mem,

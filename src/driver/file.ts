@@ -12,7 +12,7 @@ import type { Vm } from './vm.js';
 
 /** Bounds of the group and VM pools (the xa_alloc limits of panthor_group_create and panthor_vm_pool_create_vm). */
 export const MAX_GROUPS_PER_FILE = 128;
-export const MAX_VMS_PER_FILE = 256;
+export const MAX_VMS_PER_FILE = 32;
 
 export class PanthorFile extends DrmFile<Bo> {
   /** `panthor_file.vms`: the file's VM pool. */
