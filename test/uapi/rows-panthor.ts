@@ -1043,9 +1043,11 @@ export const PANTHOR_ROWS: Row[] = [
   {
     id: 'PT-SUB-9',
     ioctl: 'GROUP_SUBMIT',
-    check: 'a group that can no longer run (faulted, timed out, destroyed VM)',
+    check: 'a group that can no longer run (faulted, timed out, destroyed)',
     errno: 'EINVAL',
     kernel: `${SCHED} panthor_job_create (group_can_run)`,
+    model:
+      "the model's group_can_run also says no for a group whose VM was destroyed or is unusable (group.ts Group.canRun)",
     dirty: true,
     run: async (e) => {
       const g = await e.jobGroup();
