@@ -1069,11 +1069,15 @@ export class Drv {
     });
   }
 
-  /** panthor_ioctl_group_destroy: pad, then the group (EINVAL). */
+  /**
+   * panthor_ioctl_group_destroy: pad, then the group (EINVAL), which must be registered: the id
+   * of a group still being created (its GROUP_CREATE has not returned) is EINVAL and stays
+   * reserved for it.
+   */
   private async groupDestroyIoctl(c: PanthorCtx, a: KGroupHandlePad): Promise<number> {
     if (a.pad !== 0) return -Errno.EINVAL;
-    const g = c.file.groups.remove(a.groupHandle);
-    if (g === undefined || g === null) return -Errno.EINVAL;
+    if ((c.file.groups.get(a.groupHandle) ?? null) === null) return -Errno.EINVAL;
+    const g = c.file.groups.remove(a.groupHandle) as Group;
     await this.dev.sched.groupDestroy(g);
     return 0;
   }

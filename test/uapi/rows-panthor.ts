@@ -873,6 +873,28 @@ export const PANTHOR_ROWS: Row[] = [
       assert.equal(errnoOf(await e.c.groupDestroy(0xdeadbeef)), EINVAL);
     },
   },
+  {
+    id: 'PT-GRD-3',
+    ioctl: 'GROUP_DESTROY',
+    check:
+      'a group whose GROUP_CREATE has not returned yet (not GROUP_REGISTERED); its id stays its own',
+    errno: 'EINVAL',
+    kernel: `${SCHED} panthor_group_destroy (xa_get_mark GROUP_REGISTERED)`,
+    run: async (e) => {
+      const vm = await e.vm();
+      let created = 0;
+      e.sys.spawn('creator', async () => {
+        created = unwrap(await e.c.groupCreate(groupArgs(vm)), 'GROUP_CREATE').groupHandle;
+      });
+      for (let i = 0; i < 10_000 && e.c.file.groups.get(1) === undefined; i++) await e.k.point();
+      assert.equal(e.c.file.groups.get(1), null, 'the id is reserved, the group not registered');
+      assert.equal(errnoOf(await e.c.groupDestroy(1)), EINVAL);
+      assert.equal(e.c.file.groups.get(1), null, 'still reserved: another create cannot take it');
+      for (let i = 0; i < 100 && created === 0; i++) await e.k.sleep(1_000_000);
+      assert.equal(created, 1);
+      assert.equal(errnoOf(await e.c.groupDestroy(1)), 0);
+    },
+  },
   // ---- GROUP_GET_STATE ----
   {
     id: 'PT-GRS-1',
