@@ -40,6 +40,37 @@ export {
   DEV_QUERY_SIZES,
   type DevQueryArgs,
   DevQueryType,
+  DRM_IOCTL_GET_CAP,
+  DRM_IOCTL_PANFROST_PERFCNT_DUMP,
+  DRM_IOCTL_PANFROST_PERFCNT_ENABLE,
+  DRM_IOCTL_PANTHOR_BO_CREATE,
+  DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET,
+  DRM_IOCTL_PANTHOR_DEV_QUERY,
+  DRM_IOCTL_PANTHOR_GROUP_CREATE,
+  DRM_IOCTL_PANTHOR_GROUP_DESTROY,
+  DRM_IOCTL_PANTHOR_GROUP_GET_STATE,
+  DRM_IOCTL_PANTHOR_GROUP_SUBMIT,
+  DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE,
+  DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY,
+  DRM_IOCTL_PANTHOR_VM_BIND,
+  DRM_IOCTL_PANTHOR_VM_CREATE,
+  DRM_IOCTL_PANTHOR_VM_DESTROY,
+  DRM_IOCTL_PANTHOR_VM_GET_STATE,
+  DRM_IOCTL_SYNCOBJ_CREATE,
+  DRM_IOCTL_SYNCOBJ_DESTROY,
+  DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+  DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+  DRM_IOCTL_SYNCOBJ_QUERY,
+  DRM_IOCTL_SYNCOBJ_RESET,
+  DRM_IOCTL_SYNCOBJ_SIGNAL,
+  DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
+  DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT,
+  DRM_IOCTL_SYNCOBJ_TRANSFER,
+  DRM_IOCTL_SYNCOBJ_WAIT,
+  DriverFeature,
+  DrmCap,
+  drmIoctlCmd,
+  type GetCapArgs,
   type GpuInfo,
   type GroupCreateArgs,
   type GroupDestroyArgs,
@@ -48,6 +79,7 @@ export {
   GroupPriority,
   GroupStateFlags,
   type GroupSubmitArgs,
+  INT64_MAX,
   type IoctlResult,
   type ObjArray,
   objArray,
@@ -55,16 +87,29 @@ export {
   type PerfcntEnableArgs,
   type QueueCreate,
   type QueueSubmit,
+  type Returned,
+  SIZEOF,
   type SyncOp,
   SyncOpFlags,
+  type SyncobjArrayArgs,
   type SyncobjCreateArgs,
   SyncobjCreateFlags,
+  type SyncobjDestroyArgs,
+  SyncobjFdToHandleFlags,
+  type SyncobjHandleArgs,
+  SyncobjHandleToFdFlags,
   type SyncobjQueryArgs,
+  SyncobjQueryFlags,
+  type SyncobjTimelineArrayArgs,
+  type SyncobjTimelineWaitArgs,
+  type SyncobjTransferArgs,
   type SyncobjWaitArgs,
   SyncobjWaitFlags,
   type TilerHeapCreateArgs,
   type TilerHeapDestroyArgs,
   type TimestampInfo,
+  type U64,
+  UINT64_MAX,
   type VmBindArgs,
   VmBindFlags,
   type VmBindOp,
@@ -122,6 +167,7 @@ export { ptePage, pteTable, ptIndex } from './hw/pte.js';
 export { Atomic } from './kernel/atomic.js';
 export { Completion } from './kernel/completion.js';
 export { Errno, errnoName } from './kernel/errno.js';
+export { KFile, Process, sendFd } from './kernel/fdtable.js';
 export {
   beginSignalling,
   endSignalling,
@@ -146,6 +192,11 @@ export { decodeSchedule, encodeSchedule } from './kernel/schedule.js';
 export { Spinlock } from './kernel/spinlock.js';
 export { Srcu } from './kernel/srcu.js';
 export type { Strategy, StrategyHost } from './kernel/strategy.js';
+export {
+  SYNC_IOC_FILE_INFO,
+  type SyncFenceInfo,
+  type SyncFileInfo,
+} from './kernel/sync-file.js';
 export { Bus, BusDevice, type DeviceDriver } from './kernel/sysfs.js';
 export { Task, type TaskContext } from './kernel/task.js';
 export { Timer } from './kernel/timer.js';
@@ -195,6 +246,7 @@ export type {
 export { GPU_DEVICE_NAME, System, type SystemOptions } from './system/system.js';
 export { DrmClient, UserMapping } from './userspace/client.js';
 export { RecoveryDaemon, type RecoveryRecord } from './userspace/daemon.js';
+export { syncFenceStatus, syncFileInfo, syncWait } from './userspace/libsync.js';
 export {
   type Buffer as UmdBuffer,
   Context as UmdContext,

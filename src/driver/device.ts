@@ -17,7 +17,6 @@
  */
 
 import { DrmDevice } from '../drm/device.js';
-import { SyncobjStubs } from '../drm/syncobj.js';
 import type { VirtualGpu } from '../hw/gpu.js';
 import { Completion } from '../kernel/completion.js';
 import { Errno, errnoName } from '../kernel/errno.js';
@@ -75,7 +74,6 @@ export class PanthorDevice implements Lifetime {
   readonly pm: PmBlock;
   readonly reset: ResetController;
   readonly wedge: WedgeBlock;
-  readonly stubs: SyncobjStubs;
   readonly files = new Set<PanthorFile>();
   /** Set by the firmware's pre-reset when the MCU halted cleanly (fast restart possible). */
   resetFast = false;
@@ -115,7 +113,6 @@ export class PanthorDevice implements Lifetime {
     this.pm = new PmBlock(this);
     this.wedge = new WedgeBlock(this);
     this.reset = new ResetController(this, new ResetDesign(this, cfg.design));
-    this.stubs = new SyncobjStubs(k);
     this.drv = new Drv(this);
   }
 

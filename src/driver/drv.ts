@@ -1,35 +1,94 @@
 /**
- * DOC: The ioctl surface (panthor_drv.c, drm_ioctl, drm_syncobj, panfrost perfcnt).
+ * DOC: The ioctl surface (panthor_drv.c, drm_ioctl.c, drm_syncobj.c, panfrost_perfcnt.c).
  *
- * Every ioctl returns a value or an errno and never throws: argument validation follows the
- * kernel (pads must be zero, flags must be known, arrays with a count need a pointer (EFAULT),
- * a BO handle that is not found is ENOENT (EINVAL in VM_BIND), a VM or group handle EINVAL).
- * After an unplug, or while the device is wedged, every ioctl fails with ENODEV: `enter()`
- * checks both, inside the drm_dev_enter section that keeps unplug from completing under a
- * running ioctl.
+ * Every ioctl goes through `ioctl(file, cmd, arg)`, the model's `drm_ioctl`: ENODEV for a file
+ * that is closed or a device that is unplugged (or, the model's wedge, wedged), then the DRM
+ * core's dispatch (src/drm/ioctl.ts: ENOTTY for a foreign type, EINVAL for a number with no
+ * entry, the struct copied in at the caller's size and zero-filled, copied back whatever the
+ * result). The table holds the DRM core's entries (GET_CAP, GEM_CLOSE, the syncobj ioctls:
+ * src/drm/core-ioctls.ts) and Panthor's, plus the Panfrost perfcnt pair at model numbers.
+ * The named methods (`vmCreate`, `syncobjWait`, ...) are that call with the kernel's command
+ * and return `IoctlResult`.
+ *
+ * Driver ioctls run inside the `drm_dev_enter` section that keeps unplug from completing under
+ * them (the model holds it for every one, where Panthor takes it in VM_CREATE, VM_BIND,
+ * BO_CREATE and GROUP_SUBMIT only; the errno an unplug gives is ENODEV either way). The core
+ * ioctls take none, as in the kernel: a syncobj wait must not hold off an unplug.
+ *
+ * Each handler checks its arguments in panthor_drv.c's order, with its errno: pads zero, flags
+ * known, a VM or group that is not found is EINVAL, a BO that is not found ENOENT (EINVAL in a
+ * VM_BIND map), a syncobj depends on the ioctl. Expected failures are values, never throws.
  *
  * Closing a file tears down what it owns in a safe order (panthor_postclose_file): the perfcnt
  * session, then the groups (they are evicted and their jobs cancelled), then the VMs (VM
  * teardown waits for the groups' eviction), then the BO handles and syncobjs.
  */
 
-import { ETIME, Syncobj, waitSyncobjs } from '../drm/syncobj.js';
+import { DRM_CORE_IOCTLS } from '../drm/core-ioctls.js';
+import { DRM_RENDER_ALLOW, type DrmIoctlDesc, drmIoctl, drmIoctlDesc } from '../drm/ioctl.js';
+import type { DrmCoreCtx } from '../drm/syncobj-ioctl.js';
 import { PAGE_SIZE } from '../hw/regs.js';
 import { Errno } from '../kernel/errno.js';
+import { type FileOperations, KFile, Process as Proc, type Process } from '../kernel/fdtable.js';
 import type { Fence } from '../kernel/fence.js';
+import { iocNr } from '../kernel/ioctl.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { Layout } from '../kernel/uaccess.js';
 import type { PanthorDevice } from './device.js';
 import { PanthorFile } from './file.js';
-import { Bo, pageAlign } from './gem.js';
+import { Bo } from './gem.js';
 import { type Group, Job } from './group.js';
 import { HeapPool } from './heap.js';
+import { type Dep, depFences, type KSyncOp, SubmitCtx } from './submit-ctx.js';
 import {
+  BO_CREATE_LAYOUT,
+  BO_MMAP_OFFSET_LAYOUT,
   type BoCreateArgs,
   BoFlags,
   type BoMmapOffsetArgs,
+  CSIF_INFO_LAYOUT,
+  DEV_QUERY_LAYOUT,
+  DEV_QUERY_MIN_SIZES,
   DEV_QUERY_SIZES,
   type DevQueryArgs,
   DevQueryType,
+  DRM_COMMAND_BASE,
+  DRM_IOCTL_GEM_CLOSE,
+  DRM_IOCTL_GET_CAP,
+  DRM_IOCTL_PANFROST_PERFCNT_DUMP,
+  DRM_IOCTL_PANFROST_PERFCNT_ENABLE,
+  DRM_IOCTL_PANTHOR_BO_CREATE,
+  DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET,
+  DRM_IOCTL_PANTHOR_DEV_QUERY,
+  DRM_IOCTL_PANTHOR_GROUP_CREATE,
+  DRM_IOCTL_PANTHOR_GROUP_DESTROY,
+  DRM_IOCTL_PANTHOR_GROUP_GET_STATE,
+  DRM_IOCTL_PANTHOR_GROUP_SUBMIT,
+  DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE,
+  DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY,
+  DRM_IOCTL_PANTHOR_VM_BIND,
+  DRM_IOCTL_PANTHOR_VM_CREATE,
+  DRM_IOCTL_PANTHOR_VM_DESTROY,
+  DRM_IOCTL_PANTHOR_VM_GET_STATE,
+  DRM_IOCTL_SYNCOBJ_CREATE,
+  DRM_IOCTL_SYNCOBJ_DESTROY,
+  DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+  DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+  DRM_IOCTL_SYNCOBJ_QUERY,
+  DRM_IOCTL_SYNCOBJ_RESET,
+  DRM_IOCTL_SYNCOBJ_SIGNAL,
+  DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
+  DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT,
+  DRM_IOCTL_SYNCOBJ_TRANSFER,
+  DRM_IOCTL_SYNCOBJ_WAIT,
+  type GemCloseArgs,
+  type GetCapArgs,
+  GPU_INFO_LAYOUT,
+  GROUP_CREATE_LAYOUT,
+  GROUP_DESTROY_LAYOUT,
+  GROUP_GET_STATE_LAYOUT,
+  GROUP_PRIORITIES_INFO_LAYOUT,
+  GROUP_SUBMIT_LAYOUT,
   type GroupCreateArgs,
   type GroupDestroyArgs,
   type GroupGetStateArgs,
@@ -37,47 +96,59 @@ import {
   GroupStateFlags,
   type GroupSubmitArgs,
   type IoctlResult,
-  type ObjArray,
+  PERFCNT_DUMP_LAYOUT,
+  PERFCNT_ENABLE_LAYOUT,
   type PerfcntDumpArgs,
   type PerfcntEnableArgs,
-  type QueueCreate,
-  type QueueSubmit,
-  type SyncOp,
-  SyncOpFlags,
+  QUEUE_CREATE_LAYOUT,
+  QUEUE_SUBMIT_LAYOUT,
+  type Returned,
+  SYNC_OP_LAYOUT,
+  type SyncobjArrayArgs,
   type SyncobjCreateArgs,
-  SyncobjCreateFlags,
-  type SyncobjQueryArgs,
+  type SyncobjDestroyArgs,
+  type SyncobjHandleArgs,
+  type SyncobjTimelineArrayArgs,
+  type SyncobjTimelineWaitArgs,
+  type SyncobjTransferArgs,
   type SyncobjWaitArgs,
-  SyncobjWaitFlags,
+  TILER_HEAP_CREATE_LAYOUT,
+  TILER_HEAP_DESTROY_LAYOUT,
+  TIMESTAMP_INFO_LAYOUT,
   type TilerHeapCreateArgs,
   type TilerHeapDestroyArgs,
+  VM_BIND_LAYOUT,
+  VM_BIND_OP_LAYOUT,
+  VM_CREATE_LAYOUT,
+  VM_DESTROY_LAYOUT,
+  VM_GET_STATE_LAYOUT,
   type VmBindArgs,
   VmBindFlags,
-  type VmBindOp,
   VmBindOpFlags,
   type VmCreateArgs,
   type VmDestroyArgs,
   type VmGetStateArgs,
   VmState,
 } from './uapi.js';
-import { DEFAULT_USER_VA_RANGE, Vm } from './vm.js';
+import { getUobjArray, type KObjArray, setUobj } from './uobj.js';
+import { VA_LIMIT, Vm } from './vm.js';
 import { applyBindOps, type BindOp, VmBindQueue } from './vm-bind.js';
 
-/**
- * PANTHOR_UOBJ_MIN_SIZE of each DEV_QUERY struct, in this model's layout: up to and including
- * `tiler_present` (GPU_INFO), `pad` (CSIF_INFO), `current_timestamp` (TIMESTAMP_INFO) and `pad`
- * (GROUP_PRIORITIES_INFO).
- */
-const DEV_QUERY_MIN_SIZES: Record<number, number> = {
-  [DevQueryType.GPU_INFO]: 80,
-  [DevQueryType.CSIF_INFO]: 24,
-  [DevQueryType.TIMESTAMP_INFO]: 16,
-  [DevQueryType.GROUP_PRIORITIES_INFO]: 8,
-};
+/** Every Panthor ioctl handler runs with this (`drm_device`, `drm_file`, `current`). */
+export interface PanthorCtx extends DrmCoreCtx {
+  readonly file: PanthorFile;
+}
 
-/** Upper bound on array counts, so a hostile count cannot make the model loop for ever. */
-const MAX_ARRAY = 1024;
-const MAX_BO_SIZE = 256 * 1024 * 1024;
+/** `PANTHOR_VM_MIN_KERNEL_VA_SIZE`: VA the kernel keeps for its own objects. */
+const MIN_KERNEL_VA_SIZE = 256 * 1024 * 1024;
+/** `MAX_CS_PER_CSG`: the queue count limit of GROUP_CREATE. */
+const MAX_CS_PER_CSG = 32;
+/** `CSF_MAX_QUEUE_PRIO`. */
+const MAX_QUEUE_PRIO = 15;
+/** Sizes a BO cannot have: `drm_gem_shmem_create` of more than MAX_LFS_FILESIZE fails. */
+const MAX_LFS_FILESIZE = 2 ** 63 - 1;
+/** Pages the simulated memory keeps free for the driver itself. */
+const MEM_RESERVE_PAGES = 256;
 
 function ok<T>(value: T): IoctlResult<T> {
   return { ok: true, value };
@@ -87,26 +158,127 @@ function err<T>(errno: number): IoctlResult<T> {
   return { ok: false, errno: Math.abs(errno) };
 }
 
-function isU32(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+// ---- The kernel copies of the structs, as handlers see them --------------------------------------
+
+interface KDevQuery {
+  type: number;
+  size: number;
+  pointer: unknown;
+}
+interface KVmCreate {
+  flags: number;
+  id: number;
+  userVaRange: number;
+}
+interface KIdPad {
+  id: number;
+  pad: number;
+}
+interface KVmBind {
+  vmId: number;
+  flags: number;
+  ops: KObjArray;
+}
+interface KVmBindOp {
+  flags: number;
+  boHandle: number;
+  boOffset: number;
+  va: number;
+  size: number;
+  syncs: KObjArray;
+}
+interface KVmGetState {
+  vmId: number;
+  state: number;
+}
+interface KBoCreate {
+  size: number;
+  flags: number;
+  exclusiveVmId: number;
+  handle: number;
+  pad: number;
+}
+interface KBoMmapOffset {
+  handle: number;
+  pad: number;
+  offset: number;
+}
+interface KQueueCreate {
+  priority: number;
+  pad: { 0: number; 1: number; 2: number };
+  ringbufSize: number;
+}
+interface KGroupCreate {
+  queues: KObjArray;
+  maxComputeCores: number;
+  maxFragmentCores: number;
+  maxTilerCores: number;
+  priority: number;
+  pad: number;
+  computeCoreMask: number;
+  fragmentCoreMask: number;
+  tilerCoreMask: number;
+  vmId: number;
+  groupHandle: number;
+}
+interface KGroupHandlePad {
+  groupHandle: number;
+  pad: number;
+}
+interface KGroupGetState {
+  groupHandle: number;
+  state: number;
+  fatalQueues: number;
+  pad: number;
+}
+interface KQueueSubmit {
+  queueIndex: number;
+  streamSize: number;
+  streamAddr: number;
+  latestFlush: number;
+  pad: number;
+  syncs: KObjArray;
+}
+interface KGroupSubmit {
+  groupHandle: number;
+  pad: number;
+  queueSubmits: KObjArray;
+}
+interface KTilerHeapCreate {
+  vmId: number;
+  initialChunkCount: number;
+  chunkSize: number;
+  maxChunks: number;
+  targetInFlight: number;
+  handle: number;
+  tilerHeapCtxGpuVa: number;
+  firstHeapChunkGpuVa: number;
+}
+interface KHandlePad {
+  handle: number;
+  pad: number;
+}
+interface KPerfcntEnable {
+  enable: number;
+  counterset: number;
+}
+interface KPerfcntDump {
+  buf: unknown;
+  samplesLost: number;
+  epoch: number;
 }
 
-function isU64(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
+/** A prepared VM_BIND operation (the model's `panthor_vm_op_ctx`). */
+type PreparedOp = { op: BindOp; syncs: KSyncOp[] };
 
-/** panthor_get_uobj_array: EINVAL for a bad stride, EFAULT for a missing pointer. */
-function getArray<T>(a: ObjArray<T> | undefined): T[] | number {
-  if (a === undefined || a === null) return [];
-  if (!isU32(a.count) || !isU32(a.stride)) return -Errno.EINVAL;
-  if (a.count === 0) return [];
-  if (a.count > MAX_ARRAY) return -Errno.EINVAL;
-  if (a.stride === 0) return -Errno.EINVAL;
-  if (a.array === null || !Array.isArray(a.array) || a.array.length < a.count) return -Errno.EFAULT;
-  return a.array.slice(0, a.count);
+/** The DRM file's `file_operations` (drm_fops): ioctl through drm_ioctl, release closes. */
+function drmFops(drv: Drv): FileOperations {
+  return {
+    name: 'drm',
+    ioctl: (f, cmd, arg, proc) => drv.ioctl(f.privateData as PanthorFile, cmd, arg, proc),
+    release: (f) => drv.close(f.privateData as PanthorFile),
+  };
 }
-
-type SyncPlan = { waits: Fence[]; signals: Array<{ syncobj: Syncobj; point: number }> };
 
 export class Drv {
   /** Results of ioctls issued while the device was wedged or unplugged (wedge-protocol oracle). */
@@ -118,59 +290,292 @@ export class Drv {
    * (EINVAL). Entries of freed BOs are dropped as the table grows.
    */
   private readonly mmapOffsets = new Map<number, Bo>();
+  private readonly table: {
+    core: ReadonlyMap<number, DrmIoctlDesc<PanthorCtx>>;
+    driver: Array<DrmIoctlDesc<PanthorCtx> | undefined>;
+  };
+  private readonly fops: FileOperations;
 
-  constructor(private readonly dev: PanthorDevice) {}
+  constructor(private readonly dev: PanthorDevice) {
+    const driver: Array<DrmIoctlDesc<PanthorCtx> | undefined> = [];
+    const def = <T>(
+      name: string,
+      cmd: number,
+      l: Layout,
+      func: (ctx: PanthorCtx, a: T) => Promise<number>,
+    ) => {
+      driver[iocNr(cmd) - DRM_COMMAND_BASE] = {
+        name,
+        cmd,
+        layout: l,
+        flags: DRM_RENDER_ALLOW,
+        func: func as never,
+      };
+    };
+    def('DEV_QUERY', DRM_IOCTL_PANTHOR_DEV_QUERY, DEV_QUERY_LAYOUT, (c, a: KDevQuery) =>
+      this.devQueryIoctl(c, a),
+    );
+    def('VM_CREATE', DRM_IOCTL_PANTHOR_VM_CREATE, VM_CREATE_LAYOUT, (c, a: KVmCreate) =>
+      this.vmCreateIoctl(c, a),
+    );
+    def('VM_DESTROY', DRM_IOCTL_PANTHOR_VM_DESTROY, VM_DESTROY_LAYOUT, (c, a: KIdPad) =>
+      this.vmDestroyIoctl(c, a),
+    );
+    def('VM_BIND', DRM_IOCTL_PANTHOR_VM_BIND, VM_BIND_LAYOUT, (c, a: KVmBind) =>
+      this.vmBindIoctl(c, a),
+    );
+    def('VM_GET_STATE', DRM_IOCTL_PANTHOR_VM_GET_STATE, VM_GET_STATE_LAYOUT, (c, a: KVmGetState) =>
+      this.vmGetStateIoctl(c, a),
+    );
+    def('BO_CREATE', DRM_IOCTL_PANTHOR_BO_CREATE, BO_CREATE_LAYOUT, (c, a: KBoCreate) =>
+      this.boCreateIoctl(c, a),
+    );
+    def(
+      'BO_MMAP_OFFSET',
+      DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET,
+      BO_MMAP_OFFSET_LAYOUT,
+      (c, a: KBoMmapOffset) => this.boMmapOffsetIoctl(c, a),
+    );
+    def('GROUP_CREATE', DRM_IOCTL_PANTHOR_GROUP_CREATE, GROUP_CREATE_LAYOUT, (c, a: KGroupCreate) =>
+      this.groupCreateIoctl(c, a),
+    );
+    def(
+      'GROUP_DESTROY',
+      DRM_IOCTL_PANTHOR_GROUP_DESTROY,
+      GROUP_DESTROY_LAYOUT,
+      (c, a: KGroupHandlePad) => this.groupDestroyIoctl(c, a),
+    );
+    def('GROUP_SUBMIT', DRM_IOCTL_PANTHOR_GROUP_SUBMIT, GROUP_SUBMIT_LAYOUT, (c, a: KGroupSubmit) =>
+      this.groupSubmitIoctl(c, a),
+    );
+    def(
+      'GROUP_GET_STATE',
+      DRM_IOCTL_PANTHOR_GROUP_GET_STATE,
+      GROUP_GET_STATE_LAYOUT,
+      (c, a: KGroupGetState) => this.groupGetStateIoctl(c, a),
+    );
+    def(
+      'TILER_HEAP_CREATE',
+      DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE,
+      TILER_HEAP_CREATE_LAYOUT,
+      (c, a: KTilerHeapCreate) => this.tilerHeapCreateIoctl(c, a),
+    );
+    def(
+      'TILER_HEAP_DESTROY',
+      DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY,
+      TILER_HEAP_DESTROY_LAYOUT,
+      (c, a: KHandlePad) => this.tilerHeapDestroyIoctl(c, a),
+    );
+    def(
+      'PERFCNT_ENABLE',
+      DRM_IOCTL_PANFROST_PERFCNT_ENABLE,
+      PERFCNT_ENABLE_LAYOUT,
+      async (c, a: KPerfcntEnable) => this.dev.perfcnt.ioctlEnable(c.file, a),
+    );
+    def(
+      'PERFCNT_DUMP',
+      DRM_IOCTL_PANFROST_PERFCNT_DUMP,
+      PERFCNT_DUMP_LAYOUT,
+      async (c, a: KPerfcntDump) => this.dev.perfcnt.ioctlDump(c.file, a),
+    );
+    this.table = { core: DRM_CORE_IOCTLS, driver };
+    this.fops = drmFops(this);
+  }
 
   private get k(): Kernel {
     return this.dev.k;
   }
 
-  /** Opens a new file on this device. */
-  open(privileged = false): PanthorFile | number {
+  /**
+   * Opens a new file on this device (open(2) of the render node) in process `proc` (a new
+   * process of its own by default): the file, whose `fd` is the descriptor in `proc`, or
+   * -ENODEV / -EMFILE.
+   */
+  open(privileged = false, proc?: Process): PanthorFile | number {
     const dev = this.dev;
     if (dev.unplugged || !dev.initialized) return -Errno.ENODEV;
-    const f = new PanthorFile(dev, privileged);
+    const owner = proc ?? new Proc(this.k, 'drm-client');
+    const fd = owner.files.getUnusedFd();
+    if (fd < 0) return fd;
+    const f = new PanthorFile(dev, privileged, owner, fd);
+    owner.files.fdInstall(fd, new KFile(this.fops, f));
     dev.files.add(f);
     return f;
   }
 
-  /** Wraps an ioctl: file and device checks, the drm_dev_enter section, errno capture. */
-  private async call<T>(
-    name: string,
-    file: PanthorFile,
-    body: () => Promise<IoctlResult<T>>,
-  ): Promise<IoctlResult<T>> {
+  /**
+   * ioctl(2) on a DRM file, as `drm_ioctl`: 0 or a negative errno. `proc` is the caller (the
+   * file's opener by default), where fd-returning ioctls put their fds.
+   */
+  async ioctl(file: PanthorFile, cmd: number, arg: unknown, proc?: Process): Promise<number> {
     const dev = this.dev;
+    const desc = drmIoctlDesc(this.table, cmd);
+    const name = desc?.name ?? `ioctl 0x${cmd.toString(16)}`;
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
-    if (file.closed || file.dev !== dev) return err(Errno.ENODEV);
-    const dead = dev.unplugged || dev.wedge.wedged;
-    if (dead) {
+    if (file.closed || file.dev !== dev) return -Errno.ENODEV;
+    if (dev.unplugged || dev.wedge.wedged) {
       this.afterDeath.push({ name, errno: Errno.ENODEV });
-      return err(Errno.ENODEV);
+      return -Errno.ENODEV;
+    }
+    const ctx: PanthorCtx = {
+      k: this.k,
+      file,
+      features: dev.drm.driverFeatures,
+      proc: proc ?? file.owner,
+    };
+    const core = iocNr(cmd) < DRM_COMMAND_BASE;
+    if (core && desc !== null && desc.name !== 'GEM_CLOSE') {
+      // A system call is a preemption point; the core's syncobj ioctls enter no section.
+      await this.k.point();
+      return drmIoctl(this.table, ctx, cmd, arg);
     }
     const cookie = await dev.drm.enter();
     if (cookie === null) {
       this.afterDeath.push({ name, errno: Errno.ENODEV });
-      return err(Errno.ENODEV);
+      return -Errno.ENODEV;
     }
     try {
       if (dev.wedge.wedged) {
         this.afterDeath.push({ name, errno: Errno.ENODEV });
-        return err(Errno.ENODEV);
+        return -Errno.ENODEV;
       }
-      return await body();
+      return await drmIoctl(this.table, ctx, cmd, arg);
     } finally {
       dev.drm.exit(cookie);
     }
+  }
+
+  /** `ioctl` with the kernel's command, as an `IoctlResult` holding the copied-back args. */
+  private async call<T>(file: PanthorFile, cmd: number, args: T, proc?: Process) {
+    const r = await this.ioctl(file, cmd, args, proc);
+    return r === 0 ? ok(args as unknown as Returned<T>) : err<Returned<T>>(r);
+  }
+
+  // ---- Named entry points ------------------------------------------------------------------
+
+  getCap(file: PanthorFile, args: GetCapArgs) {
+    return this.call(file, DRM_IOCTL_GET_CAP, args);
+  }
+
+  devQuery(file: PanthorFile, args: DevQueryArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_DEV_QUERY, args);
+  }
+
+  vmCreate(file: PanthorFile, args: VmCreateArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_VM_CREATE, args);
+  }
+
+  vmDestroy(file: PanthorFile, args: VmDestroyArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_VM_DESTROY, args);
+  }
+
+  vmBind(file: PanthorFile, args: VmBindArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_VM_BIND, args);
+  }
+
+  vmGetState(file: PanthorFile, args: VmGetStateArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_VM_GET_STATE, args);
+  }
+
+  boCreate(file: PanthorFile, args: BoCreateArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_BO_CREATE, args);
+  }
+
+  boMmapOffset(file: PanthorFile, args: BoMmapOffsetArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET, args);
+  }
+
+  /** DRM_IOCTL_GEM_CLOSE of `handle` (pad 0), or of a whole `drm_gem_close`. */
+  gemClose(file: PanthorFile, handle: number | GemCloseArgs) {
+    const args = typeof handle === 'number' ? { handle, pad: 0 } : handle;
+    return this.call(file, DRM_IOCTL_GEM_CLOSE, args);
+  }
+
+  groupCreate(file: PanthorFile, args: GroupCreateArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_GROUP_CREATE, args);
+  }
+
+  groupDestroy(file: PanthorFile, args: GroupDestroyArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_GROUP_DESTROY, args);
+  }
+
+  groupSubmit(file: PanthorFile, args: GroupSubmitArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_GROUP_SUBMIT, args);
+  }
+
+  groupGetState(file: PanthorFile, args: GroupGetStateArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_GROUP_GET_STATE, args);
+  }
+
+  tilerHeapCreate(file: PanthorFile, args: TilerHeapCreateArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE, args);
+  }
+
+  tilerHeapDestroy(file: PanthorFile, args: TilerHeapDestroyArgs) {
+    return this.call(file, DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY, args);
+  }
+
+  syncobjCreate(file: PanthorFile, args: SyncobjCreateArgs) {
+    return this.call(file, DRM_IOCTL_SYNCOBJ_CREATE, args);
+  }
+
+  /** SYNCOBJ_DESTROY of `handle` (pad 0), or of a whole `drm_syncobj_destroy`. */
+  syncobjDestroy(file: PanthorFile, handle: number | SyncobjDestroyArgs) {
+    const args = typeof handle === 'number' ? { handle, pad: 0 } : handle;
+    return this.call(file, DRM_IOCTL_SYNCOBJ_DESTROY, args);
+  }
+
+  syncobjHandleToFd(file: PanthorFile, args: SyncobjHandleArgs, proc?: Process) {
+    return this.call(file, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, args, proc);
+  }
+
+  syncobjFdToHandle(file: PanthorFile, args: SyncobjHandleArgs, proc?: Process) {
+    return this.call(file, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, args, proc);
+  }
+
+  syncobjWait(file: PanthorFile, args: SyncobjWaitArgs) {
+    return this.call(file, DRM_IOCTL_SYNCOBJ_WAIT, args);
+  }
+
+  syncobjTimelineWait(file: PanthorFile, args: SyncobjTimelineWaitArgs) {
+    return this.call(file, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, args);
+  }
+
+  syncobjReset(file: PanthorFile, args: SyncobjArrayArgs) {
+    return this.call(file, DRM_IOCTL_SYNCOBJ_RESET, args);
+  }
+
+  syncobjSignal(file: PanthorFile, args: SyncobjArrayArgs) {
+    return this.call(file, DRM_IOCTL_SYNCOBJ_SIGNAL, args);
+  }
+
+  syncobjTimelineSignal(file: PanthorFile, args: SyncobjTimelineArrayArgs) {
+    return this.call(file, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, args);
+  }
+
+  syncobjQuery(file: PanthorFile, args: SyncobjTimelineArrayArgs) {
+    return this.call(file, DRM_IOCTL_SYNCOBJ_QUERY, args);
+  }
+
+  syncobjTransfer(file: PanthorFile, args: SyncobjTransferArgs) {
+    return this.call(file, DRM_IOCTL_SYNCOBJ_TRANSFER, args);
+  }
+
+  perfcntEnable(file: PanthorFile, args: PerfcntEnableArgs) {
+    return this.call(file, DRM_IOCTL_PANFROST_PERFCNT_ENABLE, args);
+  }
+
+  perfcntDump(file: PanthorFile, args: PerfcntDumpArgs) {
+    return this.call(file, DRM_IOCTL_PANFROST_PERFCNT_DUMP, args);
   }
 
   /**
    * Runs an ioctl body that may program the hardware (a TLB flush after a page-table change)
    * inside the reset design's gate.
    */
-  private async gated<T>(body: () => Promise<IoctlResult<T>>): Promise<IoctlResult<T>> {
+  private async gated(body: () => Promise<number>): Promise<number> {
     const gate = await this.dev.gateEnter('ioctl-wait');
-    if (typeof gate === 'number') return err(gate);
+    if (typeof gate === 'number') return gate;
     try {
       return await body();
     } finally {
@@ -178,118 +583,123 @@ export class Drv {
     }
   }
 
-  // ---- DEV_QUERY -------------------------------------------------------------------------------
+  // ---- DEV_QUERY ---------------------------------------------------------------------------
 
-  devQuery(file: PanthorFile, args: DevQueryArgs): Promise<IoctlResult<DevQueryArgs>> {
-    return this.call('DEV_QUERY', file, async () => {
-      const size = DEV_QUERY_SIZES[args.type];
-      if (size === undefined || !isU32(args.size)) return err(Errno.EINVAL);
-      if (args.pointer === null) {
-        args.size = size;
-        return ok(args);
+  /**
+   * panthor_ioctl_dev_query: with a NULL pointer, the kernel struct's size is written to
+   * `size` (EINVAL for an unknown type); otherwise the struct is copied out with
+   * panthor_set_uobj (EINVAL below its minimum size) and `size` is left as it was.
+   */
+  private async devQueryIoctl(c: PanthorCtx, a: KDevQuery): Promise<number> {
+    const size = DEV_QUERY_SIZES[a.type];
+    if (a.pointer === null) {
+      if (size === undefined) return -Errno.EINVAL;
+      a.size = size;
+      return 0;
+    }
+    const min = DEV_QUERY_MIN_SIZES[a.type] ?? 0;
+    switch (a.type) {
+      case DevQueryType.GPU_INFO:
+        return setUobj(a.pointer, a.size, min, GPU_INFO_LAYOUT, this.gpuInfo());
+      case DevQueryType.CSIF_INFO:
+        return setUobj(a.pointer, a.size, min, CSIF_INFO_LAYOUT, {
+          csgSlotCount: this.dev.sched.csgSlotCount,
+          csSlotCount: this.dev.sched.csSlotCount,
+          csRegCount: 96,
+          scoreboardSlotCount: 8,
+          unpreservedCsRegCount: 8,
+          pad: 0,
+        });
+      case DevQueryType.TIMESTAMP_INFO:
+        return setUobj(a.pointer, a.size, min, TIMESTAMP_INFO_LAYOUT, {
+          timestampFrequency: 1_000_000_000,
+          currentTimestamp: this.k.nowNs,
+          timestampOffset: 0,
+        });
+      case DevQueryType.GROUP_PRIORITIES_INFO: {
+        // panthor_query_group_priorities_info: the priorities *this file* may create groups
+        // with (group_priority_permit): HIGH and REALTIME only with privilege.
+        const allowed = c.file.privileged
+          ? 0b1111
+          : (1 << GroupPriority.LOW) | (1 << GroupPriority.MEDIUM);
+        return setUobj(a.pointer, a.size, min, GROUP_PRIORITIES_INFO_LAYOUT, {
+          allowedMask: allowed,
+        });
       }
-      // panthor_set_uobj: a user struct smaller than the struct was when it entered the uAPI is
-      // EINVAL; only fields added later may be cut off. (Copying the fields that fit let a user
-      // buffer of 8 bytes succeed with a partial GPU_INFO.)
-      if (args.size < (DEV_QUERY_MIN_SIZES[args.type] ?? size)) return err(Errno.EINVAL);
-      const info = this.queryInfo(args.type, file);
-      // Copy min(user size, kernel size) bytes; fields are 4 or 8 bytes in declaration order.
-      let off = 0;
-      for (const [key, value] of Object.entries(info)) {
-        const width = key.startsWith('!') ? 8 : 4;
-        const name = key.replace('!', '');
-        if (off + width <= args.size) args.pointer[name] = value;
-        off += width;
-      }
-      args.size = Math.min(args.size, size);
-      return ok(args);
-    });
+      default:
+        return -Errno.EINVAL;
+    }
   }
 
-  private queryInfo(type: number, file: PanthorFile): Record<string, number> {
+  private gpuInfo(): object {
+    const g = this.dev.gpu.info;
+    return {
+      gpuId: g.gpuId,
+      gpuRev: 0,
+      csfId: g.csfId,
+      l2Features: g.l2Features,
+      tilerFeatures: g.tilerFeatures,
+      memFeatures: g.memFeatures,
+      mmuFeatures: g.mmuFeatures,
+      threadFeatures: 0,
+      maxThreads: 2048,
+      threadMaxWorkgroupSize: 1024,
+      threadMaxBarrierSize: 1024,
+      coherencyFeatures: 0,
+      textureFeatures0: 0,
+      textureFeatures1: 0,
+      textureFeatures2: 0,
+      textureFeatures3: 0,
+      asPresent: g.asPresent,
+      shaderPresent: g.shaderPresent,
+      l2Present: g.l2Present,
+      tilerPresent: g.tilerPresent,
+      coreFeatures: g.coreFeatures,
+      pad: 0,
+    };
+  }
+
+  // ---- VMs ---------------------------------------------------------------------------------
+
+  /**
+   * panthor_ioctl_vm_create (panthor_vm_pool_create_vm, panthor_vm_create_check_args): flags
+   * must be 0; the user range (0: the lower half of the VA space) may not exceed the VA space
+   * minus the kernel's minimum; the kernel range is the largest power of two that fits above
+   * it, and `userVaRange` comes back as where that range starts (possibly above what was
+   * asked). At most 32 VMs per file (EBUSY).
+   */
+  private async vmCreateIoctl(c: PanthorCtx, a: KVmCreate): Promise<number> {
+    if (a.flags !== 0) return -Errno.EINVAL;
+    const full = VA_LIMIT;
+    const max = full - MIN_KERNEL_VA_SIZE;
+    if (a.userVaRange > max) return -Errno.EINVAL;
+    const user = a.userVaRange !== 0 ? a.userVaRange : full > 2 ** 32 ? full / 2 : max;
+    const kernelRange = 2 ** Math.floor(Math.log2(full - user));
+    const kernelStart = full - kernelRange;
     const dev = this.dev;
-    const g = dev.gpu.info;
-    if (type === DevQueryType.GPU_INFO) {
-      return {
-        gpuId: g.gpuId,
-        gpuRev: 0,
-        csfId: g.csfId,
-        l2Features: g.l2Features,
-        tilerFeatures: g.tilerFeatures,
-        memFeatures: g.memFeatures,
-        mmuFeatures: g.mmuFeatures,
-        threadFeatures: 0,
-        maxThreads: 2048,
-        threadMaxWorkgroupSize: 1024,
-        threadMaxBarrierSize: 1024,
-        coherencyFeatures: 0,
-        texureFeatures0: 0,
-        asPresent: g.asPresent,
-        '!shaderPresent': g.shaderPresent,
-        '!l2Present': g.l2Present,
-        '!tilerPresent': g.tilerPresent,
-        coreFeatures: g.coreFeatures,
-        pad: 0,
-      };
+    this.k.kmalloc('vm');
+    const vm = new Vm(dev, `file${c.file.id}-vm`, false, kernelStart);
+    const id = c.file.vms.alloc(vm);
+    if (id === 0) {
+      await vm.put();
+      return -Errno.EBUSY;
     }
-    if (type === DevQueryType.CSIF_INFO) {
-      return {
-        csgSlotCount: dev.sched.csgSlotCount,
-        csSlotCount: dev.sched.csSlotCount,
-        csRegCount: 96,
-        scoreboardSlotCount: 8,
-        unpreservedCsRegCount: 8,
-        pad: 0,
-      };
-    }
-    if (type === DevQueryType.TIMESTAMP_INFO) {
-      return {
-        '!timestampFrequency': 1_000_000_000,
-        '!currentTimestamp': this.k.nowNs,
-        '!timestampOffset': 0,
-      };
-    }
-    // panthor_query_group_priorities_info: the priorities *this file* may create groups with
-    // (group_priority_permit): HIGH and REALTIME only with privilege.
-    const allowed = file.privileged
-      ? 0b1111
-      : (1 << GroupPriority.LOW) | (1 << GroupPriority.MEDIUM);
-    return { allowedMask: allowed, pad0: 0 };
+    dev.mmu.vms.add(vm);
+    a.id = id;
+    a.userVaRange = kernelStart;
+    return 0;
   }
 
-  // ---- VMs -------------------------------------------------------------------------------------
-
-  vmCreate(file: PanthorFile, args: VmCreateArgs): Promise<IoctlResult<VmCreateArgs>> {
-    return this.call('VM_CREATE', file, async () => {
-      if (args.flags !== 0) return err(Errno.EINVAL);
-      if (!isU64(args.userVaRange)) return err(Errno.EINVAL);
-      const range = args.userVaRange === 0 ? DEFAULT_USER_VA_RANGE : args.userVaRange;
-      if (range % PAGE_SIZE !== 0 || range > DEFAULT_USER_VA_RANGE) return err(Errno.EINVAL);
-      const dev = this.dev;
-      this.k.kmalloc('vm');
-      const vm = new Vm(dev, `file${file.id}-vm`, false, range);
-      const id = file.vms.alloc(vm);
-      if (id === 0) {
-        await vm.put();
-        return err(Errno.EBUSY);
-      }
-      dev.mmu.vms.add(vm);
-      args.id = id;
-      return ok(args);
-    });
-  }
-
-  vmDestroy(file: PanthorFile, args: VmDestroyArgs): Promise<IoctlResult<VmDestroyArgs>> {
-    return this.call('VM_DESTROY', file, async () => {
-      if (args.pad !== 0) return err(Errno.EINVAL);
-      const vm = file.vms.remove(args.id);
-      if (vm === undefined) return err(Errno.EINVAL);
-      await this.evictForVmDestroy(vm);
-      // The handle is gone: the destruction must happen now, whatever the design says about
-      // ioctls during a reset (a refusal here would leak an unreachable VM).
-      await this.dev.teardownSection(() => this.destroyVm(vm));
-      return ok(args);
-    });
+  /** panthor_ioctl_vm_destroy: pad, then the id (EINVAL). */
+  private async vmDestroyIoctl(c: PanthorCtx, a: KIdPad): Promise<number> {
+    if (a.pad !== 0) return -Errno.EINVAL;
+    const vm = c.file.vms.remove(a.id);
+    if (vm === undefined) return -Errno.EINVAL;
+    await this.evictForVmDestroy(vm);
+    // The handle is gone: the destruction must happen now, whatever the design says about
+    // ioctls during a reset (a refusal here would leak an unreachable VM).
+    await this.dev.teardownSection(() => this.destroyVm(vm));
+    return 0;
   }
 
   /**
@@ -324,45 +734,107 @@ export class Drv {
     await vm.put();
   }
 
-  vmBind(file: PanthorFile, args: VmBindArgs): Promise<IoctlResult<VmBindArgs>> {
-    return this.call('VM_BIND', file, async () => {
-      const vm = file.vms.get(args.vmId);
-      if (vm === undefined) return err(Errno.EINVAL);
-      if (!isU32(args.flags) || (args.flags & ~VmBindFlags.ASYNC) !== 0) return err(Errno.EINVAL);
-      const async = (args.flags & VmBindFlags.ASYNC) !== 0;
-      const ops = getArray<VmBindOp>(args.ops);
-      if (typeof ops === 'number') return err(ops);
-      const plans: Array<{ ops: BindOp[]; sync: SyncPlan }> = [];
-      for (const op of ops) {
-        const r = this.prepareBindOp(file, vm, op, async);
-        if (typeof r === 'number') return err(r);
-        plans.push(r);
-      }
-      if (!async) {
-        const gate = await this.dev.gateEnter('ioctl-wait');
-        if (typeof gate === 'number') return err(gate);
-        try {
-          await vm.opLock.lock();
-          let ret = 0;
-          for (const p of plans) {
-            ret = await applyBindOps(vm, p.ops);
-            if (ret) break;
+  /** panthor_ioctl_vm_get_state: the VM (EINVAL); the struct has no pad. */
+  private async vmGetStateIoctl(c: PanthorCtx, a: KVmGetState): Promise<number> {
+    const vm = c.file.vms.get(a.vmId);
+    if (vm === undefined) return -Errno.EINVAL;
+    a.state = vm.unusable ? VmState.UNUSABLE : VmState.USABLE;
+    return 0;
+  }
+
+  /**
+   * panthor_ioctl_vm_bind: ASYNC picks the asynchronous path; other flag bits are ignored
+   * (PANTHOR_VM_BIND_FLAGS is not checked).
+   */
+  private async vmBindIoctl(c: PanthorCtx, a: KVmBind): Promise<number> {
+    const vm = c.file.vms.get(a.vmId);
+    if (vm === undefined) return -Errno.EINVAL;
+    const ops = getUobjArray<KVmBindOp>(a.ops, VM_BIND_OP_LAYOUT.size, VM_BIND_OP_LAYOUT);
+    if (typeof ops === 'number') return ops;
+    if (a.flags & VmBindFlags.ASYNC) return this.vmBindAsync(c, vm, ops);
+    return this.vmBindSync(c, vm, a, ops);
+  }
+
+  /**
+   * panthor_ioctl_vm_bind_sync: one operation at a time (panthor_vm_bind_exec_sync_op): no
+   * syncs allowed (EINVAL), size 0 is a no-op whatever else the operation says, then
+   * prepare and execute. The first failure stops the loop with `ops.count` set to its index
+   * (copied back); the operations before it stay applied.
+   */
+  private async vmBindSync(c: PanthorCtx, vm: Vm, a: KVmBind, ops: KVmBindOp[]): Promise<number> {
+    let gate: Awaited<ReturnType<PanthorDevice['gateEnter']>> | null = null;
+    try {
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i] as KVmBindOp;
+        let ret = 0;
+        if (op.syncs.count !== 0) ret = -Errno.EINVAL;
+        else if (op.size === 0) continue;
+        const p = ret === 0 ? this.prepareBindOp(c.file, vm, op, false) : ret;
+        if (typeof p === 'number') {
+          ret = p;
+        } else if (p.kind === 'map' && vm.unusable) {
+          // panthor_vm_exec_op: a MAP on an unusable VM is refused when it executes (no
+          // hardware access, so no gate needed to say so).
+          ret = -Errno.EINVAL;
+        } else {
+          gate ??= await this.dev.gateEnter('ioctl-wait');
+          if (typeof gate === 'number') {
+            ret = gate;
+          } else {
+            await vm.opLock.lock();
+            ret = await applyBindOps(vm, [p]);
+            vm.opLock.unlock();
           }
-          vm.opLock.unlock();
-          if (ret) return err(ret);
-        } finally {
-          this.dev.gateExit(gate);
         }
-        return ok(args);
+        if (ret !== 0) {
+          a.ops.count = i;
+          return ret;
+        }
       }
-      vm.bindQueue ??= new VmBindQueue(this.dev, vm);
-      for (const p of plans) {
-        const done = this.bindFenceCtx(vm).create();
-        await vm.bindQueue.push({ ops: p.ops, deps: p.sync.waits, done });
-        for (const s of p.sync.signals) s.syncobj.attach(done, s.point);
-      }
-      return ok(args);
-    });
+      return 0;
+    } finally {
+      if (gate !== null && typeof gate !== 'number') this.dev.gateExit(gate);
+    }
+  }
+
+  /**
+   * panthor_ioctl_vm_bind_async: per operation, panthor_vm_bind_job_create (a destroyed or
+   * unusable VM refuses every operation, UNMAP too: EINVAL; then the prepare checks) and its
+   * syncs copied in; then the submit context's phases (src/driver/submit-ctx.ts). Nothing is
+   * queued unless everything passed.
+   */
+  private async vmBindAsync(c: PanthorCtx, vm: Vm, ops: KVmBindOp[]): Promise<number> {
+    const prepared: PreparedOp[] = [];
+    for (const op of ops) {
+      if (vm.destroyed || vm.unusable) return -Errno.EINVAL;
+      const p = this.prepareBindOp(c.file, vm, op, true);
+      if (typeof p === 'number') return p;
+      const syncs = getUobjArray<KSyncOp>(op.syncs, SYNC_OP_LAYOUT.size, SYNC_OP_LAYOUT);
+      if (typeof syncs === 'number') return syncs;
+      prepared.push({ op: p, syncs });
+    }
+    if (prepared.length === 0) return 0;
+    const ctx = new SubmitCtx(
+      c.file,
+      prepared.map((p) => p.syncs),
+    );
+    const r = ctx.collectSignals();
+    if (r) return r;
+    const deps = ctx.resolveDeps();
+    if (typeof deps === 'number') return deps;
+    const fenceCtx = this.bindFenceCtx(vm);
+    const fences = prepared.map(() => fenceCtx.create());
+    vm.bindQueue ??= new VmBindQueue(this.dev, vm);
+    for (let i = 0; i < prepared.length; i++) {
+      const p = prepared[i] as PreparedOp;
+      await vm.bindQueue.push({
+        ops: [p.op],
+        deps: depFences(deps[i] as Dep[], fences),
+        done: fences[i] as Fence,
+      });
+    }
+    ctx.pushFences(fences);
+    return 0;
   }
 
   private bindFenceCtx(vm: Vm) {
@@ -370,170 +842,114 @@ export class Drv {
     return vm.bindFenceCtx;
   }
 
-  private prepareBindOp(
-    file: PanthorFile,
-    vm: Vm,
-    op: VmBindOp,
-    async: boolean,
-  ): { ops: BindOp[]; sync: SyncPlan } | number {
-    if (!isU32(op.flags)) return -Errno.EINVAL;
-    const known =
-      (VmBindOpFlags.MAP_READONLY |
-        VmBindOpFlags.MAP_NOEXEC |
-        VmBindOpFlags.MAP_UNCACHED |
-        VmBindOpFlags.TYPE_MASK) >>>
-      0;
-    if ((op.flags & ~known) >>> 0 !== 0) return -Errno.EINVAL;
-    const syncOps = getArray<SyncOp>(op.syncs);
-    if (typeof syncOps === 'number') return syncOps;
-    if (!async && syncOps.length > 0) return -Errno.EINVAL;
-    const sync = this.prepareSyncs(file, syncOps);
-    if (typeof sync === 'number') return sync;
+  /**
+   * panthor_vm_bind_prepare_op_ctx, in order: va, size and bo_offset page-aligned (EINVAL; the
+   * bo_offset term is upstream 5afa9d2a9bb1), then by type:
+   * - MAP: the BO (a missing one is passed on as NULL and rejected with EINVAL, not ENOENT),
+   *   flags within READONLY|NOEXEC|UNCACHED, the range inside the BO, an exclusive BO only in
+   *   its own VM (all EINVAL);
+   * - UNMAP: no flag bits, no BO handle or offset (EINVAL);
+   * - SYNC_ONLY: no flag bits, BO, VA or size, and at least one sync (EINVAL);
+   * - any other type: EINVAL.
+   * The model also refuses a range outside the VM's user VA (EINVAL, where drm_gpuvm refuses
+   * it when the operation executes) and, on the asynchronous path, a zero size.
+   */
+  private prepareBindOp(file: PanthorFile, vm: Vm, op: KVmBindOp, async: boolean): BindOp | number {
+    if (op.va % PAGE_SIZE !== 0 || op.size % PAGE_SIZE !== 0 || op.boOffset % PAGE_SIZE !== 0)
+      return -Errno.EINVAL;
     const type = (op.flags & VmBindOpFlags.TYPE_MASK) >>> 0;
-    if (type === VmBindOpFlags.TYPE_SYNC_ONLY >>> 0) {
-      if (!async) return -Errno.EINVAL;
-      if (op.boHandle !== 0 || op.boOffset !== 0 || op.va !== 0 || op.size !== 0)
-        return -Errno.EINVAL;
-      return { ops: [{ kind: 'sync-only' }], sync };
+    const extra = (op.flags & ~VmBindOpFlags.TYPE_MASK) >>> 0;
+    if (type === VmBindOpFlags.TYPE_SYNC_ONLY) {
+      if (extra !== 0 || op.boHandle !== 0 || op.boOffset !== 0) return -Errno.EINVAL;
+      if (op.va !== 0 || op.size !== 0 || op.syncs.count === 0) return -Errno.EINVAL;
+      return { kind: 'sync-only' };
     }
-    if (!isU64(op.va) || !isU64(op.size) || !isU64(op.boOffset)) return -Errno.EINVAL;
-    if (op.va % PAGE_SIZE !== 0 || op.size % PAGE_SIZE !== 0 || op.size === 0) return -Errno.EINVAL;
-    if (op.va + op.size > vm.userVaRange) return -Errno.EINVAL;
-    if (type === VmBindOpFlags.TYPE_UNMAP >>> 0) {
-      if (op.boHandle !== 0 || op.boOffset !== 0) return -Errno.EINVAL;
-      if ((op.flags & ~VmBindOpFlags.TYPE_MASK) >>> 0 !== 0) return -Errno.EINVAL;
-      return { ops: [{ kind: 'unmap', va: op.va, size: op.size }], sync };
+    if (type === VmBindOpFlags.TYPE_UNMAP) {
+      if (extra !== 0 || op.boHandle !== 0 || op.boOffset !== 0) return -Errno.EINVAL;
+      if (!this.inUserRange(vm, op, async)) return -Errno.EINVAL;
+      return { kind: 'unmap', va: op.va, size: op.size };
     }
-    if (type !== VmBindOpFlags.TYPE_MAP >>> 0) return -Errno.EINVAL;
-    if (vm.unusable) return -Errno.EINVAL;
-    // An unknown BO is EINVAL here, not ENOENT: panthor_vm_bind_prepare_op_ctx passes the
-    // failed lookup on as a NULL BO and panthor_vm_prepare_map_op_ctx rejects that with -EINVAL.
+    if (type !== VmBindOpFlags.TYPE_MAP) return -Errno.EINVAL;
     const bo = file.bos.get(op.boHandle);
     if (bo === undefined) return -Errno.EINVAL;
-    if (op.boOffset % PAGE_SIZE !== 0 || op.boOffset + op.size > bo.size) return -Errno.EINVAL;
+    const mapFlags =
+      VmBindOpFlags.MAP_READONLY | VmBindOpFlags.MAP_NOEXEC | VmBindOpFlags.MAP_UNCACHED;
+    if ((extra & ~mapFlags) !== 0) return -Errno.EINVAL;
+    if (op.size > bo.size || op.boOffset > bo.size - op.size) return -Errno.EINVAL;
     if (bo.exclusiveVmId !== 0 && bo.exclusiveVmUid !== vm.uid) return -Errno.EINVAL;
+    if (!this.inUserRange(vm, op, async)) return -Errno.EINVAL;
     const flags = {
       readOnly: (op.flags & VmBindOpFlags.MAP_READONLY) !== 0,
       noExec: (op.flags & VmBindOpFlags.MAP_NOEXEC) !== 0,
     };
-    return {
-      ops: [{ kind: 'map', va: op.va, size: op.size, bo, boOffset: op.boOffset, flags }],
-      sync,
-    };
+    return { kind: 'map', va: op.va, size: op.size, bo, boOffset: op.boOffset, flags };
   }
 
-  /** Validates sync operations (panthor_check_sync_op) and resolves their syncobjs. */
-  private prepareSyncs(file: PanthorFile, ops: SyncOp[]): SyncPlan | number {
-    const plan: SyncPlan = { waits: [], signals: [] };
-    for (const op of ops) {
-      if (!isU32(op.flags) || !isU32(op.handle) || !isU64(op.timelineValue)) return -Errno.EINVAL;
-      const mask = (SyncOpFlags.HANDLE_TYPE_MASK | SyncOpFlags.SIGNAL) >>> 0;
-      if ((op.flags & ~mask) >>> 0 !== 0) return -Errno.EINVAL;
-      const type = op.flags & SyncOpFlags.HANDLE_TYPE_MASK;
-      if (
-        type !== SyncOpFlags.HANDLE_TYPE_SYNCOBJ &&
-        type !== SyncOpFlags.HANDLE_TYPE_TIMELINE_SYNCOBJ
-      )
-        return -Errno.EINVAL;
-      if (type === SyncOpFlags.HANDLE_TYPE_SYNCOBJ && op.timelineValue !== 0) return -Errno.EINVAL;
-      const signal = (op.flags & SyncOpFlags.SIGNAL) !== 0;
-      const so = file.syncobjs.get(op.handle);
-      if (!signal) {
-        if (so === undefined) return -Errno.ENOENT;
-        const f = so.fenceFor(op.timelineValue);
-        if (f === null) return -Errno.EINVAL;
-        plan.waits.push(f);
-      } else {
-        if (so === undefined) return -Errno.EINVAL;
-        plan.signals.push({ syncobj: so, point: op.timelineValue });
-      }
+  private inUserRange(vm: Vm, op: KVmBindOp, async: boolean): boolean {
+    if (async && op.size === 0) return false;
+    return op.va + op.size <= vm.userVaRange;
+  }
+
+  // ---- BOs ---------------------------------------------------------------------------------
+
+  /**
+   * panthor_ioctl_bo_create: size 0, a pad or an unknown flag is EINVAL (one check); then the
+   * exclusive VM (EINVAL); then the BO, its size rounded up to a page (EINVAL past
+   * MAX_LFS_FILESIZE; ENOMEM when the simulated memory cannot back it). `size` and `handle`
+   * are written on success only.
+   */
+  private async boCreateIoctl(c: PanthorCtx, a: KBoCreate): Promise<number> {
+    if (a.size === 0 || a.pad !== 0 || (a.flags & ~BoFlags.NO_MMAP) !== 0) return -Errno.EINVAL;
+    let exclusiveUid = 0;
+    if (a.exclusiveVmId !== 0) {
+      const vm = c.file.vms.get(a.exclusiveVmId);
+      if (vm === undefined) return -Errno.EINVAL;
+      exclusiveUid = vm.uid;
     }
-    return plan;
-  }
-
-  vmGetState(file: PanthorFile, args: VmGetStateArgs): Promise<IoctlResult<VmGetStateArgs>> {
-    return this.call('VM_GET_STATE', file, async () => {
-      if (args.pad !== 0) return err(Errno.EINVAL);
-      const vm = file.vms.get(args.vmId);
-      if (vm === undefined) return err(Errno.EINVAL);
-      args.state = vm.unusable ? VmState.UNUSABLE : VmState.USABLE;
-      return ok(args);
-    });
-  }
-
-  // ---- BOs -------------------------------------------------------------------------------------
-
-  boCreate(file: PanthorFile, args: BoCreateArgs): Promise<IoctlResult<BoCreateArgs>> {
-    return this.call('BO_CREATE', file, async () => {
-      if (args.pad !== 0) return err(Errno.EINVAL);
-      if (!isU32(args.flags) || (args.flags & ~BoFlags.NO_MMAP) !== 0) return err(Errno.EINVAL);
-      if (!isU64(args.size) || args.size === 0) return err(Errno.EINVAL);
-      const size = pageAlign(args.size);
-      if (size === 0 || size > MAX_BO_SIZE) return err(Errno.EINVAL);
-      let exclusiveUid = 0;
-      if (args.exclusiveVmId !== 0) {
-        const vm = file.vms.get(args.exclusiveVmId);
-        if (vm === undefined) return err(Errno.EINVAL);
-        exclusiveUid = vm.uid;
-      }
-      const dev = this.dev;
-      if (dev.hw.mem.pageCount - dev.hw.mem.allocatedPages < size / PAGE_SIZE + 256)
-        return err(Errno.ENOMEM);
-      const bo = new Bo(
-        this.k,
-        dev.hw.mem,
-        `file${file.id}-bo`,
-        size,
-        (args.flags & BoFlags.NO_MMAP) !== 0,
-        args.exclusiveVmId,
-      );
-      bo.exclusiveVmUid = exclusiveUid;
-      const handle = file.bos.alloc(bo);
-      if (handle === 0) {
-        bo.put();
-        return err(Errno.ENOSPC);
-      }
-      args.size = size;
-      args.handle = handle;
-      return ok(args);
-    });
-  }
-
-  boMmapOffset(file: PanthorFile, args: BoMmapOffsetArgs): Promise<IoctlResult<BoMmapOffsetArgs>> {
-    return this.call('BO_MMAP_OFFSET', file, async () => {
-      if (args.pad !== 0) return err(Errno.EINVAL);
-      const bo = file.bos.get(args.handle);
-      if (bo === undefined) return err(Errno.ENOENT);
-      if (bo.noMmap) return err(Errno.EPERM);
-      if (bo.mmapOffset === 0) {
-        bo.mmapOffset = this.dev.allocMmapOffset(bo.size);
-        this.mmapOffsets.set(bo.mmapOffset, bo);
-        const n = this.mmapOffsets.size;
-        if (n >= 64 && (n & (n - 1)) === 0)
-          for (const [off, b] of this.mmapOffsets) if (!b.alive) this.mmapOffsets.delete(off);
-      }
-      file.mmapAllowed.set(bo.mmapOffset, bo);
-      args.offset = bo.mmapOffset;
-      return ok(args);
-    });
-  }
-
-  /** Closes a GEM handle (DRM_IOCTL_GEM_CLOSE). */
-  gemClose(file: PanthorFile, handle: number): Promise<IoctlResult<number>> {
-    return this.call('GEM_CLOSE', file, async () => {
-      const bo = file.bos.remove(handle);
-      if (bo === undefined) return err(Errno.EINVAL);
-      // drm_gem_object_release_handle revokes the file's right to mmap the BO
-      // (drm_vma_node_revoke). Without it, an mmap after the close took a reference on a BO
-      // that may already be freed (a use-after-free).
-      if (bo.mmapOffset !== 0 && file.mmapAllowed.get(bo.mmapOffset) === bo)
-        file.mmapAllowed.delete(bo.mmapOffset);
+    if (a.size > MAX_LFS_FILESIZE) return -Errno.EINVAL;
+    const pages = Math.ceil(a.size / PAGE_SIZE);
+    const dev = this.dev;
+    if (dev.hw.mem.pageCount - dev.hw.mem.allocatedPages < pages + MEM_RESERVE_PAGES)
+      return -Errno.ENOMEM;
+    const size = pages * PAGE_SIZE;
+    const bo = new Bo(
+      this.k,
+      dev.hw.mem,
+      `file${c.file.id}-bo`,
+      size,
+      (a.flags & BoFlags.NO_MMAP) !== 0,
+      a.exclusiveVmId,
+    );
+    bo.exclusiveVmUid = exclusiveUid;
+    const handle = c.file.bos.alloc(bo);
+    if (handle === 0) {
       bo.put();
-      return ok(0);
-    });
+      return -Errno.ENOSPC;
+    }
+    a.size = size;
+    a.handle = handle;
+    return 0;
   }
 
-  // ---- mmap ------------------------------------------------------------------------------------
+  /** panthor_ioctl_bo_mmap_offset: pad (EINVAL), the BO (ENOENT), NO_MMAP (EPERM). */
+  private async boMmapOffsetIoctl(c: PanthorCtx, a: KBoMmapOffset): Promise<number> {
+    if (a.pad !== 0) return -Errno.EINVAL;
+    const bo = c.file.bos.get(a.handle);
+    if (bo === undefined) return -Errno.ENOENT;
+    if (bo.noMmap) return -Errno.EPERM;
+    if (bo.mmapOffset === 0) {
+      bo.mmapOffset = this.dev.allocMmapOffset(bo.size);
+      this.mmapOffsets.set(bo.mmapOffset, bo);
+      const n = this.mmapOffsets.size;
+      if (n >= 64 && (n & (n - 1)) === 0)
+        for (const [off, b] of this.mmapOffsets) if (!b.alive) this.mmapOffsets.delete(off);
+    }
+    c.file.mmapAllowed.set(bo.mmapOffset, bo);
+    a.offset = bo.mmapOffset;
+    return 0;
+  }
+
+  // ---- mmap --------------------------------------------------------------------------------
 
   /** mmap of a BO's fake offset. Returns a mapping id. */
   mmap(file: PanthorFile, offset: number): IoctlResult<number> {
@@ -577,276 +993,231 @@ export class Drv {
     return ok(0);
   }
 
-  // ---- Groups ----------------------------------------------------------------------------------
+  // ---- Groups ------------------------------------------------------------------------------
 
-  groupCreate(file: PanthorFile, args: GroupCreateArgs): Promise<IoctlResult<GroupCreateArgs>> {
-    return this.call('GROUP_CREATE', file, async () => {
-      const dev = this.dev;
-      if (args.pad !== 0) return err(Errno.EINVAL);
-      const queues = getArray<QueueCreate>(args.queues);
-      if (typeof queues === 'number') return err(queues);
-      if (queues.length === 0 || queues.length > dev.sched.csSlotCount) return err(Errno.EINVAL);
-      if (!isU32(args.priority) || args.priority > GroupPriority.REALTIME) return err(Errno.EINVAL);
-      if (args.priority > GroupPriority.MEDIUM && !file.privileged) return err(Errno.EACCES);
-      const shaders = dev.gpu.info.shaderPresent;
-      const tilers = dev.gpu.info.tilerPresent;
-      for (const m of [args.computeCoreMask, args.fragmentCoreMask, args.tilerCoreMask])
-        if (!isU64(m)) return err(Errno.EINVAL);
-      if (
-        hasBitsOutside(args.computeCoreMask, shaders) ||
-        hasBitsOutside(args.fragmentCoreMask, shaders) ||
-        hasBitsOutside(args.tilerCoreMask, tilers)
-      )
-        return err(Errno.EINVAL);
-      if (
-        popcount(args.computeCoreMask) < args.maxComputeCores ||
-        popcount(args.fragmentCoreMask) < args.maxFragmentCores ||
-        popcount(args.tilerCoreMask) < args.maxTilerCores
-      ) {
-        return err(Errno.EINVAL);
-      }
+  /**
+   * panthor_ioctl_group_create then panthor_group_create, in order: the queue count (0 or
+   * more than 32: EINVAL); the queue array (EINVAL / E2BIG / EFAULT / ENOMEM); the priority
+   * (above REALTIME EINVAL, HIGH or REALTIME without privilege EACCES); pad; the core masks
+   * within the present cores and holding the max counts (EINVAL); the VM (EINVAL); the group
+   * id (1..128, EBUSY); and only then each queue's pad, ring size (a power of two in 4K..64K)
+   * and priority (0..15), all EINVAL. The model also refuses more queues than the firmware
+   * has CS slots per group (EINVAL).
+   */
+  private async groupCreateIoctl(c: PanthorCtx, a: KGroupCreate): Promise<number> {
+    const dev = this.dev;
+    if (a.queues.count === 0 || a.queues.count > MAX_CS_PER_CSG) return -Errno.EINVAL;
+    const queues = getUobjArray<KQueueCreate>(
+      a.queues,
+      QUEUE_CREATE_LAYOUT.size,
+      QUEUE_CREATE_LAYOUT,
+    );
+    if (typeof queues === 'number') return queues;
+    // group_priority_permit.
+    if (a.priority > GroupPriority.REALTIME) return -Errno.EINVAL;
+    if (a.priority > GroupPriority.MEDIUM && !c.file.privileged) return -Errno.EACCES;
+    if (a.pad !== 0) return -Errno.EINVAL;
+    const shaders = dev.gpu.info.shaderPresent;
+    const tilers = dev.gpu.info.tilerPresent;
+    if (
+      hasBitsOutside(a.computeCoreMask, shaders) ||
+      hasBitsOutside(a.fragmentCoreMask, shaders) ||
+      hasBitsOutside(a.tilerCoreMask, tilers)
+    )
+      return -Errno.EINVAL;
+    if (
+      popcount(a.computeCoreMask) < a.maxComputeCores ||
+      popcount(a.fragmentCoreMask) < a.maxFragmentCores ||
+      popcount(a.tilerCoreMask) < a.maxTilerCores
+    ) {
+      return -Errno.EINVAL;
+    }
+    const vm = c.file.vms.get(a.vmId);
+    if (vm === undefined || vm.destroyed) return -Errno.EINVAL;
+    if (queues.length > dev.sched.csSlotCount) return -Errno.EINVAL;
+    return this.gated(async () => {
+      const handle = c.file.groups.alloc(null as unknown as Group);
+      if (handle === 0) return -Errno.EBUSY;
+      // group_create_queue, per queue, after the id is allocated.
       for (const q of queues) {
-        if (!Array.isArray(q.pad) || q.pad.some((p) => p !== 0)) return err(Errno.EINVAL);
-        if (
-          !isU32(q.ringbufSize) ||
+        const bad =
+          q.pad[0] !== 0 ||
+          q.pad[1] !== 0 ||
+          q.pad[2] !== 0 ||
           q.ringbufSize < 4096 ||
           q.ringbufSize > 65536 ||
-          (q.ringbufSize & (q.ringbufSize - 1)) !== 0
-        ) {
-          return err(Errno.EINVAL);
+          (q.ringbufSize & (q.ringbufSize - 1)) !== 0 ||
+          q.priority > MAX_QUEUE_PRIO;
+        if (bad) {
+          c.file.groups.remove(handle);
+          return -Errno.EINVAL;
         }
-        if (!isU32(q.priority) || q.priority > 15) return err(Errno.EINVAL);
       }
-      const vm = file.vms.get(args.vmId);
-      if (vm === undefined || vm.destroyed) return err(Errno.EINVAL);
-      return this.gated(async () => {
-        const handle = file.groups.alloc(null as unknown as Group);
-        if (handle === 0) return err(Errno.EBUSY);
-        const g = await dev.sched.groupCreate(file.id, handle, vm, args, queues);
-        if (typeof g === 'number') {
-          file.groups.remove(handle);
-          return err(g);
-        }
-        file.groups.map.set(handle, g);
-        args.groupHandle = handle;
-        return ok(args);
-      });
-    });
-  }
-
-  groupDestroy(file: PanthorFile, args: GroupDestroyArgs): Promise<IoctlResult<GroupDestroyArgs>> {
-    return this.call('GROUP_DESTROY', file, async () => {
-      if (args.pad !== 0) return err(Errno.EINVAL);
-      const g = file.groups.remove(args.groupHandle);
-      if (g === undefined) return err(Errno.EINVAL);
-      await this.dev.sched.groupDestroy(g);
-      return ok(args);
-    });
-  }
-
-  groupGetState(
-    file: PanthorFile,
-    args: GroupGetStateArgs,
-  ): Promise<IoctlResult<GroupGetStateArgs>> {
-    return this.call('GROUP_GET_STATE', file, async () => {
-      if (args.pad !== 0) return err(Errno.EINVAL);
-      const g = file.groups.get(args.groupHandle);
-      if (g === undefined) return err(Errno.EINVAL);
-      const sched = this.dev.sched;
-      await sched.lock.lock();
-      let state = 0;
-      if (g.timedout) state |= GroupStateFlags.TIMEDOUT;
-      if (g.fatalQueues) state |= GroupStateFlags.FATAL_FAULT;
-      if (g.innocent) state |= GroupStateFlags.INNOCENT;
-      args.state = state;
-      args.fatalQueues = g.fatalQueues;
-      sched.lock.unlock();
-      return ok(args);
-    });
-  }
-
-  groupSubmit(file: PanthorFile, args: GroupSubmitArgs): Promise<IoctlResult<GroupSubmitArgs>> {
-    return this.call('GROUP_SUBMIT', file, async () => {
-      const dev = this.dev;
-      if (args.pad !== 0) return err(Errno.EINVAL);
-      const submits = getArray<QueueSubmit>(args.queueSubmits);
-      if (typeof submits === 'number') return err(submits);
-      const g = file.groups.get(args.groupHandle);
-      if (g === undefined) return err(Errno.EINVAL);
-      const planned: Array<{ qs: QueueSubmit; sync: SyncPlan }> = [];
-      const ringNeed = new Map<number, number>();
-      for (const qs of submits) {
-        if ((qs.pad ?? 0) !== 0) return err(Errno.EINVAL);
-        if (
-          !isU64(qs.streamAddr) ||
-          !isU32(qs.streamSize) ||
-          !isU32(qs.latestFlush) ||
-          !isU32(qs.queueIndex)
-        )
-          return err(Errno.EINVAL);
-        if ((qs.streamSize === 0) !== (qs.streamAddr === 0)) return err(Errno.EINVAL);
-        if (qs.streamAddr % 64 !== 0 || qs.streamSize % 8 !== 0) return err(Errno.EINVAL);
-        if ((qs.latestFlush & 0x7f000000) !== 0) return err(Errno.EINVAL);
-        if (!g.canRun()) return err(Errno.EINVAL);
-        const q = g.queues[qs.queueIndex];
-        if (q === undefined) return err(Errno.EINVAL);
-        const syncOps = getArray<SyncOp>(qs.syncs);
-        if (typeof syncOps === 'number') return err(syncOps);
-        const sync = this.prepareSyncs(file, syncOps);
-        if (typeof sync === 'number') return err(sync);
-        if (qs.streamSize !== 0) {
-          const need = (ringNeed.get(q.idx) ?? 0) + 64;
-          if (q.ringUsed() + need > q.ringSize) return err(Errno.EBUSY);
-          ringNeed.set(q.idx, need);
-        }
-        planned.push({ qs, sync });
-      }
-      for (const { qs, sync } of planned) {
-        const q = g.queues[qs.queueIndex] as Group['queues'][number];
-        this.k.kmalloc('job');
-        const fence = q.fenceCtx.create();
-        const job = new Job(g, q.idx, qs.streamAddr, qs.streamSize, fence, sync.waits);
-        await dev.sched.pushJob(g, job);
-        for (const s of sync.signals) s.syncobj.attach(fence, s.point);
-      }
-      return ok(args);
-    });
-  }
-
-  // ---- Tiler heaps -----------------------------------------------------------------------------
-
-  tilerHeapCreate(
-    file: PanthorFile,
-    args: TilerHeapCreateArgs,
-  ): Promise<IoctlResult<TilerHeapCreateArgs>> {
-    return this.call('TILER_HEAP_CREATE', file, async () => {
-      for (const v of [
-        args.initialChunkCount,
-        args.chunkSize,
-        args.maxChunks,
-        args.targetInFlight,
-      ]) {
-        if (!isU32(v)) return err(Errno.EINVAL);
-      }
-      const vm = file.vms.get(args.vmId);
-      if (vm === undefined || vm.destroyed) return err(Errno.EINVAL);
-      return this.gated(async () => {
-        vm.heapPool ??= await HeapPool.create(this.dev, vm);
-        const heap = await vm.heapPool.createHeap(args);
-        if (typeof heap === 'number') return err(heap);
-        args.handle = ((args.vmId << 16) | heap.idx) >>> 0;
-        args.tilerHeapCtxGpuVa = heap.ctxVa;
-        args.firstHeapChunkGpuVa = heap.chunks[0]?.va ?? 0;
-        return ok(args);
-      });
-    });
-  }
-
-  tilerHeapDestroy(
-    file: PanthorFile,
-    args: TilerHeapDestroyArgs,
-  ): Promise<IoctlResult<TilerHeapDestroyArgs>> {
-    return this.call('TILER_HEAP_DESTROY', file, async () => {
-      if (args.pad !== 0 || !isU32(args.handle)) return err(Errno.EINVAL);
-      const vm = file.vms.get(args.handle >>> 16);
-      if (vm === undefined || vm.heapPool === null) return err(Errno.EINVAL);
-      const pool = vm.heapPool;
-      return this.gated(async () => {
-        const ret = await pool.destroyHeap(args.handle & 0xffff);
-        return ret ? err(ret) : ok(args);
-      });
-    });
-  }
-
-  // ---- Syncobjs --------------------------------------------------------------------------------
-
-  syncobjCreate(
-    file: PanthorFile,
-    args: SyncobjCreateArgs,
-  ): Promise<IoctlResult<SyncobjCreateArgs>> {
-    return this.call('SYNCOBJ_CREATE', file, async () => {
-      if (!isU32(args.flags) || (args.flags & ~SyncobjCreateFlags.SIGNALED) !== 0)
-        return err(Errno.EINVAL);
-      const so = new Syncobj(0, true);
-      if (args.flags & SyncobjCreateFlags.SIGNALED) so.attach(this.dev.stubs.signalled(), 0);
-      const h = file.syncobjs.alloc(so);
-      if (h === 0) return err(Errno.ENOSPC);
-      args.handle = h;
-      return ok(args);
-    });
-  }
-
-  syncobjDestroy(file: PanthorFile, handle: number): Promise<IoctlResult<number>> {
-    return this.call('SYNCOBJ_DESTROY', file, async () => {
-      if (file.syncobjs.remove(handle) === undefined) return err(Errno.EINVAL);
-      return ok(0);
-    });
-  }
-
-  syncobjWait(file: PanthorFile, args: SyncobjWaitArgs): Promise<IoctlResult<SyncobjWaitArgs>> {
-    return this.call('SYNCOBJ_WAIT', file, async () => {
-      const known = SyncobjWaitFlags.WAIT_ALL | SyncobjWaitFlags.WAIT_FOR_SUBMIT;
-      if (!isU32(args.flags) || (args.flags & ~known) !== 0) return err(Errno.EINVAL);
-      if (
-        !Array.isArray(args.handles) ||
-        args.handles.length === 0 ||
-        args.handles.length > MAX_ARRAY
-      )
-        return err(Errno.EINVAL);
-      if (typeof args.timeoutNs !== 'number' || Number.isNaN(args.timeoutNs))
-        return err(Errno.EINVAL);
-      const specs = [];
-      for (let i = 0; i < args.handles.length; i++) {
-        const so = file.syncobjs.get(args.handles[i] as number);
-        if (so === undefined) return err(Errno.ENOENT);
-        const point = args.points?.[i] ?? 0;
-        if (!isU64(point)) return err(Errno.EINVAL);
-        specs.push({ syncobj: so, point });
-      }
-      const ret = await waitSyncobjs(
-        this.k,
-        specs,
-        args.timeoutNs,
-        (args.flags & SyncobjWaitFlags.WAIT_ALL) !== 0,
-        (args.flags & SyncobjWaitFlags.WAIT_FOR_SUBMIT) !== 0,
+      const g = await dev.sched.groupCreate(
+        c.file.id,
+        handle,
+        vm,
+        a,
+        queues.map((q) => ({
+          priority: q.priority,
+          pad: [q.pad[0], q.pad[1], q.pad[2]] as [number, number, number],
+          ringbufSize: q.ringbufSize,
+        })),
       );
-      if (ret < 0) return err(ret === -ETIME ? ETIME : -ret);
-      args.firstSignaled = ret;
-      return ok(args);
+      if (typeof g === 'number') {
+        c.file.groups.remove(handle);
+        return g;
+      }
+      c.file.groups.map.set(handle, g);
+      a.groupHandle = handle;
+      return 0;
     });
   }
 
-  syncobjQuery(file: PanthorFile, args: SyncobjQueryArgs): Promise<IoctlResult<SyncobjQueryArgs>> {
-    return this.call('SYNCOBJ_QUERY', file, async () => {
-      const so = file.syncobjs.get(args.handle);
-      if (so === undefined) return err(Errno.ENOENT);
-      args.status = so.status();
-      args.point = so.lastPoint();
-      return ok(args);
+  /**
+   * panthor_ioctl_group_destroy: pad, then the group (EINVAL), which must be registered: the id
+   * of a group still being created (its GROUP_CREATE has not returned) is EINVAL and stays
+   * reserved for it.
+   */
+  private async groupDestroyIoctl(c: PanthorCtx, a: KGroupHandlePad): Promise<number> {
+    if (a.pad !== 0) return -Errno.EINVAL;
+    if ((c.file.groups.get(a.groupHandle) ?? null) === null) return -Errno.EINVAL;
+    const g = c.file.groups.remove(a.groupHandle) as Group;
+    await this.dev.sched.groupDestroy(g);
+    return 0;
+  }
+
+  /**
+   * panthor_ioctl_group_get_state: pad, the group (EINVAL), then the whole struct is cleared
+   * (`group_handle` comes back 0) and the state filled in under the scheduler lock.
+   */
+  private async groupGetStateIoctl(c: PanthorCtx, a: KGroupGetState): Promise<number> {
+    if (a.pad !== 0) return -Errno.EINVAL;
+    const g = c.file.groups.get(a.groupHandle);
+    if (g === undefined || g === null) return -Errno.EINVAL;
+    a.groupHandle = 0;
+    a.state = 0;
+    a.fatalQueues = 0;
+    a.pad = 0;
+    const sched = this.dev.sched;
+    await sched.lock.lock();
+    let state = 0;
+    if (g.timedout) state |= GroupStateFlags.TIMEDOUT;
+    if (g.fatalQueues) {
+      state |= GroupStateFlags.FATAL_FAULT;
+      a.fatalQueues = g.fatalQueues;
+    }
+    if (g.innocent) state |= GroupStateFlags.INNOCENT;
+    a.state = state;
+    sched.lock.unlock();
+    return 0;
+  }
+
+  /**
+   * panthor_ioctl_group_submit: pad first (EINVAL), the queue_submit array (EINVAL / E2BIG /
+   * EFAULT / ENOMEM); then per job, in array order (panthor_job_create): pad, stream size and
+   * address both zero or both not (EINVAL), address 64-byte and size 8-byte aligned (EINVAL),
+   * latest_flush bits 24..30 clear (EINVAL), the group (EINVAL), the group able to run
+   * (EINVAL), the queue index (EINVAL), then its sync array. A submit of no job returns 0
+   * without looking at the group. Then the submit context's phases (src/driver/submit-ctx.ts):
+   * all-or-nothing, nothing written back.
+   *
+   * The model refuses a batch that does not fit the queues' ring buffers with EBUSY, where
+   * drm_sched would hold the job until credits free up (the model's scheduler writes a job into
+   * the ring as soon as its dependencies are met).
+   */
+  private async groupSubmitIoctl(c: PanthorCtx, a: KGroupSubmit): Promise<number> {
+    const dev = this.dev;
+    if (a.pad !== 0) return -Errno.EINVAL;
+    const submits = getUobjArray<KQueueSubmit>(
+      a.queueSubmits,
+      QUEUE_SUBMIT_LAYOUT.size,
+      QUEUE_SUBMIT_LAYOUT,
+    );
+    if (typeof submits === 'number') return submits;
+    let g: Group | null = null;
+    const syncs: KSyncOp[][] = [];
+    for (const qs of submits) {
+      if (qs.pad !== 0) return -Errno.EINVAL;
+      if ((qs.streamSize === 0) !== (qs.streamAddr === 0)) return -Errno.EINVAL;
+      if (qs.streamAddr % 64 !== 0 || qs.streamSize % 8 !== 0) return -Errno.EINVAL;
+      if ((qs.latestFlush & 0x7f00_0000) !== 0) return -Errno.EINVAL;
+      g = c.file.groups.get(a.groupHandle) ?? null;
+      if (g === null) return -Errno.EINVAL;
+      if (!g.canRun()) return -Errno.EINVAL;
+      if (qs.queueIndex >= g.queues.length || g.queues[qs.queueIndex] === undefined)
+        return -Errno.EINVAL;
+      const ops = getUobjArray<KSyncOp>(qs.syncs, SYNC_OP_LAYOUT.size, SYNC_OP_LAYOUT);
+      if (typeof ops === 'number') return ops;
+      syncs.push(ops);
+    }
+    if (g === null) return 0;
+    const ctx = new SubmitCtx(c.file, syncs);
+    const r = ctx.collectSignals();
+    if (r) return r;
+    const ringNeed = new Map<number, number>();
+    for (const qs of submits) {
+      if (qs.streamSize === 0) continue;
+      const q = g.queues[qs.queueIndex] as Group['queues'][number];
+      const need = (ringNeed.get(q.idx) ?? 0) + 64;
+      if (q.ringUsed() + need > q.ringSize) return -Errno.EBUSY;
+      ringNeed.set(q.idx, need);
+    }
+    const deps = ctx.resolveDeps();
+    if (typeof deps === 'number') return deps;
+    const fences: Fence[] = [];
+    const jobs: Job[] = [];
+    for (const qs of submits) {
+      const q = g.queues[qs.queueIndex] as Group['queues'][number];
+      this.k.kmalloc('job');
+      const fence = q.fenceCtx.create();
+      fences.push(fence);
+      jobs.push(new Job(g, q.idx, qs.streamAddr, qs.streamSize, fence, []));
+    }
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i] as Job;
+      job.deps.push(...depFences(deps[i] as Dep[], fences));
+      await dev.sched.pushJob(g, job);
+    }
+    ctx.pushFences(fences);
+    return 0;
+  }
+
+  // ---- Tiler heaps -------------------------------------------------------------------------
+
+  /**
+   * panthor_ioctl_tiler_heap_create: the VM (EINVAL), its heap pool (created on first use;
+   * EINVAL for a destroyed VM), then panthor_heap_create's checks; the handle is
+   * `vm_id << 16 | heap id`. `first_heap_chunk_gpu_va` is written before the heap id is
+   * allocated, so a full pool (EBUSY) still reports it.
+   */
+  private async tilerHeapCreateIoctl(c: PanthorCtx, a: KTilerHeapCreate): Promise<number> {
+    const vm = c.file.vms.get(a.vmId);
+    if (vm === undefined || vm.destroyed) return -Errno.EINVAL;
+    return this.gated(async () => {
+      vm.heapPool ??= await HeapPool.create(this.dev, vm);
+      const heap = await vm.heapPool.createHeap(a, a);
+      if (typeof heap === 'number') return heap;
+      a.handle = ((a.vmId << 16) | heap.idx) >>> 0;
+      a.tilerHeapCtxGpuVa = heap.ctxVa;
+      return 0;
     });
   }
 
-  // ---- Perfcnt ---------------------------------------------------------------------------------
-
-  perfcntEnable(
-    file: PanthorFile,
-    args: PerfcntEnableArgs,
-  ): Promise<IoctlResult<PerfcntEnableArgs>> {
-    return this.call('PERFCNT_ENABLE', file, async () => {
-      if (!isU32(args.enable) || !isU32(args.counterset)) return err(Errno.EINVAL);
-      const ret = await this.dev.perfcnt.ioctlEnable(file, args);
-      return ret ? err(ret) : ok(args);
-    });
+  /**
+   * panthor_ioctl_tiler_heap_destroy: pad (EINVAL), the VM of `handle >> 16` (EINVAL), its
+   * heap pool (ENOENT when it has none), the heap id (EINVAL).
+   */
+  private async tilerHeapDestroyIoctl(c: PanthorCtx, a: KHandlePad): Promise<number> {
+    if (a.pad !== 0) return -Errno.EINVAL;
+    const vm = c.file.vms.get(a.handle >>> 16);
+    if (vm === undefined) return -Errno.EINVAL;
+    const pool = vm.heapPool;
+    if (pool === null) return -Errno.ENOENT;
+    return this.gated(() => pool.destroyHeap(a.handle & 0xffff));
   }
 
-  perfcntDump(file: PanthorFile, args: PerfcntDumpArgs): Promise<IoctlResult<PerfcntDumpArgs>> {
-    return this.call('PERFCNT_DUMP', file, async () => {
-      const ret = await this.dev.perfcnt.ioctlDump(file, args);
-      return ret ? err(ret) : ok(args);
-    });
-  }
-
-  // ---- Close -----------------------------------------------------------------------------------
+  // ---- Close -------------------------------------------------------------------------------
 
   /**
    * panthor_postclose_file: tears down what the file owns, in a safe order: groups first (they

@@ -4,6 +4,7 @@
  * and syncobj handles, mmap rights) is `src/drm/file.ts`.
  */
 import { DrmFile, HandleTable } from '../drm/file.js';
+import type { Process } from '../kernel/fdtable.js';
 import type { PanthorDevice } from './device.js';
 import type { Bo } from './gem.js';
 import type { Group } from './group.js';
@@ -11,7 +12,7 @@ import type { Vm } from './vm.js';
 
 /** Bounds of the group and VM pools (the xa_alloc limits of panthor_group_create and panthor_vm_pool_create_vm). */
 export const MAX_GROUPS_PER_FILE = 128;
-export const MAX_VMS_PER_FILE = 256;
+export const MAX_VMS_PER_FILE = 32;
 
 export class PanthorFile extends DrmFile<Bo> {
   /** `panthor_file.vms`: the file's VM pool. */
@@ -22,7 +23,10 @@ export class PanthorFile extends DrmFile<Bo> {
   constructor(
     readonly dev: PanthorDevice,
     privileged: boolean,
+    owner: Process,
+    /** The descriptor open(2) returned in `owner` (the file may be reached by others too). */
+    readonly fd: number,
   ) {
-    super(dev.k, privileged);
+    super(dev.k, privileged, owner);
   }
 }

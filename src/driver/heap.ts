@@ -20,7 +20,6 @@ import { Mutex } from '../kernel/mutex.js';
 import type { PanthorDevice } from './device.js';
 import { Bo } from './gem.js';
 import type { Group } from './group.js';
-import type { TilerHeapCreateArgs } from './uapi.js';
 import type { Vm } from './vm.js';
 
 export const MAX_HEAPS_PER_POOL = 128;
@@ -38,8 +37,9 @@ export class TilerHeap {
   readonly spare: Chunk[] = [];
 
   constructor(
-    readonly idx: number,
-    readonly ctxVa: number,
+    /** The heap's id in its pool (-1 until allocated). */
+    public idx: number,
+    public ctxVa: number,
     readonly chunkSize: number,
     readonly maxChunks: number,
     readonly targetInFlight: number,
@@ -89,8 +89,28 @@ export class HeapPool {
     return { bo, va };
   }
 
-  /** panthor_heap_create. Returns the heap or an errno. */
-  async createHeap(args: TilerHeapCreateArgs): Promise<TilerHeap | number> {
+  /** Whether the simulated memory can still back `bytes` (keeping a reserve for the driver). */
+  private memoryFor(bytes: number): boolean {
+    const mem = this.dev.hw.mem;
+    return mem.pageCount - mem.allocatedPages >= bytes / R.PAGE_SIZE + 256;
+  }
+
+  /**
+   * panthor_heap_create, in the kernel's order: the argument checks (EINVAL), the pool not
+   * destroyed (EINVAL), the initial chunks (ENOMEM when the memory cannot back them), then
+   * `first_heap_chunk_gpu_va` is reported through `out` *before* the heap id is allocated
+   * (ids 0..127; a full pool is EBUSY, and the caller still copies that VA back).
+   * `target_in_flight` is not checked.
+   */
+  async createHeap(
+    args: {
+      initialChunkCount: number;
+      chunkSize: number;
+      maxChunks: number;
+      targetInFlight: number;
+    },
+    out: { firstHeapChunkGpuVa: number },
+  ): Promise<TilerHeap | number> {
     if (args.initialChunkCount === 0 || args.initialChunkCount > args.maxChunks)
       return -Errno.EINVAL;
     if (
@@ -100,23 +120,24 @@ export class HeapPool {
     ) {
       return -Errno.EINVAL;
     }
-    if (args.maxChunks > 1024) return -Errno.EINVAL;
     await this.lock.lock();
     try {
       if (this.destroyed) return -Errno.EINVAL;
+      if (!this.memoryFor(args.initialChunkCount * args.chunkSize)) return -Errno.ENOMEM;
+      // The id is allocated after the chunks (below); the chunks are named after the id the
+      // heap will get.
       const idx = this.heaps.indexOf(null);
-      if (idx < 0) return -Errno.ENOMEM;
-      const heap = new TilerHeap(
-        idx,
-        this.ctxVa + idx * R.HEAP_CTX_SIZE,
-        args.chunkSize,
-        args.maxChunks,
-        args.targetInFlight,
-      );
-      this.heaps[idx] = heap;
+      const heap = new TilerHeap(idx, 0, args.chunkSize, args.maxChunks, args.targetInFlight);
       for (let i = 0; i < args.initialChunkCount; i++) heap.spare.push(await this.allocChunk(heap));
       const first = heap.spare.shift() as Chunk;
       heap.chunks.push(first);
+      out.firstHeapChunkGpuVa = first.va;
+      if (idx < 0) {
+        await this.freeChunks(heap);
+        return -Errno.EBUSY;
+      }
+      heap.ctxVa = this.ctxVa + idx * R.HEAP_CTX_SIZE;
+      this.heaps[idx] = heap;
       // Initial context: the first chunk, empty.
       const off = idx * R.HEAP_CTX_SIZE;
       this.ctxBo.write64(off + R.HEAP_CTX_CHUNK_VA, first.va);
@@ -167,6 +188,9 @@ export class HeapPool {
       let chunk = heap.spare.shift();
       if (chunk === undefined) {
         if (heap.chunks.length >= heap.maxChunks) return 0;
+        // Out of memory: no chunk, as at the maximum (the kernel's grow fails with ENOMEM and
+        // the firmware is told the same way).
+        if (!this.memoryFor(heap.chunkSize)) return 0;
         chunk = await this.allocChunk(heap);
       }
       heap.chunks.push(chunk);

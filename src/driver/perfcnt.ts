@@ -32,7 +32,6 @@ import type { Resettable } from './block.js';
 import type { PanthorDevice } from './device.js';
 import type { PanthorFile } from './file.js';
 import { Bo } from './gem.js';
-import type { PerfcntDumpArgs, PerfcntEnableArgs } from './uapi.js';
 import { Vm } from './vm.js';
 
 export interface PerfcntSession {
@@ -96,7 +95,15 @@ export class PerfcntBlock implements Resettable {
     io.write(R.GPU_CMD, R.GPU_PRFCNT_CLEAR);
   }
 
-  async ioctlEnable(file: PanthorFile, args: PerfcntEnableArgs): Promise<number> {
+  /**
+   * panfrost_ioctl_perfcnt_enable: ENOSYS without the unstable-ioctls switch; a counterset
+   * above 1 is EINVAL even for a disable (the model's GPU counts as Bifrost, which has two);
+   * then under the lock, enable or disable.
+   */
+  async ioctlEnable(
+    file: PanthorFile,
+    args: { enable: number; counterset: number },
+  ): Promise<number> {
     const dev = this.dev;
     if (!dev.cfg.unstableIoctls) return -Errno.ENOSYS;
     if (args.counterset > 1) return -Errno.EINVAL;
@@ -109,9 +116,13 @@ export class PerfcntBlock implements Resettable {
     }
   }
 
+  /**
+   * panfrost_perfcnt_enable_locked: the owner enabling again succeeds and changes nothing (a
+   * new counterset included); another file is EBUSY.
+   */
   private async enableLocked(file: PanthorFile, counterset: number): Promise<number> {
     const dev = this.dev;
-    if (this.session !== null) return -Errno.EBUSY;
+    if (this.session !== null) return this.session.owner === file ? 0 : -Errno.EBUSY;
     // Power before the gate (see the scheduler's run queue); the session keeps this reference.
     const pm = await dev.pm.resumeAndGet();
     if (pm) return pm;
@@ -189,7 +200,16 @@ export class PerfcntBlock implements Resettable {
     await dev.pm.putAutosuspend();
   }
 
-  async ioctlDump(file: PanthorFile, args: PerfcntDumpArgs): Promise<number> {
+  /**
+   * panfrost_ioctl_perfcnt_dump: ENOSYS, then under the lock a non-owner is EINVAL, the sample
+   * (ETIMEDOUT after the timeout), and the copy of exactly the sample's size to the user
+   * buffer (EFAULT for no buffer or one too small). The reset report (`samplesLost`, `epoch`)
+   * is the model's extension.
+   */
+  async ioctlDump(
+    file: PanthorFile,
+    args: { buf: unknown; samplesLost: number; epoch: number },
+  ): Promise<number> {
     const dev = this.dev;
     if (!dev.cfg.unstableIoctls) return -Errno.ENOSYS;
     await this.lock.lock();
@@ -223,17 +243,18 @@ export class PerfcntBlock implements Resettable {
         dev.gateExit(gate);
       }
       if (ret === 0) {
-        if (args.buf === null) return -Errno.EFAULT;
-        const n = Math.min(args.buf.length, this.bytes / 4);
-        for (let i = 0; i < n; i++) args.buf[i] = s.bo.read32(i * 4);
-        args.samplesLost = s.samplesLost;
+        const words = this.bytes / 4;
+        const buf = args.buf;
+        if (!Array.isArray(buf) || buf.length < words) return -Errno.EFAULT;
+        for (let i = 0; i < words; i++) buf[i] = s.bo.read32(i * 4);
+        args.samplesLost = s.samplesLost ? 1 : 0;
         args.epoch = s.epoch;
         s.samplesLost = false;
       }
       this.dumps.push({
         atNs: dev.k.nowNs,
         sessionStartNs: s.startNs,
-        samplesLost: args.samplesLost ?? false,
+        samplesLost: args.samplesLost === 1,
         epoch: s.epoch,
         ok: ret === 0,
       });

@@ -50,7 +50,19 @@ import {
   Queue,
   SYNCOBJ_SIZE,
 } from './group.js';
-import type { GroupCreateArgs, QueueCreate } from './uapi.js';
+import type { QueueCreate } from './uapi.js';
+
+/** The group-level GROUP_CREATE arguments, as the ioctl validated them (kernel copies). */
+export interface GroupCreateParams {
+  priority: number;
+  computeCoreMask: number;
+  fragmentCoreMask: number;
+  tilerCoreMask: number;
+  maxComputeCores: number;
+  maxFragmentCores: number;
+  maxTilerCores: number;
+}
+
 import type { Vm } from './vm.js';
 
 const PRIO_COUNT = 4;
@@ -182,7 +194,7 @@ export class Scheduler implements Resettable {
     fileId: number,
     handle: number,
     vm: Vm,
-    args: GroupCreateArgs,
+    args: GroupCreateParams,
     queues: QueueCreate[],
   ): Promise<Group | number> {
     const dev = this.dev;

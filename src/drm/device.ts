@@ -17,12 +17,23 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { Srcu } from '../kernel/srcu.js';
 import type { UeventBus } from '../kernel/uevent.js';
+import { DriverFeature } from './uapi.js';
 
 export class DrmDevice {
   /** `drm_dev_is_unplugged`: set by `unplug()`, never cleared (a new probe is a new device). */
   unplugged = false;
   /** `drm_unplug_srcu`: one per device here, one global in the kernel (same guarantee). */
   readonly srcu: Srcu;
+  /**
+   * `drm_driver.driver_features`, which the core ioctls check first (Panthor's: RENDER, GEM,
+   * SYNCOBJ, SYNCOBJ_TIMELINE, GEM_GPUVA). Tests clear bits to see the EOPNOTSUPP paths.
+   */
+  driverFeatures: number =
+    DriverFeature.RENDER |
+    DriverFeature.GEM |
+    DriverFeature.SYNCOBJ |
+    DriverFeature.SYNCOBJ_TIMELINE |
+    DriverFeature.GEM_GPUVA;
 
   constructor(
     readonly k: Kernel,

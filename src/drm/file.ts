@@ -11,9 +11,19 @@
  * routinely have the same handle numbers for different objects: a lookup only ever searches the
  * calling file's table, which is what keeps files isolated from each other.
  */
+import { Errno } from '../kernel/errno.js';
+import type { Process } from '../kernel/fdtable.js';
 import { nextId } from '../kernel/ids.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Syncobj } from './syncobj.js';
+
+/** What the DRM core needs of a driver's GEM object. */
+export interface GemObject {
+  /** The fake mmap offset (drm_vma_node), 0 while none was asked for. */
+  readonly mmapOffset: number;
+  /** Drops a reference (drm_gem_object_put). */
+  put(): void;
+}
 
 /** A small handle allocator: lowest free id from 1, at most `limit` entries. */
 export class HandleTable<T> {
@@ -54,7 +64,7 @@ export interface UserMappingRecord<Bo> {
 }
 
 /** `struct drm_file`; `Bo` is the driver's GEM object type. */
-export class DrmFile<Bo> {
+export class DrmFile<Bo extends GemObject = GemObject> {
   readonly id: number;
   closed = false;
   /** GEM handles (`object_idr`). */
@@ -70,7 +80,27 @@ export class DrmFile<Bo> {
     k: Kernel,
     /** CAP_SYS_NICE or DRM master: may create HIGH and REALTIME groups. */
     readonly privileged: boolean,
+    /**
+     * The process that opened the file: the `current` of calls made without naming one (a
+     * file can be shared, so an ioctl that allocates or looks up fds is told its caller).
+     */
+    readonly owner: Process,
   ) {
     this.id = nextId(k, 'file');
+  }
+
+  /**
+   * `drm_gem_handle_delete` (GEM_CLOSE): -EINVAL for no such handle; otherwise the handle
+   * goes, the file loses its right to mmap the object (`drm_vma_node_revoke`: without it an
+   * mmap after the close would reach an object that may be freed) and the handle's reference
+   * is dropped.
+   */
+  gemHandleDelete(handle: number): number {
+    const bo = this.bos.remove(handle);
+    if (bo === undefined) return -Errno.EINVAL;
+    if (bo.mmapOffset !== 0 && this.mmapAllowed.get(bo.mmapOffset) === bo)
+      this.mmapAllowed.delete(bo.mmapOffset);
+    bo.put();
+    return 0;
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The errnos each fuzzed call may return: the uAPI reference (DESIGN's reference/uapi.md)
- * plus what the reset designs answer while a reset runs. An errno outside its call's set is
+ * The errnos each fuzzed call may return: the uAPI audit (docs/uapi.md, the kernel's checks
+ * in order) plus what the reset designs answer while a reset runs. An errno outside its call's set is
  * reported by the fuzzer (`errno` finding): either the driver returns something the kernel
  * never would, or the table is missing a legitimate case, and both deserve a look.
  *
@@ -16,11 +16,16 @@ import type { FuzzOp } from './program.js';
 
 const GATE: ErrnoName[] = ['EAGAIN', 'ETIMEDOUT'];
 
+/** Array ioctls of the syncobj core: drm_syncobj_array_find's ENOMEM / EFAULT / ENOENT. */
+const SYNCOBJ_ARRAY: ErrnoName[] = ['EINVAL', 'ENOENT', 'EFAULT', 'ENOMEM'];
+/** panthor_get_uobj_array's errnos. */
+const UOBJ: ErrnoName[] = ['EINVAL', 'E2BIG', 'EFAULT', 'ENOMEM'];
+
 const TABLE: Record<FuzzOp, ErrnoName[]> = {
-  DEV_QUERY: ['EINVAL'],
+  DEV_QUERY: ['EINVAL', 'EFAULT'],
   VM_CREATE: ['EINVAL', 'EBUSY', 'ENOMEM'],
   VM_DESTROY: ['EINVAL', ...GATE],
-  VM_BIND: ['EINVAL', 'ENOENT', 'EFAULT', 'ENOMEM', ...GATE],
+  VM_BIND: [...UOBJ, 'ENOENT', ...GATE],
   VM_GET_STATE: ['EINVAL'],
   BO_CREATE: ['EINVAL', 'ENOMEM', 'ENOSPC'],
   BO_MMAP_OFFSET: ['EINVAL', 'ENOENT', 'EPERM'],
@@ -29,16 +34,27 @@ const TABLE: Record<FuzzOp, ErrnoName[]> = {
   MAP_READ: ['EFAULT'],
   MAP_WRITE: ['EFAULT'],
   MUNMAP: ['EINVAL'],
-  GROUP_CREATE: ['EINVAL', 'EFAULT', 'EACCES', 'EBUSY', 'ENOMEM', ...GATE],
+  GROUP_CREATE: [...UOBJ, 'EACCES', 'EBUSY', ...GATE],
   GROUP_DESTROY: ['EINVAL'],
-  GROUP_SUBMIT: ['EINVAL', 'EFAULT', 'ENOENT', 'EBUSY'],
+  GROUP_SUBMIT: [...UOBJ, 'ENOENT', 'EBUSY'],
   GROUP_GET_STATE: ['EINVAL'],
-  TILER_HEAP_CREATE: ['EINVAL', 'ENOMEM', ...GATE],
-  TILER_HEAP_DESTROY: ['EINVAL', ...GATE],
+  TILER_HEAP_CREATE: ['EINVAL', 'ENOMEM', 'EBUSY', ...GATE],
+  TILER_HEAP_DESTROY: ['EINVAL', 'ENOENT', ...GATE],
   SYNCOBJ_CREATE: ['EINVAL', 'ENOSPC'],
   SYNCOBJ_DESTROY: ['EINVAL'],
-  SYNCOBJ_WAIT: ['EINVAL', 'ENOENT', 'ETIME'],
-  SYNCOBJ_QUERY: ['ENOENT'],
+  SYNCOBJ_WAIT: [...SYNCOBJ_ARRAY, 'ETIME'],
+  SYNCOBJ_QUERY: SYNCOBJ_ARRAY,
+  SYNCOBJ_TIMELINE_WAIT: [...SYNCOBJ_ARRAY, 'ETIME'],
+  SYNCOBJ_RESET: SYNCOBJ_ARRAY,
+  SYNCOBJ_SIGNAL: SYNCOBJ_ARRAY,
+  SYNCOBJ_TIMELINE_SIGNAL: SYNCOBJ_ARRAY,
+  SYNCOBJ_TRANSFER: ['EINVAL', 'ENOENT', 'ETIME'],
+  SYNCOBJ_HANDLE_TO_FD: ['EINVAL', 'ENOENT', 'EMFILE'],
+  SYNCOBJ_FD_TO_HANDLE: ['EINVAL', 'ENOENT', 'ENOSPC'],
+  SYNC_FILE_INFO: ['EINVAL', 'EFAULT', 'ENOTTY'],
+  FD_CLOSE: [],
+  SEND_FD: [],
+  GET_CAP: ['EOPNOTSUPP'],
   PERFCNT_ENABLE: ['EINVAL', 'EBUSY', 'ENOSYS', 'ENOMEM', ...GATE],
   PERFCNT_DUMP: ['EINVAL', 'EFAULT', 'ENOSYS', ...GATE],
   CLOSE: [],

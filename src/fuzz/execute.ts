@@ -5,7 +5,7 @@
  * and driver timeouts, the recovery daemon, and the `Checker` with every oracle of docs/design.md §2
  * attached (its ledger stays empty: fuzz jobs have no culprit to blame, so `innocent-survives`
  * has nothing to say about them; the fence error codes of fuzz jobs are checked here instead,
- * through SYNCOBJ_QUERY). One task runs the calls in order; an `async` call runs in a task of
+ * through the status SYNC_IOC_FILE_INFO reads from an exported sync_file). One task runs the calls in order; an `async` call runs in a task of
  * its own beside the next ones (a blocking wait), and a CLOSE waits for the file's calls in
  * flight first, as the kernel's last `fput` would.
  *
@@ -27,16 +27,21 @@ import type { BugId } from '../driver/bugs.js';
 import type { DriverConfig } from '../driver/config.js';
 import type { PanthorFile } from '../driver/file.js';
 import { GroupStateFlags, type IoctlResult } from '../driver/uapi.js';
+import { SYNCOBJ_FOPS } from '../drm/syncobj-ioctl.js';
 import { randomStrategy } from '../explore/random.js';
 import { validateFaultSpec } from '../hw/faults.js';
 import type { GpuConfig } from '../hw/latency.js';
 import { PAGE_SIZE } from '../hw/regs.js';
 import { Errno, errnoName } from '../kernel/errno.js';
+import { sendFd } from '../kernel/fdtable.js';
 import type { RunOutcome } from '../kernel/kernel.js';
+import { SYNC_FILE_FOPS, type SyncFenceInfo, type SyncFileInfo } from '../kernel/sync-file.js';
+import { toC } from '../kernel/uaccess.js';
 import type { FailureKind } from '../kernel/violations.js';
 import { JobLedger } from '../scenarios/ledger.js';
 import { System } from '../system/system.js';
 import { RecoveryDaemon } from '../userspace/daemon.js';
+import { syncFileInfo } from '../userspace/libsync.js';
 import { probe } from '../userspace/probe.js';
 import { errnoAllowed } from './errnos.js';
 import { LEAK_FIELDS, type LeakReport, measureLeaks } from './leaks.js';
@@ -263,7 +268,10 @@ class Executor {
     if (h !== undefined && file !== null) {
       const v = getAt(args, h.path);
       // BO_CREATE's exclusive VM id 0 means "no VM": not a handle.
-      const none = c.op === 'BO_CREATE' && v === 0;
+      const none =
+        c.op === 'BO_CREATE' &&
+        (typeof v === 'number' || typeof v === 'bigint') &&
+        toC('u32', v) === 0;
       if (!none && !holds(file, h.kind, v)) {
         mustFail = true;
         foreign = `${h.kind} handle ${String(v)}`;
@@ -466,15 +474,70 @@ class Executor {
           (v) => (positiveInt(v.handle) ? undefined : `handle ${v.handle}`),
         );
       case 'SYNCOBJ_DESTROY':
-        return res(await drv.syncobjDestroy(file, a.handle as number));
+        return res(await drv.syncobjDestroy(file, raw));
       case 'SYNCOBJ_WAIT':
-        return res(await drv.syncobjWait(file, raw));
-      case 'SYNCOBJ_QUERY':
-        return res(await drv.syncobjQuery(file, raw), undefined, (v) =>
-          FENCE_STATUSES.has(num(v.status))
-            ? undefined
-            : `fence status ${v.status} (${errnoName(num(v.status))})`,
+        return res(await drv.syncobjWait(file, this.waitArgs(a) as never));
+      case 'SYNCOBJ_TIMELINE_WAIT':
+        return res(await drv.syncobjTimelineWait(file, this.waitArgs(a) as never));
+      case 'SYNCOBJ_QUERY': {
+        // Program files of the first format queried one `handle`.
+        const q =
+          a.handles === undefined && a.handle !== undefined
+            ? { handles: [a.handle], points: [0], countHandles: 1, flags: 0 }
+            : a;
+        return res(await drv.syncobjQuery(file, q as never));
+      }
+      case 'SYNCOBJ_RESET':
+        return res(await drv.syncobjReset(file, raw));
+      case 'SYNCOBJ_SIGNAL':
+        return res(await drv.syncobjSignal(file, raw));
+      case 'SYNCOBJ_TIMELINE_SIGNAL':
+        return res(await drv.syncobjTimelineSignal(file, raw));
+      case 'SYNCOBJ_TRANSFER':
+        return res(await drv.syncobjTransfer(file, raw));
+      case 'SYNCOBJ_HANDLE_TO_FD':
+        return res(
+          await drv.syncobjHandleToFd(file, raw, file.owner),
+          (v) => ({ h: v.fd }),
+          (v) => (Number.isInteger(v.fd) && v.fd >= 0 ? undefined : `fd ${v.fd}`),
         );
+      case 'SYNCOBJ_FD_TO_HANDLE': {
+        const plain = (num(a.flags) & 1) === 0;
+        return res(
+          await drv.syncobjFdToHandle(file, raw, file.owner),
+          plain ? (v) => ({ h: v.handle }) : undefined,
+          (v) => (!plain || positiveInt(v.handle) ? undefined : `handle ${v.handle}`),
+        );
+      }
+      case 'SYNC_FILE_INFO': {
+        const n = Math.min(Math.max(0, num(a.numFences)), 64);
+        const info: SyncFileInfo = {
+          flags: a.flags as number,
+          numFences: a.numFences as number,
+          pad: a.pad as number,
+          syncFenceInfo: n > 0 ? new Array<SyncFenceInfo>(n) : null,
+        };
+        const r = await syncFileInfo(file.owner, a.fd as number, info);
+        if (r < 0) return { errno: -r };
+        const bad = [info.status, ...(info.syncFenceInfo ?? []).map((x) => x?.status ?? 0)].find(
+          (st) => !FENCE_STATUSES.has(num(st)),
+        );
+        return bad === undefined
+          ? { errno: 0 }
+          : { errno: 0, problem: `fence status ${bad} (${errnoName(num(bad))})` };
+      }
+      case 'FD_CLOSE': {
+        const r = await file.owner.close(a.fd as number);
+        return { errno: r < 0 ? -r : 0 };
+      }
+      case 'SEND_FD': {
+        const to = this.slots[num(a.to)]?.file ?? null;
+        if (to === null) return { errno: Errno.EBADF };
+        const r = sendFd(file.owner, a.fd as number, to.owner);
+        return r < 0 ? { errno: -r } : { errno: 0, out: { h: r } };
+      }
+      case 'GET_CAP':
+        return res(await drv.getCap(file, raw));
       case 'PERFCNT_ENABLE':
         return res(await drv.perfcntEnable(file, raw));
       case 'PERFCNT_DUMP': {
@@ -488,6 +551,23 @@ class Executor {
       default:
         return { errno: Errno.EINVAL };
     }
+  }
+
+  /**
+   * A wait's arguments as the kernel takes them: the program's relative `timeoutNs` made
+   * absolute (0 stays a poll, a negative one is a time in the past), and for programs of the
+   * first format, which gave no `countHandles`, every handle of the array.
+   */
+  private waitArgs(a: ArgObject): ArgObject {
+    const out: ArgObject = { ...a };
+    if (out.timeoutNsec === undefined) {
+      const rel = num(a.timeoutNs);
+      out.timeoutNsec = rel > 0 ? this.sys.k.nowNs + rel : rel < 0 ? -1 : 0;
+    }
+    delete out.timeoutNs;
+    if (out.countHandles === undefined && Array.isArray(a.handles))
+      out.countHandles = a.handles.length;
+    return out;
   }
 
   private async closeSlot(slot: Slot): Promise<void> {
@@ -527,9 +607,19 @@ class Executor {
   }
 }
 
-/** Whether `file` holds a handle named `v` of `kind` right now. */
-export function holds(file: PanthorFile, kind: HandleKind, v: unknown): boolean {
-  if (typeof v !== 'number' || !Number.isInteger(v)) return false;
+/**
+ * Whether `file` holds a handle named `v` of `kind` right now. `v` is taken as the kernel reads
+ * it (C conversion: a u32 handle field holds `v >>> 0`, an fd an s32), so a value like 1.5 is
+ * handle 1.
+ */
+export function holds(file: PanthorFile, kind: HandleKind, v0: unknown): boolean {
+  if (typeof v0 !== 'number' && typeof v0 !== 'bigint') return false;
+  if (kind === 'fd') {
+    const fops = file.owner.files.lookup(toC('s32', v0))?.fops;
+    return fops === SYNCOBJ_FOPS || fops === SYNC_FILE_FOPS;
+  }
+  if ((kind === 'mmap' || kind === 'mapping') && !Number.isInteger(v0)) return false;
+  const v = kind === 'mmap' || kind === 'mapping' ? (v0 as number) : toC('u32', v0);
   switch (kind) {
     case 'bo':
       return file.bos.get(v) !== undefined;
@@ -549,6 +639,7 @@ export function holds(file: PanthorFile, kind: HandleKind, v: unknown): boolean 
     case 'mapping':
       return file.mappings.has(v);
   }
+  return false;
 }
 
 function num(v: unknown): number {

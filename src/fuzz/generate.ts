@@ -23,7 +23,10 @@ import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
 import {
   BoFlags,
   GroupPriority,
+  SIZEOF,
   SyncOpFlags,
+  SyncobjFdToHandleFlags,
+  SyncobjHandleToFdFlags,
   SyncobjWaitFlags,
   VmBindFlags,
   VmBindOpFlags,
@@ -118,6 +121,10 @@ export interface GFile {
   /** User mappings: ref and the BO size. */
   mappings: Array<{ ref: string; size: number }>;
   perfcnt: boolean;
+  /** Fds of the slot's process: syncobj fds and sync_files. */
+  fds: Array<{ ref: string; kind: 'syncobj' | 'sync_file' }>;
+  /** The highest timeline point put on each syncobj used as a timeline. */
+  points: Record<string, number>;
 }
 
 export interface Dead {
@@ -179,6 +186,8 @@ function emptyFile(idx: number, privileged: boolean): GFile {
     signalled: [],
     mappings: [],
     perfcnt: false,
+    fds: [],
+    points: {},
   };
 }
 
@@ -198,11 +207,14 @@ function liveRefs(f: GFile, kind: Dead['kind']): string[] {
       return f.bos.flatMap((b) => (b.offset === null ? [] : [b.offset]));
     case 'mapping':
       return f.mappings.map((m) => m.ref);
+    case 'fd':
+      return f.fds.map((d) => d.ref);
   }
 }
 
-function arr(items: Arg[]): ArgObject {
-  return { stride: 1, count: items.length, array: items };
+/** An obj_array of `items` whose elements are `stride` bytes (the kernel's struct size). */
+function arr(items: Arg[], stride: number): ArgObject {
+  return { stride, count: items.length, array: items };
 }
 
 // ---- The generator -------------------------------------------------------------------------------
@@ -297,7 +309,7 @@ class Generator {
   /** Everything the file owned becomes stale (the file was closed). */
   private forget(f: GFile): void {
     const dead = this.st.dead;
-    for (const kind of ['bo', 'vm', 'group', 'syncobj', 'heap', 'mmap', 'mapping'] as const)
+    for (const kind of ['bo', 'vm', 'group', 'syncobj', 'heap', 'mmap', 'mapping', 'fd'] as const)
       for (const r of liveRefs(f, kind)) dead.push({ kind, ref: r, file: f.idx });
     Object.assign(f, emptyFile(f.idx, f.privileged), { open: f.open });
   }
@@ -364,9 +376,19 @@ class Generator {
       args: {
         vmId: ref(vm.ref),
         flags: 0,
-        ops: arr([
-          { flags, boHandle: ref(bo.ref), boOffset: 0, va, size: bo.size, syncs: arr([]) },
-        ]),
+        ops: arr(
+          [
+            {
+              flags,
+              boHandle: ref(bo.ref),
+              boOffset: 0,
+              va,
+              size: bo.size,
+              syncs: arr([], SIZEOF.syncOp),
+            },
+          ],
+          SIZEOF.vmBindOp,
+        ),
       },
     });
     const b: GBinding = { vm, bo, va, size: bo.size, readOnly };
@@ -419,7 +441,7 @@ class Generator {
       op: 'GROUP_CREATE',
       file: f.idx,
       args: {
-        queues: arr(queues),
+        queues: arr(queues, SIZEOF.queueCreate),
         maxComputeCores: rng.range(0, 2),
         maxFragmentCores: rng.range(0, 2),
         maxTilerCores: 1,
@@ -496,11 +518,17 @@ class Generator {
     const map = this.mapping(f, cmd);
     st.emit({ op: 'MAP_WRITE', file: f.idx, args: { map: ref(map), offset: off, stream: spec } });
     const so = this.syncobj(f, rng.chance(0.6));
+    // A timeline point a quarter of the time (SIGNAL | TIMELINE_SYNCOBJ as C writes it).
+    const point = rng.chance(0.25) ? this.nextPoint(f, so) : 0;
     const syncs: Arg[] = [
       {
-        flags: (SyncOpFlags.SIGNAL | SyncOpFlags.HANDLE_TYPE_SYNCOBJ) >>> 0,
+        flags:
+          SyncOpFlags.SIGNAL |
+          (point === 0
+            ? SyncOpFlags.HANDLE_TYPE_SYNCOBJ
+            : SyncOpFlags.HANDLE_TYPE_TIMELINE_SYNCOBJ),
         handle: ref(so),
-        timelineValue: 0,
+        timelineValue: point,
       },
     ];
     const dep = f.signalled.filter((s) => s !== so);
@@ -518,7 +546,7 @@ class Generator {
         streamAddr: cmdBinding.va + off,
         latestFlush: 0,
         pad: 0,
-        syncs: arr(syncs),
+        syncs: arr(syncs, SIZEOF.syncOp),
       },
     ];
     if (rng.chance(0.1)) {
@@ -529,17 +557,20 @@ class Generator {
         streamAddr: 0,
         latestFlush: 0,
         pad: 0,
-        syncs: arr([]),
+        syncs: arr([], SIZEOF.syncOp),
       });
     }
     const submit: FuzzCall = {
       op: 'GROUP_SUBMIT',
       file: f.idx,
-      args: { groupHandle: ref(group.ref), pad: 0, queueSubmits: arr(submits) },
+      args: { groupHandle: ref(group.ref), pad: 0, queueSubmits: arr(submits, SIZEOF.queueSubmit) },
     };
     st.emit(rng.chance(0.2) ? mutateCall(st, submit, f) : submit);
     if (!f.signalled.includes(so)) f.signalled.push(so);
-    if (rng.chance(0.6)) this.waitOn(f, [so]);
+    if (rng.chance(0.6)) {
+      if (point === 0) this.waitOn(f, [so]);
+      else this.timelineWaitOn(f, so, point);
+    }
     if (rng.chance(0.3)) {
       st.emit({
         op: 'MAP_READ',
@@ -610,17 +641,100 @@ class Generator {
     this.waitOn(f, hs);
   }
 
+  private waitTimeout(): number {
+    return this.rng.pick([0, 1_000_000, this.st.jobTimeoutNs, 2 * this.st.jobTimeoutNs]);
+  }
+
+  /** A SYNCOBJ_WAIT (its timeout relative: the executor makes it absolute). */
   private waitOn(f: GFile, handles: string[]): void {
     const rng = this.rng;
-    const timeoutNs = rng.pick([0, 1_000_000, this.st.jobTimeoutNs, 2 * this.st.jobTimeoutNs]);
     const flags = rng.pick([0, 0, SyncobjWaitFlags.WAIT_ALL, SyncobjWaitFlags.WAIT_FOR_SUBMIT]);
     const c: FuzzCall = {
       op: 'SYNCOBJ_WAIT',
       file: f.idx,
-      args: { handles: handles.map((h) => ref(h)), points: handles.map(() => 0), timeoutNs, flags },
+      args: {
+        handles: handles.map((h) => ref(h)),
+        countHandles: handles.length,
+        timeoutNs: this.waitTimeout(),
+        flags,
+        pad: 0,
+      },
     };
     if (rng.chance(0.3)) c.async = true;
     this.st.emit(rng.chance(0.15) ? mutateCall(this.st, c, f) : c);
+  }
+
+  /** A SYNCOBJ_TIMELINE_WAIT for `point` of `so`. */
+  private timelineWaitOn(f: GFile, so: string, point: number): void {
+    const rng = this.rng;
+    const flags = rng.pick([
+      0,
+      0,
+      SyncobjWaitFlags.WAIT_ALL,
+      SyncobjWaitFlags.WAIT_FOR_SUBMIT,
+      SyncobjWaitFlags.WAIT_AVAILABLE,
+    ]);
+    const c: FuzzCall = {
+      op: 'SYNCOBJ_TIMELINE_WAIT',
+      file: f.idx,
+      args: {
+        handles: [ref(so)],
+        points: [point],
+        countHandles: 1,
+        timeoutNs: this.waitTimeout(),
+        flags,
+        pad: 0,
+      },
+    };
+    if (rng.chance(0.3)) c.async = true;
+    this.st.emit(rng.chance(0.15) ? mutateCall(this.st, c, f) : c);
+  }
+
+  /** The next timeline point of `so` (now and then one below the last: an unordered point). */
+  private nextPoint(f: GFile, so: string): number {
+    const last = f.points[so] ?? 0;
+    const p = last > 1 && this.rng.chance(0.1) ? last - 1 : last + this.rng.range(1, 3);
+    f.points[so] = Math.max(last, p);
+    return p;
+  }
+
+  /** A point of `so` worth naming: one it has (or 0), sometimes one not submitted yet. */
+  private somePoint(f: GFile, so: string): number {
+    const last = f.points[so] ?? 0;
+    if (last === 0) return this.rng.chance(0.2) ? 1 : 0;
+    return this.rng.pick([last, this.rng.range(1, last), last + 1]);
+  }
+
+  /** An fd of the slot's process of `kind`, exported first when there is none. */
+  private fd(f: GFile, kind: 'syncobj' | 'sync_file'): string {
+    const mine = f.fds.filter((d) => d.kind === kind);
+    if (mine.length > 0 && this.rng.chance(0.7)) return this.rng.pick(mine).ref;
+    const c = this.handleToFdCall(f, kind);
+    this.st.emit(c);
+    return c.out as string;
+  }
+
+  private handleToFdCall(f: GFile, kind: 'syncobj' | 'sync_file'): FuzzCall {
+    const pool = f.signalled.length > 0 && this.rng.chance(0.7) ? f.signalled : null;
+    const so = pool !== null ? this.rng.pick(pool) : this.syncobj(f);
+    const r = this.st.nextRef();
+    f.fds.push({ ref: r, kind });
+    if (kind === 'syncobj')
+      return {
+        op: 'SYNCOBJ_HANDLE_TO_FD',
+        file: f.idx,
+        args: { handle: ref(so), flags: 0, fd: 0, pad: 0, point: 0 },
+        out: r,
+      };
+    const point = this.somePoint(f, so);
+    const flags =
+      SyncobjHandleToFdFlags.EXPORT_SYNC_FILE | (point !== 0 ? SyncobjHandleToFdFlags.TIMELINE : 0);
+    return {
+      op: 'SYNCOBJ_HANDLE_TO_FD',
+      file: f.idx,
+      args: { handle: ref(so), flags, fd: 0, pad: 0, point },
+      out: r,
+    };
   }
 
   // ---- Single calls ----------------------------------------------------------------------------
@@ -635,6 +749,7 @@ class Generator {
   /** Records what a valid call created in the symbolic model. */
   private track(f: GFile, c: FuzzCall): void {
     if (c.op === 'SYNCOBJ_CREATE' && c.out !== undefined) f.syncobjs.push(c.out);
+    if (c.op === 'SYNCOBJ_FD_TO_HANDLE' && c.out !== undefined) f.syncobjs.push(c.out);
     if (c.op === 'PERFCNT_ENABLE') f.perfcnt = c.args.enable === 1;
   }
 
@@ -660,6 +775,16 @@ class Generator {
       'TILER_HEAP_CREATE',
       'SYNCOBJ_CREATE',
       'SYNCOBJ_QUERY',
+      'SYNCOBJ_RESET',
+      'SYNCOBJ_SIGNAL',
+      'SYNCOBJ_TIMELINE_SIGNAL',
+      'SYNCOBJ_TIMELINE_WAIT',
+      'SYNCOBJ_TRANSFER',
+      'SYNCOBJ_HANDLE_TO_FD',
+      'SYNCOBJ_FD_TO_HANDLE',
+      'SYNC_FILE_INFO',
+      'SEND_FD',
+      'GET_CAP',
       'PERFCNT_ENABLE',
       'PERFCNT_DUMP',
     ];
@@ -749,16 +874,19 @@ class Generator {
           args: {
             groupHandle: ref(g.ref),
             pad: 0,
-            queueSubmits: arr([
-              {
-                queueIndex: rng.below(g.queues),
-                streamSize: 0,
-                streamAddr: 0,
-                latestFlush: 0,
-                pad: 0,
-                syncs: arr([]),
-              },
-            ]),
+            queueSubmits: arr(
+              [
+                {
+                  queueIndex: rng.below(g.queues),
+                  streamSize: 0,
+                  streamAddr: 0,
+                  latestFlush: 0,
+                  pad: 0,
+                  syncs: arr([], SIZEOF.syncOp),
+                },
+              ],
+              SIZEOF.queueSubmit,
+            ),
           },
         };
       }
@@ -777,7 +905,98 @@ class Generator {
       case 'SYNCOBJ_CREATE':
         return { op, file, args: { flags: rng.pick([0, 1]) }, out: st.nextRef() };
       case 'SYNCOBJ_QUERY':
-        return { op, file, args: { handle: ref(this.syncobj(f)) } };
+        return {
+          op,
+          file,
+          args: {
+            handles: [ref(this.syncobj(f))],
+            points: [0],
+            countHandles: 1,
+            flags: rng.pick([0, 0, 1]),
+          },
+        };
+      case 'SYNCOBJ_RESET':
+      case 'SYNCOBJ_SIGNAL': {
+        const hs = Array.from({ length: rng.range(1, 2) }, () => ref(this.syncobj(f)));
+        return { op, file, args: { handles: hs, countHandles: hs.length, pad: 0 } };
+      }
+      case 'SYNCOBJ_TIMELINE_SIGNAL': {
+        const so = this.syncobj(f);
+        const point = rng.chance(0.1) ? 0 : this.nextPoint(f, so);
+        if (!f.signalled.includes(so)) f.signalled.push(so);
+        return {
+          op,
+          file,
+          args: { handles: [ref(so)], points: [point], countHandles: 1, flags: 0 },
+        };
+      }
+      case 'SYNCOBJ_TIMELINE_WAIT': {
+        const so = this.syncobj(f);
+        this.timelineWaitOn(f, so, this.somePoint(f, so));
+        return null;
+      }
+      case 'SYNCOBJ_TRANSFER': {
+        const src = this.syncobj(f);
+        const dst = this.syncobj(f);
+        const dstPoint = rng.chance(0.5) ? this.nextPoint(f, dst) : 0;
+        return {
+          op,
+          file,
+          args: {
+            srcHandle: ref(src),
+            dstHandle: ref(dst),
+            srcPoint: this.somePoint(f, src),
+            dstPoint,
+            // WAIT_FOR_SUBMIT waits up to 5 s for the point: rarely.
+            flags: rng.chance(0.05) ? SyncobjWaitFlags.WAIT_FOR_SUBMIT : 0,
+            pad: 0,
+          },
+        };
+      }
+      case 'SYNCOBJ_HANDLE_TO_FD':
+        return this.handleToFdCall(f, rng.chance(0.5) ? 'syncobj' : 'sync_file');
+      case 'SYNCOBJ_FD_TO_HANDLE': {
+        if (rng.chance(0.5)) {
+          const r = st.nextRef();
+          return {
+            op,
+            file,
+            args: { handle: 0, flags: 0, fd: ref(this.fd(f, 'syncobj')), pad: 0, point: 0 },
+            out: r,
+          };
+        }
+        const fd = ref(this.fd(f, 'sync_file'));
+        const so = this.syncobj(f);
+        const point = rng.chance(0.4) ? this.nextPoint(f, so) : 0;
+        const flags =
+          SyncobjFdToHandleFlags.IMPORT_SYNC_FILE |
+          (point !== 0 ? SyncobjFdToHandleFlags.TIMELINE : 0);
+        return { op, file, args: { handle: ref(so), flags, fd, pad: 0, point } };
+      }
+      case 'SYNC_FILE_INFO':
+        return {
+          op,
+          file,
+          args: {
+            fd: ref(this.fd(f, 'sync_file')),
+            flags: 0,
+            numFences: rng.pick([0, 0, 8]),
+            pad: 0,
+          },
+        };
+      case 'SEND_FD': {
+        // An fd handed to another slot's process (SCM_RIGHTS): it becomes that slot's fd.
+        const others = st.files.filter((o) => o.open && o.idx !== f.idx);
+        if (others.length === 0) return null;
+        const to = rng.pick(others);
+        const kind = rng.chance(0.5) ? 'syncobj' : 'sync_file';
+        const fd = this.fd(f, kind);
+        const r = st.nextRef();
+        to.fds.push({ ref: r, kind });
+        return { op, file, args: { fd: ref(fd), to: to.idx }, out: r };
+      }
+      case 'GET_CAP':
+        return { op, file, args: { capability: rng.pick([0x13, 0x14, 0x6, 0x5, 0x1, 0x10]) } };
       case 'PERFCNT_ENABLE':
         return {
           op,
@@ -831,7 +1050,7 @@ class Generator {
           boOffset: 0,
           va: 0,
           size: 0,
-          syncs: arr(syncs),
+          syncs: arr(syncs, SIZEOF.syncOp),
         });
       } else if (kind === 'unmap' && vm.bindings.length > 0) {
         const b = rng.pick(vm.bindings);
@@ -843,7 +1062,7 @@ class Generator {
           boOffset: 0,
           va: b.va,
           size,
-          syncs: arr(syncs),
+          syncs: arr(syncs, SIZEOF.syncOp),
         });
         if (!partial) vm.bindings.splice(vm.bindings.indexOf(b), 1);
       } else {
@@ -866,7 +1085,7 @@ class Generator {
           boOffset: first * PAGE_SIZE,
           va,
           size: count * PAGE_SIZE,
-          syncs: arr(syncs),
+          syncs: arr(syncs, SIZEOF.syncOp),
         });
         if (remapOf === null)
           vm.bindings.push({
@@ -882,7 +1101,11 @@ class Generator {
     return {
       op: 'VM_BIND',
       file,
-      args: { vmId: ref(vm.ref), flags: async ? VmBindFlags.ASYNC : 0, ops: arr(ops) },
+      args: {
+        vmId: ref(vm.ref),
+        flags: async ? VmBindFlags.ASYNC : 0,
+        ops: arr(ops, SIZEOF.vmBindOp),
+      },
     };
   }
 
@@ -951,6 +1174,16 @@ class Generator {
           h.vm.heaps.splice(h.vm.heaps.indexOf(h), 1);
           st.emit({ op: 'TILER_HEAP_DESTROY', file, args: { handle: ref(h.ref), pad: 0 } });
           dead('heap', h.ref);
+        },
+      ]);
+    if (f.fds.length > 0)
+      kinds.push([
+        2,
+        () => {
+          const d = rng.pick(f.fds);
+          f.fds.splice(f.fds.indexOf(d), 1);
+          st.emit({ op: 'FD_CLOSE', file, args: { fd: ref(d.ref) } });
+          dead('fd', d.ref);
         },
       ]);
     if (f.mappings.length > 0)

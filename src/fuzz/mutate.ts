@@ -9,17 +9,20 @@
  * | mutation          | applies to          | what it writes                                  | check |
  * |-------------------|---------------------|-------------------------------------------------|-------|
  * | `bad-handle`      | handles             | 0, 2^32-1, a small number, 2^32, -1, 1.5         | handle |
+ * | `bad-fd`          | file descriptors    | 0 (stdin), -1, a small number, 2^31              | handle |
  * | `stale-handle`    | handles             | a handle destroyed earlier (or of a closed file) | handle |
  * | `foreign-handle`  | handles             | a live handle of another file slot               | handle |
  * | `pad`             | pads                | a non-zero value                                 | must fail |
  * | `flags`           | flags words         | a bit outside the known ones                      | must fail |
  * | `unaligned`       | page-aligned fields | + 1..4095 (stream address: + 8, size: + 4)       | must fail |
- * | `overflow`        | addresses, sizes    | 2^47, 2^48, 2^53, 2^64, -4096, 0.5               | must fail |
- * | `zero-size`       | sizes               | 0                                               | must fail |
+ * | `overflow`        | addresses, sizes    | 2^47, 2^48, 2^53, 2^64, -4096                    | must fail |
+ * | `zero-size`       | sizes               | 0 (a synchronous VM_BIND takes size 0 as a no-op) | must fail |
  * | `null-array`      | arrays              | `array: null` with a non-zero count              | must fail |
- * | `huge-count`      | arrays              | 2^32-1, 2^32, or more than the array holds        | must fail |
+ * | `huge-count`      | arrays              | 2^32-1, or more than the array holds             | must fail |
+ * | `count`           | syncobj counts      | more than the handle array holds, or 0           | must fail (0: not for waits) |
+ * | `short-array`     | syncobj user arrays | an empty array where `count` elements are read   | must fail |
  * | `zero-stride`     | arrays              | stride 0 with a non-zero count                   | must fail |
- * | `enum`            | enums               | one past the range, 2^32, -1                     | must fail |
+ * | `enum`            | enums               | one past the range, -1                           | must fail |
  * | `reserved`        | reserved bits       | latest_flush bits 24..30, a timeline point on a binary syncobj | must fail |
  * | `priority`        | group priority      | HIGH or REALTIME (must fail unprivileged)        | must fail if unprivileged |
  *
@@ -27,6 +30,10 @@
  * are reused, so a stale number may name a new object), the call must fail. That is checked
  * by the executor at run time. Everything else is checked whatever the state: any errno will
  * do (the order of the kernel's checks decides which), success is a bug.
+ *
+ * Values go through C conversion on their way into the kernel (a u32 field takes `v >>> 0`),
+ * so a mutation only uses values that stay invalid once converted: 2^32 is a valid u32 (0),
+ * 0.5 a valid u64 (0), and neither is used where 0 is valid.
  */
 import type { Prng } from '../kernel/prng.js';
 import type { GenState, GFile } from './generate.js';
@@ -62,7 +69,11 @@ type FieldKind =
   | 'vmrange'
   | 'chunk'
   | 'map-offset'
-  | 'u32';
+  | 'dq-size'
+  | 'count'
+  | 'short-array'
+  | 'chunks-initial'
+  | 'chunks-max';
 
 type Path = Array<string | number>;
 
@@ -76,7 +87,7 @@ const OSY = [...O, 'syncs', 'array', 0];
 const FIELDS: Partial<Record<FuzzOp, Array<[Path, FieldKind]>>> = {
   DEV_QUERY: [
     [['type'], 'enum:3'],
-    [['size'], 'u32'],
+    [['size'], 'dq-size'],
   ],
   VM_CREATE: [
     [['flags'], 'flags:0'],
@@ -86,9 +97,9 @@ const FIELDS: Partial<Record<FuzzOp, Array<[Path, FieldKind]>>> = {
     [['id'], 'handle:vm'],
     [['pad'], 'pad'],
   ],
+  // VM_BIND's top-level flags are not checked beyond ASYNC (PANTHOR_VM_BIND_FLAGS is unused).
   VM_BIND: [
     [['vmId'], 'handle:vm'],
-    [['flags'], 'flags:1'],
     [['ops'], 'array'],
     [[...O, 'flags'], 'flags:4026531847'],
     [[...O, 'boHandle'], 'handle:bo'],
@@ -100,10 +111,8 @@ const FIELDS: Partial<Record<FuzzOp, Array<[Path, FieldKind]>>> = {
     [[...OSY, 'flags'], 'flags:2147483903'],
     [[...OSY, 'timelineValue'], 'timeline'],
   ],
-  VM_GET_STATE: [
-    [['vmId'], 'handle:vm'],
-    [['pad'], 'pad'],
-  ],
+  // drm_panthor_vm_get_state has no pad.
+  VM_GET_STATE: [[['vmId'], 'handle:vm']],
   BO_CREATE: [
     [['size'], 'bosize'],
     [['flags'], 'flags:1'],
@@ -162,25 +171,78 @@ const FIELDS: Partial<Record<FuzzOp, Array<[Path, FieldKind]>>> = {
   TILER_HEAP_CREATE: [
     [['vmId'], 'handle:vm'],
     [['chunkSize'], 'chunk'],
-    [['initialChunkCount'], 'enum:0'],
-    [['maxChunks'], 'enum:0'],
+    [['initialChunkCount'], 'chunks-initial'],
+    [['maxChunks'], 'chunks-max'],
   ],
   TILER_HEAP_DESTROY: [
     [['handle'], 'handle:heap'],
     [['pad'], 'pad'],
   ],
   SYNCOBJ_CREATE: [[['flags'], 'flags:1']],
-  SYNCOBJ_DESTROY: [[['handle'], 'handle:syncobj']],
+  SYNCOBJ_DESTROY: [
+    [['handle'], 'handle:syncobj'],
+    [['pad'], 'pad'],
+  ],
+  // WAIT takes WAIT_ALL | WAIT_FOR_SUBMIT | WAIT_DEADLINE; TIMELINE_WAIT also WAIT_AVAILABLE.
   SYNCOBJ_WAIT: [
     [['handles', 0], 'handle:syncobj'],
+    [['flags'], 'flags:11'],
+    [['countHandles'], 'count'],
+    [['handles'], 'short-array'],
+  ],
+  SYNCOBJ_TIMELINE_WAIT: [
+    [['handles', 0], 'handle:syncobj'],
+    [['flags'], 'flags:15'],
+    [['countHandles'], 'count'],
+    [['handles'], 'short-array'],
+    [['points'], 'short-array'],
+  ],
+  SYNCOBJ_QUERY: [
+    [['handles', 0], 'handle:syncobj'],
+    [['flags'], 'flags:1'],
+    [['countHandles'], 'count'],
+    [['points'], 'short-array'],
+  ],
+  SYNCOBJ_RESET: [
+    [['handles', 0], 'handle:syncobj'],
+    [['pad'], 'pad'],
+    [['countHandles'], 'count'],
+  ],
+  SYNCOBJ_SIGNAL: [
+    [['handles', 0], 'handle:syncobj'],
+    [['pad'], 'pad'],
+    [['countHandles'], 'count'],
+    [['handles'], 'short-array'],
+  ],
+  SYNCOBJ_TIMELINE_SIGNAL: [
+    [['handles', 0], 'handle:syncobj'],
+    [['flags'], 'flags:0'],
+    [['countHandles'], 'count'],
+    [['points'], 'short-array'],
+  ],
+  SYNCOBJ_TRANSFER: [
+    [['srcHandle'], 'handle:syncobj'],
+    [['dstHandle'], 'handle:syncobj'],
+    [['pad'], 'pad'],
+    [['flags'], 'flags:2'],
+  ],
+  SYNCOBJ_HANDLE_TO_FD: [
+    [['handle'], 'handle:syncobj'],
+    [['pad'], 'pad'],
     [['flags'], 'flags:3'],
-    [['handles'], 'array'],
   ],
-  SYNCOBJ_QUERY: [[['handle'], 'handle:syncobj']],
-  PERFCNT_ENABLE: [
-    [['counterset'], 'enum:1'],
-    [['enable'], 'u32'],
+  SYNCOBJ_FD_TO_HANDLE: [
+    [['fd'], 'handle:fd'],
+    [['pad'], 'pad'],
+    [['flags'], 'flags:3'],
   ],
+  SYNC_FILE_INFO: [
+    [['fd'], 'handle:fd'],
+    [['flags'], 'flags:0'],
+    [['pad'], 'pad'],
+  ],
+  // PERFCNT_ENABLE's `enable` is any u32 (non-zero enables).
+  PERFCNT_ENABLE: [[['counterset'], 'enum:1']],
   PERFCNT_DUMP: [[['bufLen'], 'array']],
 };
 
@@ -200,7 +262,9 @@ function setAt(obj: ArgObject, path: Path, value: Arg): void {
 }
 
 const BAD_HANDLES: Arg[] = [0, 0xffffffff, 7, 31, 2 ** 32, -1, 1.5];
-const OVERFLOWS: Arg[] = [2 ** 47, 2 ** 48, 2 ** 53, 2 ** 64, -4096, 0.5];
+/** fd 0 is the null device, never a syncobj or sync_file. */
+const BAD_FDS: Arg[] = [0, -1, 2, 63, 2 ** 31];
+const OVERFLOWS: Arg[] = [2 ** 47, 2 ** 48, 2 ** 53, 2 ** 64, -4096];
 
 interface Mutation {
   name: string;
@@ -258,7 +322,10 @@ function mutation(
     const choices: Array<[number, () => Mutation | null]> = [
       [
         2,
-        () => ({ name: 'bad-handle', value: rng.pick(BAD_HANDLES), mustFail: false, handle: hk }),
+        () =>
+          hk === 'fd'
+            ? { name: 'bad-fd', value: rng.pick(BAD_FDS), mustFail: false, handle: hk }
+            : { name: 'bad-handle', value: rng.pick(BAD_HANDLES), mustFail: false, handle: hk },
       ],
       [
         3,
@@ -291,13 +358,12 @@ function mutation(
   }
   if (kind.startsWith('enum:')) {
     const max = Number(kind.slice(5));
-    // `enum:0` marks counts whose valid minimum is 1 (heap chunk counts): 0 is the bad value.
-    if (max === 0) return { name: 'enum', value: rng.pick([0, 1025, -1]), mustFail: true };
-    return { name: 'enum', value: rng.pick([max + 1, max + 7, 2 ** 32, -1]), mustFail: true };
+    return { name: 'enum', value: rng.pick([max + 1, max + 7, -1]), mustFail: true };
   }
   switch (kind) {
     case 'pad':
-      return { name: 'pad', value: rng.pick([1, 0x80000000, rng.u32() | 1]), mustFail: true };
+      // Odd values: non-zero as a u8 pad too.
+      return { name: 'pad', value: rng.pick([1, 0x8000_0001, rng.u32() | 1]), mustFail: true };
     case 'va':
     case 'offset': {
       if (call.op === 'VM_BIND' && isSyncOnly(call))
@@ -313,7 +379,8 @@ function mutation(
       const pick = rng.below(3);
       if (pick === 0)
         return { name: 'unaligned', value: base + rng.range(1, PAGE - 1), mustFail: true };
-      if (pick === 1) return { name: 'zero-size', value: 0, mustFail: true };
+      // panthor_vm_bind_exec_sync_op: a synchronous op of size 0 is a no-op, whatever it says.
+      if (pick === 1) return { name: 'zero-size', value: 0, mustFail: isAsyncBind(call) };
       return { name: 'overflow', value: rng.pick(OVERFLOWS), mustFail: true };
     }
     case 'bosize':
@@ -321,12 +388,25 @@ function mutation(
         ? { name: 'zero-size', value: 0, mustFail: true }
         : {
             name: 'overflow',
-            value: rng.pick([2 ** 28 + 1, 2 ** 40, 2 ** 64, -1, 0.5]),
+            value: rng.pick([2 ** 28 + 1, 2 ** 40, 2 ** 64, -1]),
             mustFail: true,
           };
+    case 'count': {
+      // More handles than the array holds: copy_from_user faults. 0: EINVAL, except for the
+      // waits, which return 0 at once for no handles.
+      const handles = getAt(call.args, ['handles']);
+      const len = Array.isArray(handles) ? handles.length : 0;
+      if (rng.chance(0.6)) return { name: 'count', value: len + rng.range(1, 3), mustFail: true };
+      const wait = call.op === 'SYNCOBJ_WAIT' || call.op === 'SYNCOBJ_TIMELINE_WAIT';
+      return { name: 'count', value: 0, mustFail: !wait };
+    }
+    case 'short-array':
+      return { name: 'short-array', value: [], mustFail: true };
+    case 'chunks-initial':
+      return { name: 'enum', value: rng.pick([0, -1]), mustFail: true };
+    case 'chunks-max':
+      return { name: 'enum', value: 0, mustFail: true };
     case 'array': {
-      // SYNCOBJ_WAIT's handle list is a plain array: an empty one is invalid.
-      if (Array.isArray(cur)) return { name: 'empty-array', patch: {}, mustFail: true };
       if (call.op === 'PERFCNT_DUMP') return { name: 'null-array', value: null, mustFail: true };
       const a = cur as ArgObject;
       const count = typeof a.count === 'number' ? a.count : 0;
@@ -339,7 +419,7 @@ function mutation(
           mustFail: true,
         };
       if (pick === 1) {
-        const c = rng.pick([0xffffffff, 2 ** 32, len + rng.range(1, 3)]);
+        const c = rng.pick([0xffffffff, len + rng.range(1, 3)]);
         return { name: 'huge-count', patch: { count: c }, mustFail: true };
       }
       if (count === 0) return null;
@@ -379,14 +459,13 @@ function mutation(
       if (base === 0) return { name: 'unaligned', value: 64, mustFail: true }; // a size without an address
       return rng.chance(0.5)
         ? { name: 'unaligned', value: base + 4, mustFail: true }
-        : { name: 'overflow', value: rng.pick([2 ** 32, -8, 0.5]), mustFail: true };
+        : { name: 'overflow', value: rng.pick([2 ** 32, 0.5]), mustFail: true };
     }
     case 'coremask':
       return { name: 'enum', value: rng.pick([1 << 20, 2 ** 40, -1]), mustFail: true };
     case 'vmrange':
-      return rng.chance(0.5)
-        ? { name: 'unaligned', value: 2 ** 32 + rng.range(1, PAGE - 1), mustFail: true }
-        : { name: 'overflow', value: rng.pick([2 ** 48, 2 ** 64, -4096, 0.5]), mustFail: true };
+      // Above the VA space minus the kernel's reserve (an unaligned range is accepted).
+      return { name: 'overflow', value: rng.pick([2 ** 48, 2 ** 64, -4096]), mustFail: true };
     case 'chunk':
       return {
         name: 'enum',
@@ -399,8 +478,11 @@ function mutation(
         ? { name: 'unaligned', value: base + rng.range(1, 3), mustFail: true }
         : { name: 'overflow', value: rng.pick([2 ** 32, -4, 2 ** 53]), mustFail: true };
     }
-    case 'u32':
-      return { name: 'overflow', value: rng.pick([-1, 2 ** 32, 0.5]), mustFail: true };
+    case 'dq-size': {
+      // Below every DEV_QUERY struct's minimum: EINVAL when there is a buffer to fill.
+      const pointer = getAt(call.args, ['pointer']);
+      return { name: 'enum', value: rng.pick([1, 2, 3]), mustFail: pointer === true };
+    }
   }
   return null;
 }
@@ -415,4 +497,9 @@ function bindOpType(call: FuzzCall): number {
 
 function isSyncOnly(call: FuzzCall): boolean {
   return bindOpType(call) === 2;
+}
+
+function isAsyncBind(call: FuzzCall): boolean {
+  const flags = getAt(call.args, ['flags']);
+  return typeof flags === 'number' && (flags & 1) !== 0;
 }

@@ -21,7 +21,13 @@
  * Pseudo-calls besides the ioctls: MMAP / MAP_READ / MAP_WRITE / MUNMAP (user mappings, and
  * how command streams get into BOs), CLOSE / REOPEN (a file slot), FAULT (arm a hardware fault
  * of the fault plane), RESET (a reset request, as `dev.reset.schedule('ioctl')`), SLEEP (let
- * virtual time pass).
+ * virtual time pass), SYNC_FILE_INFO (SYNC_IOC_FILE_INFO on a sync_file fd of the slot's
+ * process), FD_CLOSE (close(2) of such an fd) and SEND_FD (an fd passed to another slot's
+ * process, as SCM_RIGHTS does: the receiver gets its own fd for the same file).
+ *
+ * Waits give their timeout relative to the call (`timeoutNs`), since a program cannot know the
+ * virtual time it will run at; the executor turns it into the absolute `timeoutNsec` the
+ * kernel takes (a `timeoutNsec` written in the call is passed as it is).
  *
  * Reading validates the structure with zod and reports the first problem with its path, like
  * failure files do; argument *values* are deliberately free-form (that is what is fuzzed).
@@ -55,6 +61,17 @@ export const FUZZ_OPS = [
   'SYNCOBJ_DESTROY',
   'SYNCOBJ_WAIT',
   'SYNCOBJ_QUERY',
+  'SYNCOBJ_TIMELINE_WAIT',
+  'SYNCOBJ_RESET',
+  'SYNCOBJ_SIGNAL',
+  'SYNCOBJ_TIMELINE_SIGNAL',
+  'SYNCOBJ_TRANSFER',
+  'SYNCOBJ_HANDLE_TO_FD',
+  'SYNCOBJ_FD_TO_HANDLE',
+  'SYNC_FILE_INFO',
+  'FD_CLOSE',
+  'SEND_FD',
+  'GET_CAP',
   'PERFCNT_ENABLE',
   'PERFCNT_DUMP',
   'CLOSE',
@@ -81,10 +98,20 @@ export type Arg = number | string | boolean | null | Ref | Arg[] | { [key: strin
 export type ArgObject = { [key: string]: Arg };
 
 /**
- * What kind of object a handle names (for the isolation check): the kernel objects, plus the
- * two per-file names of the mmap path (a BO's fake mmap offset, and a user mapping's id).
+ * What kind of object a handle names (for the isolation check): the kernel objects, the two
+ * per-file names of the mmap path (a BO's fake mmap offset, and a user mapping's id), and a
+ * file descriptor of the slot's process (a syncobj fd or a sync_file).
  */
-export const HANDLE_KINDS = ['bo', 'vm', 'group', 'syncobj', 'heap', 'mmap', 'mapping'] as const;
+export const HANDLE_KINDS = [
+  'bo',
+  'vm',
+  'group',
+  'syncobj',
+  'heap',
+  'mmap',
+  'mapping',
+  'fd',
+] as const;
 export type HandleKind = (typeof HANDLE_KINDS)[number];
 
 export interface CallCheck {

@@ -20,6 +20,7 @@ import type { FaultSpec } from '../explore/program.js';
 import { VirtualGpu } from '../hw/gpu.js';
 import type { GpuConfig } from '../hw/latency.js';
 import { Errno } from '../kernel/errno.js';
+import { Process } from '../kernel/fdtable.js';
 import { fifoStrategy } from '../kernel/fifo.js';
 import { Kernel, type RunResult } from '../kernel/kernel.js';
 import type { Strategy } from '../kernel/strategy.js';
@@ -94,10 +95,21 @@ export class System {
   }
 
   /** Opens the render node: a client on a new file of the bound device. */
-  client(opts: { privileged?: boolean; name?: string } = {}): DrmClient | number {
+  /** A new user process (its own fd table), for clients that share one or pass fds. */
+  process(name = 'proc'): Process {
+    return new Process(this.k, name);
+  }
+
+  /**
+   * Opens the render node: a client on a new file, in `opts.process` (a new process of its
+   * own by default, as a separate application would be).
+   */
+  client(
+    opts: { privileged?: boolean; name?: string; process?: Process } = {},
+  ): DrmClient | number {
     const dev = this.dev;
     if (dev === null) return -Errno.ENODEV;
-    const f = dev.drv.open(opts.privileged ?? false);
+    const f = dev.drv.open(opts.privileged ?? false, opts.process);
     if (typeof f === 'number') return f;
     return new DrmClient(this, dev, f, opts.name ?? `client${f.id}`);
   }

@@ -16,6 +16,7 @@ import {
   GroupStateFlags,
   type IoctlResult,
   objArray,
+  SIZEOF,
   SyncOpFlags,
 } from '../driver/uapi.js';
 import { CsBuilder } from '../hw/cs-isa.js';
@@ -173,7 +174,7 @@ export class Umd {
       ringbufSize: opts.ringbufSize ?? 4096,
     }));
     const g = await c.groupCreate({
-      queues: objArray(queues),
+      queues: objArray(queues, SIZEOF.queueCreate),
       maxComputeCores: 1,
       maxFragmentCores: 1,
       maxTilerCores: 1,
@@ -190,12 +191,16 @@ export class Umd {
     return new Context(this, g.value.groupHandle as number, n, cmd);
   }
 
-  /** Waits for a submission; returns the fence status (1 ok, negative errno) or the wait errno. */
+  /**
+   * Waits for a submission (a relative timeout); returns the wait's errno and the fence's
+   * status (1 done, 0 pending, the job's negative error), read through a sync_file export as
+   * a real user-mode driver would (0 when the export fails: no fence, or the device is gone).
+   */
   async wait(syncobj: number, timeoutNs: number): Promise<{ waitErrno: number; status: number }> {
     const c = this.client;
     const w = await c.wait(syncobj, timeoutNs);
-    const q = await c.syncobjQuery(syncobj);
-    return { waitErrno: w.ok ? 0 : w.errno, status: q.ok ? (q.value.status ?? 0) : 0 };
+    const st = await c.fenceStatus(syncobj);
+    return { waitErrno: w.ok ? 0 : w.errno, status: st.ok ? st.value : 0 };
   }
 
   close(): Promise<void> {

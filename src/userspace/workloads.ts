@@ -346,8 +346,8 @@ async function profiler(env: WorkloadEnv, s: Session): Promise<void> {
       atNs: sys.k.nowNs,
       ok: r.ok,
       errno: r.ok ? 0 : r.errno,
-      samplesLost: r.ok ? (r.value.samplesLost ?? false) : false,
-      epoch: r.ok ? (r.value.epoch ?? 0) : 0,
+      samplesLost: r.ok ? r.value.samplesLost === 1 : false,
+      epoch: r.ok ? r.value.epoch : 0,
     });
     if (!r.ok && r.errno === Errno.ENODEV) return;
   }

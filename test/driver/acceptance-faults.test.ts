@@ -106,7 +106,7 @@ test('fatal-fault-isolation: an invalid opcode kills one group; other VMs and gr
     // Two queues on the faulting group: only the one that ran the bad stream is faulty.
     const twoQueues = {
       queues: {
-        stride: 1,
+        stride: 8,
         count: 2,
         array: [
           { priority: 0, pad: [0, 0, 0] as [number, number, number], ringbufSize: 4096 },

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { objArray, type VmBindOp, VmBindOpFlags } from '../../src/driver/uapi.js';
+import { objArray, SIZEOF, type VmBindOp, VmBindOpFlags } from '../../src/driver/uapi.js';
 import { PAGE_SIZE } from '../../src/hw/regs.js';
 import { Errno } from '../../src/kernel/errno.js';
 import {
@@ -23,7 +23,15 @@ import {
 const EINVAL = Errno.EINVAL;
 
 function op(over: Partial<VmBindOp>): VmBindOp {
-  return { flags: 0, boHandle: 0, boOffset: 0, va: 0, size: 0, syncs: objArray([]), ...over };
+  return {
+    flags: 0,
+    boHandle: 0,
+    boOffset: 0,
+    va: 0,
+    size: 0,
+    syncs: objArray([], SIZEOF.syncOp),
+    ...over,
+  };
 }
 
 test('vm-bind-validation: VM_BIND and VM_DESTROY reject bad arguments as Panthor does', async () => {
@@ -32,7 +40,8 @@ test('vm-bind-validation: VM_BIND and VM_DESTROY reject bad arguments as Panthor
     const vm = await vmCreate(c);
     const bo = unwrap(await c.boCreate(4 * PAGE_SIZE), 'BO_CREATE');
     const handle = bo.handle as number;
-    const bind = (o: Partial<VmBindOp>) => c.vmBind({ vmId: vm, flags: 0, ops: objArray([op(o)]) });
+    const bind = (o: Partial<VmBindOp>) =>
+      c.vmBind({ vmId: vm, flags: 0, ops: objArray([op(o)], SIZEOF.vmBindOp) });
     const UNMAP = VmBindOpFlags.TYPE_UNMAP;
     const va = 0x40_0000;
     // UNMAP with a non-zero BO handle (or offset).
@@ -70,7 +79,7 @@ test('vm-bind-validation: VM_BIND and VM_DESTROY reject bad arguments as Panthor
           boHandle: handle,
           va,
           size: PAGE_SIZE,
-          syncs: objArray([{ flags: 0x8000_0000, handle: 1, timelineValue: 0 }]),
+          syncs: objArray([{ flags: 0x8000_0000, handle: 1, timelineValue: 0 }], SIZEOF.syncOp),
         }),
       ),
       EINVAL,
@@ -129,9 +138,18 @@ test('group-create-validation: bad GROUP_CREATE arguments are EINVAL', async () 
       errnoOf(await c.groupCreate(groupArgs(vm, over)));
     const cores = sys.hw.cfg.shaderPresent;
     const cases: Array<[string, number]> = [
-      ['ring size not a power of two', await create({ queues: objArray([queueArgs(12288)]) })],
-      ['ring size below 4K', await create({ queues: objArray([queueArgs(2048)]) })],
-      ['ring size above 64K', await create({ queues: objArray([queueArgs(128 * 1024)]) })],
+      [
+        'ring size not a power of two',
+        await create({ queues: objArray([queueArgs(12288)], SIZEOF.queueCreate) }),
+      ],
+      [
+        'ring size below 4K',
+        await create({ queues: objArray([queueArgs(2048)], SIZEOF.queueCreate) }),
+      ],
+      [
+        'ring size above 64K',
+        await create({ queues: objArray([queueArgs(128 * 1024)], SIZEOF.queueCreate) }),
+      ],
       ['compute mask outside the present cores', await create({ computeCoreMask: cores + 1 })],
       ['fragment mask outside the present cores', await create({ fragmentCoreMask: 1 << 8 })],
       ['tiler mask outside the present tilers', await create({ tilerCoreMask: 0b10 })],
@@ -141,10 +159,15 @@ test('group-create-validation: bad GROUP_CREATE arguments are EINVAL', async () 
       ['non-zero pad', await create({ pad: 1 })],
       [
         'non-zero queue pad',
-        await create({ queues: objArray([{ ...queueArgs(), pad: [0, 1, 0] }]) }),
+        await create({
+          queues: objArray([{ ...queueArgs(), pad: [0, 1, 0] }], SIZEOF.queueCreate),
+        }),
       ],
-      ['queue priority above 15', await create({ queues: objArray([queueArgs(4096, 16)]) })],
-      ['no queues', await create({ queues: objArray([]) })],
+      [
+        'queue priority above 15',
+        await create({ queues: objArray([queueArgs(4096, 16)], SIZEOF.queueCreate) }),
+      ],
+      ['no queues', await create({ queues: objArray([], SIZEOF.syncOp) })],
       ['group priority above REALTIME', await create({ priority: 4 })],
     ];
     for (const [what, errno] of cases) assert.equal(errno, EINVAL, what);

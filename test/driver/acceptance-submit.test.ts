@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { objArray, SyncOpFlags } from '../../src/driver/uapi.js';
+import { objArray, SIZEOF, SyncOpFlags } from '../../src/driver/uapi.js';
 import { CsBuilder } from '../../src/hw/cs-isa.js';
 import { Errno } from '../../src/kernel/errno.js';
 import { streams } from '../../src/userspace/umd.js';
@@ -61,17 +61,21 @@ test('submit-arg-errors: malformed GROUP_SUBMIT arguments fail with the kernel e
       streamSize: words.length * 4,
       streamAddr: cmd.va,
       latestFlush: 0,
-      syncs: objArray([signalOp(so)]),
+      syncs: objArray([signalOp(so)], SIZEOF.syncOp),
     };
     const one = (qs: Partial<typeof good> & Record<string, unknown>, pad = 0) =>
-      c.groupSubmit({ groupHandle: g, pad, queueSubmits: objArray([{ ...good, ...qs }]) });
+      c.groupSubmit({
+        groupHandle: g,
+        pad,
+        queueSubmits: objArray([{ ...good, ...qs }], SIZEOF.queueSubmit),
+      });
 
     // Stream address without a size (panthor_ioctl_group_submit: exactly one of them zero).
     assert.equal(errnoOf(await one({ streamSize: 0 })), Errno.EINVAL, 'address without size');
     assert.equal(errnoOf(await one({ streamAddr: 0 })), Errno.EINVAL, 'size without address');
     // A NULL sync array with a count: copy_from_user fails, EFAULT.
     assert.equal(
-      errnoOf(await one({ syncs: { stride: 1, count: 2, array: null } })),
+      errnoOf(await one({ syncs: { stride: 16, count: 2, array: null } })),
       Errno.EFAULT,
       'null sync array with count > 0',
     );
@@ -81,7 +85,7 @@ test('submit-arg-errors: malformed GROUP_SUBMIT arguments fail with the kernel e
         await c.groupSubmit({
           groupHandle: g,
           pad: 0,
-          queueSubmits: { stride: 1, count: 1, array: null },
+          queueSubmits: { stride: 40, count: 1, array: null },
         }),
       ),
       Errno.EFAULT,
@@ -95,16 +99,17 @@ test('submit-arg-errors: malformed GROUP_SUBMIT arguments fail with the kernel e
     // Unknown out syncobj: panthor_submit_ctx_add_sync_signal -> drm_syncobj_find fails,
     // EINVAL (a wait on an unknown syncobj is ENOENT, from drm_syncobj_find_fence).
     assert.equal(
-      errnoOf(await one({ syncs: objArray([signalOp(999)]) })),
+      errnoOf(await one({ syncs: objArray([signalOp(999)], SIZEOF.syncOp) })),
       Errno.EINVAL,
       'unknown out syncobj',
     );
     assert.equal(
       errnoOf(
         await one({
-          syncs: objArray([
-            { flags: SyncOpFlags.HANDLE_TYPE_SYNCOBJ, handle: 999, timelineValue: 0 },
-          ]),
+          syncs: objArray(
+            [{ flags: SyncOpFlags.HANDLE_TYPE_SYNCOBJ, handle: 999, timelineValue: 0 }],
+            SIZEOF.syncOp,
+          ),
         }),
       ),
       Errno.ENOENT,
@@ -115,13 +120,21 @@ test('submit-arg-errors: malformed GROUP_SUBMIT arguments fail with the kernel e
     assert.equal(errnoOf(await one({ streamSize: 12 })), Errno.EINVAL, 'size % 8');
     // A binary syncobj with a timeline point.
     assert.equal(
-      errnoOf(await one({ syncs: objArray([{ ...signalOp(so), timelineValue: 3 }]) })),
+      errnoOf(
+        await one({ syncs: objArray([{ ...signalOp(so), timelineValue: 3 }], SIZEOF.syncOp) }),
+      ),
       Errno.EINVAL,
       'timeline value on a binary syncobj',
     );
     // Unknown group handle.
     assert.equal(
-      errnoOf(await c.groupSubmit({ groupHandle: 77, pad: 0, queueSubmits: objArray([good]) })),
+      errnoOf(
+        await c.groupSubmit({
+          groupHandle: 77,
+          pad: 0,
+          queueSubmits: objArray([good], SIZEOF.queueSubmit),
+        }),
+      ),
       Errno.EINVAL,
       'unknown group',
     );

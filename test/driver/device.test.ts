@@ -88,7 +88,7 @@ test('unbind unplugs: pending jobs end with -ENODEV, ioctls fail, the I/O mappin
     // Every ioctl on the old file is ENODEV, and counted as an after-death ioctl.
     const before = dev.drv.afterDeath.length;
     assert.equal(errnoOf(await c.vmCreate()), Errno.ENODEV);
-    assert.equal(errnoOf(await c.syncobjQuery(so)), Errno.ENODEV);
+    assert.equal(errnoOf(await c.queryPoint(so)), Errno.ENODEV);
     assert.equal(errnoOf(c.mmap(0, 4096)), Errno.ENODEV);
     assert.equal(dev.drv.afterDeath.length, before + 2);
     assert.equal(dev.drv.open(), -Errno.ENODEV, 'no new file on an unplugged device');

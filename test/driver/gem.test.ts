@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { BoFlags, objArray } from '../../src/driver/uapi.js';
+import { BoFlags, objArray, SIZEOF } from '../../src/driver/uapi.js';
 import { CsBuilder } from '../../src/hw/cs-isa.js';
 import { PAGE_SIZE } from '../../src/hw/regs.js';
 import { Errno } from '../../src/kernel/errno.js';
@@ -155,16 +155,19 @@ test('VM_BIND MAP of a BO handle that does not exist is EINVAL', async () => {
     const async = await c.vmBind({
       vmId: vm,
       flags: 1,
-      ops: objArray([
-        {
-          flags: 0,
-          boHandle: 4242,
-          boOffset: 0,
-          va: 0x30_0000,
-          size: PAGE_SIZE,
-          syncs: objArray([]),
-        },
-      ]),
+      ops: objArray(
+        [
+          {
+            flags: 0,
+            boHandle: 4242,
+            boOffset: 0,
+            va: 0x30_0000,
+            size: PAGE_SIZE,
+            syncs: objArray([], SIZEOF.syncOp),
+          },
+        ],
+        SIZEOF.vmBindOp,
+      ),
     });
     assert.equal(errnoOf(async), Errno.EINVAL, 'asynchronous too');
   });
@@ -188,16 +191,19 @@ test('a BO lives as long as a handle, a CPU mapping or a GPU mapping holds it', 
     const unmap = await c.vmBind({
       vmId: vm,
       flags: 0,
-      ops: objArray([
-        {
-          flags: 1 << 28,
-          boHandle: 0,
-          boOffset: 0,
-          va: 0x30_0000,
-          size: PAGE_SIZE,
-          syncs: objArray([]),
-        },
-      ]),
+      ops: objArray(
+        [
+          {
+            flags: 1 << 28,
+            boHandle: 0,
+            boOffset: 0,
+            va: 0x30_0000,
+            size: PAGE_SIZE,
+            syncs: objArray([], SIZEOF.syncOp),
+          },
+        ],
+        SIZEOF.vmBindOp,
+      ),
     });
     assert.equal(errnoOf(unmap), 0);
     assert.equal(obj.alive, false, 'freed with its last reference');

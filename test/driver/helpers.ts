@@ -13,6 +13,7 @@ import {
   type IoctlResult,
   objArray,
   type QueueCreate,
+  SIZEOF,
   type SyncOp,
   SyncOpFlags,
 } from '../../src/driver/uapi.js';
@@ -109,7 +110,7 @@ export function queueArgs(ringbufSize = 4096, priority = 0): QueueCreate {
 
 export function groupArgs(vmId: number, over: Partial<GroupCreateArgs> = {}): GroupCreateArgs {
   return {
-    queues: objArray([queueArgs()]),
+    queues: objArray([queueArgs()], SIZEOF.queueCreate),
     maxComputeCores: 1,
     maxFragmentCores: 1,
     maxTilerCores: 1,
@@ -161,15 +162,18 @@ export async function submit(
   return so;
 }
 
-/** Waits for a syncobj; returns the wait's errno (0 when signalled) and the fence status. */
+/**
+ * Waits for a syncobj (a relative timeout); returns the wait's errno (0 when signalled) and
+ * the fence status as a sync_file export reads it.
+ */
 export async function waitStatus(
   c: DrmClient,
   so: number,
   timeoutNs: number,
 ): Promise<{ waitErrno: number; status: number }> {
   const w = await c.wait(so, timeoutNs);
-  const q = unwrap(await c.syncobjQuery(so), 'SYNCOBJ_QUERY');
-  return { waitErrno: errnoOf(w), status: q.status as number };
+  const status = unwrap(await c.fenceStatus(so), 'the fence status (EXPORT_SYNC_FILE)');
+  return { waitErrno: errnoOf(w), status };
 }
 
 /** Submits `stream` and waits for it; returns the fence status (1 done, -errno killed). */

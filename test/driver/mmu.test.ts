@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { PanthorDevice } from '../../src/driver/device.js';
-import { objArray, VmBindFlags, VmState } from '../../src/driver/uapi.js';
+import { objArray, SIZEOF, VmBindFlags, VmState } from '../../src/driver/uapi.js';
 import type { Vm } from '../../src/driver/vm.js';
 import * as R from '../../src/hw/regs.js';
 import { Errno } from '../../src/kernel/errno.js';
@@ -172,16 +172,19 @@ test('VM_GET_STATE: USABLE, then UNUSABLE after a failed asynchronous bind', asy
     const r = await c.vmBind({
       vmId: id,
       flags: VmBindFlags.ASYNC,
-      ops: objArray([
-        {
-          flags: 0,
-          boHandle: bo.handle as number,
-          boOffset: 0,
-          va: 0x30_0000,
-          size: 4096,
-          syncs: objArray([signalOp(done)]),
-        },
-      ]),
+      ops: objArray(
+        [
+          {
+            flags: 0,
+            boHandle: bo.handle as number,
+            boOffset: 0,
+            va: 0x30_0000,
+            size: 4096,
+            syncs: objArray([signalOp(done)], SIZEOF.syncOp),
+          },
+        ],
+        SIZEOF.vmBindOp,
+      ),
     });
     assert.equal(errnoOf(r), 0, 'the asynchronous bind is accepted');
     const w = await waitStatus(c, done, 1 * S);

@@ -29,7 +29,7 @@ import {
 async function dump(c: DrmClient, dev: PanthorDevice) {
   const buf = new Array<number>(dev.perfcnt.bytes / 4).fill(0);
   const r = unwrap(await c.perfcntDump({ buf }), 'PERFCNT_DUMP');
-  return { buf, samplesLost: r.samplesLost, epoch: r.epoch };
+  return { buf, samplesLost: r.samplesLost === 1, epoch: r.epoch };
 }
 
 /** Requests a reset and waits until it is over. */

@@ -5,7 +5,7 @@
 import type { FuzzCall, FuzzProgram } from '../../src/fuzz/program.js';
 
 const r = (ref: string, f?: string) => (f === undefined ? { ref } : { ref, f });
-const noSyncs = { stride: 1, count: 0, array: [] };
+const noSyncs = { stride: 16, count: 0, array: [] };
 
 /** One job on one queue; `stream` is a stream spec (see src/fuzz/streams.ts). */
 export function jobCalls(stream: Record<string, number | string>, file = 0): FuzzCall[] {
@@ -19,7 +19,7 @@ export function jobCalls(stream: Record<string, number | string>, file = 0): Fuz
         vmId: r('vm'),
         flags: 0,
         ops: {
-          stride: 1,
+          stride: 48,
           count: 1,
           array: [
             {
@@ -42,7 +42,7 @@ export function jobCalls(stream: Record<string, number | string>, file = 0): Fuz
       file,
       args: {
         queues: {
-          stride: 1,
+          stride: 8,
           count: 1,
           array: [{ priority: 0, pad: [0, 0, 0], ringbufSize: 4096 }],
         },
@@ -66,7 +66,7 @@ export function jobCalls(stream: Record<string, number | string>, file = 0): Fuz
         groupHandle: r('g'),
         pad: 0,
         queueSubmits: {
-          stride: 1,
+          stride: 40,
           count: 1,
           array: [
             {
@@ -76,7 +76,7 @@ export function jobCalls(stream: Record<string, number | string>, file = 0): Fuz
               latestFlush: 0,
               pad: 0,
               syncs: {
-                stride: 1,
+                stride: 16,
                 count: 1,
                 array: [{ flags: 0x8000_0000, handle: r('so'), timelineValue: 0 }],
               },

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { Checker } from '../../src/check/checker.js';
-import { objArray } from '../../src/driver/uapi.js';
+import { objArray, SIZEOF } from '../../src/driver/uapi.js';
 import type { CsBuilder } from '../../src/hw/cs-isa.js';
 import type { Violation } from '../../src/kernel/violations.js';
 import { JobLedger } from '../../src/scenarios/ledger.js';
@@ -56,9 +56,10 @@ export async function group(c: DrmClient, vmId: number, priority = 1): Promise<n
 
 export function groupArgs(vmId: number, priority = 1) {
   return {
-    queues: objArray([
-      { priority: 0, pad: [0, 0, 0] as [number, number, number], ringbufSize: 4096 },
-    ]),
+    queues: objArray(
+      [{ priority: 0, pad: [0, 0, 0] as [number, number, number], ringbufSize: 4096 }],
+      SIZEOF.queueCreate,
+    ),
     maxComputeCores: 1,
     maxFragmentCores: 1,
     maxTilerCores: 1,
@@ -88,7 +89,7 @@ export async function runJob(
   const signal = { flags: 0x8000_0000, handle: so, timelineValue: 0 };
   unwrap(await c.submit(groupHandle, 0, cmd.va, words.length * 4, [signal]), 'GROUP_SUBMIT');
   unwrap(await c.wait(so, timeoutNs), 'SYNCOBJ_WAIT');
-  const status = unwrap(await c.syncobjQuery(so), 'SYNCOBJ_QUERY').status as number;
+  const status = unwrap(await c.fenceStatus(so), 'the fence status (EXPORT_SYNC_FILE)');
   await c.syncobjDestroy(so);
   return status;
 }

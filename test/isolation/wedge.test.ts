@@ -43,7 +43,7 @@ test('after a wedge a mapping reads the dummy page, never the old contents or fr
         vmId: vm,
         flags: 0,
         ops: {
-          stride: 1,
+          stride: 48,
           count: 1,
           array: [
             {
@@ -52,7 +52,7 @@ test('after a wedge a mapping reads the dummy page, never the old contents or fr
               boOffset: 0,
               va: orphan.va,
               size: orphan.size,
-              syncs: { stride: 1, count: 0, array: [] },
+              syncs: { stride: 16, count: 0, array: [] },
             },
           ],
         },

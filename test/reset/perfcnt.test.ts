@@ -79,8 +79,8 @@ async function profileAcrossReset(env: Env, obs: Observed): Promise<void> {
         returnedNs: sys.k.nowNs,
         ok: d.ok,
         errno: d.ok ? 0 : d.errno,
-        samplesLost: d.ok ? (d.value.samplesLost ?? false) : false,
-        epoch: d.ok ? (d.value.epoch ?? -1) : -1,
+        samplesLost: d.ok ? d.value.samplesLost === 1 : false,
+        epoch: d.ok ? d.value.epoch : -1,
       });
     }
   });

@@ -70,7 +70,7 @@ async function everyIoctl(c: DrmClient, vmId: number, group: number): Promise<Ma
   out.set('TILER_HEAP_DESTROY', errnoOf(await c.tilerHeapDestroy(0)));
   out.set('SYNCOBJ_CREATE', errnoOf(await c.syncobjCreate()));
   out.set('SYNCOBJ_WAIT', errnoOf(await c.wait(1, MS)));
-  out.set('SYNCOBJ_QUERY', errnoOf(await c.syncobjQuery(1)));
+  out.set('SYNCOBJ_QUERY', errnoOf(await c.queryPoint(1)));
   out.set('SYNCOBJ_DESTROY', errnoOf(await c.syncobjDestroy(1)));
   out.set('PERFCNT_ENABLE', errnoOf(await c.perfcntEnable(true)));
   out.set('PERFCNT_DUMP', errnoOf(await c.perfcntDump({ buf: [0] })));

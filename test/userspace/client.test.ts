@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { DevQueryType, objArray } from '../../src/driver/uapi.js';
+import { DevQueryType, objArray, SIZEOF } from '../../src/driver/uapi.js';
 import { Errno } from '../../src/kernel/errno.js';
 import { System } from '../../src/system/system.js';
 import { streams } from '../../src/userspace/umd.js';
@@ -43,7 +43,7 @@ test('failed ioctls come back as {ok: false, errno} with the positive kernel err
       ['GROUP_SUBMIT unknown', await c.submit(5, 0, 0, 0), Errno.EINVAL],
       ['TILER_HEAP_DESTROY unknown', await c.tilerHeapDestroy(5), Errno.EINVAL],
       ['SYNCOBJ_WAIT unknown', await c.wait(5, 0), Errno.ENOENT],
-      ['SYNCOBJ_QUERY unknown', await c.syncobjQuery(5), Errno.ENOENT],
+      ['SYNCOBJ_QUERY unknown', await c.queryPoint(5), Errno.ENOENT],
       ['SYNCOBJ_DESTROY unknown', await c.syncobjDestroy(5), Errno.EINVAL],
       ['PERFCNT_DUMP not owner', await c.perfcntDump({ buf: [0] }), Errno.EINVAL],
       ['PERFCNT_ENABLE bad counterset', await c.perfcntEnable(true, 7), Errno.EINVAL],
@@ -60,14 +60,14 @@ test('successful ioctls return their argument struct with the outputs filled in'
     const c = open(sys);
     const size = await c.devQuery({ type: DevQueryType.GPU_INFO, size: 0, pointer: null });
     assert.ok(size.ok);
-    assert.equal(size.value.size, 80, 'a null pointer asks for the size');
+    assert.equal(size.value.size, 104, 'a null pointer asks for the size');
     const info: Record<string, number> = {};
-    const q = await c.devQuery({ type: DevQueryType.GPU_INFO, size: 80, pointer: info });
+    const q = await c.devQuery({ type: DevQueryType.GPU_INFO, size: 104, pointer: info });
     assert.ok(q.ok);
     assert.equal(info.gpuId, sys.hw.cfg.gpuId);
     assert.equal(info.shaderPresent, sys.hw.cfg.shaderPresent);
     // A user struct smaller than the struct's minimum size is EINVAL (panthor_set_uobj); the
-    // minimum itself (GPU_INFO up to tiler_present: 80 bytes here) is accepted.
+    // minimum itself (GPU_INFO up to tiler_present: 96 bytes) is accepted.
     const small: Record<string, number> = {};
     const qs = await c.devQuery({ type: DevQueryType.GPU_INFO, size: 8, pointer: small });
     assert.deepEqual(qs, { ok: false, errno: Errno.EINVAL });
@@ -103,9 +103,9 @@ test('a wait that times out is ETIME; a job killed by a fault still waits with o
     const bad = await submit(c, g2, cmd, streams.fatal(), 0x100);
     const w = await c.wait(bad, 1 * S);
     assert.equal(w.ok, true);
-    const q = await c.syncobjQuery(bad);
+    const q = await c.fenceStatus(bad);
     assert.ok(q.ok);
-    assert.equal(q.value.status, -Errno.EINVAL, 'the fence status is the negative errno');
+    assert.equal(q.value, -Errno.EINVAL, 'the fence status (sync_file) is the negative errno');
     assert.equal(c.syncobjFence(bad)?.error, -Errno.EINVAL);
   });
   assertClean(m);
@@ -124,7 +124,7 @@ test('after unbind: opening is ENODEV and every ioctl of an open client is ENODE
       await c.groupCreate(groupArgs(vm)),
       await c.syncobjCreate(),
       await c.perfcntEnable(true),
-      await c.vmBind({ vmId: vm, flags: 0, ops: objArray([]) }),
+      await c.vmBind({ vmId: vm, flags: 0, ops: objArray([], SIZEOF.syncOp) }),
       c.mmap(0, 4096),
     ]) {
       assert.deepEqual(r, { ok: false, errno: Errno.ENODEV });
