@@ -22,7 +22,7 @@
  */
 import type { DesignName } from '../driver/config.js';
 import { ruleClaims } from '../driver/reset/claims.js';
-import { resolveDesign } from '../driver/reset/designs/index.js';
+import { DESIGN_FILE_PREFIX, resolveDesign } from '../driver/reset/designs/index.js';
 import type { Failure } from '../explore/failure.js';
 import {
   INVARIANT_INFO,
@@ -107,6 +107,8 @@ export interface CompareJson {
   designs: Record<string, Record<string, InvariantCell>>;
   /** The rule invariants each design claims (and so was checked against). */
   claims: Record<string, string[]>;
+  /** A short name per design reference for tables (a design file's own name). */
+  labels: Record<string, string>;
   metrics: Record<string, DesignMetricsJson>;
   runs: number;
   strategy: string;
@@ -141,6 +143,16 @@ export function claimsOf(design: string): string[] {
     return ruleClaims(resolveDesign(design).factors);
   } catch {
     return [];
+  }
+}
+
+/** A design file's own name (with its changes); any other reference is its own label. */
+function labelOf(design: string): string {
+  if (!design.startsWith(DESIGN_FILE_PREFIX)) return design;
+  try {
+    return resolveDesign(design).name;
+  } catch {
+    return design;
   }
 }
 
@@ -219,9 +231,11 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
   let checked = 0;
   let mismatches = 0;
   const claims: CompareJson['claims'] = {};
+  const labels: CompareJson['labels'] = {};
   for (const design of o.designs) {
     const claimed = claimsOf(design);
     claims[design] = claimed;
+    labels[design] = labelOf(design);
     const row: Record<string, InvariantCell> = {};
     // Harms first, then rules: the comparison leads with what users and the system lose.
     for (const inv of INVARIANTS)
@@ -340,6 +354,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
   const json: CompareJson = {
     designs,
     claims,
+    labels,
     metrics,
     runs: o.runs,
     strategy: o.strategy,

@@ -9,7 +9,14 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { BUG_IDS } from '../driver/bugs.js';
 import { DESIGN_NAMES, DesignRefError, resolveDesign } from '../driver/config.js';
+import { DESIGN_FILE_PREFIX } from '../driver/reset/designs/index.js';
 import { STRATEGY_NAMES } from '../explore/strategy-factory.js';
+import {
+  DesignFileError,
+  designFileRef,
+  ensureDesign,
+  looksLikeDesignFile,
+} from '../scenarios/design-file.js';
 
 /** Bad input found after commander parsed the command line (exit code 2). */
 export class UsageError extends Error {
@@ -48,23 +55,63 @@ export const jobsArg = () => intArg('--jobs', 1, MAX_CLI_JOBS);
 export const depthArg = () => intArg('--depth', 0, 16);
 
 /**
- * `--design`: a preset (`resetlab designs`) or a preset with factors changed
- * (`rwsem+failure=wedge+blame=ping`). A bad preset, factor or value is a usage error naming it.
+ * One design reference as the command line takes it: a preset (`resetlab designs`), a preset
+ * with factors changed (`rwsem+failure=wedge+blame=ping`), or a design file (`./mine.yaml`,
+ * `./mine.ts`, optionally `+factor=value`), which becomes `file:<absolute path>`. A file's
+ * content is validated by `loadDesignRefs` before the command runs (it may be a module, which
+ * loads asynchronously). Throws InvalidArgumentError naming the flag.
  */
+export function parseDesignRef(flag: string, value: string): string {
+  try {
+    if (looksLikeDesignFile(value)) return designFileRef(value);
+    return resolveDesign(value).name;
+  } catch (e) {
+    if (e instanceof DesignRefError || e instanceof DesignFileError)
+      throw new InvalidArgumentError(`${flag}: ${e.message}`);
+    throw e;
+  }
+}
+
 export function designOption(defaultValue = 'default'): Option {
   return new Option(
     '--design <design>',
-    `reset design: a preset (${DESIGN_NAMES.join(', ')}) or <preset>+factor=value...`,
+    `reset design: a preset (${DESIGN_NAMES.join(', ')}), <preset>+factor=value..., or a .yaml/.ts design file`,
   )
-    .argParser((value: string) => {
-      try {
-        return resolveDesign(value).name;
-      } catch (e) {
-        if (e instanceof DesignRefError) throw new InvalidArgumentError(`--design: ${e.message}`);
-        throw e;
-      }
-    })
+    .argParser((value: string) => parseDesignRef('--design', value))
     .default(defaultValue);
+}
+
+/** `--designs a,b,c`: a comma-separated list of design references. */
+export function designListArg(flag = '--designs') {
+  return (value: string): string[] => {
+    const items = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    if (items.length === 0) throw new InvalidArgumentError(`${flag} needs at least one design.`);
+    return [...new Set(items.map((it) => parseDesignRef(flag, it)))];
+  };
+}
+
+/**
+ * Loads the design files the parsed options name (`--design`, `--designs`), so that a bad file
+ * is exit 2 before any work. Throws UsageError naming the flag and the file.
+ */
+export async function loadDesignRefs(opts: Record<string, unknown>): Promise<void> {
+  const refs: [string, string][] = [];
+  if (typeof opts.design === 'string') refs.push(['--design', opts.design]);
+  if (Array.isArray(opts.designs))
+    for (const d of opts.designs) refs.push(['--designs', String(d)]);
+  for (const [flag, ref] of refs) {
+    if (!ref.startsWith(DESIGN_FILE_PREFIX)) continue;
+    try {
+      await ensureDesign(ref);
+    } catch (e) {
+      if (e instanceof DesignRefError || e instanceof DesignFileError)
+        throw new UsageError(flag, `${flag}: ${e.message}`);
+      throw e;
+    }
+  }
 }
 
 export function strategyOption(defaultValue: string, flags = '--strategy <name>'): Option {

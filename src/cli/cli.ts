@@ -23,10 +23,12 @@ import { builtinScenarioNames } from '../scenarios/builtin.js';
 import {
   bugOption,
   depthArg,
+  designListArg,
   designOption,
   intArg,
   jobsArg,
   listArg,
+  loadDesignRefs,
   runsArg,
   seedArg,
   strategyOption,
@@ -64,7 +66,11 @@ function build(setCode: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: false });
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
+    // Design files are validated before any work (a module loads asynchronously).
+    .hook('preAction', async (_p, action) => {
+      await loadDesignRefs(action.opts());
+    });
 
   program
     .command('demo')
@@ -85,7 +91,7 @@ function build(setCode: (code: number) => void): Command {
     .option(
       '--designs <list>',
       'comma-separated designs (default: all)',
-      listArg('--designs', DESIGN_NAMES),
+      designListArg('--designs'),
     )
     .option(
       '--scenarios <list>',
@@ -267,7 +273,7 @@ function build(setCode: (code: number) => void): Command {
     .option(
       '--designs <list>',
       `comma-separated designs (default: all of ${DESIGN_NAMES.join(', ')})`,
-      listArg('--designs', DESIGN_NAMES),
+      designListArg('--designs'),
     )
     .option(
       '--scenarios <list>',

@@ -17,10 +17,13 @@ export function formatCompareTable(j: CompareJson, c: Colors): string {
   const harms = invariants.filter((i) => family(i) !== 'rule');
   const rules = invariants.filter((i) => family(i) === 'rule');
   const nameW = Math.max(24, ...invariants.map((i) => i.length + 2));
-  const colW = Math.max(12, ...designs.map((d) => d.length + 2));
+  const label = (d: string) => j.labels?.[d] ?? d;
+  const colW = Math.max(12, ...designs.map((d) => label(d).length + 2));
   const lines: string[] = [];
   const section = (title: string, invs: string[]) => {
-    lines.push(c.bold(padVisible(title, nameW) + designs.map((d) => padVisible(d, colW)).join('')));
+    lines.push(
+      c.bold(padVisible(title, nameW) + designs.map((d) => padVisible(label(d), colW)).join('')),
+    );
     for (const inv of invs) {
       const cells = designs.map((d) => {
         const cell = j.designs[d]?.[inv];

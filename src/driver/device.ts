@@ -220,6 +220,8 @@ export class PanthorDevice implements Lifetime {
     this.perfcnt.init();
     this.initialized = true;
     this.log.fullReinits.push(k.nowNs);
+    // drm_dev_register, then pm_runtime_put_autosuspend (panthor_device_init's last steps).
+    this.drm.register();
     await this.pm.probeEnd();
     return 0;
   }

@@ -229,6 +229,13 @@ export const DELTAS: readonly Delta[] = [
   ),
   // ---- Model deltas: what the model does not do as the kernel does -------------------------------
   d(
+    'wedged-event-needs-minor',
+    'model',
+    'a device whose probe failed (its DRM minor never registered) sends no WEDGED uevent when its leftover reset work wedges it',
+    'drm_dev_wedged_event (kobject_uevent_env on the minor, registered or not)',
+    'the event of a never-added minor carries a DEVPATH outside the platform device, which no recovery rule for the device matches',
+  ),
+  d(
     'perfcnt-panfrost-on-csf',
     'model',
     'Panfrost’s PERFCNT_ENABLE / PERFCNT_DUMP (and its AS reference) on the CSF model; every perfcnt result is Panfrost semantics',

@@ -358,9 +358,11 @@ export class Scheduler implements Resettable {
         return;
       }
       if (!job.empty) {
-        // queue_run_job: pm_runtime_resume_and_get first, then the gate (a resume may wait for a
-        // suspend, which waits for the reset work, which waits for the gate's readers).
-        const pm = await dev.pm.rpmResumeAndGet();
+        // queue_run_job: panthor_device_resume_and_get first (after a failed resume its first
+        // caller resets the PM core's error, so the next one tries again), then the gate (a
+        // resume may wait for a suspend, which waits for the reset work, which waits for the
+        // gate's readers).
+        const pm = await dev.pm.resumeAndGet();
         // While we slept, the job may have been failed and removed by someone else (a wedge).
         if (q.pending[0] !== job) {
           if (pm === 0) await dev.pm.putAutosuspend();

@@ -107,6 +107,10 @@ export class WedgeBlock {
       dmaStopped: this.dmaStopped,
       mappingsRedirected: this.mappingsRedirected,
     });
-    drmDevWedgedEvent(dev.uevents, dev.busDev.name, WEDGED_METHODS);
+    // drm_dev_wedged_event sends on the minor's kobject. A device whose probe failed (a reset
+    // requested during probe and run by its leftover reset work) never registered it: its
+    // event would carry a DEVPATH outside the platform device, which no recovery rule for
+    // this device matches, so it is not delivered here (docs/fidelity.md, model deltas).
+    if (dev.drm.registered) drmDevWedgedEvent(dev.uevents, dev.busDev.name, WEDGED_METHODS);
   }
 }

@@ -22,6 +22,14 @@ import { DriverFeature } from './uapi.js';
 export class DrmDevice {
   /** `drm_dev_is_unplugged`: set by `unplug()`, never cleared (a new probe is a new device). */
   unplugged = false;
+  /**
+   * `drm_dev_register` ran (and stays true after the unplug: the wedge asks whether the device
+   * ever had a minor): the minor (`card0`, its render node) is visible to user space.
+   * A probe that fails before it never registers, so its unplug sends no KOBJ_REMOVE
+   * (drm_minor_unregister returns early for a minor that `device_is_registered` says was
+   * never added).
+   */
+  registered = false;
   /** `drm_unplug_srcu`: one per device here, one global in the kernel (same guarantee). */
   readonly srcu: Srcu;
   /**
@@ -42,6 +50,11 @@ export class DrmDevice {
     private readonly parentPath = '',
   ) {
     this.srcu = new Srcu(k, 'drm_unplug_srcu');
+  }
+
+  /** `drm_dev_register`: the end of a successful probe. */
+  register(): void {
+    this.registered = true;
   }
 
   /** `drm_dev_enter`: a cookie, or null once the device is unplugged. */
@@ -68,6 +81,7 @@ export class DrmDevice {
     this.unplugged = true;
     onUnplugged?.();
     await this.srcu.synchronize();
+    if (!this.registered) return;
     this.uevents?.emit(`${this.parentPath}/drm/card0`, 'remove', {
       SUBSYSTEM: 'drm',
       DEVNAME: 'dri/card0',

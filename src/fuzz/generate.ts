@@ -19,7 +19,7 @@
  * `MAX_PROGRAM_CALLS` calls, a file at most `MAX_LIVE` objects of each kind, BOs at most 1 MiB
  * (heap chunks 1 MiB), RUNs at most 5 ms, waits at most 2 job timeouts.
  */
-import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
+import { DESIGN_NAMES } from '../driver/config.js';
 import {
   BoFlags,
   GroupPriority,

@@ -33,7 +33,7 @@
  * failure files do; argument *values* are deliberately free-form (that is what is fuzzed).
  */
 import { z } from 'zod';
-import { DESIGN_NAMES, type DesignName, resolveDesign } from '../driver/config.js';
+import { DESIGN_NAMES, resolveDesign } from '../driver/config.js';
 import type { Prng } from '../kernel/prng.js';
 
 export const FUZZ_PROGRAM_VERSION = 1;

@@ -8,10 +8,8 @@
  * (`duratonNs`) is an error, not a silently ignored field. Times are integers in nanoseconds or
  * strings with a unit (`300ms`, `7s`, `20us`), since nobody reads 7000000000 at a glance.
  *
- * The file is parsed with `yaml`'s `parseDocument` rather than `parse`, so that a validation
- * error can be reported at the line and column of the offending node: the zod issue path
- * (`clients.1.jobs`) is looked up in the document, and a missing key is reported at its parent
- * mapping. Problems are thrown as `ScenarioFileError` (file, line, column, field path,
+ * A validation error is reported at the line and column of the offending node
+ * (yaml-validate.ts). Problems are thrown as `ScenarioFileError` (file, line, column, field path,
  * message); the command line turns it into exit code 2.
  *
  * Rejected: a JSON-only format (no comments, and scenario files want them); validating with a
@@ -19,11 +17,11 @@
  * drift apart).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { FAULT_NAMES, validateFaultSpec } from '../hw/faults.js';
 import { builtinScenarioNames } from './builtin.js';
 import type { ScenarioSpec } from './spec.js';
+import { parseValidatedYaml } from './yaml-validate.js';
 
 export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024;
 
@@ -279,104 +277,10 @@ export function loadScenarioFile(path: string): ScenarioSpec {
 
 /** Parses and validates scenario YAML (or JSON, which is YAML). Throws `ScenarioFileError`. */
 export function parseScenarioText(text: string, file = '(input)'): ScenarioSpec {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const pos = first.linePos?.[0];
-    throw new ScenarioFileError(
-      file,
-      pos?.line ?? null,
-      pos?.col ?? null,
-      null,
-      `malformed YAML: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
-    );
-  }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
-  if (data === null || data === undefined) {
-    throw new ScenarioFileError(file, null, null, null, 'the file is empty');
-  }
-  if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new ScenarioFileError(file, 1, 1, null, 'expected a mapping with the scenario fields');
-  }
-  const r = scenarioFileSchema.safeParse(data);
-  if (r.success) return r.data as ScenarioSpec;
-  // An unknown key first: it usually explains a "missing" one (a misspelt `setleNs`).
-  const issue = (r.error.issues.find((i) => i.code === 'unrecognized_keys') ??
-    r.error.issues[0]) as z.core.$ZodIssue;
-  let path: PropertyKey[] = issue.path;
-  // An unknown key is reported at the key itself.
-  if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) {
-    path = [...path, issue.keys[0]];
-  }
-  const { line, col, exact } = locate(
-    doc.contents as Node | null,
-    path,
-    lines,
-    issue.code === 'unrecognized_keys',
-  );
-  const field = path.length === 0 ? '(file)' : path.map(String).join('.');
-  throw new ScenarioFileError(file, line, col, field, describeIssue(issue, exact));
-}
-
-function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
-  if (issue.code === 'unrecognized_keys') {
-    return `unknown field '${issue.keys.join("', '")}'`;
-  }
-  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && !present) {
-    return 'missing required field';
-  }
-  if (issue.code === 'invalid_union') {
-    return 'expected an integer number of nanoseconds or a duration like 300ms';
-  }
-  return issue.message;
-}
-
-/**
- * Line and column of the node at `path`, or of its nearest ancestor present in the document
- * (`exact` says which), so that a missing field points at the mapping that lacks it.
- */
-function locate(
-  root: Node | null,
-  path: readonly PropertyKey[],
-  lines: LineCounter,
-  keyOfLast = false,
-): { line: number | null; col: number | null; exact: boolean } {
-  let node: Node | null = root;
-  let at: number | null = root?.range?.[0] ?? null;
-  let exact = true;
-  for (const [i, key] of path.entries()) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => {
-        const k = p.key as Node | null;
-        return k !== null && (k as { value?: unknown }).value === key;
-      });
-      if (pair === undefined) {
-        exact = false;
-        break;
-      }
-      const k = pair.key as Node;
-      const v = pair.value as Node | null;
-      // Point at the value when there is one (the key for an unknown key).
-      at =
-        keyOfLast && i === path.length - 1
-          ? (k.range?.[0] ?? at)
-          : (v?.range?.[0] ?? k.range?.[0] ?? at);
-      node = v;
-    } else if (isSeq(node) && typeof key === 'number') {
-      const item = node.items[key] as Node | undefined;
-      if (item === undefined) {
-        exact = false;
-        break;
-      }
-      at = item.range?.[0] ?? at;
-      node = item;
-    } else {
-      exact = false;
-      break;
-    }
-  }
-  if (at === null) return { line: null, col: null, exact };
-  const pos = lines.linePos(at);
-  return { line: pos.line, col: pos.col, exact };
+  return parseValidatedYaml(
+    text,
+    scenarioFileSchema,
+    'scenario',
+    (line, col, field, problem) => new ScenarioFileError(file, line, col, field, problem),
+  ) as ScenarioSpec;
 }

@@ -6,6 +6,12 @@
  */
 import { type BugId, isBugId } from '../driver/bugs.js';
 import { DESIGN_NAMES, DesignRefError, resolveDesign } from '../driver/config.js';
+import {
+  DESIGN_FILE_PREFIX,
+  loadedDesignFile,
+  preset,
+  withFactors,
+} from '../driver/reset/designs/index.js';
 import type { Program, RunInput, RunReport } from '../explore/program.js';
 import { registerProgram, registerResolver } from '../explore/registry.js';
 import { BUILTIN_SCENARIOS, builtinScenario } from './builtin.js';
@@ -40,7 +46,14 @@ export function parseProgramId(id: string): ProgramIdParts | string {
   const bugs = rest.filter((p) => !p.includes('='));
   const design = [head ?? '', ...factors].join('+');
   try {
-    resolveDesign(design);
+    // A design file is loaded by the run itself (runScenario → ensureDesign): here, in a worker
+    // that has not loaded it yet, only its factor changes can be checked.
+    if (head?.startsWith(DESIGN_FILE_PREFIX) && loadedDesignFile(head) === undefined)
+      withFactors(
+        PANTHOR_SPEC,
+        factors.map((p) => p.split('=', 2) as [string, string]),
+      );
+    else resolveDesign(design);
   } catch (e) {
     if (e instanceof DesignRefError) return `program id '${id}': ${e.message}`;
     throw e;
@@ -48,6 +61,8 @@ export function parseProgramId(id: string): ProgramIdParts | string {
   for (const b of bugs) if (!isBugId(b)) return `program id '${id}': unknown bug '${b}'`;
   return { scenario, design, bugs: bugs as BugId[] };
 }
+
+const PANTHOR_SPEC = preset('panthor') as NonNullable<ReturnType<typeof preset>>;
 
 export function scenarioProgram(
   spec: ScenarioSpec,

@@ -19,6 +19,7 @@ import { System } from '../system/system.js';
 import { RecoveryDaemon } from '../userspace/daemon.js';
 import { probe } from '../userspace/probe.js';
 import { runClient, type WorkloadEnv } from '../userspace/workloads.js';
+import { ensureDesign } from './design-file.js';
 import { JobLedger } from './ledger.js';
 import type { ScenarioRunOptions, ScenarioSpec } from './spec.js';
 
@@ -56,6 +57,8 @@ export async function runScenario(
       throw new Error(`scenario ${spec.name}: unknown scenario ${name} in mix`);
     effective = drawn;
   }
+  // A design file is read here, once per thread, so that workers and replays resolve it too.
+  if (typeof opts.design === 'string') await ensureDesign(opts.design);
   const sys = new System({
     seed: opts.seed,
     design: opts.design,

@@ -84,7 +84,7 @@ test('each kind of bad input exits 2 with a message naming the problem', async (
     ],
     [['explore', 'hang', '--frobnicate'], /unknown option '--frobnicate'/],
     [['compare', '--runs', '-5'], /--runs must be in/],
-    [['compare', '--designs', 'default,nope'], /--designs: unknown name 'nope'/],
+    [['compare', '--designs', 'default,nope'], /--designs: unknown design 'nope'/],
     [['compare', '--strategy', 'dfs'], /compare explores with/],
     [['regress', '--bug', 'nope'], /--bug.*'nope'/],
     [['regress', '--runs', 'x'], /--runs must be an integer/],

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MAIN = join(ROOT, 'src/cli/main.ts');
+/** tsx's loader by URL, so that a child started in another directory finds it. */
+const TSX = import.meta.resolve('tsx');
 export const EXAMPLE = join(ROOT, 'examples/scenarios/hang-under-profiler.yaml');
 
 export interface CliResult {
@@ -24,12 +26,14 @@ export interface CliOptions {
   /** Called once the process is running (for sending signals). */
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
   timeoutMs?: number;
+  /** Working directory (default: the repository). */
+  cwd?: string;
 }
 
 export function cli(args: readonly string[], o: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+      cwd: o.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

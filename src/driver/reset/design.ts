@@ -33,7 +33,16 @@ export interface DesignSpec {
    * A design changed by `+factor=value` claims nothing.
    */
   readonly claimsHarm?: boolean;
+  /**
+   * A gate of the design's own (a TypeScript design file's class), used instead of the one the
+   * `gate` factor names; the factor then says which rules it claims (claims.ts), so a custom
+   * gate should keep the factor that describes when it closes.
+   */
+  readonly gateClass?: GateClass;
 }
+
+/** What a custom gate's constructor receives: the device and the `refused` factor's answer. */
+export type GateClass = new (dev: PanthorDevice, refusedWaits: boolean) => Gate;
 
 /** The deltas of the fidelity ledger a design uses (docs/fidelity.md). */
 export function designDeltas(spec: DesignSpec): string[] {
@@ -55,20 +64,22 @@ export class ResetDesign {
     const f = spec.factors;
     this.factors = f;
     const waits = f.refused === 'wait';
-    switch (f.gate) {
-      case 'none':
-        this.gate = new NoGate(dev);
-        break;
-      case 'rwsem':
-        this.gate = new RwsemGate(dev, waits);
-        break;
-      case 'srcu-epoch':
-        this.gate = new SrcuEpochGate(dev, waits);
-        break;
-      case 'request':
-        this.gate = new RequestGate(dev, waits);
-        break;
-    }
+    if (spec.gateClass !== undefined) this.gate = new spec.gateClass(dev, waits);
+    else
+      switch (f.gate) {
+        case 'none':
+          this.gate = new NoGate(dev);
+          break;
+        case 'rwsem':
+          this.gate = new RwsemGate(dev, waits);
+          break;
+        case 'srcu-epoch':
+          this.gate = new SrcuEpochGate(dev, waits);
+          break;
+        case 'request':
+          this.gate = new RequestGate(dev, waits);
+          break;
+      }
     this.steps = resetSteps(f.order, f.perfcnt !== 'none');
   }
 

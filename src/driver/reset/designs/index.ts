@@ -26,6 +26,24 @@ export function preset(name: string): DesignSpec | undefined {
   return PRESETS.find((p) => p.name === name);
 }
 
+/** Design files name themselves `file:<absolute path>` in references and program ids. */
+export const DESIGN_FILE_PREFIX = 'file:';
+
+/**
+ * Designs read from files, by reference (`file:<absolute path>`). The model cannot read files;
+ * the loader above it (src/scenarios/design-file.ts) validates a file and registers its spec
+ * here, once per thread, before anything resolves a reference to it.
+ */
+const loaded = new Map<string, DesignSpec>();
+
+export function registerDesignFile(ref: string, spec: DesignSpec): void {
+  loaded.set(ref, spec);
+}
+
+export function loadedDesignFile(ref: string): DesignSpec | undefined {
+  return loaded.get(ref);
+}
+
 /** A bad design reference: the part that is wrong and why. */
 export class DesignRefError extends Error {
   constructor(
@@ -73,7 +91,13 @@ export function withFactors(
 export function resolveDesign(ref: string): DesignSpec {
   const parts = ref.split('+');
   const head = parts[0] ?? '';
-  const base = preset(head);
+  const base = head.startsWith(DESIGN_FILE_PREFIX) ? loaded.get(head) : preset(head);
+  if (base === undefined && head.startsWith(DESIGN_FILE_PREFIX)) {
+    throw new DesignRefError(
+      'design',
+      `design file '${head.slice(DESIGN_FILE_PREFIX.length)}' is not loaded (a design file is read by the command line or runScenario before it is used)`,
+    );
+  }
   if (base === undefined) {
     throw new DesignRefError(
       'design',
@@ -86,7 +110,10 @@ export function resolveDesign(ref: string): DesignSpec {
     if (eq <= 0) throw new DesignRefError(p, `'${p}': expected factor=value`);
     changes.push([p.slice(0, eq), p.slice(eq + 1)]);
   }
-  return changes.length === 0 ? base : withFactors(base, changes);
+  if (changes.length === 0) return base;
+  const spec = withFactors(base, changes);
+  // A file's own gate class stays with its compositions.
+  return base.gateClass === undefined ? spec : { ...spec, gateClass: base.gateClass };
 }
 
 /** Whether the design `ref` names claims to hold every harm invariant (false if unknown). */
