@@ -14,12 +14,13 @@
  * exit code 2: it propagates with its stack.
  */
 import { availableParallelism } from 'node:os';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseShard } from '../campaign/campaign.js';
 import { BUG_IDS, type BugId } from '../driver/bugs.js';
 import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
 import { StrategyOptionsError } from '../explore/strategy-factory.js';
 import { builtinScenarioNames } from '../scenarios/builtin.js';
+import { ablateCli } from './ablate-cli.js';
 import {
   bugOption,
   depthArg,
@@ -29,6 +30,7 @@ import {
   jobsArg,
   listArg,
   loadDesignRefs,
+  parseDesignRef,
   runsArg,
   seedArg,
   strategyOption,
@@ -250,6 +252,52 @@ function build(setCode: (code: number) => void): Command {
           json: f.json === true,
           original: f.original === true,
           ...(f.trace !== undefined ? { trace: f.trace } : {}),
+        }),
+      );
+    });
+
+  program
+    .command('ablate')
+    .description(
+      'Switch each factor of a design to each other value in turn and report which harm invariants break (first failing run).',
+    )
+    .argument('<design>', 'a preset, a composition or a design file')
+    .option('--runs <n>', 'explored runs per variant × scenario', runsArg(), 100)
+    .option('--seed <n>', 'campaign seed', seedArg(), 1)
+    .addOption(strategyOption('portfolio'))
+    .option('--jobs <n>', 'worker threads (default: one per core)', jobsArg())
+    .option(
+      '--scenarios <list>',
+      'comma-separated scenarios (default: all but mixed)',
+      listArg('--scenarios', builtinScenarioNames()),
+    )
+    .option('--out <file>', 'also write the JSON to this file')
+    .option('--json', 'print one JSON object')
+    .option('--no-progress', 'no progress bar')
+    .action(async (design: string, f) => {
+      if (f.strategy === 'dfs')
+        throw new UsageError('--strategy', 'ablate explores with random, pct, portfolio or fifo');
+      let ref: string;
+      try {
+        ref = parseDesignRef('<design>', design);
+        await loadDesignRefs({ design: ref });
+      } catch (e) {
+        if (e instanceof InvalidArgumentError) throw new UsageError('<design>', e.message);
+        if (e instanceof UsageError)
+          throw new UsageError('<design>', e.message.replace(/^--design: /, '<design>: '));
+        throw e;
+      }
+      setCode(
+        await ablateCli({
+          design: ref,
+          scenarios: f.scenarios ?? COMPARE_SCENARIOS,
+          runs: f.runs,
+          seed: f.seed,
+          strategy: f.strategy,
+          jobs: f.jobs ?? cores(),
+          json: f.json === true,
+          progress: f.progress,
+          ...(f.out !== undefined ? { out: f.out } : {}),
         }),
       );
     });
