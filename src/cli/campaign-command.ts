@@ -19,6 +19,7 @@ import {
   runCampaign,
   writeSummary,
 } from '../campaign/campaign.js';
+import { differentialReplay, otherProgramId } from '../campaign/differential-replay.js';
 import { readFailure, replayFailure } from '../campaign/failure-file.js';
 import { mergeShards } from '../campaign/merge.js';
 import { type CampaignSummary, formatSummary } from '../campaign/summary.js';
@@ -208,4 +209,81 @@ export async function replayCommand(file: string, o: ReplayCommandOptions): Prom
     );
   }
   return ok ? 0 : 1;
+}
+
+export interface DifferentialCommandOptions extends ReplayCommandOptions {
+  /** The other design (a reference `--design` accepts). */
+  design: string;
+}
+
+/**
+ * `replay <file> --design <other>`: exit 0 when the other design survives the failure's
+ * faults and interleaving (no harm), 1 when it does not, 2 for bad input.
+ */
+export async function differentialCommand(
+  file: string,
+  o: DifferentialCommandOptions,
+): Promise<number> {
+  const read = readFailure(file);
+  if (!read.ok) return badInput('replay', read.error, o.json);
+  const loadError = await loadRegistry(resolveRegistry(o.registry));
+  const failure = read.failure;
+  const source = loadError === null ? getProgram(failure.program) : undefined;
+  if (source === undefined) {
+    const msg =
+      loadError ?? `unknown program '${failure.program}'; known: ${programIds().join(', ')}`;
+    return badInput('replay', { field: 'program', message: msg }, o.json);
+  }
+  let againstId: string;
+  try {
+    againstId = otherProgramId(failure, o.design);
+  } catch (e) {
+    return badInput('replay', { field: '--design', message: String((e as Error).message) }, o.json);
+  }
+  const target = getProgram(againstId);
+  if (target === undefined)
+    return badInput(
+      'replay',
+      { field: '--design', message: `unknown program '${againstId}'` },
+      o.json,
+    );
+  const r = await differentialReplay(source, target, failure, {
+    trace: o.trace !== undefined,
+    ...(o.original ? { which: 'original' as const } : {}),
+  });
+  if (o.trace !== undefined) {
+    if (o.exportTrace !== undefined) o.exportTrace(r.report, o.trace);
+    else
+      writeFileSync(
+        o.trace,
+        `${JSON.stringify({ lanes: r.report.lanes ?? [], events: r.report.trace ?? [] })}\n`,
+      );
+  }
+  const { report: _report, ...rest } = r;
+  if (o.json) {
+    process.stdout.write(
+      `${JSON.stringify({ file, program: failure.program, design: o.design, ...rest })}\n`,
+    );
+  } else {
+    const recorded = r.source.decisions;
+    const lines = [
+      `differential replay of ${file} (${r.which} input) on ${o.design}`,
+      `  ${failure.program}: ${r.source.reproduced ? `reproduced ${failure.invariant}` : `DID NOT reproduce ${failure.invariant} (${r.source.invariant ?? 'no violation'})`}`,
+      `  ${r.against}: followed ${r.followed} of ${recorded} recorded decisions, skipped ${r.skipped},` +
+        ` ${r.inserted} new ones run FIFO, ${r.afterRecording} after the recording`,
+    ];
+    for (const d of r.divergences.slice(0, 3))
+      lines.push(
+        `    decision ${d.decision}: wanted ${d.wanted ?? '(end)'}, ran ${d.ran}${d.skipped > 0 ? ` (skipped ${d.skipped})` : ''}`,
+      );
+    if (r.violations.length === 0) lines.push(`  ${o.design} survives: no violation`);
+    else {
+      lines.push(`  ${o.design} ${r.survives ? 'survives (rules only)' : 'does not survive'}:`);
+      for (const v of r.violations.slice(0, 5))
+        lines.push(`    ${v.invariant}: ${v.message.slice(0, 160)}`);
+    }
+    if (o.trace !== undefined) lines.push(`  trace written to ${o.trace}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return r.source.reproduced || r.survives ? (r.survives ? 0 : 1) : 1;
 }

@@ -245,12 +245,18 @@ function build(setCode: (code: number) => void): Command {
     .argument('<failure.json>', 'a failure file written by explore, compare, demo or regress')
     .option('--trace <file>', 'write the Chrome trace (Perfetto) of the replayed run')
     .option('--original', 'replay the original input rather than the shrunk one')
+    .option(
+      '--design <design>',
+      'differential replay: the same faults and, as far as it goes, the same interleaving on another design (exit 0 if it survives)',
+      (v: string) => parseDesignRef('--design', v),
+    )
     .option('--json', 'print one JSON object')
     .action(async (file: string, f) => {
       setCode(
         await replayCli(file, {
           json: f.json === true,
           original: f.original === true,
+          ...(f.design !== undefined ? { design: f.design } : {}),
           ...(f.trace !== undefined ? { trace: f.trace } : {}),
         }),
       );

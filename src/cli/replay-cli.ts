@@ -6,16 +6,19 @@
  */
 import { readFailure } from '../campaign/failure-file.js';
 import { FILE_PREFIX, programsModuleUrl } from '../campaign/programs.js';
+import type { RunReport } from '../explore/program.js';
 import { exportRunTrace } from '../report/trace-export.js';
 import { loadScenarioFile, ScenarioFileError } from '../scenarios/file.js';
 import { parseProgramId } from '../scenarios/program.js';
-import { replayCommand } from './campaign-command.js';
+import { differentialCommand, replayCommand } from './campaign-command.js';
 import { usageError } from './output.js';
 
 export interface ReplayCliOptions {
   trace?: string;
   json: boolean;
   original: boolean;
+  /** Replay on this other design instead (differential replay). */
+  design?: string;
 }
 
 export async function replayCli(file: string, o: ReplayCliOptions): Promise<number> {
@@ -34,6 +37,16 @@ export async function replayCli(file: string, o: ReplayCliOptions): Promise<numb
       }
     }
   }
+  const common = {
+    registry: programsModuleUrl(),
+    json: o.json,
+    ...(o.original ? { original: true } : {}),
+    ...(o.trace !== undefined ? { trace: o.trace } : {}),
+    exportTrace: (report: RunReport, path: string) => {
+      exportRunTrace(report, path, `replay of ${file}`, { failureFile: file });
+    },
+  };
+  if (o.design !== undefined) return differentialCommand(file, { ...common, design: o.design });
   return replayCommand(file, {
     registry: programsModuleUrl(),
     json: o.json,
