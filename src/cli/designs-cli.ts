@@ -12,7 +12,7 @@ import { ruleClaims } from '../driver/reset/claims.js';
 import { designDeltas } from '../driver/reset/design.js';
 import { FACTORS, MAINLINE_FACTORS } from '../driver/reset/factors.js';
 import { resetSteps, resettableOrder } from '../driver/reset/resettable.js';
-import { padVisible, printJson, printText, stdoutColors } from './output.js';
+import { printJson, printText, stdoutColors, wrap } from './output.js';
 
 export function designsJson() {
   return {
@@ -45,30 +45,42 @@ export function designsCli(o: { json: boolean }): number {
   const lines: string[] = [
     'Designs (presets; change a factor with --design <preset>+factor=value):',
   ];
+  const field = (label: string, text: string) =>
+    lines.push(...wrap(text, `    ${label.padEnd(12)}`, ' '.repeat(16)));
   for (const d of j.designs) {
     lines.push('');
-    lines.push(`  ${c.bold(d.name)}  ${d.follows}`);
+    lines.push(
+      ...wrap(`${d.name}  ${d.follows}`, '  ', '      ').map((l, i) => (i === 0 ? c.bold(l) : l)),
+    );
     const changed = Object.entries(d.factors)
       .filter(([k, v]) => MAINLINE_FACTORS[k as keyof typeof MAINLINE_FACTORS] !== v)
       .map(([k, v]) => `${k}=${v}`);
-    lines.push(
-      `    factors:    ${changed.length === 0 ? 'all as in the pinned kernel' : changed.join(' ')}`,
-    );
-    lines.push(`    resettable: ${d.resettable.join(', ')}; failure: ${d.failure}`);
-    lines.push(`    deltas:     ${d.deltas.length === 0 ? 'none' : d.deltas.join(', ')}`);
-    lines.push(`    claims:     ${d.claims.length === 0 ? 'no rule' : d.claims.join(', ')}`);
+    field('factors:', changed.length === 0 ? 'all as in the pinned kernel' : changed.join(' '));
+    field('resettable:', `${d.resettable.join(', ')}; failure: ${d.failure}`);
+    field('deltas:', d.deltas.length === 0 ? 'none' : d.deltas.join(', '));
+    field('claims:', d.claims.length === 0 ? 'no rule' : d.claims.join(', '));
   }
   lines.push('');
   lines.push('Factors (the first value is the pinned kernel’s):');
   for (const f of j.factors) {
-    lines.push(`  ${padVisible(c.bold(f.name), 12)}${f.question}`);
+    lines.push(...wrap(f.question, `  ${f.name.padEnd(12)}`, ' '.repeat(14)));
     for (const v of f.values)
       lines.push(
-        `    ${padVisible(v.value, 14)}${v.summary}${v.delta ? c.dim(` [${v.delta}]`) : ''}`,
+        ...wrap(
+          `${v.summary}${v.delta ? ` [${v.delta}]` : ''}`,
+          `    ${v.value.padEnd(14)}`,
+          ' '.repeat(18),
+        ),
       );
   }
   lines.push('');
-  lines.push(`Model deltas (every design): ${j.modelDeltas.join(', ')}; see docs/fidelity.md.`);
+  lines.push(
+    ...wrap(
+      `Model deltas (every design): ${j.modelDeltas.join(', ')}; see docs/fidelity.md.`,
+      '',
+      '',
+    ),
+  );
   printText(lines.join('\n'));
   return 0;
 }

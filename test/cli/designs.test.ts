@@ -80,6 +80,8 @@ test('invariants --json: every invariant with its family; rules name the designs
     designs: { name: string; claims: string[] }[];
   };
   assert.deepEqual(designs.designs.find((d) => d.name === 'panthor')?.claims, []);
-  const text = await inProcess(['invariants']);
-  for (const line of text.stdout.split('\n')) assert.ok(line.length <= 100, line);
+  for (const cmd of ['invariants', 'designs']) {
+    const text = await inProcess([cmd]);
+    for (const line of text.stdout.split('\n')) assert.ok(line.length <= 100, `${cmd}: ${line}`);
+  }
 });
