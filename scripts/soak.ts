@@ -77,6 +77,9 @@ try {
 let commit = 'unknown';
 try {
   commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).trim();
+  // Uncommitted changes under src/ make the commit alone a false label.
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' });
+  if (dirty.trim() !== '') commit += '-dirty';
 } catch {}
 
 interface Row {

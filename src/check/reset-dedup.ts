@@ -9,7 +9,9 @@
  * - Duplicate: a reset that serves no request whose evidence is newer than the previous
  *   hardware reset (a second source reporting the same hang after the first reset fixed it).
  */
+
 import type { PanthorDevice } from '../driver/device.js';
+import { newerThan } from '../driver/log.js';
 import type { CheckContext, Oracle } from './oracle.js';
 import { servedAt } from './served.js';
 
@@ -56,11 +58,17 @@ export class ResetDedupOracle implements Oracle {
         }
       }
       let prevHw = -1;
+      let prevHwSeq = -1;
       for (const r of log.resets) {
         if (r.hwResetNs < 0) continue;
         if (prevHw >= 0) {
+          // A cause in the same nanosecond as the previous hardware reset is newer when it was
+          // seen at a later kernel step (a request made right after the reset command).
           const fresh = log.requests.some(
-            (q) => q.atNs <= r.hwResetNs && q.atNs > prevHw && q.causeNs > prevHw,
+            (q) =>
+              q.atNs <= r.hwResetNs &&
+              q.atNs >= prevHw &&
+              newerThan(q.causeNs, q.causeSeq, prevHw, prevHwSeq),
           );
           if (!fresh) {
             this.ctx.report(
@@ -71,6 +79,7 @@ export class ResetDedupOracle implements Oracle {
           }
         }
         prevHw = r.hwResetNs;
+        prevHwSeq = r.hwResetSeq;
       }
     }
   }

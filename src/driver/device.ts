@@ -210,7 +210,13 @@ export class PanthorDevice implements Lifetime {
     if (ret === 0) ret = await this.sched.init();
     if (ret !== 0) {
       k.trace.instant(this.lane, 'device', `probe failed: ${errnoName(ret)}`);
+      // The unwind (delta probe-failure-unplugs: the model unplugs first, so that a reset
+      // requested during probe finds the device gone instead of half initialised).
       await this.unplug();
+      // err_rpm_put: pm_runtime_put_sync_suspend drops probe's own reference, so the device
+      // runtime-suspends and its power domain goes off: the next probe finds a GPU that lost
+      // its state (an AS stuck active included).
+      await this.pm.putSyncSuspend();
       await this.reset.work.disableSync();
       await this.freeIrqs();
       await this.pm.remove();

@@ -227,7 +227,21 @@ export const DELTAS: readonly Delta[] = [
     'panthor_gpu_soft_reset',
     "Tyr's issue_soft_reset()",
   ),
+  d(
+    'soft-reset-drops-timed-out',
+    'design',
+    'a soft reset that timed out drops its pending request, so the next soft reset (a retry, the next reset) writes GPU_CMD again',
+    'panthor_gpu_soft_reset (on timeout pending_reqs keeps RESET_COMPLETED: the next call only warns, sends nothing, and after 100 ms believes any RESET_COMPLETED left in RAWSTAT)',
+    'a retried reset must reset the GPU; mainline can believe a reset it never requested (reset-storm@default with a stuck soft reset and a stale RESET_COMPLETED)',
+  ),
   // ---- Model deltas: what the model does not do as the kernel does -------------------------------
+  d(
+    'probe-failure-unplugs',
+    'model',
+    'a probe that fails unplugs the DRM device before its unwind, so a reset requested during probe (an AS stuck in panthor_mmu wait_ready) finds the device gone and does nothing',
+    'panthor_device_init error unwind (no drm_dev_unplug: the queued reset work passes drm_dev_enter on the half-initialised device until the drmm release disables it)',
+    'the model has no NULL scheduler to dereference; the unplug keeps the leftover work off a device that never finished probing',
+  ),
   d(
     'wedged-event-needs-minor',
     'model',

@@ -178,6 +178,13 @@ export class GpuBlock {
     }
     if (timedOut) {
       k.trace.instant(dev.lane, 'reset', 'Soft reset timeout');
+      // `softreset=irq-rearm`: mainline keeps the request pending, so the next soft reset would
+      // only warn and send no command.
+      if (dev.reset.design.factors.softreset === 'irq-rearm') {
+        await this.reqsLock.lock();
+        this.pendingReqs &= ~R.GPU_IRQ_RESET_COMPLETED;
+        this.reqsLock.unlock();
+      }
       return -Errno.ETIMEDOUT;
     }
     dev.log.resetBeliefs.push({ issuedNs, believedNs: k.nowNs });

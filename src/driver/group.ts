@@ -119,6 +119,12 @@ export class Group implements Lifetime {
   fatalQueues = 0;
   /** Set by the tiler-OOM path; processed by `tilerOomWork`. */
   tilerOom = 0;
+  /**
+   * Firmware events of this group's slot handled so far (`blame=ping` only reads it): a job
+   * timeout that finds the count moved while it pinged the firmware knows a lost event was
+   * handled meanwhile (by the firmware-event work the ping's own interrupt woke).
+   */
+  eventsHandled = 0;
   readonly queues: Queue[] = [];
   /** Kernel BO with one sync object per queue, mapped in the group's VM. */
   syncobjs!: Bo;

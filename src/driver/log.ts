@@ -28,6 +28,20 @@ export interface ResetRequest {
   queued: boolean;
   /** When the evidence behind the request was collected (<= atNs). */
   causeNs: number;
+  /**
+   * The kernel step at which the cause was seen, when it is "now" at the request (-1 for
+   * evidence collected earlier): it orders a request against a hardware reset issued in the
+   * same virtual nanosecond (`newerThan`).
+   */
+  causeSeq: number;
+}
+
+/**
+ * Whether (ns, seq) is strictly later than (refNs, refSeq): by time, and within one virtual
+ * nanosecond by kernel step (a seq of -1 is earlier than any step of its instant).
+ */
+export function newerThan(ns: number, seq: number, refNs: number, refSeq: number): boolean {
+  return ns > refNs || (ns === refNs && seq >= 0 && seq > refSeq);
 }
 
 export interface ResetRecord {
@@ -37,6 +51,8 @@ export interface ResetRecord {
   slow: boolean;
   /** When this reset (last) issued its hardware reset, or -1. */
   hwResetNs: number;
+  /** The kernel step of that hardware reset (see `newerThan`), or -1. */
+  hwResetSeq: number;
   ok: boolean | null;
   /** Task running the reset path. */
   task: string;
@@ -85,8 +101,17 @@ export class DriverLog {
     by: string,
     queued: boolean,
     causeNs: number,
+    causeSeq = -1,
   ): ResetRequest {
-    const r: ResetRequest = { id: this.nextRequestId++, atNs, reason, by, queued, causeNs };
+    const r: ResetRequest = {
+      id: this.nextRequestId++,
+      atNs,
+      reason,
+      by,
+      queued,
+      causeNs,
+      causeSeq,
+    };
     this.requests.push(r);
     return r;
   }
@@ -98,6 +123,7 @@ export class DriverLog {
       endNs: null,
       slow,
       hwResetNs: -1,
+      hwResetSeq: -1,
       ok: null,
       task,
     };

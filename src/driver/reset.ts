@@ -25,7 +25,7 @@ import type { Task } from '../kernel/task.js';
 import { WaitQueue } from '../kernel/waitqueue.js';
 import { Work } from '../kernel/workqueue.js';
 import type { PanthorDevice } from './device.js';
-import type { ResetReason, ResetRecord } from './log.js';
+import { newerThan, type ResetReason, type ResetRecord } from './log.js';
 import { PmState } from './pm.js';
 import type { GateKind, GateToken, ResetDesign } from './reset/design.js';
 
@@ -37,6 +37,7 @@ export class ResetController {
   /** The reset in progress, and when it issued its hardware reset (-1 before). */
   current: ResetRecord | null = null;
   hwResetNs = -1;
+  hwResetSeq = -1;
   worker: Task | null = null;
   private again = false;
   failures = 0;
@@ -69,6 +70,7 @@ export class ResetController {
     const k = dev.k;
     const by = k.current?.name ?? 'runtime';
     const cause = causeNs ?? k.nowNs;
+    const causeSeq = causeNs === undefined ? k.stepCount : -1;
     // A wedged device stays as it is until it is recovered (`failure=wedge`); mainline has no
     // such state, and its request after an unplug queues a work that drm_dev_enter stops.
     if (dev.wedge.wedged) {
@@ -79,7 +81,7 @@ export class ResetController {
     if (this.design.recoversByRebind) {
       const old = await this.pending.cmpxchg(0, 1);
       const queued = old === 0 ? dev.rebindWork.queue() : false;
-      dev.log.request(k.nowNs, reason, by, queued, cause);
+      dev.log.request(k.nowNs, reason, by, queued, cause, causeSeq);
       return;
     }
     // panthor_device_schedule_reset: cmpxchg(&reset.pending, 0, 1), then queue only if ACTIVE.
@@ -92,12 +94,12 @@ export class ResetController {
       this.design.factors.late === 'serve' &&
       this.current !== null &&
       this.hwResetNs >= 0 &&
-      cause > this.hwResetNs
+      newerThan(cause, causeSeq, this.hwResetNs, this.hwResetSeq)
     ) {
       // The running reset already reset the hardware: this problem is newer than it.
       this.again = true;
     }
-    dev.log.request(k.nowNs, reason, by, queued, cause);
+    dev.log.request(k.nowNs, reason, by, queued, cause, causeSeq);
     k.trace.instant(dev.resetLane, 'reset', `request ${reason}${queued ? '' : ' (coalesced)'}`, {
       by,
     });
@@ -189,7 +191,9 @@ export class ResetController {
       }
       if (step === 'gpu.soft-reset') {
         this.hwResetNs = k.nowNs;
+        this.hwResetSeq = k.stepCount;
         record.hwResetNs = this.hwResetNs;
+        record.hwResetSeq = this.hwResetSeq;
         // Whatever was requested before this hardware reset is served by it.
         this.again = false;
       }

@@ -630,11 +630,13 @@ export class Scheduler implements Resettable {
    * timeout is not the group's fault, or null if it is. 'reset pending' when the gate refuses
    * (the reset will restart the timers); 'firmware silent' when the firmware does not answer a
    * ping (a reset is requested); 'lost events' when the group's slot had firmware events that
-   * no interrupt reported (a tiler OOM, a sync update): they are handled now.
+   * no interrupt reported (a tiler OOM, a sync update): they are handled now, or were handled
+   * while the ping was in flight.
    */
   private async timeoutExplained(group: Group): Promise<string | null> {
     const dev = this.dev;
     if (!dev.pm.takeIfActive()) return null;
+    const handled = group.eventsHandled;
     try {
       const gate = await dev.gateEnter('worker');
       if (typeof gate === 'number') return 'reset pending';
@@ -649,6 +651,9 @@ export class Scheduler implements Resettable {
               await this.processCsgIrq(slot);
               return 'lost events';
             }
+            // The ping's interrupt may have run the firmware-event work first, which handled
+            // the events this check was looking for.
+            if (group.eventsHandled !== handled) return 'lost events';
           } finally {
             this.lock.unlock();
           }
@@ -795,6 +800,7 @@ export class Scheduler implements Resettable {
     csg.input.csIrqAck = csIrqReq;
     await fw.updateReqs(csg, ack, R.CSG_SYNC_UPDATE | R.CSG_IDLE | R.CSG_PROGRESS_TIMER_EVENT);
     const group = this.csgSlots[slot] ?? null;
+    if (group !== null) group.eventsHandled++;
     if (csgEvents & R.CSG_IDLE) {
       this.mightHaveIdle = true;
       await this.queueTick(0);

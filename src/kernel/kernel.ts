@@ -206,6 +206,7 @@ export class Kernel implements StrategyHost {
     this.strategy.onSpawn(task);
     const gate = new Promise<boolean>(capture);
     task.resume = takeCaptured();
+    task.runnableSinceNs = this.nowNs;
     this.runq.push(task);
     void this.body(task, gate, fn);
     return task;
@@ -269,6 +270,7 @@ export class Kernel implements StrategyHost {
     const t = this.self();
     t.state = 'runnable';
     this.endSlice(t);
+    t.runnableSinceNs = this.nowNs;
     this.runq.push(t);
     this.current = null;
     return this.park(t, this.schedule());
@@ -314,6 +316,7 @@ export class Kernel implements StrategyHost {
     t.state = 'runnable';
     t.blockedOn = null;
     t.wakeValue = woken;
+    t.runnableSinceNs = this.nowNs;
     this.runq.push(t);
   }
 
@@ -628,9 +631,17 @@ export class Kernel implements StrategyHost {
     }
   }
 
+  /**
+   * Whether the next event may fire ahead of the runnable tasks: only if it is due within the
+   * horizon of the moment the longest-waiting runnable task became runnable (the run queue is in
+   * that order). Measured from now instead, jump after jump of less than the horizon would
+   * starve a runnable task for as long as events keep coming (a slow CPU, not a stopped one).
+   */
   private nextEventWithinHorizon(): boolean {
     const next = this.events.peek();
-    return next !== undefined && next.atNs - this.nowNs <= this.jumpHorizonNs;
+    const oldest = this.runq[0];
+    const since = oldest === undefined ? this.nowNs : oldest.runnableSinceNs;
+    return next !== undefined && next.atNs - since <= this.jumpHorizonNs;
   }
 
   private fireNext(): void {

@@ -8,8 +8,11 @@
  * fire while a task is between two statements, which is how "timeout versus completion" races
  * are found. Events still fire in time order; only their position relative to CPU work varies.
  * The option is offered only for an event due within the kernel's jump horizon (1 ms by
- * default): the CPU may be slow, not stopped. Unbounded jumps would let virtual seconds pass
- * while every task waits to run, which no real machine does.
+ * default) of the moment the longest-waiting runnable task became runnable: the CPU may be
+ * slow, not stopped. Unbounded jumps would let virtual seconds pass while every task waits to
+ * run, which no real machine does; and a horizon measured from *now* would allow that too, one
+ * short jump after another (a reset worker kept off the CPU for 400 ms while pollers' 10 µs
+ * delays kept firing, reset-storm@default under PCT).
  *
  * Implementations live in `src/explore/` (random, pct, dfs, replay), one per file; FIFO, the
  * run order when nothing else is asked for, is the kernel's own (`fifo.ts`).

@@ -25,6 +25,8 @@ export class Task {
   resume: ((woken: boolean) => void) | null = null;
   /** Value handed to `resume` when the task is next dispatched. */
   wakeValue = true;
+  /** When the task last became runnable (the kernel bounds how long an event jump delays it). */
+  runnableSinceNs = 0;
   /** What a blocked task waits for, for deadlock reports. */
   blockedOn: string | null = null;
   /** Whether the current block counts as sleeping (spinning on a spinlock does not). */

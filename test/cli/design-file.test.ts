@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { factorTable } from '../fidelity/factor-table.js';
+import { factorTable, presetTable } from '../fidelity/factor-table.js';
 import { cli, oneJson, ROOT, tmp } from './helpers.js';
 
 const DOC = readFileSync(join(ROOT, 'docs/designs.md'), 'utf8');
@@ -161,9 +161,15 @@ test('a bad design file is exit 2 naming the field and the line; no work is done
   assert.match(plus.stderr, /--designs: .*nope\.yaml/);
 });
 
-test('docs/designs.md: the factor table is the one the factors generate', () => {
-  const at = DOC.indexOf('<!-- factors:begin -->');
-  const end = DOC.indexOf('<!-- factors:end -->');
-  assert.ok(at >= 0 && end > at);
-  assert.equal(DOC.slice(at + '<!-- factors:begin -->'.length, end).trim(), factorTable());
+test('docs/designs.md: the factor and preset tables are the ones the code generates', () => {
+  for (const [name, table] of [
+    ['factors', factorTable()],
+    ['presets', presetTable()],
+  ] as const) {
+    const begin = `<!-- ${name}:begin -->`;
+    const at = DOC.indexOf(begin);
+    const end = DOC.indexOf(`<!-- ${name}:end -->`);
+    assert.ok(at >= 0 && end > at, name);
+    assert.equal(DOC.slice(at + begin.length, end).trim(), table, name);
+  }
 });

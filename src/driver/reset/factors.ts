@@ -402,6 +402,12 @@ export const FACTORS = [
         'Tyr: issue_soft_reset() (read_poll_timeout)',
         'soft-reset-poll',
       ),
+      v(
+        'irq-rearm',
+        'as irq, but a request that timed out is dropped, so the next soft reset sends its command',
+        "resetlab's own: mainline leaves it pending, and the next soft reset only warns and trusts RAWSTAT",
+        'soft-reset-drops-timed-out',
+      ),
     ],
   },
 ] as const satisfies readonly FactorDef[];

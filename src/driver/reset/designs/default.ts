@@ -16,6 +16,8 @@
  *   `success=all`); if that fails too, the device is wedged (`failure=wedge`), as is a device
  *   whose resume fails (`resumefail=wedge`); an unplug signals every pending fence
  *   (`unplug=signal`).
+ * - A soft reset that timed out drops its request, so that the retry (and any later reset)
+ *   really resets the GPU (`softreset=irq-rearm`).
  * - VM_DESTROY evicts the VM's groups first (`vmdestroy=evict`), and a perfcnt session survives
  *   resets (`perfcnt=restore`, Boris Brezillon's proposal).
  *
@@ -46,5 +48,6 @@ export const DEFAULT: DesignSpec = {
     unplug: 'signal',
     perfcnt: 'restore',
     resumefail: 'wedge',
+    softreset: 'irq-rearm',
   },
 };
