@@ -26,6 +26,8 @@ import type { CellResult, CellTask } from './tasks.js';
 
 export interface AblateOptions {
   design: string;
+  /** Only these factors (default: every factor). */
+  factors?: readonly string[];
   scenarios: readonly string[];
   runs: number;
   seed: number;
@@ -75,10 +77,11 @@ interface Variant {
 }
 
 /** Every one-factor switch of `design`, in factor order; invalid combinations are skipped. */
-export function ablationVariants(design: string): Variant[] {
+export function ablationVariants(design: string, only?: readonly string[]): Variant[] {
   const spec = resolveDesign(design);
   const out: Variant[] = [];
   for (const f of FACTORS) {
+    if (only !== undefined && !only.includes(f.name)) continue;
     const from = spec.factors[f.name];
     for (const v of f.values) {
       if (v.value === from) continue;
@@ -129,7 +132,10 @@ function companionsFor(factors: Factors, change: [string, string]): [string, str
 
 export async function runAblation(o: AblateOptions): Promise<AblateJson> {
   const t0 = performance.now();
-  const variants: Variant[] = [{ ref: o.design, row: null }, ...ablationVariants(o.design)];
+  const variants: Variant[] = [
+    { ref: o.design, row: null },
+    ...ablationVariants(o.design, o.factors),
+  ];
   const tasks: CellTask[] = [];
   const where: { variant: number; scenario: string }[] = [];
   variants.forEach((v, i) => {

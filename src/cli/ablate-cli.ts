@@ -15,6 +15,7 @@ import { onInterrupt } from './signals.js';
 
 export interface AblateCliOptions {
   design: string;
+  factors?: string[];
   scenarios: string[];
   runs: number;
   seed: number;
@@ -75,6 +76,7 @@ export async function ablateCli(o: AblateCliOptions): Promise<number> {
   try {
     const j = await runAblation({
       design: o.design,
+      ...(o.factors !== undefined ? { factors: o.factors } : {}),
       scenarios: o.scenarios,
       runs: o.runs,
       seed: o.seed,

@@ -18,6 +18,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { parseShard } from '../campaign/campaign.js';
 import { BUG_IDS, type BugId } from '../driver/bugs.js';
 import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
+import { FACTOR_NAMES } from '../driver/reset/factors.js';
 import { StrategyOptionsError } from '../explore/strategy-factory.js';
 import { builtinScenarioNames } from '../scenarios/builtin.js';
 import { ablateCli } from './ablate-cli.js';
@@ -277,6 +278,11 @@ function build(setCode: (code: number) => void): Command {
       'comma-separated scenarios (default: all but mixed)',
       listArg('--scenarios', builtinScenarioNames()),
     )
+    .option(
+      '--factors <list>',
+      'only these factors (default: every factor)',
+      listArg('--factors', FACTOR_NAMES),
+    )
     .option('--out <file>', 'also write the JSON to this file')
     .option('--json', 'print one JSON object')
     .option('--no-progress', 'no progress bar')
@@ -296,6 +302,7 @@ function build(setCode: (code: number) => void): Command {
       setCode(
         await ablateCli({
           design: ref,
+          ...(f.factors !== undefined ? { factors: f.factors } : {}),
           scenarios: f.scenarios ?? COMPARE_SCENARIOS,
           runs: f.runs,
           seed: f.seed,

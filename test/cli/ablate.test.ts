@@ -57,12 +57,16 @@ test('ablate --json: {design, factors: [{factor, from, to, violated}]}, one row 
     '--runs',
     '1',
     '--scenarios',
-    'hang',
+    'perfcnt',
+    '--factors',
+    'perfcnt,gate',
     '--jobs',
     '1',
   ]);
   assert.equal(text.code, 0);
   assert.match(text.stdout, /^the design itself: nothing breaks$/m);
+  assert.match(text.stdout, /^perfcnt restore → none +refcount-underflow \(run 1, perfcnt\)/m);
+  assert.doesNotMatch(text.stdout, /^blame /m, '--factors keeps to the factors named');
   for (const line of text.stdout.split('\n')) assert.ok(line.length <= 100, line);
 });
 
