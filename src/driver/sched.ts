@@ -602,6 +602,16 @@ export class Scheduler implements Resettable {
         if (why === 'lost events') this.resetTimeout(q);
         return;
       }
+      // The ping took time (up to the GLB timeout): a reset requested meanwhile, by a problem
+      // the ping did not see (an AS stuck under the tick), still puts the timeout off.
+      if (dev.reset.design.defersTimeouts()) {
+        this.k.trace.instant(
+          dev.lane,
+          'job',
+          `job timeout ${group.name}/q${q.idx} put off (reset requested during the check)`,
+        );
+        return;
+      }
     }
     this.k.trace.instant(dev.lane, 'job', `job timeout ${group.name}/q${q.idx}`);
     if (dev.bug('reset-in-timeout-handler')) {
