@@ -53,6 +53,7 @@ import {
   type DevQueryArgs,
   DevQueryType,
   DRM_COMMAND_BASE,
+  DRM_COMMAND_END,
   DRM_IOCTL_GEM_CLOSE,
   DRM_IOCTL_GET_CAP,
   DRM_IOCTL_PANFROST_PERFCNT_DUMP,
@@ -280,6 +281,18 @@ function drmFops(drv: Drv): FileOperations {
   };
 }
 
+/**
+ * The Panthor ioctls that run inside drm_dev_enter()/drm_dev_exit() (panthor_drv.c:
+ * panthor_ioctl_vm_create, panthor_ioctl_bo_create, panthor_ioctl_group_submit,
+ * panthor_ioctl_vm_bind). The others run without a section: an unplug does not wait for them.
+ */
+const IOCTLS_IN_DEV_SECTION: ReadonlySet<string> = new Set([
+  'VM_CREATE',
+  'BO_CREATE',
+  'GROUP_SUBMIT',
+  'VM_BIND',
+]);
+
 export class Drv {
   /** Results of ioctls issued while the device was wedged or unplugged (wedge-protocol oracle). */
   readonly afterDeath: Array<{ name: string; errno: number }> = [];
@@ -412,6 +425,8 @@ export class Drv {
     const desc = drmIoctlDesc(this.table, cmd);
     const name = desc?.name ?? `ioctl 0x${cmd.toString(16)}`;
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    // A system call is a preemption point.
+    await this.k.point();
     if (file.closed || file.dev !== dev) return -Errno.ENODEV;
     if (dev.unplugged || dev.wedge.wedged) {
       this.afterDeath.push({ name, errno: Errno.ENODEV });
@@ -423,12 +438,17 @@ export class Drv {
       features: dev.drm.driverFeatures,
       proc: proc ?? file.owner,
     };
-    const core = iocNr(cmd) < DRM_COMMAND_BASE;
-    if (core && desc !== null && desc.name !== 'GEM_CLOSE') {
-      // A system call is a preemption point; the core's syncobj ioctls enter no section.
-      await this.k.point();
+    // drm_ioctl: the number picks the driver's table (DRM_COMMAND_BASE .. DRM_COMMAND_END) or
+    // the core's (below the base, and from the end up: the syncobj ioctls are 0xBF..0xCD).
+    // drm_ioctl_kernel only tests drm_dev_is_unplugged() (above); the SRCU read section is the
+    // driver's own, taken by the four Panthor ioctls that take it (see IOCTLS_IN_DEV_SECTION).
+    const nr = iocNr(cmd);
+    const isDriver = nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END;
+    if (desc === null || !isDriver || !IOCTLS_IN_DEV_SECTION.has(desc.name))
       return drmIoctl(this.table, ctx, cmd, arg);
-    }
+    // panthor_ioctl_group_submit tests its pad before drm_dev_enter; here the pad is tested
+    // inside the section, which differs only for an unplug between drm_ioctl's own test and
+    // the driver's (ENODEV there, EINVAL here, for a bad pad on a device going away).
     const cookie = await dev.drm.enter();
     if (cookie === null) {
       this.afterDeath.push({ name, errno: Errno.ENODEV });

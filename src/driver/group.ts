@@ -78,6 +78,14 @@ export class Queue {
   timeoutRemainingNs: number;
   /** When the running timer expires (valid while `timeoutRemainingNs` is -1). */
   timeoutDeadlineNs = 0;
+  /**
+   * Tiler OOMs of this queue served so far, and the count when the timer was last armed
+   * (`blame=ping` only reads them): a queue whose OOM interrupt was lost waits on the heap, not
+   * on a hang, and another path (a ping's interrupt, the firmware-event work) may serve the OOM
+   * just before its own timeout fires.
+   */
+  oomsServed = 0;
+  oomsAtArm = 0;
 
   constructor(
     readonly idx: number,

@@ -538,6 +538,7 @@ export class Scheduler implements Resettable {
     q.timeout.mod(wq, q.timeoutRemainingNs);
     q.timeoutDeadlineNs = this.k.nowNs + q.timeoutRemainingNs;
     q.timeoutRemainingNs = -1;
+    q.oomsAtArm = q.oomsServed;
   }
 
   /**
@@ -557,6 +558,7 @@ export class Scheduler implements Resettable {
     if (q.timeoutRemainingNs >= 0) return;
     q.timeout.mod(this.dev.timeoutWq(), this.dev.cfg.jobTimeoutNs);
     q.timeoutDeadlineNs = this.k.nowNs + this.dev.cfg.jobTimeoutNs;
+    q.oomsAtArm = q.oomsServed;
   }
 
   /**
@@ -590,7 +592,7 @@ export class Scheduler implements Resettable {
       return;
     }
     if (dev.reset.design.checksBeforeBlame) {
-      const why = await this.timeoutExplained(group);
+      const why = await this.timeoutExplained(group, q);
       if (why !== null) {
         this.k.trace.instant(
           dev.lane,
@@ -640,11 +642,15 @@ export class Scheduler implements Resettable {
    * timeout is not the group's fault, or null if it is. 'reset pending' when the gate refuses
    * (the reset will restart the timers); 'firmware silent' when the firmware does not answer a
    * ping (a reset is requested); 'lost events' when the group's slot had firmware events that
-   * no interrupt reported (a tiler OOM, a sync update): they are handled now, or were handled
-   * while the ping was in flight.
+   * no interrupt reported (a tiler OOM, a sync update): they are handled now, were handled
+   * while the ping was in flight, or (a tiler OOM of this queue) since its timer was armed.
    */
-  private async timeoutExplained(group: Group): Promise<string | null> {
+  private async timeoutExplained(group: Group, q: Queue): Promise<string | null> {
     const dev = this.dev;
+    // A tiler OOM of this queue served, or queued to be served, since its timer was armed: the
+    // queue waited on the heap (its OOM interrupt lost, then handled by another path's
+    // firmware-event work), not on a hang.
+    if (q.oomsServed !== q.oomsAtArm || (group.tilerOom & (1 << q.idx)) !== 0) return 'lost events';
     if (!dev.pm.takeIfActive()) return null;
     const handled = group.eventsHandled;
     try {
@@ -884,6 +890,8 @@ export class Scheduler implements Resettable {
       const cs = 31 - Math.clz32(pending & -pending);
       pending &= ~(1 << cs);
       await dev.heap.processTilerOom(group, cs);
+      const q = group.queues[cs];
+      if (q !== undefined) q.oomsServed++;
     }
     await this.groupPut(group);
   }

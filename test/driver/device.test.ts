@@ -188,3 +188,38 @@ test('drm_dev_enter fails once the device is unplugged, and unplug waits for sec
   });
   assertClean(m);
 });
+
+test('unplug does not wait for ioctls outside a drm_dev_enter section (a blocked SYNCOBJ_WAIT, the core ioctls from 0xA0 up)', async () => {
+  // drm_ioctl only tests drm_dev_is_unplugged(); of Panthor's ioctls, VM_CREATE, BO_CREATE,
+  // GROUP_SUBMIT and VM_BIND take drm_dev_enter themselves (panthor_drv.c). A syncobj wait
+  // (nr 0xC3, a core ioctl above DRM_COMMAND_END) sleeps outside any section, so the unplug's
+  // synchronize_srcu does not wait for the waiter's timeout.
+  const m = await onMachine({ seed: 45 }, async (sys, dev) => {
+    const c = open(sys);
+    const vm = await vmCreate(c);
+    const cmd = await buffer(c, vm, 0x10_0000);
+    const g = await group(c, vm);
+    const so = await submit(c, g, cmd, streams.hang());
+    let waited: number | null = null;
+    sys.spawn('waiter', async () => {
+      const r = await c.wait(so, 30 * S);
+      waited = r.ok ? 0 : r.errno;
+    });
+    await sys.k.sleep(1 * MS);
+    const t0 = sys.k.nowNs;
+    assert.equal(dev.drm.srcu.readers, 0, 'the waiter holds no drm_dev_enter section');
+    assert.equal(await sys.unbind(), 0);
+    assert.ok(
+      sys.k.nowNs - t0 < 1 * S,
+      `unbind took ${sys.k.nowNs - t0} ns: it waited for the waiter`,
+    );
+    // The unplug ended the job -ENODEV, which wakes the waiter with the fence signalled.
+    while (waited === null) await sys.k.sleep(1 * MS);
+    assert.equal(waited, 0);
+    await c.close();
+  });
+  assert.deepEqual(
+    m.violations.map((v) => v.invariant),
+    [],
+  );
+});
