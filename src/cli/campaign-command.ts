@@ -272,6 +272,12 @@ export async function differentialCommand(
       `  ${r.against}: followed ${r.followed} of ${recorded} recorded decisions, skipped ${r.skipped},` +
         ` ${r.inserted} new ones run FIFO, ${r.afterRecording} after the recording`,
     ];
+    if (!r.source.reproduced)
+      lines.push(
+        r.source.invariant === 'model-error'
+          ? `  note: the recorded schedule no longer fits ${failure.program} as the code is now (its replay diverged after ${recorded} decisions): what follows is anchored on those decisions only`
+          : `  note: ${failure.program} itself no longer fails this way; the comparison below is weaker evidence`,
+      );
     for (const d of r.divergences.slice(0, 3))
       lines.push(
         `    decision ${d.decision}: wanted ${d.wanted ?? '(end)'}, ran ${d.ran}${d.skipped > 0 ? ` (skipped ${d.skipped})` : ''}`,
