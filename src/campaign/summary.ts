@@ -19,7 +19,7 @@ export const SUMMARY_KIND = 'resetlab-explore';
 export interface SummaryViolation {
   invariant: string;
   message: string;
-  /** The run: its 0-based index in `explore`, 1-based in `compare` (as its `firstRun`). */
+  /** The run number, 1-based, as in the failure file's name and `compare`'s `firstRun`. */
   run: number;
   seed: number;
   strategy: string;
@@ -140,8 +140,8 @@ function fileIn(dir: string | null, f: Failure): string | null {
 }
 
 /**
- * How a failure is shown in a JSON report: the `explore` summary's violations (run: the
- * 0-based index) and `compare`'s failures (run: 1-based, with design and scenario in front).
+ * How a failure is shown in a JSON report: the `explore` summary's violations and `compare`'s
+ * failures (with design and scenario in front); `run` is the 1-based run number in both.
  */
 export function failureView(f: Failure, run: number, file: string | null): SummaryViolation {
   return {

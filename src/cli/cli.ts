@@ -40,6 +40,7 @@ import { exploreCli } from './explore-cli.js';
 import { invariantsCli } from './invariants-cli.js';
 import { benchCli, fuzzCli } from './optional-modules.js';
 import { io, printText, usageError } from './output.js';
+import { checkOutputDir, checkOutputFile } from './output-path.js';
 import { regressCli } from './regress-cli.js';
 import { replayCli } from './replay-cli.js';
 import { runCommand } from './run.js';
@@ -95,6 +96,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--json', 'print the comparison as one JSON object')
     .option('--no-progress', 'no progress bar')
     .action(async (f) => {
+      checkOutputDir('--out', f.out);
       setCode(
         await demo({
           out: f.out,
@@ -151,6 +153,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--trace <file>', 'write the Chrome trace (Perfetto) of the run')
     .option('--json', 'print one JSON object')
     .action(async (scenario: string, f) => {
+      if (f.trace !== undefined) checkOutputFile('--trace', f.trace);
       setCode(
         await runCommand({
           scenario,
@@ -200,6 +203,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--max-steps <n>', 'step limit per run', intArg('--max-steps', 1))
     .option('--no-progress', 'no progress bar')
     .action(async (scenario: string, f) => {
+      if (f.out !== undefined) checkOutputDir('--out', f.out);
       let shard: { index: number; count: number } | undefined;
       if (f.shard !== undefined) {
         const r = parseShard(f.shard);
@@ -239,6 +243,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--original', 'replay the original input rather than the shrunk one')
     .option('--json', 'print one JSON object')
     .action(async (file: string, f) => {
+      if (f.trace !== undefined) checkOutputFile('--trace', f.trace);
       setCode(
         await replayCli(file, {
           json: f.json === true,
@@ -294,6 +299,8 @@ function build(setCode: (code: number) => void): Command {
           'compare explores with random, pct, portfolio or fifo (dfs needs one program per campaign; use explore)',
         );
       }
+      if (f.html !== undefined) checkOutputFile('--html', f.html);
+      if (f.out !== undefined) checkOutputDir('--out', f.out);
       setCode(
         await compareCli({
           designs: (f.designs ?? [...DESIGN_NAMES]) as DesignName[],
@@ -332,6 +339,7 @@ function build(setCode: (code: number) => void): Command {
       if (f.strategy === 'dfs') {
         throw new UsageError('--strategy', 'regress searches with random, pct or portfolio');
       }
+      if (f.out !== undefined) checkOutputDir('--out', f.out);
       setCode(
         await regressCli({
           bugs: f.bug ?? null,
@@ -364,6 +372,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .option('--out <dir>', 'also write the merged summary.json here')
     .action(async (files: string[], f) => {
+      if (f.out !== undefined) checkOutputDir('--out', f.out);
       setCode(
         await mergeCommand(files, {
           ...(f.json ? { json: true } : {}),
@@ -389,6 +398,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .option('--no-progress', 'no progress bar')
     .action(async (f) => {
+      if (f.out !== undefined) checkOutputDir('--out', f.out);
       setCode(
         await fuzzCli({
           design: f.design,

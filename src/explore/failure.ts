@@ -46,7 +46,11 @@ export interface Failure {
   program: string;
   invariant: FailureKind;
   message: string;
-  /** Run index in the campaign. */
+  /**
+   * The run number in the campaign, 1-based: run N is the run with index N - 1 (its seed is
+   * `runSeed(seed, N - 1)`). The same number is in every table, file name, message and JSON
+   * field (docs/design.md §4).
+   */
   run: number;
   seed: number;
   /** The strategy that produced the run (for a portfolio, `portfolio:<member>`). */

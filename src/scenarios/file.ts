@@ -260,8 +260,35 @@ export class ScenarioFileError extends Error {
   }
 }
 
+/**
+ * Something in a valid file that cannot do what it says: a fault armed at or after the end of
+ * the active phase never fires (the runner disarms every fault when the phase ends), a client
+ * that starts after it submits nothing. The run goes ahead; the command line prints these on
+ * stderr so that nobody reads a clean run as "the fault was survived".
+ */
+export interface ScenarioWarning {
+  file: string;
+  line: number | null;
+  column: number | null;
+  field: string;
+  message: string;
+}
+
+export function formatScenarioWarning(w: ScenarioWarning): string {
+  const where = w.line === null ? w.file : `${w.file}:${w.line}:${w.column ?? 1}`;
+  return `${where}: ${w.field}: ${w.message}`;
+}
+
 /** Reads and validates a scenario file. Throws `ScenarioFileError`. */
 export function loadScenarioFile(path: string): ScenarioSpec {
+  return readScenarioFile(path).spec;
+}
+
+/** Reads and validates a scenario file, with its warnings. Throws `ScenarioFileError`. */
+export function readScenarioFile(path: string): {
+  spec: ScenarioSpec;
+  warnings: ScenarioWarning[];
+} {
   let text: string;
   try {
     const st = statSync(path);
@@ -274,11 +301,19 @@ export function loadScenarioFile(path: string): ScenarioSpec {
     const msg = err instanceof Error ? err.message.replace(/^[A-Z]+: /, '') : String(err);
     throw new ScenarioFileError(path, null, null, null, `cannot read scenario file: ${msg}`);
   }
-  return parseScenarioText(text, path);
+  return parseScenario(text, path);
 }
 
 /** Parses and validates scenario YAML (or JSON, which is YAML). Throws `ScenarioFileError`. */
 export function parseScenarioText(text: string, file = '(input)'): ScenarioSpec {
+  return parseScenario(text, file).spec;
+}
+
+/** Parses, validates and lints scenario YAML. Throws `ScenarioFileError`. */
+export function parseScenario(
+  text: string,
+  file = '(input)',
+): { spec: ScenarioSpec; warnings: ScenarioWarning[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
@@ -300,7 +335,10 @@ export function parseScenarioText(text: string, file = '(input)'): ScenarioSpec 
     throw new ScenarioFileError(file, 1, 1, null, 'expected a mapping with the scenario fields');
   }
   const r = scenarioFileSchema.safeParse(data);
-  if (r.success) return r.data as ScenarioSpec;
+  if (r.success) {
+    const spec = r.data as ScenarioSpec;
+    return { spec, warnings: lint(spec, doc.contents as Node | null, lines, file) };
+  }
   // An unknown key first: it usually explains a "missing" one (a misspelt `setleNs`).
   const issue = (r.error.issues.find((i) => i.code === 'unrecognized_keys') ??
     r.error.issues[0]) as z.core.$ZodIssue;
@@ -317,6 +355,56 @@ export function parseScenarioText(text: string, file = '(input)'): ScenarioSpec 
   );
   const field = path.length === 0 ? '(file)' : path.map(String).join('.');
   throw new ScenarioFileError(file, line, col, field, describeIssue(issue, exact));
+}
+
+/** Nanoseconds as a short string for warnings (this layer sits below the report's formatter). */
+function nsText(ns: number): string {
+  if (ns >= S && ns % (S / 1000) === 0) return `${ns / S} s`;
+  if (ns >= 1_000_000 && ns % 1000 === 0) return `${ns / 1_000_000} ms`;
+  return `${ns} ns`;
+}
+
+/** The warnings of a valid scenario (see `ScenarioWarning`), each at its line. */
+function lint(
+  spec: ScenarioSpec,
+  root: Node | null,
+  lines: LineCounter,
+  file: string,
+): ScenarioWarning[] {
+  const out: ScenarioWarning[] = [];
+  const end = spec.durationNs;
+  const warn = (path: PropertyKey[], message: string) => {
+    const at = locate(root, path, lines);
+    out.push({ file, line: at.line, column: at.col, field: path.map(String).join('.'), message });
+  };
+  spec.faults.forEach((f, i) => {
+    if (f.atNs >= end) {
+      warn(
+        ['faults', i, 'atNs'],
+        `${nsText(f.atNs)} is not before durationNs (${nsText(end)}): fault '${f.name}' never ` +
+          'fires (faults are disarmed when the active phase ends)',
+      );
+    }
+  });
+  spec.clients.forEach((c, i) => {
+    if (c.startNs !== undefined && c.startNs >= end) {
+      warn(
+        ['clients', i, 'startNs'],
+        `${nsText(c.startNs)} is not before durationNs (${nsText(end)}): client '${c.name}' ` +
+          'starts after the active phase, when workloads no longer submit',
+      );
+    }
+  });
+  (spec.actions ?? []).forEach((a, i) => {
+    if (a.atNs >= end + spec.settleNs) {
+      warn(
+        ['actions', i, 'atNs'],
+        `${nsText(a.atNs)} is not before durationNs + settleNs (${nsText(end + spec.settleNs)}): ` +
+          `action '${a.action}' never happens (the run is over)`,
+      );
+    }
+  });
+  return out;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
