@@ -19,6 +19,8 @@ export const SUMMARY_KIND = 'resetlab-explore';
 export interface SummaryViolation {
   invariant: string;
   message: string;
+  /** The multi-line report of the (shrunk, when shrunk) failing run, or null. */
+  report: string[] | null;
   /** The run number, 1-based, as in the failure file's name and `compare`'s `firstRun`. */
   run: number;
   seed: number;
@@ -147,6 +149,7 @@ export function failureView(f: Failure, run: number, file: string | null): Summa
   return {
     invariant: f.invariant,
     message: f.message,
+    report: f.shrunk?.report ?? f.report,
     run,
     seed: f.seed,
     strategy: f.strategy,
@@ -209,6 +212,8 @@ const shrunk = z.object({
   schedule: z.string(),
   faults: z.array(fault),
   message: z.string(),
+  // Absent in summaries written before reports existed.
+  report: z.array(z.string()).nullable().default(null),
   traceHash: z.string(),
   steps: z.number().int(),
   decisionsBefore: z.number().int(),
@@ -223,6 +228,7 @@ const failure = z.object({
   program: z.string(),
   invariant: z.string(),
   message: z.string(),
+  report: z.array(z.string()).nullable().default(null),
   run: z.number().int().nonnegative(),
   seed: z.number().int(),
   strategy: z.string(),

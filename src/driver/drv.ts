@@ -727,7 +727,7 @@ export class Drv {
     const pool = vm.heapPool;
     vm.heapPool = null;
     if (pool !== null) await pool.destroy();
-    await vm.opLock.lock();
+    await vm.opLock.lock('destroyVm [driver/drv.ts]');
     const user = vm.mappings.filter((m) => !m.kernel);
     for (const m of user) await vm.unmap(m.va, m.size);
     vm.opLock.unlock();
@@ -781,7 +781,7 @@ export class Drv {
           if (typeof gate === 'number') {
             ret = gate;
           } else {
-            await vm.opLock.lock();
+            await vm.opLock.lock('vmBindSync [driver/drv.ts]');
             ret = await applyBindOps(vm, [p]);
             vm.opLock.unlock();
           }
@@ -1100,7 +1100,7 @@ export class Drv {
     a.fatalQueues = 0;
     a.pad = 0;
     const sched = this.dev.sched;
-    await sched.lock.lock();
+    await sched.lock.lock('groupGetStateIoctl [driver/drv.ts]');
     let state = 0;
     if (g.timedout) state |= GroupStateFlags.TIMEDOUT;
     if (g.fatalQueues) {

@@ -264,6 +264,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
           program: program.id,
           invariant: v.invariant,
           message: v.message,
+          report: v.report ?? null,
           run: i + 1,
           seed,
           strategy: strategy.name,
