@@ -388,13 +388,13 @@ export class Drv {
 
   /**
    * Opens a new file on this device (open(2) of the render node) in process `proc` (a new
-   * process of its own by default): the file, whose `fd` is the descriptor in `proc`, or
-   * -ENODEV / -EMFILE.
+   * process of its own by default, named `name`: reports name a job's client by it): the file,
+   * whose `fd` is the descriptor in `proc`, or -ENODEV / -EMFILE.
    */
-  open(privileged = false, proc?: Process): PanthorFile | number {
+  open(privileged = false, proc?: Process, name = 'drm-client'): PanthorFile | number {
     const dev = this.dev;
     if (dev.unplugged || !dev.initialized) return -Errno.ENODEV;
-    const owner = proc ?? new Proc(this.k, 'drm-client');
+    const owner = proc ?? new Proc(this.k, name);
     const fd = owner.files.getUnusedFd();
     if (fd < 0) return fd;
     const f = new PanthorFile(dev, privileged, owner, fd);
@@ -1055,6 +1055,7 @@ export class Drv {
       }
       const g = await dev.sched.groupCreate(
         c.file.id,
+        c.file.owner.name,
         handle,
         vm,
         a,

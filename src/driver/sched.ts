@@ -192,6 +192,7 @@ export class Scheduler implements Resettable {
 
   async groupCreate(
     fileId: number,
+    client: string,
     handle: number,
     vm: Vm,
     args: GroupCreateParams,
@@ -220,6 +221,7 @@ export class Scheduler implements Resettable {
       tilerOomWork,
       releaseWork,
     );
+    group.client = client;
     k.kmalloc('group');
     const suspendSize = dev.fw.csg(0).control.suspendSize || R.PAGE_SIZE;
     const sb = await dev.fw.allocFwMem(`${group.name}-suspend`, suspendSize);
@@ -251,7 +253,8 @@ export class Scheduler implements Resettable {
         ring,
         ringVa,
         qa.ringbufSize,
-        dev.newFenceContext(`${group.name}-q${i}`),
+        // The fences are named as their jobs: `group3/q0#5` (Group.jobName).
+        dev.newFenceContext(`${group.name}/q${i}`),
         new DelayedWork(k, 'queue.timeout.work', async () => this.queueTimeout(group, q)),
         new Work(k, 'queue.run_job_work', async () => this.runQueue(group, q)),
         dev.cfg.jobTimeoutNs,
@@ -413,14 +416,44 @@ export class Scheduler implements Resettable {
     await this.groupPut(group);
   }
 
-  /** Records that `job` was handed to the GPU now (what `submit-after-fault` checks). */
+  /**
+   * Records that `job` was handed to the GPU now (what `submit-after-fault` checks), and
+   * emits the `job`/`submit` event of the trace conventions (src/report/conventions.ts).
+   */
   private logHandoff(group: Group, q: Queue, job: Job): void {
+    const name = group.jobName(q.idx, job.seqno);
     this.dev.log.handoffs.push({
       atNs: this.k.nowNs,
       task: this.k.self().name,
       group: group.uid,
       queue: q.idx,
       seqno: job.seqno,
+      job: name,
+      client: group.client,
+    });
+    this.k.trace.instant(this.jobLane(group), 'job', 'submit', {
+      job: job.fence.traceId,
+      name,
+      group: group.uid,
+      queue: q.idx,
+      client: group.client,
+    });
+    job.submitted = true;
+  }
+
+  /** The lane of a job's events: its group's CSG slot, or the driver's when off slot. */
+  private jobLane(group: Group) {
+    return group.csgId >= 0 ? this.dev.csgLane(group.csgId) : this.dev.lane;
+  }
+
+  /** The `job`/`done` event of a job that was handed to the hardware (0 or a -errno). */
+  private logJobDone(job: Job, error: number): void {
+    if (!job.submitted) return;
+    job.submitted = false;
+    this.k.trace.instant(this.jobLane(job.group), 'job', 'done', {
+      job: job.fence.traceId,
+      name: job.fence.name,
+      error,
     });
   }
 
@@ -448,11 +481,6 @@ export class Scheduler implements Resettable {
       } else {
         dev.fw.ringDoorbell(q.doorbellId);
         this.logHandoff(group, q, job);
-        this.k.trace.instant(
-          dev.csgLane(group.csgId),
-          'job',
-          `handoff ${group.name}/q${q.idx}#${job.seqno}`,
-        );
         if (!this.pmHasRef) {
           await dev.pm.get();
           this.pmHasRef = true;
@@ -488,6 +516,7 @@ export class Scheduler implements Resettable {
 
   private failJob(job: Job, err: number): void {
     if (job.fence.signalled) return;
+    this.logJobDone(job, err);
     job.fence.setError(err);
     job.fence.signal();
     this.jobsFailed++;
@@ -688,6 +717,7 @@ export class Scheduler implements Resettable {
       q.inFlight.shift();
       q.extract = job.ringEnd;
       if (!job.fence.signalled) {
+        this.logJobDone(job, 0);
         job.fence.signal();
         this.jobsCompleted++;
       }
