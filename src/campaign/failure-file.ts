@@ -208,6 +208,10 @@ export function writeFailure(dir: string, failure: Failure): string {
 
 /** Validates parsed JSON as a failure file. */
 export function parseFailure(data: unknown, path = '(input)'): ReadFailureResult {
+  if ((data as { kind?: unknown } | null)?.kind === 'resetlab-explore') {
+    const message = `${path}: a campaign summary, not a failure file (its failure files are listed in violations[].file)`;
+    return { ok: false, error: { path, field: '(file)', message } };
+  }
   const r = failureFileSchema.safeParse(data);
   if (!r.success) {
     const issue = r.error.issues[0];

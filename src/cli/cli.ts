@@ -36,6 +36,7 @@ import { mergeCommand } from './campaign-command.js';
 import { compareCli } from './compare-cli.js';
 import { DEMO_RUNS, DEMO_SHRINK_BUDGET, demo } from './demo.js';
 import { designsCli } from './designs-cli.js';
+import { explainCli } from './explain-cli.js';
 import { exploreCli } from './explore-cli.js';
 import { invariantsCli } from './invariants-cli.js';
 import { benchCli, fuzzCli } from './optional-modules.js';
@@ -251,6 +252,17 @@ function build(setCode: (code: number) => void): Command {
           ...(f.trace !== undefined ? { trace: f.trace } : {}),
         }),
       );
+    });
+
+  program
+    .command('explain')
+    .description(
+      'Tell the story of a failure file in a few lines: faults, the steps that matter, the invariant broken and why, the replay command.',
+    )
+    .argument('<failure.json>', 'a failure file written by explore, compare, demo or regress')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, f) => {
+      setCode(await explainCli(file, { json: f.json === true }));
     });
 
   program

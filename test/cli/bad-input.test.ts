@@ -138,6 +138,7 @@ test('help and version exit 0; every command has --help', async () => {
     'run',
     'explore',
     'replay',
+    'explain',
     'compare',
     'regress',
     'bench',
