@@ -42,12 +42,12 @@ export async function measureCorpus(
         progressEvery: 1,
         onFailure: (f) => {
           if (f.invariant === c.invariant) caughtAt ??= f.run;
-          else others[f.invariant] ??= f.run + 1;
+          else others[f.invariant] ??= f.run;
         },
         shouldStop: () => caughtAt !== null,
       });
       return {
-        runs: caughtAt === null ? null : caughtAt + 1,
+        runs: caughtAt,
         caught: caughtAt !== null,
         runsMade: r.totals.runs,
         otherViolations: others,

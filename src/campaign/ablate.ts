@@ -171,7 +171,7 @@ export async function runAblation(o: AblateOptions): Promise<AblateJson> {
       if (f.invariant === 'model-error')
         modelErrors.push({ variant: v.ref, scenario: w.scenario, message: f.message });
       if (invariantFamily(f.invariant) !== 'harm') continue;
-      const run = f.run + 1;
+      const run = f.run;
       const prev = into.violated[f.invariant];
       if (prev === undefined || run < prev) {
         into.violated[f.invariant] = run;

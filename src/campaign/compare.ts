@@ -254,7 +254,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
       runMetrics.push(...c.metrics);
       const violations: Record<string, number> = {};
       for (const f of r.failures) {
-        violations[f.invariant] = f.run + 1;
+        violations[f.invariant] = f.run;
         if (f.invariant === MODEL_ERROR) {
           modelErrors.push({ design, scenario: w.scenario, message: f.message });
         }
@@ -265,8 +265,8 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
         }
         cell.violated = true;
         cell.scenarios.push(w.scenario);
-        if (cell.firstRun === null || f.run + 1 < cell.firstRun) {
-          cell.firstRun = f.run + 1;
+        if (cell.firstRun === null || f.run < cell.firstRun) {
+          cell.firstRun = f.run;
           cell.scenario = w.scenario;
           earliest.set(`${design}\u0000${f.invariant}`, {
             failure: f,
@@ -319,8 +319,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
     const sr = shrinks[i] ?? null;
     const f = sr?.failure ?? s.failure;
     const file = o.failuresDir === null ? null : writeFailure(o.failuresDir, f);
-    // `run` is 1-based here, as `firstRun` in the table.
-    const view = failureView(f, f.run + 1, file);
+    const view = failureView(f, f.run, file);
     const replay = view.replay;
     failures.push({ design: s.design, scenario: s.scenario, ...view });
     const rf: ReportFailure = {
@@ -335,7 +334,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
       shrunkSteps: { before: f.decisions, after: f.shrunk?.decisionsAfter ?? f.decisions },
       replay:
         replay ??
-        `resetlab explore ${s.scenario} --design ${s.design} --strategy ${o.strategy} --runs ${f.run + 1} --seed ${o.seed} --out DIR`,
+        `resetlab explore ${s.scenario} --design ${s.design} --strategy ${o.strategy} --runs ${f.run} --seed ${o.seed} --out DIR`,
     };
     const rp = sr?.replay ?? null;
     if (rp !== null) {

@@ -56,6 +56,8 @@ export const failureFileSchema = z.object({
   design: z.string().nullable().optional(),
   invariant: z.enum(FAILURE_KINDS),
   message: z.string(),
+  /** The multi-line report (a lockdep splat, a hung-task list); absent in older files. */
+  report: z.array(z.string()).nullable().optional(),
   run: z.number().int().nonnegative(),
   seed: z.number().int(),
   strategy: z.string().min(1),
@@ -71,6 +73,7 @@ export const failureFileSchema = z.object({
   shrunkFaults: z.array(faultSchema).nullable(),
   shrunkTraceHash: hashSchema.nullable(),
   shrunkMessage: z.string().nullable().optional(),
+  shrunkReport: z.array(z.string()).nullable().optional(),
   shrunkSteps: z.number().int().nonnegative().nullable(),
   shrink: z
     .object({
@@ -118,6 +121,7 @@ export function toFailureFile(f: Failure, path: string): FailureFile {
     design,
     invariant: f.invariant,
     message: f.message,
+    report: f.report,
     run: f.run,
     seed: f.seed,
     strategy: f.strategy,
@@ -133,6 +137,7 @@ export function toFailureFile(f: Failure, path: string): FailureFile {
     shrunkFaults: s?.faults ?? null,
     shrunkTraceHash: s?.traceHash ?? null,
     shrunkMessage: s?.message ?? null,
+    shrunkReport: s?.report ?? null,
     shrunkSteps: s?.decisionsAfter ?? null,
     shrink:
       s === null
@@ -157,6 +162,7 @@ export function fromFailureFile(file: FailureFile): Failure {
     program: file.program,
     invariant: file.invariant as FailureKind,
     message: file.message,
+    report: file.report ?? null,
     run: file.run,
     seed: file.seed,
     strategy: file.strategy,
@@ -176,6 +182,7 @@ export function fromFailureFile(file: FailureFile): Failure {
             schedule: file.shrunkSchedule,
             faults: file.shrunkFaults ?? file.faults,
             message: file.shrunkMessage ?? file.message,
+            report: file.shrunkReport ?? null,
             traceHash: file.shrunkTraceHash,
             steps: sh.steps,
             decisionsBefore: sh.decisionsBefore,
@@ -201,6 +208,10 @@ export function writeFailure(dir: string, failure: Failure): string {
 
 /** Validates parsed JSON as a failure file. */
 export function parseFailure(data: unknown, path = '(input)'): ReadFailureResult {
+  if ((data as { kind?: unknown } | null)?.kind === 'resetlab-explore') {
+    const message = `${path}: a campaign summary, not a failure file (its failure files are listed in violations[].file)`;
+    return { ok: false, error: { path, field: '(file)', message } };
+  }
   const r = failureFileSchema.safeParse(data);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -247,6 +258,8 @@ export interface ReplayFailureResult {
   expectedInvariant: FailureKind;
   invariant: FailureKind | null;
   message: string | null;
+  /** The replayed violation's multi-line report (Violation.report), or null. */
+  violationReport: string[] | null;
   invariantMatches: boolean;
   expectedHash: string;
   traceHash: string;
@@ -280,6 +293,7 @@ export async function replayFailure(
     expectedInvariant: failure.invariant,
     invariant: v?.invariant ?? null,
     message: v?.message ?? null,
+    violationReport: v?.report ?? null,
     invariantMatches: v !== null && v.invariant === failure.invariant,
     expectedHash,
     traceHash: r.report.traceHash,

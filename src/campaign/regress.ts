@@ -83,7 +83,7 @@ const CHUNK = 8;
 
 function firstRuns(r: SearchResult | null): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const f of r?.result.failures ?? []) out[f.invariant] = f.run + 1;
+  for (const f of r?.result.failures ?? []) out[f.invariant] = f.run;
   return out;
 }
 

@@ -19,7 +19,9 @@ export const SUMMARY_KIND = 'resetlab-explore';
 export interface SummaryViolation {
   invariant: string;
   message: string;
-  /** The run: its 0-based index in `explore`, 1-based in `compare` (as its `firstRun`). */
+  /** The multi-line report of the (shrunk, when shrunk) failing run, or null. */
+  report: string[] | null;
+  /** The run number, 1-based, as in the failure file's name and `compare`'s `firstRun`. */
   run: number;
   seed: number;
   strategy: string;
@@ -140,13 +142,14 @@ function fileIn(dir: string | null, f: Failure): string | null {
 }
 
 /**
- * How a failure is shown in a JSON report: the `explore` summary's violations (run: the
- * 0-based index) and `compare`'s failures (run: 1-based, with design and scenario in front).
+ * How a failure is shown in a JSON report: the `explore` summary's violations and `compare`'s
+ * failures (with design and scenario in front); `run` is the 1-based run number in both.
  */
 export function failureView(f: Failure, run: number, file: string | null): SummaryViolation {
   return {
     invariant: f.invariant,
     message: f.message,
+    report: f.shrunk?.report ?? f.report,
     run,
     seed: f.seed,
     strategy: f.strategy,
@@ -209,6 +212,8 @@ const shrunk = z.object({
   schedule: z.string(),
   faults: z.array(fault),
   message: z.string(),
+  // Absent in summaries written before reports existed.
+  report: z.array(z.string()).nullable().default(null),
   traceHash: z.string(),
   steps: z.number().int(),
   decisionsBefore: z.number().int(),
@@ -223,6 +228,7 @@ const failure = z.object({
   program: z.string(),
   invariant: z.string(),
   message: z.string(),
+  report: z.array(z.string()).nullable().default(null),
   run: z.number().int().nonnegative(),
   seed: z.number().int(),
   strategy: z.string(),

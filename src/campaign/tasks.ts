@@ -187,7 +187,7 @@ async function runSearch(t: SearchTask): Promise<SearchResult> {
     parts.push(r);
     const hit = r.failures.find((f) => f.invariant === t.target);
     if (hit !== undefined) {
-      runsToTarget = hit.run + 1;
+      runsToTarget = hit.run;
       break;
     }
   }

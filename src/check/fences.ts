@@ -32,9 +32,14 @@ export class FenceOracle implements Oracle {
     const { sys, ledger } = this.ctx;
     const pending = fenceRegistry(sys.k).unsignalled();
     if (pending.length > 0) {
+      // A job's fence is named as the job (`group3/q0#5`); the ledger says whose it is.
+      const clientOf = new Map(ledger.jobs.map((j) => [j.fence, j.client]));
       const names = pending
         .slice(0, 4)
-        .map((f) => f.name)
+        .map((f) => {
+          const client = clientOf.get(f);
+          return client === undefined ? f.name : `${f.name} (client ${client})`;
+        })
         .join(', ');
       this.ctx.report(
         'fence-signalled',

@@ -10,6 +10,7 @@
  * hardware they end in an external abort or a bus hang (an IRQ handler left running while the
  * device is suspended does this).
  */
+import { regName } from '../hw/reg-names.js';
 import type { CheckContext, Oracle } from './oracle.js';
 
 export class HwAccessOracle implements Oracle {
@@ -39,7 +40,7 @@ export class HwAccessOracle implements Oracle {
       if (this.reported++ < 3) {
         this.ctx.report(
           'hw-access-during-reset',
-          `${task.name} ${write ? 'wrote' : 'read'} register 0x${offset.toString(16)} while ${worker.name} was resetting ${dev.name}`,
+          `${task.name} ${write ? 'wrote' : 'read'} ${regName(offset)} while ${worker.name} was resetting ${dev.name}`,
         );
       }
     }
@@ -53,7 +54,7 @@ export class HwAccessOracle implements Oracle {
       if (this.offCursor <= 3) {
         this.ctx.report(
           'powered-off-access',
-          `register 0x${a.offset.toString(16)} accessed while the GPU was powered down`,
+          `${regName(a.offset)} ${a.write ? 'written' : 'read'} while the GPU was powered down`,
         );
       }
     }

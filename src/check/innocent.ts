@@ -59,7 +59,7 @@ export class InnocentOracle implements Oracle {
       if (this.lost <= 3) {
         this.ctx.report(
           'innocent-survives',
-          `${job.client}: an innocent job submitted at ${job.submittedNs} ns ended with error ${f.error} and was reported ${job.robustness ?? 'nothing'}, not INNOCENT`,
+          `${job.client}: innocent job ${f.name}, submitted at ${job.submittedNs} ns, ended with error ${f.error} and was reported ${job.robustness ?? 'nothing'}, not INNOCENT`,
         );
       }
     }

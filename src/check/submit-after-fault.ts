@@ -38,7 +38,7 @@ export class SubmitAfterFaultOracle implements Oracle {
           if (this.reported++ < 3) {
             this.ctx.report(
               'submit-after-fault',
-              `${h.task} handed job ${h.group}/q${h.queue}#${h.seqno} to the GPU at ${h.atNs} ns, after a reset request (${req.reason}) at ${req.atNs} ns and before the reset that serves it ended`,
+              `${h.task} handed job ${h.job}${h.client === '' ? '' : ` (client ${h.client})`} to the GPU at ${h.atNs} ns, after a reset request (${req.reason}) at ${req.atNs} ns and before the reset that serves it ended`,
             );
           }
           break;

@@ -49,8 +49,8 @@ export const MAX_CLI_RUNS = 100_000_000;
 export const MAX_CLI_JOBS = 256;
 
 export const runsArg = (flag = '--runs') => intArg(flag, 1, MAX_CLI_RUNS);
-/** Seeds are 32-bit; negative values are accepted as their two's complement would be. */
-export const seedArg = () => intArg('--seed', -2147483648, 4294967295);
+/** Seeds are unsigned 32-bit integers (a negative seed is a typo, not a seed). */
+export const seedArg = () => intArg('--seed', 0, 4294967295);
 export const jobsArg = () => intArg('--jobs', 1, MAX_CLI_JOBS);
 export const depthArg = () => intArg('--depth', 0, 16);
 

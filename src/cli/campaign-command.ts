@@ -26,6 +26,7 @@ import { type CampaignSummary, formatSummary } from '../campaign/summary.js';
 import { loadRegistry, resolveRegistry } from '../campaign/worker.js';
 import type { RunReport } from '../explore/program.js';
 import { getProgram, programIds } from '../explore/registry.js';
+import { fitLine, reportLines } from './output.js';
 
 export interface ExploreCommandOptions
   extends Omit<CampaignOptions, 'signal' | 'signalName' | 'onProgress' | 'onFailure'> {
@@ -194,19 +195,28 @@ export async function replayCommand(file: string, o: ReplayCommandOptions): Prom
       );
   }
   const ok = r.invariantMatches && r.traceHashMatches && r.divergence === null;
-  const { report: _report, ...rest } = r;
+  const { report: _report, violationReport, ...rest } = r;
   if (o.json) {
     process.stdout.write(
-      `${JSON.stringify({ file, program: program.id, reproduced: ok, ...rest })}\n`,
+      `${JSON.stringify({ file, program: program.id, reproduced: ok, ...rest, report: violationReport, trace: o.trace ?? null })}\n`,
     );
   } else {
-    process.stdout.write(
-      `replay ${file} (${r.which} input): ${r.invariant ?? 'no violation'}` +
-        `${r.message !== null ? `: ${r.message}` : ''}\n` +
+    const lines = [
+      ...fitLine(
+        `replay ${file} (${r.which} input): ${r.invariant ?? 'no violation'}` +
+          `${r.message !== null ? `: ${r.message}` : ''}`,
+      ),
+      ...fitLine(
         `  invariant ${r.invariantMatches ? 'matches' : `DIFFERS (expected ${r.expectedInvariant})`}, ` +
-        `trace hash ${r.traceHashMatches ? 'matches' : `DIFFERS (${r.traceHash}, expected ${r.expectedHash})`}` +
-        `${r.divergence !== null ? `; replay diverged: ${r.divergence}` : ''}\n`,
-    );
+          `trace hash ${r.traceHashMatches ? 'matches' : `DIFFERS (${r.traceHash}, expected ${r.expectedHash})`}` +
+          `${r.divergence !== null ? `; replay diverged: ${r.divergence}` : ''}`,
+      ),
+      ...(violationReport !== null ? reportLines(violationReport) : []),
+    ];
+    if (o.trace !== undefined) {
+      lines.push(...fitLine(`  Chrome trace written to ${o.trace} (open in ui.perfetto.dev)`));
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
   }
   return ok ? 0 : 1;
 }

@@ -11,7 +11,7 @@
  */
 import { Command } from 'commander';
 import { parseShard } from '../campaign/campaign.js';
-import { intArg } from './args.js';
+import { intArg, seedArg } from './args.js';
 import { exploreCommand, mergeCommand, replayCommand } from './campaign-command.js';
 
 interface ExploreFlags {
@@ -45,7 +45,7 @@ cli
   .option('--strategy <name>', 'random | pct | dfs | portfolio | fifo', 'pct')
   .option('--depth <n>', 'pct: bug depth; dfs: preemption bound', intArg('--depth', 0, 16))
   .option('--runs <n>', 'runs in the campaign', intArg('--runs', 0, 1_000_000_000), 1000)
-  .option('--seed <n>', 'campaign seed', intArg('--seed', -2147483648, 4294967295), 1)
+  .option('--seed <n>', 'campaign seed', seedArg(), 1)
   .option('--jobs <n>', 'worker threads', intArg('--jobs', 1, 256), 1)
   .option('--shard <I/N>', 'run only indices i with i mod N == I')
   .option('--out <dir>', 'directory for failure files and summary.json')

@@ -41,10 +41,12 @@ import { mergeCommand } from './campaign-command.js';
 import { compareCli } from './compare-cli.js';
 import { DEMO_RUNS, DEMO_SHRINK_BUDGET, demo } from './demo.js';
 import { designsCli } from './designs-cli.js';
+import { explainCli } from './explain-cli.js';
 import { exploreCli } from './explore-cli.js';
 import { invariantsCli } from './invariants-cli.js';
 import { benchCli, fuzzCli } from './optional-modules.js';
 import { io, printText, usageError } from './output.js';
+import { checkOutputDir, checkOutputFile } from './output-path.js';
 import { regressCli } from './regress-cli.js';
 import { replayCli } from './replay-cli.js';
 import { runCommand } from './run.js';
@@ -104,6 +106,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--json', 'print the comparison as one JSON object')
     .option('--no-progress', 'no progress bar')
     .action(async (f) => {
+      checkOutputDir('--out', f.out);
       setCode(
         await demo({
           out: f.out,
@@ -160,6 +163,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--trace <file>', 'write the Chrome trace (Perfetto) of the run')
     .option('--json', 'print one JSON object')
     .action(async (scenario: string, f) => {
+      if (f.trace !== undefined) checkOutputFile('--trace', f.trace);
       setCode(
         await runCommand({
           scenario,
@@ -209,6 +213,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--max-steps <n>', 'step limit per run', intArg('--max-steps', 1))
     .option('--no-progress', 'no progress bar')
     .action(async (scenario: string, f) => {
+      if (f.out !== undefined) checkOutputDir('--out', f.out);
       let shard: { index: number; count: number } | undefined;
       if (f.shard !== undefined) {
         const r = parseShard(f.shard);
@@ -253,6 +258,7 @@ function build(setCode: (code: number) => void): Command {
     )
     .option('--json', 'print one JSON object')
     .action(async (file: string, f) => {
+      if (f.trace !== undefined) checkOutputFile('--trace', f.trace);
       setCode(
         await replayCli(file, {
           json: f.json === true,
@@ -316,6 +322,17 @@ function build(setCode: (code: number) => void): Command {
     });
 
   program
+    .command('explain')
+    .description(
+      'Tell the story of a failure file in a few lines: faults, the steps that matter, the invariant broken and why, the replay command.',
+    )
+    .argument('<failure.json>', 'a failure file written by explore, compare, demo or regress')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, f) => {
+      setCode(await explainCli(file, { json: f.json === true }));
+    });
+
+  program
     .command('compare')
     .description(
       'Explore every design on every built-in scenario and compare them: designs × invariants, and metrics.',
@@ -361,6 +378,8 @@ function build(setCode: (code: number) => void): Command {
           'compare explores with random, pct, portfolio or fifo (dfs needs one program per campaign; use explore)',
         );
       }
+      if (f.html !== undefined) checkOutputFile('--html', f.html);
+      if (f.out !== undefined) checkOutputDir('--out', f.out);
       setCode(
         await compareCli({
           designs: (f.designs ?? [...DESIGN_NAMES]) as DesignName[],
@@ -399,6 +418,7 @@ function build(setCode: (code: number) => void): Command {
       if (f.strategy === 'dfs') {
         throw new UsageError('--strategy', 'regress searches with random, pct or portfolio');
       }
+      if (f.out !== undefined) checkOutputDir('--out', f.out);
       setCode(
         await regressCli({
           bugs: f.bug ?? null,
@@ -431,6 +451,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .option('--out <dir>', 'also write the merged summary.json here')
     .action(async (files: string[], f) => {
+      if (f.out !== undefined) checkOutputDir('--out', f.out);
       setCode(
         await mergeCommand(files, {
           ...(f.json ? { json: true } : {}),
@@ -456,6 +477,7 @@ function build(setCode: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .option('--no-progress', 'no progress bar')
     .action(async (f) => {
+      if (f.out !== undefined) checkOutputDir('--out', f.out);
       setCode(
         await fuzzCli({
           design: f.design,

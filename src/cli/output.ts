@@ -91,3 +91,29 @@ export function wrap(text: string, first: string, rest: string, width = TEXT_WID
   out.push(line);
   return out;
 }
+
+/**
+ * Fits one line of a report (a lockdep splat keeps its own indentation) to `width` columns:
+ * a longer line is word-wrapped with its indentation and four more spaces on the
+ * continuation lines, and a word longer than a line is cut.
+ */
+export function fitLine(line: string, width = TEXT_WIDTH): string[] {
+  if (line.length <= width) return [line];
+  const lead = /^\s*/.exec(line)?.[0] ?? '';
+  const rest = `${lead}    `;
+  const out: string[] = [];
+  for (const l of wrap(line.slice(lead.length), lead, rest, width)) {
+    let s = l;
+    while (s.length > width) {
+      out.push(s.slice(0, width));
+      s = rest + s.slice(width);
+    }
+    out.push(s);
+  }
+  return out;
+}
+
+/** A violation's report, indented by `indent`, every line within `width` columns. */
+export function reportLines(report: readonly string[], indent = '    ', width = TEXT_WIDTH) {
+  return report.flatMap((l) => (l === '' ? [''] : fitLine(`${indent}${l}`, width)));
+}

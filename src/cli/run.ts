@@ -14,7 +14,7 @@ import { formatNs } from '../report/escape.js';
 import { exportRunTrace } from '../report/trace-export.js';
 import { builtinScenario } from '../scenarios/builtin.js';
 import { runScenario } from '../scenarios/runner.js';
-import { printJson, printText, stdoutColors } from './output.js';
+import { fitLine, printJson, printText, reportLines, stdoutColors } from './output.js';
 import { resolveScenario } from './scenario-ref.js';
 
 export interface RunCommandOptions {
@@ -37,7 +37,14 @@ export interface RunJson {
   virtualTimeNs: number;
   resets: number;
   wedged: boolean;
-  violations: { invariant: string; message: string; atNs: number; task: string | null }[];
+  violations: {
+    invariant: string;
+    message: string;
+    atNs: number;
+    task: string | null;
+    /** The multi-line report in the kernel's format (a lockdep splat...), or null. */
+    report: string[] | null;
+  }[];
   jobs: { completed: number; failed: number; innocentLost: number };
   strategy: string;
   bugs: string[];
@@ -105,6 +112,7 @@ export async function runJson(o: Omit<RunCommandOptions, 'json'>): Promise<RunJs
       message: v.message,
       atNs: v.atNs,
       task: v.task,
+      report: v.report ?? null,
     })),
     jobs: r.jobs,
     strategy: o.strategy,
@@ -133,7 +141,11 @@ function formatRun(r: RunJson): string {
   ];
   if (r.violations.length === 0) lines.push(`  ${c.green('no violations')}`);
   for (const v of r.violations) {
-    lines.push(`  ${c.red(v.invariant)} at ${formatNs(v.atNs)}: ${v.message}`);
+    const head = `  ${v.invariant} at ${formatNs(v.atNs)}: ${v.message}`;
+    // Wrapped as plain text, the invariant coloured afterwards (colour codes have no width).
+    const [first, ...more] = fitLine(head);
+    lines.push((first ?? '').replace(v.invariant, c.red(v.invariant)), ...more);
+    if (v.report !== null) lines.push(...reportLines(v.report));
   }
   if (r.trace !== null)
     lines.push(`  Chrome trace written to ${r.trace} (open in ui.perfetto.dev)`);

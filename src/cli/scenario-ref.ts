@@ -8,10 +8,11 @@ import { fileProgramId } from '../campaign/programs.js';
 import type { BugId } from '../driver/bugs.js';
 import type { DesignName } from '../driver/config.js';
 import { builtinScenario, builtinScenarioNames } from '../scenarios/builtin.js';
-import { loadScenarioFile, ScenarioFileError } from '../scenarios/file.js';
+import { formatScenarioWarning, readScenarioFile, ScenarioFileError } from '../scenarios/file.js';
 import { scenarioProgramId } from '../scenarios/program.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
 import { UsageError } from './args.js';
+import { note } from './output.js';
 
 export interface ScenarioRef {
   kind: 'builtin' | 'file';
@@ -44,7 +45,9 @@ export function resolveScenario(arg: string): ScenarioRef {
   }
   const path = resolve(arg);
   try {
-    const spec = loadScenarioFile(arg);
+    const { spec, warnings } = readScenarioFile(arg);
+    // On stderr, so that `--json` keeps stdout to one object; the run goes ahead.
+    for (const w of warnings) note(`resetlab: warning: ${formatScenarioWarning(w)}`);
     return {
       kind: 'file',
       spec,

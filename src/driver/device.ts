@@ -158,7 +158,7 @@ export class PanthorDevice implements Lifetime {
 
   /** Reports a use-after-free when the I/O mapping is gone (a work running after unbind). */
   checkIoAlive(what: string): boolean {
-    return this.k.checkAlive(this.iomem, what);
+    return this.k.checkAlive(this.iomem, what, 'checkIoAlive [driver/device.ts]');
   }
 
   /** `drm_dev_is_unplugged(&ptdev->base)`. */
@@ -217,7 +217,7 @@ export class PanthorDevice implements Lifetime {
       // runtime-suspends and its power domain goes off: the next probe finds a GPU that lost
       // its state (an AS stuck active included).
       await this.pm.putSyncSuspend();
-      await this.reset.work.disableSync();
+      await this.reset.work.disableSync('probe [driver/device.ts]');
       await this.freeIrqs();
       await this.pm.remove();
       this.releaseResources();
@@ -236,8 +236,9 @@ export class PanthorDevice implements Lifetime {
   async remove(): Promise<void> {
     await this.unplug();
     // panthor_device_reset_cleanup: disable_work_sync (cancel_work_sync before 65c22519cf68).
-    if (this.bug('reset-work-after-unbind')) await this.reset.work.cancelSync();
-    else await this.reset.work.disableSync();
+    if (this.bug('reset-work-after-unbind'))
+      await this.reset.work.cancelSync('remove [driver/device.ts]');
+    else await this.reset.work.disableSync('remove [driver/device.ts]');
     this.resetWq.destroyed = true;
     await this.freeIrqs();
     await this.pm.remove();
@@ -251,7 +252,7 @@ export class PanthorDevice implements Lifetime {
   }
 
   private releaseResources(): void {
-    this.iomem.alive = false;
+    this.k.markFreed(this.iomem, 'releaseResources [driver/device.ts]');
     this.k.trace.instant(this.lane, 'device', 'iomem released');
   }
 
@@ -262,7 +263,7 @@ export class PanthorDevice implements Lifetime {
    * dropped with a synchronous suspend.
    */
   async unplug(): Promise<void> {
-    await this.unplugLock.lock();
+    await this.unplugLock.lock('unplug [driver/device.ts]');
     if (this.unplugStarted) {
       this.unplugLock.unlock();
       await this.unplugDone.wait();
@@ -330,14 +331,14 @@ export class PanthorDevice implements Lifetime {
   async suspendDevice(): Promise<number> {
     const k = this.k;
     if (this.pm.state.peek() !== PmState.ACTIVE) return -Errno.EINVAL;
-    await this.pm.mmioLock.lock();
+    await this.pm.mmioLock.lock('suspendDevice [driver/device.ts]');
     await this.pm.state.set(PmState.SUSPENDING);
     this.pm.mmioLock.unlock();
     k.trace.instant(this.lane, 'pm', 'suspend');
     if (this.initialized) {
       const cookie = await this.drm.enter();
       if (cookie !== null) {
-        await this.reset.work.cancelSync();
+        await this.reset.work.cancelSync('suspendDevice [driver/device.ts]');
         // "We prepare everything as if we were resetting the GPU. The end of the reset will
         // happen in the resume path though."
         await this.sched.suspend();
@@ -413,7 +414,7 @@ export class PanthorDevice implements Lifetime {
       this.resumeFailed();
       return ret;
     }
-    await this.pm.mmioLock.lock();
+    await this.pm.mmioLock.lock('resumeDevice [driver/device.ts]');
     await this.pm.state.set(PmState.ACTIVE);
     this.pm.mmioLock.unlock();
     // `tickpm=if-active`: the tick only runs on an active device, so it is kicked once the

@@ -401,13 +401,13 @@ export class Drv {
 
   /**
    * Opens a new file on this device (open(2) of the render node) in process `proc` (a new
-   * process of its own by default): the file, whose `fd` is the descriptor in `proc`, or
-   * -ENODEV / -EMFILE.
+   * process of its own by default, named `name`: reports name a job's client by it): the file,
+   * whose `fd` is the descriptor in `proc`, or -ENODEV / -EMFILE.
    */
-  open(privileged = false, proc?: Process): PanthorFile | number {
+  open(privileged = false, proc?: Process, name = 'drm-client'): PanthorFile | number {
     const dev = this.dev;
     if (dev.unplugged || !dev.initialized) return -Errno.ENODEV;
-    const owner = proc ?? new Proc(this.k, 'drm-client');
+    const owner = proc ?? new Proc(this.k, name);
     const fd = owner.files.getUnusedFd();
     if (fd < 0) return fd;
     const f = new PanthorFile(dev, privileged, owner, fd);
@@ -747,7 +747,7 @@ export class Drv {
     const pool = vm.heapPool;
     vm.heapPool = null;
     if (pool !== null) await pool.destroy();
-    await vm.opLock.lock();
+    await vm.opLock.lock('destroyVm [driver/drv.ts]');
     const user = vm.mappings.filter((m) => !m.kernel);
     for (const m of user) await vm.unmap(m.va, m.size);
     vm.opLock.unlock();
@@ -801,7 +801,7 @@ export class Drv {
           if (typeof gate === 'number') {
             ret = gate;
           } else {
-            await vm.opLock.lock();
+            await vm.opLock.lock('vmBindSync [driver/drv.ts]');
             ret = await applyBindOps(vm, [p]);
             vm.opLock.unlock();
           }
@@ -1075,6 +1075,7 @@ export class Drv {
       }
       const g = await dev.sched.groupCreate(
         c.file.id,
+        c.file.owner.name,
         handle,
         vm,
         a,
@@ -1120,7 +1121,7 @@ export class Drv {
     a.fatalQueues = 0;
     a.pad = 0;
     const sched = this.dev.sched;
-    await sched.lock.lock();
+    await sched.lock.lock('groupGetStateIoctl [driver/drv.ts]');
     let state = 0;
     if (g.timedout) state |= GroupStateFlags.TIMEDOUT;
     if (g.fatalQueues) {

@@ -98,7 +98,7 @@ export class FwBlock implements Resettable {
 
   async toggleReqs(iface: ReqIface, mask: number): Promise<void> {
     const lock = this.lockFor(iface);
-    await lock.lock();
+    await lock.lock('toggleReqs [driver/fw.ts]');
     const cur = iface.input.req;
     const out = iface.output.ack;
     iface.input.req = (((out ^ mask) & mask) | (cur & ~mask)) >>> 0;
@@ -107,7 +107,7 @@ export class FwBlock implements Resettable {
 
   async updateReqs(iface: ReqIface, value: number, mask: number): Promise<void> {
     const lock = this.lockFor(iface);
-    await lock.lock();
+    await lock.lock('updateReqs [driver/fw.ts]');
     iface.input.req = ((iface.input.req & ~mask) | (value & mask)) >>> 0;
     lock.unlock();
   }
@@ -226,7 +226,7 @@ export class FwBlock implements Resettable {
     dev.mmu.vms.add(this.vm);
     this.codeBo = new Bo(dev.k, dev.hw.mem, 'fw-code', R.PAGE_SIZE, true, 0);
     this.dataBo = new Bo(dev.k, dev.hw.mem, 'fw-data', R.PAGE_SIZE, true, 0);
-    await this.vm.opLock.lock();
+    await this.vm.opLock.lock('init [driver/fw.ts]');
     await this.vm.map(
       R.FW_CODE_VA,
       R.PAGE_SIZE,
@@ -259,7 +259,7 @@ export class FwBlock implements Resettable {
     const bytes = Math.max(R.PAGE_SIZE, Math.ceil(size / R.PAGE_SIZE) * R.PAGE_SIZE);
     const bo = new Bo(dev.k, dev.hw.mem, name, bytes, true, 0);
     const va = this.vm.allocKernelVa(bytes);
-    await this.vm.opLock.lock();
+    await this.vm.opLock.lock('allocFwMem [driver/fw.ts]');
     await this.vm.map(va, bytes, bo, 0, { readOnly: false, noExec: true }, true);
     this.vm.opLock.unlock();
     bo.put(); // the mapping holds the BO
@@ -267,7 +267,7 @@ export class FwBlock implements Resettable {
   }
 
   async freeFwMem(va: number, size: number): Promise<void> {
-    await this.vm.opLock.lock();
+    await this.vm.opLock.lock('freeFwMem [driver/fw.ts]');
     await this.vm.unmap(va, size);
     this.vm.opLock.unlock();
   }
@@ -320,7 +320,7 @@ export class FwBlock implements Resettable {
    */
   async preReset(onHang: boolean): Promise<void> {
     const dev = this.dev;
-    await this.pingWork.cancelSync();
+    await this.pingWork.cancelSync('preReset [driver/fw.ts]');
     dev.resetFast = false;
     if (!onHang) {
       await this.updateReqs(this.glb, R.GLB_HALT, R.GLB_HALT);
@@ -369,8 +369,8 @@ export class FwBlock implements Resettable {
    */
   async unplug(): Promise<void> {
     const dev = this.dev;
-    if (dev.bug('reset-work-after-unbind')) await this.pingWork.cancelSync();
-    else await this.pingWork.disableSync();
+    if (dev.bug('reset-work-after-unbind')) await this.pingWork.cancelSync('unplug [driver/fw.ts]');
+    else await this.pingWork.disableSync('unplug [driver/fw.ts]');
     if (dev.pm.rpm.active && dev.hw.powered && dev.io.mapping.alive) {
       await this.irq.suspend();
       await this.stop();

@@ -44,18 +44,18 @@ export class Bo implements Lifetime {
   }
 
   get(): this {
-    this.refs.incNow();
+    this.refs.incNow('get [driver/gem.ts]');
     return this;
   }
 
   /** Drops a reference; frees the pages at the last one. */
   put(): void {
-    if (this.refs.decAndTestNow()) this.free();
+    if (this.refs.decAndTestNow('put [driver/gem.ts]')) this.free();
   }
 
   private free(): void {
     for (const pa of this.pages) this.mem.freePage(pa);
-    this.alive = false;
+    this.k.markFreed(this, 'free [driver/gem.ts]');
   }
 
   /** Physical address of the byte at `offset`. */
@@ -66,12 +66,12 @@ export class Bo implements Lifetime {
   }
 
   read32(offset: number): number {
-    this.k.checkAlive(this, 'bo read');
+    this.k.checkAlive(this, 'bo read', 'read32 [driver/gem.ts]');
     return this.mem.read32(this.pa(offset));
   }
 
   write32(offset: number, value: number): void {
-    this.k.checkAlive(this, 'bo write');
+    this.k.checkAlive(this, 'bo write', 'write32 [driver/gem.ts]');
     this.mem.write32(this.pa(offset), value >>> 0);
   }
 

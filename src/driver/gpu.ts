@@ -93,7 +93,7 @@ export class GpuBlock {
       this.dev.k.trace.instant(this.dev.lane, 'gpu', 'GPU_FAULT', { status: faultStatus });
     }
     if (status & R.GPU_IRQ_PRFCNT_SAMPLE_COMPLETED) this.onSampleDone?.();
-    await this.reqsLock.lock();
+    await this.reqsLock.lock('handleIrq [driver/gpu.ts]');
     if (status & this.pendingReqs) {
       this.pendingReqs &= ~status;
       this.reqsAcked.wakeUp();
@@ -148,7 +148,7 @@ export class GpuBlock {
     const k = dev.k;
     const issuedNs = k.nowNs;
     // panthor_gpu_soft_reset: a request already pending only warns, and no command is sent.
-    await this.reqsLock.lock();
+    await this.reqsLock.lock('softReset [driver/gpu.ts]');
     const already = (this.pendingReqs & R.GPU_IRQ_RESET_COMPLETED) !== 0;
     if (already) {
       k.trace.instant(dev.lane, 'gpu', 'WARN: soft reset requested while one is pending');
@@ -165,7 +165,7 @@ export class GpuBlock {
     let timedOut = false;
     if (!acked) {
       // "The IRQ may have been missed": re-read RAWSTAT before giving up.
-      await this.reqsLock.lock();
+      await this.reqsLock.lock('softReset [driver/gpu.ts]');
       if (
         (this.pendingReqs & R.GPU_IRQ_RESET_COMPLETED) !== 0 &&
         (io.read(R.GPU_INT_RAWSTAT) & R.GPU_IRQ_RESET_COMPLETED) === 0
@@ -240,7 +240,7 @@ export class GpuBlock {
   async flushCaches(l2: number, lsc: number, other: number): Promise<number> {
     const dev = this.dev;
     const io = dev.io;
-    await this.reqsLock.lock();
+    await this.reqsLock.lock('flushCaches [driver/gpu.ts]');
     if ((this.pendingReqs & R.GPU_IRQ_CLEAN_CACHES_COMPLETED) === 0) {
       this.pendingReqs |= R.GPU_IRQ_CLEAN_CACHES_COMPLETED;
       io.write(R.GPU_CMD, R.GPU_CMD_FLUSH_CACHES_TYPE | ((l2 | (lsc << 4) | (other << 8)) << 8));
@@ -251,7 +251,7 @@ export class GpuBlock {
       100_000_000,
     );
     if (acked) return 0;
-    await this.reqsLock.lock();
+    await this.reqsLock.lock('flushCaches [driver/gpu.ts]');
     const raw = io.read(R.GPU_INT_RAWSTAT);
     this.pendingReqs &= ~R.GPU_IRQ_CLEAN_CACHES_COMPLETED;
     this.reqsLock.unlock();
@@ -275,7 +275,7 @@ export class GpuBlock {
   async unplug(): Promise<void> {
     if (this.dev.pm.rpm.active && this.dev.hw.powered) await this.irq.suspend();
     // Requests can never be acknowledged now; wake their waiters (panthor_gpu_unplug).
-    await this.reqsLock.lock();
+    await this.reqsLock.lock('unplug [driver/gpu.ts]');
     this.pendingReqs = 0;
     this.reqsAcked.wakeUp();
     this.reqsLock.unlock();

@@ -41,6 +41,8 @@ export class Job {
   ringEnd = -1;
   /** Set when the job was written to the ring buffer. */
   ran = false;
+  /** Between its `job`/`submit` and `job`/`done` trace events. */
+  submitted = false;
   /** Dependencies (in-syncs) that must signal before the job runs. */
   readonly deps: Fence[];
   /** True for an empty submit: no ring work, completes with the queue's last fence. */
@@ -163,8 +165,22 @@ export class Group implements Lifetime {
     this.uid = nextId(vm.dev.k, 'group');
   }
 
+  /**
+   * The process that created the group (its DRM file's opener, `drm_file->client_name` or the
+   * task's comm in the kernel's debugfs): reports name a job's client with it.
+   */
+  client = '';
+
   get name(): string {
     return `group${this.uid}`;
+  }
+
+  /**
+   * The one name of a job of this group, in messages, traces and its fence:
+   * `group3/q0#5` (queue 0, fence seqno 5).
+   */
+  jobName(queueIdx: number, seqno: number): string {
+    return `${this.name}/q${queueIdx}#${seqno}`;
   }
 
   /**

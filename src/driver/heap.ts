@@ -70,7 +70,7 @@ export class HeapPool {
     const size = MAX_HEAPS_PER_POOL * R.HEAP_CTX_SIZE;
     const bo = new Bo(dev.k, dev.hw.mem, `vm${vm.uid}-heap-ctxs`, size, true, 0);
     const va = vm.allocKernelVa(size);
-    await vm.opLock.lock();
+    await vm.opLock.lock('create [driver/heap.ts]');
     await vm.map(va, size, bo, 0, { readOnly: false, noExec: true }, true);
     vm.opLock.unlock();
     bo.put();
@@ -82,7 +82,7 @@ export class HeapPool {
     const dev = this.dev;
     const bo = new Bo(dev.k, dev.hw.mem, `heap${heap.idx}-chunk`, heap.chunkSize, true, 0);
     const va = this.vm.allocKernelVa(heap.chunkSize);
-    await this.vm.opLock.lock();
+    await this.vm.opLock.lock('allocChunk [driver/heap.ts]');
     await this.vm.map(va, heap.chunkSize, bo, 0, { readOnly: false, noExec: true }, true);
     this.vm.opLock.unlock();
     bo.put();
@@ -120,7 +120,7 @@ export class HeapPool {
     ) {
       return -Errno.EINVAL;
     }
-    await this.lock.lock();
+    await this.lock.lock('createHeap [driver/heap.ts]');
     try {
       if (this.destroyed) return -Errno.EINVAL;
       if (!this.memoryFor(args.initialChunkCount * args.chunkSize)) return -Errno.ENOMEM;
@@ -151,7 +151,7 @@ export class HeapPool {
   }
 
   async destroyHeap(idx: number): Promise<number> {
-    await this.lock.lock();
+    await this.lock.lock('destroyHeap [driver/heap.ts]');
     try {
       const heap = this.heaps[idx];
       if (heap === null || heap === undefined) return -Errno.EINVAL;
@@ -164,7 +164,7 @@ export class HeapPool {
   }
 
   private async freeChunks(heap: TilerHeap): Promise<void> {
-    await this.vm.opLock.lock();
+    await this.vm.opLock.lock('freeChunks [driver/heap.ts]');
     for (const c of [...heap.chunks, ...heap.spare]) await this.vm.unmap(c.va, heap.chunkSize);
     this.vm.opLock.unlock();
     heap.chunks.length = 0;
@@ -181,7 +181,7 @@ export class HeapPool {
    * its maximum (the firmware then fails or falls back), -EINVAL for an unknown context.
    */
   async grow(ctxVa: number): Promise<number> {
-    await this.lock.lock();
+    await this.lock.lock('grow [driver/heap.ts]');
     try {
       const heap = this.heapForCtx(ctxVa);
       if (heap === null) return -Errno.EINVAL;
@@ -202,13 +202,13 @@ export class HeapPool {
 
   /** Destroys every heap and the context BO, and drops the pool's VM reference. */
   async destroy(): Promise<void> {
-    await this.lock.lock();
+    await this.lock.lock('destroy [driver/heap.ts]');
     this.destroyed = true;
     const heaps = this.heaps.filter((h): h is TilerHeap => h !== null);
     this.heaps.fill(null);
     this.lock.unlock();
     for (const h of heaps) await this.freeChunks(h);
-    await this.vm.opLock.lock();
+    await this.vm.opLock.lock('destroy [driver/heap.ts]');
     await this.vm.unmap(this.ctxVa, this.ctxBo.size);
     this.vm.opLock.unlock();
     await this.vm.put();
@@ -227,7 +227,7 @@ export class HeapBlock {
   async processTilerOom(group: Group, csIdx: number): Promise<void> {
     const dev = this.dev;
     const sched = dev.sched;
-    await sched.lock.lock();
+    await sched.lock.lock('processTilerOom [driver/heap.ts]');
     const slot = group.csgId;
     const ctxVa = slot >= 0 ? dev.fw.cs(slot, csIdx).output.heapAddress : 0;
     sched.lock.unlock();
@@ -253,7 +253,7 @@ export class HeapBlock {
         return;
       }
       chunkVa = r;
-      await sched.lock.lock();
+      await sched.lock.lock('processTilerOom [driver/heap.ts]');
       if (group.csgId >= 0) {
         const heap = pool.heapForCtx(ctxVa);
         const cs = dev.fw.cs(group.csgId, csIdx);

@@ -13,6 +13,7 @@
  */
 
 import type { VirtualGpu } from '../hw/gpu.js';
+import { regName } from '../hw/reg-names.js';
 import type { Kernel, Lifetime } from '../kernel/kernel.js';
 
 export type PollResult = { ok: true; value: number } | { ok: false; value: number };
@@ -28,7 +29,7 @@ export class DeviceIo {
   read(offset: number): number {
     // The message is built only for the violation: register accesses are the hottest path.
     if (!this.mapping.alive) {
-      this.k.checkAlive(this.mapping, `gpu_read(0x${offset.toString(16)})`);
+      this.k.checkAlive(this.mapping, `gpu_read(${regName(offset)})`, 'read [driver/io.ts]');
       return 0;
     }
     return this.hw.read32(offset);
@@ -36,7 +37,7 @@ export class DeviceIo {
 
   write(offset: number, value: number): void {
     if (!this.mapping.alive) {
-      this.k.checkAlive(this.mapping, `gpu_write(0x${offset.toString(16)})`);
+      this.k.checkAlive(this.mapping, `gpu_write(${regName(offset)})`, 'write [driver/io.ts]');
       return;
     }
     this.hw.write32(offset, value >>> 0);

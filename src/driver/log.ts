@@ -64,6 +64,9 @@ export interface HandoffRecord {
   group: number;
   queue: number;
   seqno: number;
+  /** The job's one name (`group3/q0#5`, Group.jobName) and its group's client. */
+  job: string;
+  client: string;
 }
 
 export interface WedgeRecord {

@@ -151,7 +151,7 @@ export class MmuBlock implements Resettable {
     if (vm.asId < 0) return;
     this.slots[vm.asId] = null;
     this.allocMask &= ~(1 << vm.asId);
-    vm.activeCnt.forceSet(0);
+    vm.activeCnt.forceSet(0, 'releaseAsLocked [driver/mmu.ts]');
     const i = this.lru.indexOf(vm);
     if (i >= 0) this.lru.splice(i, 1);
     vm.asId = -1;
@@ -163,10 +163,10 @@ export class MmuBlock implements Resettable {
     const cookie = await dev.drm.enter();
     if (cookie === null) return -Errno.ENODEV;
     try {
-      if (await vm.activeCnt.incNotZero()) return 0;
-      await this.slotsLock.lock();
+      if (await vm.activeCnt.incNotZero('vmActive [driver/mmu.ts]')) return 0;
+      await this.slotsLock.lock('vmActive [driver/mmu.ts]');
       try {
-        if (await vm.activeCnt.incNotZero()) return 0;
+        if (await vm.activeCnt.incNotZero('vmActive [driver/mmu.ts]')) return 0;
         let as = vm.asId;
         let needEnable = true;
         if (as >= 0) {
@@ -205,7 +205,7 @@ export class MmuBlock implements Resettable {
           ret = await this.asEnable(as, vm);
         }
         if (ret === 0) {
-          vm.activeCnt.forceSet(1);
+          vm.activeCnt.forceSet(1, 'vmActive [driver/mmu.ts]');
           const i = this.lru.indexOf(vm);
           if (i >= 0) this.lru.splice(i, 1);
         } else {
@@ -224,15 +224,15 @@ export class MmuBlock implements Resettable {
 
   /** panthor_vm_idle: drops an active reference; the last one makes the VM evictable. */
   async vmIdle(vm: Vm): Promise<void> {
-    if (!(await vm.activeCnt.decAndTest())) return;
-    await this.slotsLock.lock();
+    if (!(await vm.activeCnt.decAndTest('vmIdle [driver/mmu.ts]'))) return;
+    await this.slotsLock.lock('vmIdle [driver/mmu.ts]');
     if (vm.asId >= 0 && !this.lru.includes(vm)) this.lru.push(vm);
     this.slotsLock.unlock();
   }
 
   /** Called when the last reference to a VM goes: give its slot back. */
   async releaseVm(vm: Vm): Promise<void> {
-    await this.slotsLock.lock();
+    await this.slotsLock.lock('releaseVm [driver/mmu.ts]');
     try {
       if (vm.asId >= 0) {
         const as = vm.asId;
@@ -254,7 +254,7 @@ export class MmuBlock implements Resettable {
    * even if the hardware does not answer (a reset is then requested by `waitReady`).
    */
   async updateRange(vm: Vm, va: number, size: number, change: () => void): Promise<number> {
-    await this.slotsLock.lock();
+    await this.slotsLock.lock('updateRange [driver/mmu.ts]');
     try {
       // Test hook (DriverConfig.testSkipTlbFlush): the lock and flush are forgotten.
       const live =
@@ -292,7 +292,7 @@ export class MmuBlock implements Resettable {
         addr: `0x${addr.toString(16)}`,
         status: faultStatus,
       });
-      await this.slotsLock.lock();
+      await this.slotsLock.lock('handleIrq [driver/mmu.ts]');
       this.faultyMask |= mask;
       io.write(R.MMU_INT_CLEAR, mask);
       // Ignore this AS's interrupts until it is re-enabled (mmu->irq.mask = ~faulty_mask).
@@ -331,7 +331,7 @@ export class MmuBlock implements Resettable {
    * the interrupt, restart every bind queue.
    */
   async postReset(): Promise<number> {
-    await this.slotsLock.lock();
+    await this.slotsLock.lock('postReset [driver/mmu.ts]');
     this.latched.fill(null);
     this.allocMask = 0;
     this.faultyMask = 0;
@@ -344,7 +344,7 @@ export class MmuBlock implements Resettable {
   }
 
   async suspend(): Promise<void> {
-    await this.slotsLock.lock();
+    await this.slotsLock.lock('suspend [driver/mmu.ts]');
     for (let as = 0; as < this.slots.length; as++) {
       const vm = this.slots[as];
       if (vm === null || vm === undefined) continue;
@@ -356,7 +356,7 @@ export class MmuBlock implements Resettable {
   }
 
   async resume(): Promise<number> {
-    await this.slotsLock.lock();
+    await this.slotsLock.lock('resume [driver/mmu.ts]');
     this.latched.fill(null);
     this.allocMask = 0;
     this.faultyMask = 0;
@@ -372,7 +372,7 @@ export class MmuBlock implements Resettable {
   async unplug(): Promise<void> {
     const powered = this.dev.pm.rpm.active && this.dev.hw.powered && this.dev.io.mapping.alive;
     if (powered) await this.irq.suspend();
-    await this.slotsLock.lock();
+    await this.slotsLock.lock('unplug [driver/mmu.ts]');
     for (let as = 0; as < this.slots.length; as++) {
       const vm = this.slots[as];
       if (vm === null || vm === undefined) continue;

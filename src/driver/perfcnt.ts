@@ -107,7 +107,7 @@ export class PerfcntBlock implements Resettable {
     const dev = this.dev;
     if (!dev.cfg.unstableIoctls) return -Errno.ENOSYS;
     if (args.counterset > 1) return -Errno.EINVAL;
-    await this.lock.lock();
+    await this.lock.lock('ioctlEnable [driver/perfcnt.ts]');
     try {
       if (args.enable) return await this.enableLocked(file, args.counterset);
       return await this.disableLocked(file);
@@ -143,7 +143,7 @@ export class PerfcntBlock implements Resettable {
         0,
       );
       const va = 0x10_0000;
-      await vm.opLock.lock();
+      await vm.opLock.lock('enableLocked [driver/perfcnt.ts]');
       await vm.map(va, bo.size, bo, 0, { readOnly: false, noExec: true }, true);
       vm.opLock.unlock();
       const ret = await dev.mmu.vmActive(vm);
@@ -212,7 +212,7 @@ export class PerfcntBlock implements Resettable {
   ): Promise<number> {
     const dev = this.dev;
     if (!dev.cfg.unstableIoctls) return -Errno.ENOSYS;
-    await this.lock.lock();
+    await this.lock.lock('ioctlDump [driver/perfcnt.ts]');
     try {
       const s = this.session;
       if (s === null || s.owner !== file) return -Errno.EINVAL;
@@ -266,7 +266,7 @@ export class PerfcntBlock implements Resettable {
 
   /** The owner closed its file: ownership is released. */
   async fileClosed(file: PanthorFile): Promise<void> {
-    await this.lock.lock();
+    await this.lock.lock('fileClosed [driver/perfcnt.ts]');
     try {
       const s = this.session;
       if (s !== null && s.owner === file) await this.teardown(s);
@@ -335,7 +335,7 @@ export class PerfcntBlock implements Resettable {
   async unplug(): Promise<void> {
     // Under the lock: the owner's file may be closing at the same moment, and its teardown
     // puts the session's VM, whose address space this releases.
-    await this.lock.lock();
+    await this.lock.lock('unplug [driver/perfcnt.ts]');
     try {
       const s = this.session;
       if (s !== null) await this.releaseAs(s);

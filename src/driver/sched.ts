@@ -192,6 +192,7 @@ export class Scheduler implements Resettable {
 
   async groupCreate(
     fileId: number,
+    client: string,
     handle: number,
     vm: Vm,
     args: GroupCreateParams,
@@ -220,6 +221,7 @@ export class Scheduler implements Resettable {
       tilerOomWork,
       releaseWork,
     );
+    group.client = client;
     k.kmalloc('group');
     const suspendSize = dev.fw.csg(0).control.suspendSize || R.PAGE_SIZE;
     const sb = await dev.fw.allocFwMem(`${group.name}-suspend`, suspendSize);
@@ -228,7 +230,7 @@ export class Scheduler implements Resettable {
     const syncBytes = Math.max(R.PAGE_SIZE, queues.length * SYNCOBJ_SIZE);
     group.syncobjs = new Bo(k, dev.hw.mem, `${group.name}-syncobjs`, syncBytes, true, 0);
     group.syncobjsVa = vm.allocKernelVa(syncBytes);
-    await vm.opLock.lock();
+    await vm.opLock.lock('groupCreate [driver/sched.ts]');
     await vm.map(
       group.syncobjsVa,
       syncBytes,
@@ -242,7 +244,7 @@ export class Scheduler implements Resettable {
       const qa = queues[i] as QueueCreate;
       const ring = new Bo(k, dev.hw.mem, `${group.name}-q${i}-ring`, qa.ringbufSize, true, 0);
       const ringVa = vm.allocKernelVa(qa.ringbufSize);
-      await vm.opLock.lock();
+      await vm.opLock.lock('groupCreate [driver/sched.ts]');
       await vm.map(ringVa, qa.ringbufSize, ring, 0, { readOnly: false, noExec: true }, true);
       vm.opLock.unlock();
       const q: Queue = new Queue(
@@ -251,7 +253,8 @@ export class Scheduler implements Resettable {
         ring,
         ringVa,
         qa.ringbufSize,
-        dev.newFenceContext(`${group.name}-q${i}`),
+        // The fences are named as their jobs: `group3/q0#5` (Group.jobName).
+        dev.newFenceContext(`${group.name}/q${i}`),
         new DelayedWork(k, 'queue.timeout.work', async () => this.queueTimeout(group, q)),
         new Work(k, 'queue.run_job_work', async () => this.runQueue(group, q)),
         dev.cfg.jobTimeoutNs,
@@ -259,13 +262,13 @@ export class Scheduler implements Resettable {
       group.queues.push(q);
     }
     this.groups.add(group);
-    await this.resetLock.lock();
+    await this.resetLock.lock('groupCreate [driver/sched.ts]');
     if (this.resetInProgress.peek()) {
       // Groups created during a reset start stopped (and the stopped list holds a reference,
       // which post-reset drops).
       this.stopGroup(group);
     } else {
-      await this.lock.lock();
+      await this.lock.lock('groupCreate [driver/sched.ts]');
       this.moveTo(group, 'idle');
       this.lock.unlock();
     }
@@ -274,8 +277,8 @@ export class Scheduler implements Resettable {
   }
 
   async groupDestroy(group: Group): Promise<void> {
-    await this.resetLock.lock();
-    await this.lock.lock();
+    await this.resetLock.lock('groupDestroy [driver/sched.ts]');
+    await this.lock.lock('groupDestroy [driver/sched.ts]');
     group.destroyed = true;
     if (group.csgId >= 0) {
       await this.queueTick(0);
@@ -289,7 +292,7 @@ export class Scheduler implements Resettable {
   }
 
   private async queueGroupWork(group: Group, work: Work, wq: Workqueue = this.wq): Promise<void> {
-    group.refs.incNow();
+    group.refs.incNow('queueGroupWork [driver/sched.ts]');
     if (!(await wq.queueWork(work))) await this.groupPut(group);
   }
 
@@ -298,7 +301,7 @@ export class Scheduler implements Resettable {
    * last put may happen anywhere (even under the scheduler lock, in the tick).
    */
   async groupPut(group: Group): Promise<void> {
-    if (!group.refs.decAndTestNow()) return;
+    if (!group.refs.decAndTestNow('groupPut [driver/sched.ts]')) return;
     await this.dev.cleanupWq.queueWork(group.releaseWork);
   }
 
@@ -307,8 +310,8 @@ export class Scheduler implements Resettable {
     // holder (suspend) waits for the reset work, which waits for the gate's readers.
     this.groups.delete(group);
     for (const q of group.queues) {
-      await q.timeout.disableSync();
-      await q.runWork.disableSync();
+      await q.timeout.disableSync('groupRelease [driver/sched.ts]');
+      await q.runWork.disableSync('groupRelease [driver/sched.ts]');
     }
     // Unmapping the group's kernel objects flushes TLBs: a hardware section like any other.
     await this.dev.teardownSection(() => this.groupReleaseLocked(group));
@@ -316,7 +319,7 @@ export class Scheduler implements Resettable {
 
   private async groupReleaseLocked(group: Group): Promise<void> {
     const vm = group.vm;
-    await vm.opLock.lock();
+    await vm.opLock.lock('groupReleaseLocked [driver/sched.ts]');
     for (const q of group.queues) {
       await vm.unmap(q.ringVa, q.ringSize);
       q.ringBo.put();
@@ -326,7 +329,7 @@ export class Scheduler implements Resettable {
     group.syncobjs.put();
     await this.dev.fw.freeFwMem(group.suspendBufVa, group.suspendBufSize);
     await vm.put();
-    group.alive = false;
+    this.k.markFreed(group, 'groupReleaseLocked [driver/sched.ts]');
   }
 
   // ---- Job submission --------------------------------------------------------------------------
@@ -335,7 +338,7 @@ export class Scheduler implements Resettable {
   async pushJob(group: Group, job: Job): Promise<void> {
     const q = group.queues[job.queueIdx] as Queue;
     q.pending.push(job);
-    group.refs.incNow();
+    group.refs.incNow('pushJob [driver/sched.ts]');
     await this.kickQueue(q);
   }
 
@@ -415,21 +418,51 @@ export class Scheduler implements Resettable {
     await this.groupPut(group);
   }
 
-  /** Records that `job` was handed to the GPU now (what `submit-after-fault` checks). */
+  /**
+   * Records that `job` was handed to the GPU now (what `submit-after-fault` checks), and
+   * emits the `job`/`submit` event of the trace conventions (src/report/conventions.ts).
+   */
   private logHandoff(group: Group, q: Queue, job: Job): void {
+    const name = group.jobName(q.idx, job.seqno);
     this.dev.log.handoffs.push({
       atNs: this.k.nowNs,
       task: this.k.self().name,
       group: group.uid,
       queue: q.idx,
       seqno: job.seqno,
+      job: name,
+      client: group.client,
+    });
+    this.k.trace.instant(this.jobLane(group), 'job', 'submit', {
+      job: job.fence.traceId,
+      name,
+      group: group.uid,
+      queue: q.idx,
+      client: group.client,
+    });
+    job.submitted = true;
+  }
+
+  /** The lane of a job's events: its group's CSG slot, or the driver's when off slot. */
+  private jobLane(group: Group) {
+    return group.csgId >= 0 ? this.dev.csgLane(group.csgId) : this.dev.lane;
+  }
+
+  /** The `job`/`done` event of a job that was handed to the hardware (0 or a -errno). */
+  private logJobDone(job: Job, error: number): void {
+    if (!job.submitted) return;
+    job.submitted = false;
+    this.k.trace.instant(this.jobLane(job.group), 'job', 'done', {
+      job: job.fence.traceId,
+      name: job.fence.name,
+      error,
     });
   }
 
   /** queue_run_job: writes the job to the ring and hands it to the hardware. */
   private async runJob(group: Group, q: Queue, job: Job): Promise<void> {
     const dev = this.dev;
-    await this.lock.lock();
+    await this.lock.lock('runJob [driver/sched.ts]');
     try {
       if (!group.canRun()) {
         this.failJob(job, this.errorFor(group, q.idx, job, -Errno.ECANCELED));
@@ -450,11 +483,6 @@ export class Scheduler implements Resettable {
       } else {
         dev.fw.ringDoorbell(q.doorbellId);
         this.logHandoff(group, q, job);
-        this.k.trace.instant(
-          dev.csgLane(group.csgId),
-          'job',
-          `handoff ${group.name}/q${q.idx}#${job.seqno}`,
-        );
         if (!this.pmHasRef) {
           await dev.pm.get();
           this.pmHasRef = true;
@@ -490,6 +518,7 @@ export class Scheduler implements Resettable {
 
   private failJob(job: Job, err: number): void {
     if (job.fence.signalled) return;
+    this.logJobDone(job, err);
     job.fence.setError(err);
     job.fence.signal();
     this.jobsFailed++;
@@ -570,7 +599,7 @@ export class Scheduler implements Resettable {
    * jobs), so without one it would queue the term work on a group being released.
    */
   private async queueTimeout(group: Group, q: Queue): Promise<void> {
-    if (!(await group.refs.incNotZero())) return;
+    if (!(await group.refs.incNotZero('queueTimeout [driver/sched.ts]'))) return;
     try {
       await this.handleQueueTimeout(group, q);
     } finally {
@@ -626,7 +655,7 @@ export class Scheduler implements Resettable {
       // drm_sched took the timed-out job off its list; this handler never puts it back.
       q.inFlight.shift();
     }
-    await this.lock.lock();
+    await this.lock.lock('handleQueueTimeout [driver/sched.ts]');
     group.timedout = true;
     if (group.csgId >= 0) {
       await this.queueTick(0);
@@ -660,7 +689,7 @@ export class Scheduler implements Resettable {
       try {
         answered = await dev.fw.answersPing();
         if (answered) {
-          await this.lock.lock();
+          await this.lock.lock('timeoutExplained [driver/sched.ts]');
           try {
             const slot = group.csgId;
             if (slot >= 0 && this.csgHasEvents(slot)) {
@@ -711,6 +740,7 @@ export class Scheduler implements Resettable {
       q.inFlight.shift();
       q.extract = job.ringEnd;
       if (!job.fence.signalled) {
+        this.logJobDone(job, 0);
         job.fence.signal();
         this.jobsCompleted++;
       }
@@ -776,7 +806,7 @@ export class Scheduler implements Resettable {
     if (typeof gate === 'number') return;
     try {
       let events = await this.fwEvents.xchg(0);
-      await this.lock.lock();
+      await this.lock.lock('processFwEvents [driver/sched.ts]');
       try {
         if (events & R.JOB_INT_GLOBAL_IF) {
           await this.processGlobalIrq();
@@ -1016,7 +1046,7 @@ export class Scheduler implements Resettable {
   private async groupBind(group: Group, slot: number): Promise<number> {
     const ret = await this.dev.mmu.vmActive(group.vm);
     if (ret) return ret;
-    group.refs.incNow();
+    group.refs.incNow('groupBind [driver/sched.ts]');
     group.csgId = slot;
     for (const q of group.queues) q.doorbellId = slot + 1;
     this.csgSlots[slot] = group;
@@ -1067,7 +1097,7 @@ export class Scheduler implements Resettable {
       dev.drm.exit(cookie);
       return;
     }
-    await this.lock.lock();
+    await this.lock.lock('tick [driver/sched.ts]');
     try {
       if (dev.reset.isPending()) return;
       await this.tickLocked();
@@ -1096,7 +1126,7 @@ export class Scheduler implements Resettable {
         if (g.fatalQueues === 0) g.fatalQueues = (1 << g.queues.length) - 1;
       }
       // The tick context holds a reference on every group it looks at (tick_ctx_init).
-      g.refs.incNow();
+      g.refs.incNow('tickLocked [driver/sched.ts]');
       old.push(g);
       const csg = dev.fw.csg(slot);
       status.queue(slot, csg.output.ack ^ R.CSG_STATUS_UPDATE, R.CSG_STATUS_UPDATE);
@@ -1115,7 +1145,7 @@ export class Scheduler implements Resettable {
       if (!g.canRun()) return;
       if (skipIdle && g.isIdle()) return;
       if (!vms.has(g.vm) && vms.size >= asCount) return;
-      if (!old.includes(g)) g.refs.incNow();
+      if (!old.includes(g)) g.refs.incNow('consider [driver/sched.ts]');
       picked.push(g);
       vms.add(g.vm);
     };
@@ -1287,13 +1317,13 @@ export class Scheduler implements Resettable {
 
   /** Flushes the tick so that groups using `vm` are evicted before it is torn down. */
   async prepareForVmDestruction(): Promise<void> {
-    await this.tickWork.flush();
+    await this.tickWork.flush('prepareForVmDestruction [driver/sched.ts]');
   }
 
   /** Makes the groups of a destroyed VM unable to run and evicts them (our VM teardown). */
   async evictVmGroups(vm: Vm): Promise<void> {
     let onSlot = false;
-    await this.lock.lock();
+    await this.lock.lock('evictVmGroups [driver/sched.ts]');
     for (const g of this.groups) {
       if (g.vm !== vm) continue;
       if (g.csgId >= 0) onSlot = true;
@@ -1325,7 +1355,7 @@ export class Scheduler implements Resettable {
   /** panthor_sched_suspend: suspends (or terminates) every group on a slot. */
   async suspend(): Promise<void> {
     const dev = this.dev;
-    await this.lock.lock();
+    await this.lock.lock('suspend [driver/sched.ts]');
     try {
       const upd = new CsgUpdate();
       for (let slot = 0; slot < this.csgSlotCount; slot++) {
@@ -1373,7 +1403,7 @@ export class Scheduler implements Resettable {
       for (let slot = 0; slot < this.csgSlotCount; slot++) {
         const g = this.csgSlots[slot];
         if (g === null || g === undefined) continue;
-        g.refs.incNow();
+        g.refs.incNow('suspend [driver/sched.ts]');
         await this.groupUnbind(g);
         if (g.canRun()) {
           this.moveTo(g, 'idle');
@@ -1397,9 +1427,9 @@ export class Scheduler implements Resettable {
    * it from being queued again), suspend every CSG, stop every group that can still run.
    */
   async preReset(): Promise<void> {
-    await this.resetLock.lock();
+    await this.resetLock.lock('preReset [driver/sched.ts]');
     await this.resetInProgress.set(1);
-    await this.tickWork.cancelSync();
+    await this.tickWork.cancelSync('preReset [driver/sched.ts]');
     await this.suspend();
     for (const l of [...this.runnable, ...this.idle]) {
       for (const g of [...l]) this.stopGroup(g);
@@ -1413,12 +1443,12 @@ export class Scheduler implements Resettable {
       this.suspendTimeout(q);
       q.runWork.unqueue();
     }
-    g.refs.incNow();
+    g.refs.incNow('stopGroup [driver/sched.ts]');
     this.moveTo(g, 'stopped');
   }
 
   async postReset(failed: boolean): Promise<number> {
-    await this.resetLock.lock();
+    await this.resetLock.lock('postReset [driver/sched.ts]');
     for (const g of this.stopped.splice(0)) {
       if (failed) g.state = GroupState.TERMINATED;
       g.list = null;
@@ -1451,18 +1481,18 @@ export class Scheduler implements Resettable {
    */
   async unplug(): Promise<void> {
     if (this.dev.bug('reset-work-after-unbind')) {
-      await this.tickWork.cancelSync();
-      await this.fwEventsWork.cancelSync();
+      await this.tickWork.cancelSync('unplug [driver/sched.ts]');
+      await this.fwEventsWork.cancelSync('unplug [driver/sched.ts]');
     } else {
-      await this.tickWork.disableSync();
-      await this.fwEventsWork.disableSync();
+      await this.tickWork.disableSync('unplug [driver/sched.ts]');
+      await this.fwEventsWork.disableSync('unplug [driver/sched.ts]');
     }
-    await this.lock.lock();
+    await this.lock.lock('unplug [driver/sched.ts]');
     if (this.dev.reset.design.factors.unplug === 'signal') {
       for (let slot = 0; slot < this.csgSlotCount; slot++) {
         const g = this.csgSlots[slot];
         if (g === null || g === undefined) continue;
-        g.refs.incNow();
+        g.refs.incNow('unplug [driver/sched.ts]');
         await this.groupUnbind(g);
         await this.groupPut(g);
       }

@@ -63,7 +63,7 @@ export class VmBindQueue {
   /** panthor_vm_stop: drm_sched_stop(&vm->sched, NULL). */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.work.cancelSync();
+    await this.work.cancelSync('stop [driver/vm-bind.ts]');
   }
 
   /** panthor_vm_start: drm_sched_start(&vm->sched, 0). */
@@ -90,7 +90,7 @@ export class VmBindQueue {
     const k = this.dev.k;
     while (this.jobs.length > 0 && !this.stopped) {
       const job = this.jobs[0] as BindJob;
-      for (const dep of job.deps) if (!dep.signalled) await dep.wait();
+      for (const dep of job.deps) if (!dep.signalled) await dep.wait(-1, 'run [driver/vm-bind.ts]');
       this.jobs.shift();
       // The gate is entered before the signalling section: waiting out a reset inside it would
       // make fence signalling depend on the reset.
@@ -98,7 +98,7 @@ export class VmBindQueue {
       const cookie = beginSignalling(k);
       let ret = -Errno.ENODEV;
       if (typeof gate !== 'number' && this.vm.alive && !this.vm.destroyed) {
-        await this.vm.opLock.lock();
+        await this.vm.opLock.lock('run [driver/vm-bind.ts]');
         ret = await applyBindOps(this.vm, job.ops);
         this.vm.opLock.unlock();
       }

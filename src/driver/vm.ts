@@ -85,17 +85,17 @@ export class Vm implements Lifetime {
   }
 
   get(): this {
-    this.refs.incNow();
+    this.refs.incNow('get [driver/vm.ts]');
     return this;
   }
 
   /** Drops a reference; the last one releases the AS and the page tables. */
   async put(): Promise<void> {
-    if (!this.refs.decAndTestNow()) return;
+    if (!this.refs.decAndTestNow('put [driver/vm.ts]')) return;
     await this.dev.mmu.releaseVm(this);
     for (const m of this.mappings.splice(0)) m.bo.put();
     this.pt.destroy();
-    this.alive = false;
+    this.k.markFreed(this, 'put [driver/vm.ts]');
   }
 
   /** Picks a free kernel VA range of `size` bytes (PANTHOR_VM_KERNEL_AUTO_VA). */
@@ -128,7 +128,7 @@ export class Vm implements Lifetime {
     flags: PteFlags,
     kernel = false,
   ): Promise<number> {
-    if (!this.k.checkAlive(this, 'vm map')) return -Errno.EINVAL;
+    if (!this.k.checkAlive(this, 'vm map', 'map [driver/vm.ts]')) return -Errno.EINVAL;
     let released: Bo[] = [];
     bo.get();
     const ret = await this.dev.mmu.updateRange(this, va, size, () => {

@@ -59,7 +59,7 @@ export class DrmDevice {
 
   /** `drm_dev_enter`: a cookie, or null once the device is unplugged. */
   async enter(): Promise<number | null> {
-    const cookie = await this.srcu.readLock();
+    const cookie = await this.srcu.readLock('enter [drm/device.ts]');
     if (this.unplugged) {
       this.srcu.readUnlock(cookie);
       return null;
@@ -80,7 +80,7 @@ export class DrmDevice {
   async unplug(onUnplugged?: () => void): Promise<void> {
     this.unplugged = true;
     onUnplugged?.();
-    await this.srcu.synchronize();
+    await this.srcu.synchronize('unplug [drm/device.ts]');
     if (!this.registered) return;
     this.uevents?.emit(`${this.parentPath}/drm/card0`, 'remove', {
       SUBSYSTEM: 'drm',

@@ -79,7 +79,8 @@ export interface ExploreOptions {
   /** Shrink kept failures (default true) and the attempt budget. */
   shrink?: boolean | { budget?: number };
   /**
-   * Lowest violating run per invariant already known from other pieces of the campaign:
+   * Lowest violating run number (1-based) per invariant already known from other pieces of
+   * the campaign:
    * failures above it will be discarded by the merge, so they are not shrunk or checked.
    */
   knownFirst?: Readonly<Record<string, number>>;
@@ -238,7 +239,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
       const c = await selfCheck(program, run, report.traceHash, o.maxSteps);
       if (!c.ok) {
         mismatches.push({
-          run: i,
+          run: i + 1,
           seed,
           expected: report.traceHash,
           actual: c.traceHash,
@@ -256,14 +257,15 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     const v = failingViolation(report);
     if (v !== null) {
       totals.violatingRuns++;
-      if (firstViolationRun === null) firstViolationRun = i;
+      if (firstViolationRun === null) firstViolationRun = i + 1;
       const known = o.knownFirst?.[v.invariant];
-      if (!kept.has(v.invariant) && (known === undefined || known >= i)) {
+      if (!kept.has(v.invariant) && (known === undefined || known >= i + 1)) {
         const failure: Failure = {
           program: program.id,
           invariant: v.invariant,
           message: v.message,
-          run: i,
+          report: v.report ?? null,
+          run: i + 1,
           seed,
           strategy: strategy.name,
           depth,

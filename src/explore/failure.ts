@@ -26,6 +26,8 @@ export interface Shrunk {
   schedule: string;
   faults: FaultSpec[];
   message: string;
+  /** The shrunk run's multi-line report (Violation.report), or null. */
+  report: string[] | null;
   traceHash: string;
   /** Kernel steps of the shrunk run. */
   steps: number;
@@ -46,7 +48,13 @@ export interface Failure {
   program: string;
   invariant: FailureKind;
   message: string;
-  /** Run index in the campaign. */
+  /** The multi-line report in the kernel's format (Violation.report), or null. */
+  report: string[] | null;
+  /**
+   * The run number in the campaign, 1-based: run N is the run with index N - 1 (its seed is
+   * `runSeed(seed, N - 1)`). The same number is in every table, file name, message and JSON
+   * field (docs/design.md §4).
+   */
   run: number;
   seed: number;
   /** The strategy that produced the run (for a portfolio, `portfolio:<member>`). */

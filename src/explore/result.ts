@@ -23,6 +23,7 @@ export interface ExploreTotals {
 }
 
 export interface DeterminismMismatch {
+  /** The run number, 1-based (as `Failure.run`). */
   run: number;
   seed: number;
   expected: string;
@@ -51,6 +52,7 @@ export interface ExploreResult {
   from: number;
   to: number;
   totals: ExploreTotals;
+  /** The first violating run number, 1-based (as `Failure.run`). */
   firstViolationRun: number | null;
   /** One failure per invariant: the lowest run that violated it. Sorted by run. */
   failures: Failure[];

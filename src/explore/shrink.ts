@@ -245,6 +245,7 @@ export async function shrinkFailure(
     schedule: encodeSchedule(best.choices),
     faults: best.faults,
     message: v?.message ?? best.message,
+    report: v?.report ?? null,
     traceHash: check.report.traceHash,
     steps: check.report.steps,
     decisionsBefore: original.length,

@@ -41,6 +41,7 @@ import { PhysMem } from './memory.js';
 import { Mmu } from './mmu.js';
 import { PerfCounters, type PerfCounterValues } from './perfcnt.js';
 import { Power } from './power.js';
+import { regName } from './reg-names.js';
 import {
   CSF_DOORBELL,
   GPU_CMD,
@@ -253,7 +254,10 @@ export class VirtualGpu {
       this.ctx.log(this.offAccesses, { offset, write: true, value: v, atNs });
     } else if (this.control.resetInProgress && !writableDuringReset(offset)) {
       this.control.logIgnored({ offset, write: true, value: v, atNs });
-      this.k.trace.instant(this.ctx.lanes.gpu, 'mmio', 'write ignored (in reset)', { offset });
+      this.k.trace.instant(this.ctx.lanes.gpu, 'mmio', 'write ignored (in reset)', {
+        offset,
+        reg: regName(offset),
+      });
     } else {
       this.writeReg(offset, v);
     }
@@ -327,7 +331,10 @@ export class VirtualGpu {
     }
     const bell = doorbellId(offset);
     if (bell >= 0) {
-      trace.instant(this.ctx.lanes.fw, 'mmio', 'doorbell', { id: bell });
+      trace.instant(this.ctx.lanes.fw, 'mmio', 'doorbell', {
+        id: bell,
+        reg: `CSF_DOORBELL(${bell})`,
+      });
       this.mcu.doorbell(bell);
       return;
     }

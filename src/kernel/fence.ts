@@ -119,10 +119,10 @@ export class Fence {
   }
 
   /** dma_fence_wait_timeout: true when signalled, false on timeout. Sleeps. */
-  async wait(timeoutNs = -1): Promise<boolean> {
+  async wait(timeoutNs = -1, site = ''): Promise<boolean> {
     const k = this.k;
-    k.mightSleepOp('dma_fence_wait', this.name);
-    k.lockdepAcquire(fenceMapClass(k));
+    k.mightSleepOp('dma_fence_wait', this.name, site);
+    k.lockdepAcquire(fenceMapClass(k), site, 'sync');
     if (this.signalled) {
       await k.point();
       return true;
@@ -138,14 +138,14 @@ export class Fence {
 }
 
 function fenceMapClass(k: Kernel): LockClass {
-  return k.lockdep.classFor(FENCE_MAP);
+  return k.lockdep.classFor(FENCE_MAP, 'fence');
 }
 
 /** dma_fence_begin_signalling: returns a cookie for `endSignalling`. */
-export function beginSignalling(k: Kernel): number {
+export function beginSignalling(k: Kernel, site = ''): number {
   const t = k.self();
   t.signallingDepth++;
-  k.lockdepHold(fenceMapClass(k));
+  k.lockdepHold(fenceMapClass(k), site);
   return t.signallingDepth;
 }
 

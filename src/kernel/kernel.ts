@@ -20,12 +20,16 @@
  * when nothing is runnable, or when it chooses to fire one early (a slow CPU). There is a step
  * limit and a virtual-time limit on every run; hitting one ends the run with that outcome.
  */
+import { type FreeRecord, mightSleepLines, useAfterFreeLines } from './bug-report.js';
 import { EventQueue, type TimedEvent } from './events.js';
-import { type LockClass, Lockdep } from './lockdep.js';
+import { hungTaskLines } from './hung-task.js';
+import { heldLocks, type LockClass, Lockdep } from './lockdep.js';
+import { lockdepSplat } from './lockdep-report.js';
 import { Prng, Stream } from './prng.js';
+import { heldLocksLines, taskId } from './report-format.js';
 import { encodeSchedule } from './schedule.js';
 import type { Strategy, StrategyHost } from './strategy.js';
-import { Task, type TaskContext } from './task.js';
+import { type HeldEntry, type HeldHow, Task, type TaskContext } from './task.js';
 import { Trace } from './trace.js';
 import type { FailureKind, Violation } from './violations.js';
 
@@ -141,6 +145,8 @@ export class Kernel implements StrategyHost {
   private hwRngState: Prng | null = null;
   private scenarioRngState: Prng | null = null;
   private violationCount: Map<string, number> | null = null;
+  /** How freed objects were freed (markFreed), for use-after-free reports. */
+  private freed: WeakMap<Lifetime, FreeRecord> | null = null;
   private readonly violationLane;
   private nextTaskId = 1;
   private steps = 0;
@@ -229,6 +235,13 @@ export class Kernel implements StrategyHost {
       this.violation(
         'deadlock',
         `task ${task.name} exited holding ${task.held.map((c) => c.name).join(', ')}`,
+        [
+          '================================================',
+          'WARNING: lock held when returning to user space!',
+          '------------------------------------------------',
+          `${taskId(task)} is leaving the kernel with locks still held!`,
+          ...heldLocksLines(taskId(task), heldLocks(task)),
+        ],
       );
     }
     task.state = 'done';
@@ -285,6 +298,7 @@ export class Kernel implements StrategyHost {
     if (sleeping) this.mightSleep(reason);
     t.state = 'blocked';
     t.blockedOn = reason;
+    t.blockedAtNs = this.nowNs;
     t.sleeping = sleeping;
     if (timeoutNs >= 0) {
       t.timeoutEvent = this.events.add(this.nowNs + timeoutNs, 'timeout', this.timeoutFire, t);
@@ -337,47 +351,90 @@ export class Kernel implements StrategyHost {
   }
 
   /**
-   * `mightSleep` for a primitive named `op(name)`: the description is built only when it is
-   * reported, not on every lock and wait.
+   * `mightSleep` for a primitive named `op(name)` called from `site`: the description is built
+   * only when it is reported, not on every lock and wait.
    */
-  mightSleepOp(op: string, name: string): void {
-    if (this.current?.atomic) this.mightSleep(`${op}(${name})`);
+  mightSleepOp(op: string, name: string, site = ''): void {
+    if (this.current?.atomic) this.mightSleep(`${op}(${name})`, site);
   }
 
-  /** Reports `atomic-sleep` when the running task may not sleep. */
-  mightSleep(what: string): void {
+  /** Reports `atomic-sleep` when the running task may not sleep (__might_resched). */
+  mightSleep(what: string, site = ''): void {
     const t = this.current;
     if (t?.atomic) {
       const why = t.atomicDepth > 0 ? 'while atomic (spinlock held)' : `in ${t.ctx} context`;
-      this.violation('atomic-sleep', `${t.name}: ${what} sleeps ${why}`);
+      this.violation(
+        'atomic-sleep',
+        `${t.name}: ${what} sleeps ${why}`,
+        mightSleepLines(t, what, site),
+      );
     }
   }
 
   // ---------------------------------------------------------------------------------------
   // Lockdep plumbing used by the primitives
 
-  /** Records a blocking acquisition of `cls` by the running task (edges from held classes). */
-  lockdepAcquire(cls: LockClass): void {
+  /**
+   * Records a blocking acquisition of `cls` by the running task (edges from held classes), at
+   * the call site `site` (a label the caller passes; '' when it did not), taken `how`.
+   */
+  lockdepAcquire(cls: LockClass, site = '', how: HeldHow = 'lock'): void {
     const t = this.current;
     if (t === null) return;
-    const cycle = this.lockdep.acquire(t.held, cls);
+    const cycle = this.lockdep.acquire(t, cls, site, how, this.nowNs);
     if (cycle !== null) {
-      this.violation('deadlock', `lock-order cycle: ${cycle.cycle.join(' -> ')} (in ${t.name})`);
+      this.violation(
+        'deadlock',
+        `lock-order cycle: ${cycle.cycle.join(' -> ')} (in ${t.name})`,
+        lockdepSplat(cycle, {
+          task: taskId(t),
+          site,
+          how,
+          atNs: this.nowNs,
+          held: heldLocks(t),
+        }),
+      );
     }
   }
 
-  /** Marks `cls` held by the running task. */
-  lockdepHold(cls: LockClass): void {
-    this.current?.held.push(cls);
+  /** Marks `cls` held by the running task, taken at `site` (see `lockdepAcquire`). */
+  lockdepHold(cls: LockClass, site = '', how: HeldHow = 'lock'): void {
+    const t = this.current;
+    if (t === null) return;
+    const depth = t.held.push(cls) - 1;
+    let info = t.heldInfo;
+    if (info === null) {
+      info = [];
+      t.heldInfo = info;
+    }
+    const e = info[depth];
+    if (e === undefined) info[depth] = { site, atNs: this.nowNs, how };
+    else {
+      e.site = site;
+      e.atNs = this.nowNs;
+      e.how = how;
+    }
   }
 
   /** Marks `cls` released by the running task (out-of-order release is allowed). */
   lockdepRelease(cls: LockClass): void {
-    const held = this.current?.held;
-    if (held === undefined) return;
+    const t = this.current;
+    if (t === null) return;
+    const held = t.held;
     const i = held.lastIndexOf(cls);
     if (i < 0) return;
-    for (let j = i + 1; j < held.length; j++) held[j - 1] = held[j] as LockClass;
+    const last = held.length - 1;
+    if (i < last) {
+      // Out of order: shift the classes and the info entries down; the freed entry becomes
+      // the spare at the old top.
+      const info = t.heldInfo as HeldEntry[];
+      const freed = info[i] as HeldEntry;
+      for (let j = i + 1; j <= last; j++) {
+        held[j - 1] = held[j] as LockClass;
+        info[j - 1] = info[j] as HeldEntry;
+      }
+      info[last] = freed;
+    }
     held.pop();
   }
 
@@ -405,10 +462,35 @@ export class Kernel implements StrategyHost {
   // ---------------------------------------------------------------------------------------
   // Lifetimes
 
-  /** Reports `use-after-free` when `obj` is no longer alive. Returns whether it is alive. */
-  checkAlive(obj: Lifetime, what: string): boolean {
+  /**
+   * Marks `obj` freed (its last reference is gone, or its mapping released) by the running
+   * task at `site`, so that a later use can say where and when it was freed.
+   */
+  markFreed(obj: Lifetime, site = ''): void {
+    obj.alive = false;
+    this.freed ??= new WeakMap();
+    const t = this.current;
+    this.freed.set(obj, { task: t === null ? '(no task)' : taskId(t), site, atNs: this.nowNs });
+  }
+
+  /**
+   * Reports `use-after-free` when `obj` is no longer alive: `what` is the use, `site` where it
+   * happens. Returns whether it is alive.
+   */
+  checkAlive(obj: Lifetime, what: string, site = ''): boolean {
     if (!obj.alive) {
-      this.violation('use-after-free', `${what}: ${obj.name} used after it was freed`);
+      this.violation(
+        'use-after-free',
+        `${what}: ${obj.name} used after it was freed`,
+        useAfterFreeLines({
+          obj: obj.name,
+          what,
+          task: this.current,
+          site,
+          atNs: this.nowNs,
+          freed: this.freed?.get(obj) ?? null,
+        }),
+      );
       return false;
     }
     return true;
@@ -438,7 +520,11 @@ export class Kernel implements StrategyHost {
     this.observers.push(fn);
   }
 
-  violation(invariant: FailureKind, message: string): void {
+  /**
+   * Records a violation: `message` is the one-line summary, `report` the multi-line report in
+   * the kernel's own format (a lockdep splat, a hung-task list), when there is one.
+   */
+  violation(invariant: FailureKind, message: string, report?: string[]): void {
     this.violationCount ??= new Map();
     const n = this.violationCount.get(invariant) ?? 0;
     this.violationCount.set(invariant, n + 1);
@@ -450,6 +536,7 @@ export class Kernel implements StrategyHost {
         step: this.steps,
         task: this.current?.name ?? null,
       };
+      if (report !== undefined) v.report = report;
       this.violations.push(v);
       this.trace.instant(this.violationLane, 'violation', invariant, { message });
     }
@@ -483,6 +570,11 @@ export class Kernel implements StrategyHost {
   /** Tasks that are blocked, for deadlock and liveness reports. */
   blockedTasks(includeDaemons = false): Task[] {
     return this.tasks.filter((t) => t.state === 'blocked' && (includeDaemons || !t.daemon));
+  }
+
+  /** Every task of this run (done ones included), in creation order, for reports. */
+  allTasks(): readonly Task[] {
+    return this.tasks;
   }
 
   liveTasks(): number {
@@ -671,7 +763,11 @@ export class Kernel implements StrategyHost {
     const stuck = this.blockedTasks(false);
     if (stuck.length > 0) {
       const who = stuck.map((t) => `${t.name} (${t.blockedOn ?? '?'})`).join(', ');
-      this.violation('deadlock', `every task is blocked with no pending event: ${who}`);
+      this.violation(
+        'deadlock',
+        `every task is blocked with no pending event: ${who}`,
+        hungTaskLines(this.nowNs, stuck, this.tasks),
+      );
     }
     this.end('idle');
   }

@@ -23,7 +23,7 @@ export class Mutex {
     private readonly k: Kernel,
     readonly name: string,
   ) {
-    this.cls = k.lockdep.classFor(name);
+    this.cls = k.lockdep.classFor(name, 'mutex');
     this.lockEvent = `lock ${name}`;
     this.blockReason = `mutex ${name}`;
     this.unlockEvent = `unlock ${name}`;
@@ -33,32 +33,40 @@ export class Mutex {
     return this.owner !== null;
   }
 
-  async lock(): Promise<void> {
+  /**
+   * mutex_lock. `site` is the caller's call-site label (`groupDestroy [driver/sched.ts]`),
+   * which lockdep reports print where the kernel prints a stack trace.
+   */
+  async lock(site = ''): Promise<void> {
     const k = this.k;
     const t = k.self();
-    k.mightSleepOp('mutex_lock', this.name);
+    k.mightSleepOp('mutex_lock', this.name, site);
     await k.point();
-    k.lockdepAcquire(this.cls);
-    while (this.owner !== null) {
-      this.waiters.push(t);
-      await k.block(this.blockReason);
+    k.lockdepAcquire(this.cls, site);
+    if (this.owner !== null) {
+      t.waitingFor = this.cls;
+      while (this.owner !== null) {
+        this.waiters.push(t);
+        await k.block(this.blockReason);
+      }
+      t.waitingFor = null;
     }
-    this.take(t);
+    this.take(t, site);
   }
 
   /** mutex_trylock: never sleeps; true when taken. */
-  async trylock(): Promise<boolean> {
+  async trylock(site = ''): Promise<boolean> {
     const k = this.k;
     const t = k.self();
     await k.point();
     if (this.owner !== null) return false;
-    this.take(t);
+    this.take(t, site);
     return true;
   }
 
-  private take(t: Task): void {
+  private take(t: Task, site: string): void {
     this.owner = t;
-    this.k.lockdepHold(this.cls);
+    this.k.lockdepHold(this.cls, site);
     this.k.trace.instant(t.lane, 'lock', this.lockEvent);
   }
 
@@ -78,8 +86,8 @@ export class Mutex {
   }
 
   /** Runs `fn` with the mutex held (the kernel's `guard(mutex)`). */
-  async with<T>(fn: () => Promise<T>): Promise<T> {
-    await this.lock();
+  async with<T>(fn: () => Promise<T>, site = ''): Promise<T> {
+    await this.lock(site);
     try {
       return await fn();
     } finally {

@@ -104,7 +104,7 @@ export class RuntimePm {
 
   /** pm_runtime_enable (devm_pm_runtime_enable at probe). */
   async enable(): Promise<void> {
-    await this.lock.lock();
+    await this.lock.lock('enable [kernel/runtime-pm.ts]');
     if (this.disableDepth > 0) this.disableDepth--;
     this.lock.unlock();
   }
@@ -216,7 +216,7 @@ export class RuntimePm {
   // ---- The core ----------------------------------------------------------------------------------
 
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    await this.lock.lock();
+    await this.lock.lock('withLock [kernel/runtime-pm.ts]');
     try {
       return await fn();
     } finally {
@@ -303,7 +303,7 @@ export class RuntimePm {
   private async waitWhile(busy: readonly RpmStatus[]): Promise<void> {
     this.lock.unlock();
     await this.waitQueue.waitEvent(() => !busy.includes(this.status));
-    await this.lock.lock();
+    await this.lock.lock('waitWhile [kernel/runtime-pm.ts]');
   }
 
   /** rpm_suspend (lock held). */
@@ -412,7 +412,7 @@ export class RuntimePm {
     try {
       ret = await cb();
     } finally {
-      await this.lock.lock();
+      await this.lock.lock('callback [kernel/runtime-pm.ts]');
     }
     this.runtimeError = ret;
     return ret === -Errno.EACCES ? -Errno.EIO : ret;
@@ -456,6 +456,6 @@ export class RuntimePm {
   /** Stops the timer and the work for good (the device is being removed). */
   async shutdown(): Promise<void> {
     await this.timer.shutdown();
-    await this.work.disableSync();
+    await this.work.disableSync('shutdown [kernel/runtime-pm.ts]');
   }
 }

@@ -25,7 +25,7 @@ export class RwSemaphore {
     private readonly k: Kernel,
     readonly name: string,
   ) {
-    this.cls = k.lockdep.classFor(name);
+    this.cls = k.lockdep.classFor(name, 'rwsem');
     this.downWriteEvent = `down_write ${name}`;
     this.upWriteEvent = `up_write ${name}`;
   }
@@ -34,27 +34,32 @@ export class RwSemaphore {
     return this.writer !== null || this.waitingWriters > 0;
   }
 
-  async downRead(): Promise<void> {
+  /** down_read, from the call site labelled `site` (see Mutex.lock). */
+  async downRead(site = ''): Promise<void> {
     const k = this.k;
     const t = k.self();
-    k.mightSleepOp('down_read', this.name);
+    k.mightSleepOp('down_read', this.name, site);
     await k.point();
-    k.lockdepAcquire(this.cls);
-    while (this.readBlocked()) {
-      this.waiters.push(t);
-      await k.block(`down_read ${this.name}`);
+    k.lockdepAcquire(this.cls, site, 'rlock');
+    if (this.readBlocked()) {
+      t.waitingFor = this.cls;
+      while (this.readBlocked()) {
+        this.waiters.push(t);
+        await k.block(`down_read ${this.name}`);
+      }
+      t.waitingFor = null;
     }
     this.readers++;
-    k.lockdepHold(this.cls);
+    k.lockdepHold(this.cls, site, 'rlock');
   }
 
-  async downReadTrylock(): Promise<boolean> {
+  async downReadTrylock(site = ''): Promise<boolean> {
     const k = this.k;
     k.self();
     await k.point();
     if (this.readBlocked()) return false;
     this.readers++;
-    k.lockdepHold(this.cls);
+    k.lockdepHold(this.cls, site, 'rlock');
     return true;
   }
 
@@ -67,32 +72,35 @@ export class RwSemaphore {
     if (this.readers === 0) this.wakeAll();
   }
 
-  async downWrite(): Promise<void> {
+  /** down_write, from the call site labelled `site` (see Mutex.lock). */
+  async downWrite(site = ''): Promise<void> {
     const k = this.k;
     const t = k.self();
-    k.mightSleepOp('down_write', this.name);
+    k.mightSleepOp('down_write', this.name, site);
     await k.point();
-    k.lockdepAcquire(this.cls);
+    k.lockdepAcquire(this.cls, site);
     if (this.writer !== null || this.readers > 0) {
       this.waitingWriters++;
+      t.waitingFor = this.cls;
       while (this.writer !== null || this.readers > 0) {
         this.waiters.push(t);
         await k.block(`down_write ${this.name}`);
       }
+      t.waitingFor = null;
       this.waitingWriters--;
     }
     this.writer = t;
-    k.lockdepHold(this.cls);
+    k.lockdepHold(this.cls, site);
     k.trace.instant(t.lane, 'lock', this.downWriteEvent);
   }
 
-  async downWriteTrylock(): Promise<boolean> {
+  async downWriteTrylock(site = ''): Promise<boolean> {
     const k = this.k;
     const t = k.self();
     await k.point();
     if (this.writer !== null || this.readers > 0) return false;
     this.writer = t;
-    k.lockdepHold(this.cls);
+    k.lockdepHold(this.cls, site);
     return true;
   }
 

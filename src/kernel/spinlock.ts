@@ -19,21 +19,26 @@ export class Spinlock {
     private readonly k: Kernel,
     readonly name: string,
   ) {
-    this.cls = k.lockdep.classFor(name);
+    this.cls = k.lockdep.classFor(name, 'spinlock');
   }
 
-  async lock(): Promise<void> {
+  /** spin_lock, from the call site labelled `site` (see Mutex.lock). */
+  async lock(site = ''): Promise<void> {
     const k = this.k;
     const t = k.self();
     await k.point();
-    k.lockdepAcquire(this.cls);
-    while (this.owner !== null) {
-      this.waiters.push(t);
-      await k.block(`spin ${this.name}`, -1, false);
+    k.lockdepAcquire(this.cls, site);
+    if (this.owner !== null) {
+      t.waitingFor = this.cls;
+      while (this.owner !== null) {
+        this.waiters.push(t);
+        await k.block(`spin ${this.name}`, -1, false);
+      }
+      t.waitingFor = null;
     }
     this.owner = t;
     t.atomicDepth++;
-    k.lockdepHold(this.cls);
+    k.lockdepHold(this.cls, site);
   }
 
   unlock(): void {
@@ -47,8 +52,8 @@ export class Spinlock {
     if (w !== undefined) k.wake(w);
   }
 
-  async with<T>(fn: () => Promise<T>): Promise<T> {
-    await this.lock();
+  async with<T>(fn: () => Promise<T>, site = ''): Promise<T> {
+    await this.lock(site);
     try {
       return await fn();
     } finally {

@@ -21,7 +21,7 @@ export class Srcu {
     private readonly k: Kernel,
     readonly name: string,
   ) {
-    this.cls = k.lockdep.classFor(name);
+    this.cls = k.lockdep.classFor(name, 'srcu');
   }
 
   get readers(): number {
@@ -29,18 +29,18 @@ export class Srcu {
   }
 
   /** srcu_read_lock: returns the cookie to pass to `readUnlock`. Never sleeps. */
-  async readLock(): Promise<number> {
+  async readLock(site = ''): Promise<number> {
     const k = this.k;
     k.self();
     await k.point();
-    return this.enter();
+    return this.enter(site);
   }
 
   /** The synchronous part of `readLock`, for callers already at a decision point. */
-  enter(): number {
+  enter(site = ''): number {
     const cookie = this.nextCookie++;
     this.sections.set(cookie, cookie);
-    this.k.lockdepHold(this.cls);
+    this.k.lockdepHold(this.cls, site, 'rlock');
     return cookie;
   }
 
@@ -63,16 +63,19 @@ export class Srcu {
   }
 
   /** synchronize_srcu: waits for every section that began before the call. Sleeps. */
-  async synchronize(): Promise<void> {
+  async synchronize(site = ''): Promise<void> {
     const k = this.k;
     const t = k.self();
-    k.mightSleepOp('synchronize_srcu', this.name);
+    k.mightSleepOp('synchronize_srcu', this.name, site);
     await k.point();
-    k.lockdepAcquire(this.cls);
+    k.lockdepAcquire(this.cls, site, 'sync');
     const upTo = this.nextCookie;
+    if (!this.hasSectionsBefore(upTo)) return;
+    t.waitingFor = this.cls;
     while (this.hasSectionsBefore(upTo)) {
       this.waiters.push({ task: t, upTo });
       await k.block(`synchronize_srcu ${this.name}`);
     }
+    t.waitingFor = null;
   }
 }

@@ -78,7 +78,7 @@ export class Bus {
         this.uevents.emit(devName, 'bind', { DRIVER: drv.name });
       }
       return ret;
-    });
+    }, 'bind [kernel/sysfs.ts]');
   }
 
   /** Writes the device name to `.../unbind`. Returns 0 or -errno. */
@@ -94,7 +94,7 @@ export class Bus {
       dev.data = null;
       this.uevents.emit(devName, 'unbind', { DRIVER: drv.name });
       return 0;
-    });
+    }, 'unbind [kernel/sysfs.ts]');
   }
 
   /** Writes 1 to the device's `reset` file. The driver must be unbound (EBUSY otherwise). */
@@ -106,6 +106,6 @@ export class Bus {
       dev.busResets++;
       dev.resetFunction();
       return 0;
-    });
+    }, 'reset [kernel/sysfs.ts]');
   }
 }

@@ -14,6 +14,20 @@ export type TaskContext = 'process' | 'worker' | 'irq-thread' | 'hardirq' | 'tim
 
 export type TaskState = 'runnable' | 'running' | 'blocked' | 'done';
 
+/**
+ * How a lock is held or acquired, as lockdep prints it in its scenarios: `lock` (exclusive),
+ * `rlock` (a read side: down_read, srcu_read_lock), `sync` (waiting for others to leave:
+ * synchronize_srcu, flush_work, dma_fence_wait).
+ */
+export type HeldHow = 'lock' | 'rlock' | 'sync';
+
+/** Where, when and how a held lock was taken (see `Task.heldInfo`). */
+export interface HeldEntry {
+  site: string;
+  atNs: number;
+  how: HeldHow;
+}
+
 /** Contexts in which sleeping is forbidden (docs/design.md §1.3 and §2, `atomic-sleep`). */
 export function isAtomicContext(ctx: TaskContext): boolean {
   return ctx === 'hardirq' || ctx === 'timer';
@@ -29,11 +43,26 @@ export class Task {
   runnableSinceNs = 0;
   /** What a blocked task waits for, for deadlock reports. */
   blockedOn: string | null = null;
+  /** When the task last blocked (virtual ns), for hung-task reports. */
+  blockedAtNs = 0;
+  /**
+   * The lock class a blocked task waits to acquire (a contended mutex, rw-semaphore, spinlock,
+   * or a work item being flushed), so that a report can name who holds it; null otherwise.
+   * Set and cleared by the primitive around its wait, so it costs nothing uncontended.
+   */
+  waitingFor: LockClass | null = null;
   /** Whether the current block counts as sleeping (spinning on a spinlock does not). */
   sleeping = false;
   timeoutEvent: TimedEvent | null = null;
   /** Lock classes held, innermost last (lockdep). */
   readonly held: LockClass[] = [];
+  /**
+   * Parallel to `held`: where each was taken (the call-site label the caller passed, '' when
+   * none), when and how. Created at the first acquisition (many tasks never take a lock), and
+   * a pool: entry i is reused by the next lock held at depth i, so that after a task's first
+   * few acquisitions an acquisition allocates nothing. Entries past `held.length` are spare.
+   */
+  heldInfo: HeldEntry[] | null = null;
   /** Spinlocks held and other atomic sections; > 0 makes the task atomic. */
   atomicDepth = 0;
   /** Nesting of dma-fence signalling critical sections. */

@@ -128,10 +128,18 @@ export type FailureKind = InvariantId | 'model-error' | 'limit';
 
 export interface Violation {
   invariant: FailureKind;
+  /** The one-line summary. */
   message: string;
   atNs: number;
   step: number;
   task: string | null;
+  /**
+   * The multi-line report in the kernel's own format, when the detector has one: a lockdep
+   * splat, a hung-task list, __might_resched's BUG, a refcount WARN with the counter's
+   * history, a use-after-free with where the object was freed, what was stuck when the
+   * recovery bound expired. Lines without newlines; absent when there is nothing to add.
+   */
+  report?: string[];
 }
 
 export function isInvariantId(s: string): s is InvariantId {

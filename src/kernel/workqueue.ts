@@ -15,11 +15,23 @@
  * while it runs and acquired by flush/cancel, so "flush a work while holding a lock that the
  * work takes" is reported as a lock-order cycle.
  */
+import { type FreeRecord, useAfterFreeLines } from './bug-report.js';
 import type { TimedEvent } from './events.js';
 import type { Kernel, Lifetime } from './kernel.js';
 import type { LockClass } from './lockdep.js';
+import { taskId } from './report-format.js';
 import type { Lane } from './trace.js';
 import { WaitQueue } from './waitqueue.js';
+
+/** The label lockdep reports give a worker holding a work item's class. */
+const PROCESS_ONE_WORK = 'process_one_work [kernel/workqueue.ts]';
+
+/** Every workqueue of a kernel, for the report of what was stuck (stuck-report.ts). */
+const registries = new WeakMap<Kernel, Workqueue[]>();
+
+export function workqueuesOf(k: Kernel): readonly Workqueue[] {
+  return registries.get(k) ?? [];
+}
 
 export class Work implements Lifetime {
   alive = true;
@@ -34,6 +46,8 @@ export class Work implements Lifetime {
   finishedSeq = 0;
   /** Times the item started running, for tests and oracles. */
   runs = 0;
+  /** Who disabled it last (disable_work_sync), for the report of a disabled item running. */
+  disabledBy: FreeRecord | null = null;
   readonly cls: LockClass;
   readonly done: WaitQueue;
   /** Strings built once: queueing and running a work item are frequent. */
@@ -46,7 +60,7 @@ export class Work implements Lifetime {
     readonly name: string,
     readonly fn: () => Promise<void>,
   ) {
-    this.cls = k.lockdep.classFor(`(work_completion)${name}`);
+    this.cls = k.lockdep.classFor(`(work_completion)${name}`, 'work');
     this.done = new WaitQueue(k, `work ${name}`);
     this.queueEvent = `queue ${name}`;
     this.runEvent = `run ${name}`;
@@ -62,27 +76,30 @@ export class Work implements Lifetime {
   }
 
   /** flush_work: waits for the instance pending or running now. Returns whether it waited. */
-  async flush(): Promise<boolean> {
+  async flush(site = ''): Promise<boolean> {
     const k = this.k;
-    k.mightSleepOp('flush_work', this.name);
+    const t = k.self();
+    k.mightSleepOp('flush_work', this.name, site);
     await k.point();
-    k.lockdepAcquire(this.cls);
+    k.lockdepAcquire(this.cls, site, 'sync');
     if (!this.busy) return false;
     const target = this.pending ? this.queuedSeq : this.startedSeq;
+    t.waitingFor = this.cls;
     await this.done.waitEvent(
       () => this.finishedSeq >= target || (!this.busy && this.finishedSeq >= this.startedSeq),
     );
+    t.waitingFor = null;
     return true;
   }
 
   /** cancel_work_sync: returns whether a pending instance was cancelled. */
-  async cancelSync(): Promise<boolean> {
-    return this.cancelInner(false, null);
+  async cancelSync(site = ''): Promise<boolean> {
+    return this.cancelInner(false, null, site);
   }
 
   /** disable_work_sync: cancel, wait, and refuse queueing until `enable()`. */
-  async disableSync(): Promise<boolean> {
-    return this.cancelInner(true, null);
+  async disableSync(site = ''): Promise<boolean> {
+    return this.cancelInner(true, null, site);
   }
 
   /**
@@ -91,17 +108,27 @@ export class Work implements Lifetime {
    * before (and we wait for it) or never will. `alsoCancel` lets delayed work disarm its timer
    * in that same step.
    */
-  async cancelInner(disable: boolean, alsoCancel: (() => boolean) | null): Promise<boolean> {
+  async cancelInner(
+    disable: boolean,
+    alsoCancel: (() => boolean) | null,
+    site = '',
+  ): Promise<boolean> {
     const k = this.k;
-    k.mightSleepOp(disable ? 'disable_work_sync' : 'cancel_work_sync', this.name);
+    const t = k.self();
+    k.mightSleepOp(disable ? 'disable_work_sync' : 'cancel_work_sync', this.name, site);
     await k.point();
-    k.lockdepAcquire(this.cls);
-    if (disable) this.disableCount++;
+    k.lockdepAcquire(this.cls, site, 'sync');
+    if (disable) {
+      this.disableCount++;
+      this.disabledBy = { task: taskId(t), site, atNs: k.nowNs };
+    }
     const timer = alsoCancel?.() ?? false;
     const was = this.unqueue() || timer;
     if (this.running) {
       const target = this.startedSeq;
+      t.waitingFor = this.cls;
       await this.done.waitEvent(() => this.finishedSeq >= target);
+      t.waitingFor = null;
     }
     return was;
   }
@@ -113,9 +140,9 @@ export class Work implements Lifetime {
     return this.disableCount === 0;
   }
 
-  /** Marks the item freed; later use is `use-after-free`. */
-  free(): void {
-    this.alive = false;
+  /** Marks the item freed at `site`; later use is `use-after-free`. */
+  free(site = ''): void {
+    this.k.markFreed(this, site);
   }
 
   /** Removes a pending instance from its queue; returns whether there was one. */
@@ -151,6 +178,17 @@ export class Workqueue {
     this.slots = new Array<boolean>(maxActive).fill(false);
     this.queueWhat = `queue_work(${name})`;
     this.slotNames = Array.from({ length: maxActive }, (_, i) => `${name}/${i}`);
+    let all = registries.get(k);
+    if (all === undefined) {
+      all = [];
+      registries.set(k, all);
+    }
+    all.push(this);
+  }
+
+  /** The items queued and not yet taken by a worker, in queueing order. */
+  get pendingItems(): readonly Work[] {
+    return this.items;
   }
 
   static ordered(k: Kernel, name: string): Workqueue {
@@ -252,10 +290,25 @@ export class Workqueue {
     w.startedSeq = w.queuedSeq;
     const started = w.startedSeq;
     task.workName = w.name;
-    if (w.disabled) k.violation('use-after-free', `work ${w.name} runs after disable_work_sync`);
+    if (w.disabled) {
+      k.violation(
+        'use-after-free',
+        `work ${w.name} runs after disable_work_sync`,
+        useAfterFreeLines({
+          obj: `work ${w.name}`,
+          what: 'run',
+          task,
+          site: PROCESS_ONE_WORK,
+          atNs: k.nowNs,
+          freed: w.disabledBy,
+          bug: 'work run after disable_work_sync',
+          freedVerb: 'Disabled',
+        }),
+      );
+    }
     k.checkAlive(w, w.runsWhat);
     k.trace.instant(task.lane, 'wq', w.runEvent);
-    k.lockdepHold(w.cls);
+    k.lockdepHold(w.cls, PROCESS_ONE_WORK);
     try {
       // process_one_work: the item is taken (no longer pending, so cancel_work_sync waits for
       // it) and the worker may be preempted before the function's first instruction.
@@ -329,12 +382,12 @@ export class DelayedWork {
     return this.disarm() || this.work.unqueue();
   }
 
-  async cancelSync(): Promise<boolean> {
-    return this.work.cancelInner(false, () => this.disarm());
+  async cancelSync(site = ''): Promise<boolean> {
+    return this.work.cancelInner(false, () => this.disarm(), site);
   }
 
-  async disableSync(): Promise<boolean> {
-    return this.work.cancelInner(true, () => this.disarm());
+  async disableSync(site = ''): Promise<boolean> {
+    return this.work.cancelInner(true, () => this.disarm(), site);
   }
 
   enable(): boolean {
@@ -342,8 +395,8 @@ export class DelayedWork {
   }
 
   /** flush_delayed_work: a pending timer is fired now, then the work is flushed. */
-  async flush(): Promise<boolean> {
+  async flush(site = ''): Promise<boolean> {
     if (this.disarm() && this.wq !== null) this.wq.enqueue(this.work);
-    return this.work.flush();
+    return this.work.flush(site);
   }
 }

@@ -429,6 +429,8 @@ function planDerived(
     add(idx, { ph: 'C', lane: COUNTER_LANE, track: 0, cat: 'derived', name, args: { value } });
 
   const inFlight = new Set<number>();
+  /** In-flight jobs by the name their `submit` gave (`args.name`), whose fence is named so. */
+  const byName = new Map<string, number>();
   let completed = 0;
   let requestCount = 0;
   let resetCount = 0;
@@ -439,6 +441,15 @@ function planDerived(
   const sequences: Sequence[] = [];
   const openSeq = new Map<number, Sequence[]>();
 
+  const jobDone = (idx: number, job: number, err: unknown): void => {
+    counter(idx, DerivedCounter.jobsInFlight, inFlight.size);
+    if (err === undefined || err === 0 || err === null) {
+      completed++;
+      counter(idx, DerivedCounter.jobsCompleted, completed);
+    }
+    for (const [n, j] of byName) if (j === job) byName.delete(n);
+  };
+
   for (let idx = 0; idx < events.length; idx++) {
     const ev = events[idx] as TraceEvent;
     if (ev.cat === Cat.job && ev.ph === 'i') {
@@ -447,18 +458,25 @@ function planDerived(
       if (ev.name === JobEvent.submit && !inFlight.has(job)) {
         sawJobs = true;
         inFlight.add(job);
+        const name = ev.args?.name;
+        if (typeof name === 'string') byName.set(name, job);
         counter(idx, DerivedCounter.jobsInFlight, inFlight.size);
       } else if (ev.name === JobEvent.done && inFlight.delete(job)) {
-        counter(idx, DerivedCounter.jobsInFlight, inFlight.size);
-        const err = ev.args?.error;
-        if (err === undefined || err === 0 || err === null) {
-          completed++;
-          counter(idx, DerivedCounter.jobsCompleted, completed);
-        }
+        jobDone(idx, job, ev.args?.error);
       }
+    } else if (ev.cat === Cat.fence && ev.ph === 'i' && ev.name.startsWith(SIGNAL_PREFIX)) {
+      // A job's fence signalled without a `done` (a wedge signals every fence): it is done.
+      const job = byName.get(ev.name.slice(SIGNAL_PREFIX.length));
+      if (job !== undefined && inFlight.delete(job)) jobDone(idx, job, ev.args?.error);
     } else if (ev.cat === Cat.reset) {
       if (ev.ph === 's' || ev.ph === 't' || ev.ph === 'f') explicitResetFlows = true;
-      if (ev.ph === 'i' && ev.name === ResetEvent.request) {
+      if (ev.ph === 'b') {
+        // A reset sequence drawn as an async slice (sequences may overlap): counted only.
+        sawResets = true;
+        resetCount++;
+        counter(idx, DerivedCounter.resets, resetCount);
+      }
+      if (ev.ph === 'i' && isRequest(ev.name)) {
         sawResets = true;
         requestCount++;
         const req = ev.args?.req;
@@ -520,6 +538,14 @@ function planResetFlows(
       add(p, { ph, lane: ev.lane, track: trackOf(ev), cat: Cat.reset, name, id: r.id });
     });
   }
+}
+
+/** The kernel's fence-signal instants: `signal <fence name>` (src/kernel/fence.ts). */
+const SIGNAL_PREFIX = 'signal ';
+
+/** A reset request: `request`, or `request <reason>...` as the driver names it. */
+function isRequest(name: string): boolean {
+  return name === ResetEvent.request || name.startsWith(`${ResetEvent.request} `);
 }
 
 function parseReqs(v: string | number): Set<number> {

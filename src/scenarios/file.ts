@@ -17,11 +17,12 @@
  * drift apart).
  */
 import { readFileSync, statSync } from 'node:fs';
+import type { LineCounter, Node } from 'yaml';
 import { z } from 'zod';
 import { FAULT_NAMES, validateFaultSpec } from '../hw/faults.js';
 import { builtinScenarioNames } from './builtin.js';
 import type { ScenarioSpec } from './spec.js';
-import { parseValidatedYaml } from './yaml-validate.js';
+import { locate, parseValidatedYamlDocument } from './yaml-validate.js';
 
 export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024;
 
@@ -258,8 +259,35 @@ export class ScenarioFileError extends Error {
   }
 }
 
+/**
+ * Something in a valid file that cannot do what it says: a fault armed at or after the end of
+ * the active phase never fires (the runner disarms every fault when the phase ends), a client
+ * that starts after it submits nothing. The run goes ahead; the command line prints these on
+ * stderr so that nobody reads a clean run as "the fault was survived".
+ */
+export interface ScenarioWarning {
+  file: string;
+  line: number | null;
+  column: number | null;
+  field: string;
+  message: string;
+}
+
+export function formatScenarioWarning(w: ScenarioWarning): string {
+  const where = w.line === null ? w.file : `${w.file}:${w.line}:${w.column ?? 1}`;
+  return `${where}: ${w.field}: ${w.message}`;
+}
+
 /** Reads and validates a scenario file. Throws `ScenarioFileError`. */
 export function loadScenarioFile(path: string): ScenarioSpec {
+  return readScenarioFile(path).spec;
+}
+
+/** Reads and validates a scenario file, with its warnings. Throws `ScenarioFileError`. */
+export function readScenarioFile(path: string): {
+  spec: ScenarioSpec;
+  warnings: ScenarioWarning[];
+} {
   let text: string;
   try {
     const st = statSync(path);
@@ -272,15 +300,75 @@ export function loadScenarioFile(path: string): ScenarioSpec {
     const msg = err instanceof Error ? err.message.replace(/^[A-Z]+: /, '') : String(err);
     throw new ScenarioFileError(path, null, null, null, `cannot read scenario file: ${msg}`);
   }
-  return parseScenarioText(text, path);
+  return parseScenario(text, path);
 }
 
 /** Parses and validates scenario YAML (or JSON, which is YAML). Throws `ScenarioFileError`. */
 export function parseScenarioText(text: string, file = '(input)'): ScenarioSpec {
-  return parseValidatedYaml(
+  return parseScenario(text, file).spec;
+}
+
+/** Parses, validates and lints scenario YAML. Throws `ScenarioFileError`. */
+export function parseScenario(
+  text: string,
+  file = '(input)',
+): { spec: ScenarioSpec; warnings: ScenarioWarning[] } {
+  const { data, root, lines } = parseValidatedYamlDocument(
     text,
     scenarioFileSchema,
     'scenario',
     (line, col, field, problem) => new ScenarioFileError(file, line, col, field, problem),
-  ) as ScenarioSpec;
+  );
+  const spec = data as ScenarioSpec;
+  return { spec, warnings: lint(spec, root, lines, file) };
+}
+
+/** Nanoseconds as a short string for warnings (this layer sits below the report's formatter). */
+function nsText(ns: number): string {
+  if (ns >= S && ns % (S / 1000) === 0) return `${ns / S} s`;
+  if (ns >= 1_000_000 && ns % 1000 === 0) return `${ns / 1_000_000} ms`;
+  return `${ns} ns`;
+}
+
+/** The warnings of a valid scenario (see `ScenarioWarning`), each at its line. */
+function lint(
+  spec: ScenarioSpec,
+  root: Node | null,
+  lines: LineCounter,
+  file: string,
+): ScenarioWarning[] {
+  const out: ScenarioWarning[] = [];
+  const end = spec.durationNs;
+  const warn = (path: PropertyKey[], message: string) => {
+    const at = locate(root, path, lines);
+    out.push({ file, line: at.line, column: at.col, field: path.map(String).join('.'), message });
+  };
+  spec.faults.forEach((f, i) => {
+    if (f.atNs >= end) {
+      warn(
+        ['faults', i, 'atNs'],
+        `${nsText(f.atNs)} is not before durationNs (${nsText(end)}): fault '${f.name}' never ` +
+          'fires (faults are disarmed when the active phase ends)',
+      );
+    }
+  });
+  spec.clients.forEach((c, i) => {
+    if (c.startNs !== undefined && c.startNs >= end) {
+      warn(
+        ['clients', i, 'startNs'],
+        `${nsText(c.startNs)} is not before durationNs (${nsText(end)}): client '${c.name}' ` +
+          'starts after the active phase, when workloads no longer submit',
+      );
+    }
+  });
+  (spec.actions ?? []).forEach((a, i) => {
+    if (a.atNs >= end + spec.settleNs) {
+      warn(
+        ['actions', i, 'atNs'],
+        `${nsText(a.atNs)} is not before durationNs + settleNs (${nsText(end + spec.settleNs)}): ` +
+          `action '${a.action}' never happens (the run is over)`,
+      );
+    }
+  });
+  return out;
 }

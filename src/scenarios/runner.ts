@@ -14,6 +14,7 @@ import { Checker } from '../check/checker.js';
 import { servedAt } from '../check/served.js';
 import type { RunReport } from '../explore/program.js';
 import { Prng, Stream } from '../kernel/prng.js';
+import { stuckLines } from '../kernel/stuck-report.js';
 import { WaitQueue } from '../kernel/waitqueue.js';
 import { System } from '../system/system.js';
 import { RecoveryDaemon } from '../userspace/daemon.js';
@@ -161,6 +162,7 @@ export async function runScenario(
       k.violation(
         'recovery',
         `the device did not complete a new job within ${effective.settleNs} ns after faults stopped`,
+        stuckLines(k, `the recovery bound (${effective.settleNs} ns after faults stopped) expired`),
       );
     }
     checker.final();

@@ -24,6 +24,19 @@ export function parseValidatedYaml<S extends z.ZodType>(
   what: string,
   fail: FileErrorFactory,
 ): z.output<S> {
+  return parseValidatedYamlDocument(text, schema, what, fail).data;
+}
+
+/**
+ * `parseValidatedYaml`, also returning the parsed document and its line counter, so that a
+ * caller can point later findings (a scenario's lint warnings) at their lines with `locate`.
+ */
+export function parseValidatedYamlDocument<S extends z.ZodType>(
+  text: string,
+  schema: S,
+  what: string,
+  fail: FileErrorFactory,
+): { data: z.output<S>; root: Node | null; lines: LineCounter } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
@@ -42,7 +55,7 @@ export function parseValidatedYaml<S extends z.ZodType>(
     throw fail(1, 1, null, `expected a mapping with the ${what} fields`);
   }
   const r = schema.safeParse(data);
-  if (r.success) return r.data;
+  if (r.success) return { data: r.data, root: doc.contents as Node | null, lines };
   // An unknown key first: it usually explains a "missing" one (a misspelt `setleNs`).
   const issue = (r.error.issues.find((i) => i.code === 'unrecognized_keys') ??
     r.error.issues[0]) as z.core.$ZodIssue;
@@ -78,7 +91,7 @@ function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
  * Line and column of the node at `path`, or of its nearest ancestor present in the document
  * (`exact` says which), so that a missing field points at the mapping that lacks it.
  */
-function locate(
+export function locate(
   root: Node | null,
   path: readonly PropertyKey[],
   lines: LineCounter,

@@ -109,7 +109,7 @@ export class System {
   ): DrmClient | number {
     const dev = this.dev;
     if (dev === null) return -Errno.ENODEV;
-    const f = dev.drv.open(opts.privileged ?? false, opts.process);
+    const f = dev.drv.open(opts.privileged ?? false, opts.process, opts.name);
     if (typeof f === 'number') return f;
     return new DrmClient(this, dev, f, opts.name ?? `client${f.id}`);
   }

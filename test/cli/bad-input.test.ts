@@ -6,7 +6,7 @@
  * in the build.
  */
 import assert from 'node:assert/strict';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { type CliResult, cli, inProcess, oneJson, ROOT, tmp } from './helpers.js';
@@ -138,6 +138,7 @@ test('help and version exit 0; every command has --help', async () => {
     'run',
     'explore',
     'replay',
+    'explain',
     'compare',
     'regress',
     'bench',
@@ -167,4 +168,94 @@ test('bench and fuzz load their modules, or say they are not in this build', asy
     assert.match(r.stderr, /not available in this build/);
     assert.ok('error' in oneJson(r));
   }
+});
+
+test('output paths are checked before any work: exit 2 naming the flag and the path', async () => {
+  const afile = file('a-file.txt', 'not a directory\n');
+  const adir = join(dir, 'a-dir');
+  mkdirSync(adir, { recursive: true });
+  const failure = join(ROOT, 'test/fuzz/fixtures/fixed-default-isolation-remap.json');
+  const proc = '/proc/nope/x.json';
+  const cases: [string[], string, string][] = [
+    [['run', 'fw-hang', '--trace', proc], '--trace', proc],
+    [['run', 'hang', '--trace', adir], '--trace', adir],
+    [['run', 'hang', '--trace', join(afile, 'x.json')], '--trace', join(afile, 'x.json')],
+    [['explore', 'hang', '--runs', '1', '--out', afile], '--out', afile],
+    [['explore', 'hang', '--runs', '1', '--out', '/proc/nope'], '--out', '/proc/nope'],
+    [['replay', failure, '--trace', adir], '--trace', adir],
+    [['compare', '--runs', '1', '--out', afile], '--out', afile],
+    [['compare', '--runs', '1', '--html', adir], '--html', adir],
+    [['compare', '--runs', '1', '--html', proc], '--html', proc],
+    [['demo', '--out', afile], '--out', afile],
+    [['regress', '--out', afile], '--out', afile],
+    [['merge', failure, '--out', afile], '--out', afile],
+    [['fuzz', '--runs', '1', '--out', afile], '--out', afile],
+  ];
+  // A read-only filesystem, where this machine mounts a system directory read-only (as many
+  // containers do with /sys): EROFS, which stops root too.
+  const RO_CANDIDATES = ['/sys', '/sys/fs/cgroup', '/proc/sys', '/usr', '/boot'];
+  const ro = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .find((f) => RO_CANDIDATES.includes(f[1] ?? '') && f[3]?.split(',').includes('ro'));
+  if (ro?.[1] !== undefined) {
+    const p = join(ro[1], 'resetlab-trace.json');
+    cases.push([['run', 'hang', '--trace', p], '--trace', p]);
+  }
+  // A directory without write permission (not for root, whom permission bits do not stop).
+  if (process.getuid?.() !== 0) {
+    const locked = join(dir, 'locked');
+    mkdirSync(locked, { recursive: true });
+    chmodSync(locked, 0o555);
+    cases.push([['run', 'hang', '--trace', join(locked, 'x.json')], '--trace', locked]);
+  }
+  const results = await seq(cases.map(([args]) => args));
+  cases.forEach(([args, flag, path], i) => {
+    const r = results[i] as CliResult;
+    const what = `resetlab ${args.join(' ')}`;
+    assert.equal(r.code, 2, `${what}: exit 2, got ${r.code}\n${r.stderr}`);
+    assert.ok(r.stderr.includes(flag), `${what}: names ${flag}: ${r.stderr}`);
+    assert.ok(r.stderr.includes(path), `${what}: names ${path}: ${r.stderr}`);
+    assert.equal(r.stdout, '', `${what}: nothing on stdout`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `${what}: no stack trace`);
+  });
+  assert.ok(!existsSync(join(dir, 'a-dir', 'failures')), 'no work was done');
+  // Under --json, one error object naming the flag.
+  const j = await inProcess(['run', 'fw-hang', '--trace', proc, '--json']);
+  assert.equal(j.code, 2);
+  const err = oneJson(j).error as { field: string; message: string };
+  assert.equal(err.field, '--trace');
+  assert.ok(err.message.includes(proc), err.message);
+});
+
+test('out-of-range numbers exit 2 naming the flag', async () => {
+  const cases: [string[], RegExp][] = [
+    [['run', 'hang', '--seed', '-1'], /--seed must be in \[0, 4294967295\], got -1/],
+    [['run', 'hang', '--seed', '4294967296'], /--seed must be in \[0, 4294967295\]/],
+    [['explore', 'hang', '--seed', '-7', '--runs', '1'], /--seed must be in/],
+    [['compare', '--seed', '-1'], /--seed must be in/],
+    [['explore', 'hang', '--max-steps', '0'], /--max-steps must be in/],
+    [['explore', 'hang', '--pct-steps', '-3'], /--pct-steps must be in/],
+    [['compare', '--shrink-budget', '-1'], /--shrink-budget must be in/],
+    [['fuzz', '--calls', '0'], /--calls must be in/],
+  ];
+  const results = await seq(cases.map(([args]) => args));
+  cases.forEach(([args, re], i) => {
+    const r = results[i] as CliResult;
+    assert.equal(r.code, 2, `resetlab ${args.join(' ')}: exit 2, got ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, re, `resetlab ${args.join(' ')}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `resetlab ${args.join(' ')}: no stack trace`);
+  });
+});
+
+test('a fault or client outside the active phase is a warning naming the field and line', async () => {
+  const late = file(
+    'late.yaml',
+    `${VALID.replace('    jobs: 2', '    jobs: 1\n    startNs: 1s')}faults:\n  - name: job-hang\n    atNs: 2s\n    count: 1\n    rate: 1\n`,
+  );
+  const r = await inProcess(['run', late, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  oneJson(r);
+  assert.match(r.stderr, /warning: .*late\.yaml:8:\d+: clients\.0\.startNs: 1 s is not before/);
+  assert.match(r.stderr, /warning: .*late\.yaml:11:\d+: faults\.0\.atNs: 2 s .*never fires/);
 });

@@ -154,6 +154,11 @@ test('explore finds, shrinks and writes a failure that replay reproduces exactly
   const file = String(v.replay).replace(/^resetlab replay /, '');
   assert.ok(existsSync(file), `${file} exists`);
   assert.ok(existsSync(join(out, 'summary.json')));
+  // One run number (1-based) in the JSON, the file name and the file.
+  assert.ok(Number(v.run) >= 1 && Number(v.run) <= 3, `run ${v.run} is 1-based`);
+  assert.ok(file.endsWith(`.run${v.run}.json`), file);
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).run, v.run);
+  assert.ok(Number(j.firstViolationRun) <= Number(v.run));
 
   const trace = join(dir, 'replay.trace.json');
   const rp = await cli(['replay', file, '--json', '--trace', trace]);
@@ -254,6 +259,7 @@ test('compare: the DESIGN shape, the HTML report, and replayable failure files',
     invariant: string;
     run: number;
     design: string;
+    file: string | null;
   }[];
   const f = failures.find((x) => x.invariant === 'refcount-underflow');
   assert.ok(f?.replay, 'a replay command');
@@ -262,8 +268,11 @@ test('compare: the DESIGN shape, the HTML report, and replayable failure files',
     ['design', 'scenario', ...EXPLORE_VIOLATION_KEYS, 'shrunkVerified', 'file'],
     'failure',
   );
-  // 1-based, as the table's firstRun.
+  // One run number everywhere (docs/design.md §4): the table's cell, the JSON `run` and the
+  // number in the failure file's name (and the `run` field inside it).
   assert.equal(f.run, designs[f.design]?.['refcount-underflow']?.firstRun);
+  assert.ok(f.file?.endsWith(`.run${f.run}.json`), f.file ?? 'no file');
+  assert.equal(JSON.parse(readFileSync(f.file as string, 'utf8')).run, f.run);
   const rp = await cli([...f.replay.replace(/^resetlab /, '').split(' '), '--json']);
   assert.equal(rp.code, 0, rp.stderr);
   assert.equal(oneJson(rp).reproduced, true);

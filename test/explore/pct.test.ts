@@ -31,7 +31,7 @@ async function runsToFirst(
     selfCheckEvery: 1_000_000,
     ...(pctSteps !== undefined ? { pctSteps } : {}),
   });
-  return r.firstViolationRun === null ? cap : r.firstViolationRun + 1;
+  return r.firstViolationRun ?? cap;
 }
 
 async function compare(

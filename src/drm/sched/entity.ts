@@ -258,7 +258,7 @@ export class SchedEntity {
    */
   async kill(): Promise<void> {
     const k = this.k;
-    await this.lock.lock();
+    await this.lock.lock('kill [drm/sched/entity.ts]');
     this.stopped = true;
     await this.sched.rq.removeEntity(this);
     this.lock.unlock();

@@ -46,13 +46,13 @@ export class SchedRunQueue {
    * and (re)key the entity in the tree. Returns the scheduler to wake.
    */
   async addEntity(entity: SchedEntity): Promise<GpuScheduler | null> {
-    await entity.lock.lock();
+    await entity.lock.lock('addEntity [drm/sched/rq.ts]');
     if (entity.stopped) {
       entity.lock.unlock();
       this.sched.warn('Trying to push to a killed entity');
       return null;
     }
-    await this.lock.lock();
+    await this.lock.lock('addEntity [drm/sched/rq.ts]');
     this.entities.add(entity);
     this.updateTree(entity, entity.headSubmitTsNs());
     this.lock.unlock();
@@ -68,7 +68,7 @@ export class SchedRunQueue {
     if (entity.lock.owner !== this.k.current)
       throw new Error('drm_sched_rq_remove_entity: entity lock not held');
     if (!this.entities.has(entity)) return;
-    await this.lock.lock();
+    await this.lock.lock('removeEntity [drm/sched/rq.ts]');
     this.entities.delete(entity);
     this.removeTree(entity);
     this.lock.unlock();
@@ -79,8 +79,8 @@ export class SchedRunQueue {
    * its next job, or take it out of the tree (it stays on the list) when it has none.
    */
   async popEntity(entity: SchedEntity): Promise<void> {
-    await entity.lock.lock();
-    await this.lock.lock();
+    await entity.lock.lock('popEntity [drm/sched/rq.ts]');
+    await this.lock.lock('popEntity [drm/sched/rq.ts]');
     if (entity.queued > 0) this.updateTree(entity, entity.headSubmitTsNs());
     else this.removeTree(entity);
     this.lock.unlock();
@@ -94,7 +94,7 @@ export class SchedRunQueue {
    * (the scheduler now uses it) and it is returned. Null when no entity is ready.
    */
   async selectEntity(): Promise<SchedEntity | number | null> {
-    await this.lock.lock();
+    await this.lock.lock('selectEntity [drm/sched/rq.ts]');
     try {
       for (const { entity } of this.tree) {
         if (!entity.isReady()) continue;

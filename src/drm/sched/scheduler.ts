@@ -236,7 +236,7 @@ export class GpuScheduler {
 
   /** drm_sched_job_begin (sched_main.c): onto the pending list; (re)arm the timeout. */
   private async jobBegin(job: SchedJob): Promise<void> {
-    await this.jobListLock.lock();
+    await this.jobListLock.lock('jobBegin [drm/sched/scheduler.ts]');
     this.pendingList.push(job);
     this.startTimeout();
     this.jobListLock.unlock();
@@ -273,7 +273,7 @@ export class GpuScheduler {
    * before it is freed.
    */
   private async getFinishedJob(): Promise<SchedJob | null> {
-    await this.jobListLock.lock();
+    await this.jobListLock.lock('getFinishedJob [drm/sched/scheduler.ts]');
     const job = this.pendingList[0];
     let out: SchedJob | null = null;
     if (job?.fence().finished.signalled) {
@@ -302,7 +302,7 @@ export class GpuScheduler {
 
   /** drm_sched_start_timeout_unlocked (sched_main.c). */
   private async startTimeoutUnlocked(): Promise<void> {
-    await this.jobListLock.lock();
+    await this.jobListLock.lock('startTimeoutUnlocked [drm/sched/scheduler.ts]');
     this.startTimeout();
     this.jobListLock.unlock();
   }
@@ -324,7 +324,7 @@ export class GpuScheduler {
    */
   private async jobTimedout(): Promise<void> {
     let status: SchedStat = SchedStat.RESET;
-    await this.jobListLock.lock();
+    await this.jobListLock.lock('jobTimedout [drm/sched/scheduler.ts]');
     const job = this.pendingList[0];
     if (job !== undefined) {
       this.pendingList.shift();
@@ -345,7 +345,7 @@ export class GpuScheduler {
 
   /** drm_sched_job_reinsert_on_false_timeout (sched_main.c): back at the head; free work. */
   private async reinsertOnFalseTimeout(job: SchedJob): Promise<void> {
-    await this.jobListLock.lock();
+    await this.jobListLock.lock('reinsertOnFalseTimeout [drm/sched/scheduler.ts]');
     this.pendingList.unshift(job);
     this.runFreeQueue();
     this.jobListLock.unlock();
@@ -359,8 +359,8 @@ export class GpuScheduler {
    */
   async wqueueStop(): Promise<void> {
     this.pauseSubmit = true;
-    await this.workRunJob.cancelSync();
-    await this.workFreeJob.cancelSync();
+    await this.workRunJob.cancelSync('wqueueStop [drm/sched/scheduler.ts]');
+    await this.workFreeJob.cancelSync('wqueueStop [drm/sched/scheduler.ts]');
   }
 
   /** drm_sched_wqueue_start (sched_main.c): allow and queue the run and free works again. */
@@ -388,11 +388,11 @@ export class GpuScheduler {
         this.creditCount -= job.credits;
         continue;
       }
-      await this.jobListLock.lock();
+      await this.jobListLock.lock('stop [drm/sched/scheduler.ts]');
       const i = this.pendingList.indexOf(job);
       if (i >= 0) this.pendingList.splice(i, 1);
       this.jobListLock.unlock();
-      await s.finished.wait();
+      await s.finished.wait(-1, 'stop [drm/sched/scheduler.ts]');
       if (job !== bad) await this.ops.freeJob(job);
       else this.freeGuilty = true;
     }
@@ -434,7 +434,7 @@ export class GpuScheduler {
   async fini(): Promise<void> {
     await this.wqueueStop();
     this.jobScheduled.wakeUp();
-    await this.workTdr.cancelSync();
+    await this.workTdr.cancelSync('fini [drm/sched/scheduler.ts]');
     const cancel = this.ops.cancelJob;
     if (cancel !== undefined) {
       for (const job of [...this.pendingList].reverse()) {

@@ -45,7 +45,7 @@ export class RequestGate implements Gate {
   async enter(kind: GateKind): Promise<GateToken | number> {
     const waits = kind === 'wait' || (kind === 'ioctl-wait' && this.refusedWaits);
     for (let i = 0; i < 1000; i++) {
-      const cookie = await this.srcu.readLock();
+      const cookie = await this.srcu.readLock('enter [driver/reset/gates/request.ts]');
       if (!this.closed || this.servedByResume())
         return { kind, cookie, epoch: this.dev.reset.epoch, read: false };
       this.srcu.readUnlock(cookie);
@@ -71,7 +71,7 @@ export class RequestGate implements Gate {
 
   async beginReset(drain: boolean): Promise<void> {
     this.closed = true;
-    if (drain) await this.srcu.synchronize();
+    if (drain) await this.srcu.synchronize('beginReset [driver/reset/gates/request.ts]');
   }
 
   endReset(): void {

@@ -30,10 +30,11 @@ export class RwsemGate implements Gate {
 
   async enter(kind: GateKind): Promise<GateToken | number> {
     if (kind === 'wait' || (kind === 'ioctl-wait' && this.refusedWaits)) {
-      await this.sem.downRead();
+      await this.sem.downRead('enter [driver/reset/gates/rwsem.ts]');
       return { kind, cookie: 0, epoch: this.dev.reset.epoch, read: true };
     }
-    if (!(await this.sem.downReadTrylock())) return -Errno.EAGAIN;
+    if (!(await this.sem.downReadTrylock('enter [driver/reset/gates/rwsem.ts]')))
+      return -Errno.EAGAIN;
     return { kind, cookie: 0, epoch: this.dev.reset.epoch, read: true };
   }
 
@@ -46,7 +47,7 @@ export class RwsemGate implements Gate {
   }
 
   async beginReset(_drain: boolean): Promise<void> {
-    await this.sem.downWrite();
+    await this.sem.downWrite('beginReset [driver/reset/gates/rwsem.ts]');
   }
 
   endReset(): void {

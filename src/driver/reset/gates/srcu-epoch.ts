@@ -38,7 +38,7 @@ export class SrcuEpochGate implements Gate {
   async enter(kind: GateKind): Promise<GateToken | number> {
     const waits = kind === 'wait' || (kind === 'ioctl-wait' && this.refusedWaits);
     for (let i = 0; i < 100_000; i++) {
-      const cookie = await this.srcu.readLock();
+      const cookie = await this.srcu.readLock('enter [driver/reset/gates/srcu-epoch.ts]');
       const epoch = this.counter;
       if (epoch !== RESETTING) return { kind, cookie, epoch, read: false };
       this.srcu.readUnlock(cookie);
@@ -59,7 +59,7 @@ export class SrcuEpochGate implements Gate {
 
   async beginReset(drain: boolean): Promise<void> {
     this.counter = RESETTING;
-    if (drain) await this.srcu.synchronize();
+    if (drain) await this.srcu.synchronize('beginReset [driver/reset/gates/srcu-epoch.ts]');
   }
 
   endReset(): void {
