@@ -85,7 +85,32 @@ export class ResetController {
       return;
     }
     // panthor_device_schedule_reset: cmpxchg(&reset.pending, 0, 1), then queue only if ACTIVE.
-    const old = await this.pending.cmpxchg(0, 1);
+    // late=serve also tracks which hardware reset each request's evidence predates: with the
+    // flag clear, a request whose evidence is older than the last hardware reset (its task was
+    // held up between collecting it and the cmpxchg, and a reset ran meanwhile) was served by
+    // that reset, and queueing another would repeat it (reset-storm@default soak run 9810: an
+    // ioctl request made just before a reset's GPU_CMD reached the cmpxchg after that reset
+    // had cleared reset.pending). The test and the flag update are one atomic step.
+    let served = false;
+    const old =
+      this.design.factors.late === 'serve'
+        ? await this.pending.fetchUpdate((v) => {
+            if (v !== 0) return v;
+            served =
+              this.hwResetNs >= 0 && !newerThan(cause, causeSeq, this.hwResetNs, this.hwResetSeq);
+            return served ? 0 : 1;
+          })
+        : await this.pending.cmpxchg(0, 1);
+    if (served) {
+      dev.log.request(k.nowNs, reason, by, false, cause, causeSeq);
+      k.trace.instant(
+        dev.resetLane,
+        'reset',
+        `request ${reason} (served by the hardware reset at ${this.hwResetNs} ns)`,
+        { by },
+      );
+      return;
+    }
     let queued = false;
     if (old === 0) {
       if ((await dev.pm.state.read()) === PmState.ACTIVE)

@@ -236,7 +236,12 @@ export const FACTORS = [
         'it is absorbed: reset.pending is cleared at the end of the running reset',
         'panthor_device_reset_work (atomic_set(&reset.pending, 0))',
       ),
-      v('serve', 'it is kept and served by another reset', "resetlab's own", 'serve-late-requests'),
+      v(
+        'serve',
+        'it is kept and served by another reset; one whose evidence predates the last hardware reset is served by that reset',
+        "resetlab's own",
+        'serve-late-requests',
+      ),
     ],
   },
   {
