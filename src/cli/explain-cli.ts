@@ -67,10 +67,11 @@ export async function explainCli(file: string, o: { json: boolean }): Promise<nu
   const lines = reproduced
     ? story.lines
     : [
-        `NOTE: the replay no longer reproduces the failure (${
-          r.divergence ??
-          (r.invariantMatches ? 'trace hash differs' : `got ${r.invariant ?? 'no violation'}`)
-        }); this is the replayed run.`,
+        r.divergence === null && r.invariantMatches
+          ? 'NOTE: the replay breaks the same invariant, but its trace differs from the recorded one (the model changed since the file was written); this is the replayed run.'
+          : `NOTE: the replay no longer reproduces the failure (${
+              r.divergence ?? `got ${r.invariant ?? 'no violation'}`
+            }); this is the replayed run.`,
         ...story.lines,
       ];
   if (o.json) {

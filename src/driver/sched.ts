@@ -747,6 +747,14 @@ export class Scheduler implements Resettable {
       done++;
     }
     if (q.inFlight.length === 0) {
+      // queue_check_job_completion: "If we have no job left, we cancel the timer, and reset
+      // remaining time to its default" — but queue_suspend_timeout_locked returns at once when
+      // the timer is already suspended, so a queue suspended with its timer expired (remaining
+      // 0: a reset's pre-reset, its completion interrupt lost) whose jobs are then found done
+      // keeps 0, and its next job times out the moment its group is resumed (hang@default soak
+      // run 3177). Mainline keeps that; blame=ping gives the next job the full timeout.
+      if (q.timeoutRemainingNs >= 0 && this.dev.reset.design.checksBeforeBlame)
+        q.timeoutRemainingNs = this.dev.cfg.jobTimeoutNs;
       this.suspendTimeout(q);
       progress = true;
     } else if (done > 0) {

@@ -208,7 +208,7 @@ export const FACTORS = [
       ),
       v(
         'ping',
-        'ping the firmware and handle unreported slot events first; a silent firmware gets a reset instead',
+        'ping the firmware and handle unreported slot events first; a silent firmware gets a reset instead; a queue that drained while its timer was suspended gives its next job the full timeout',
         "resetlab's own",
         'ping-before-blame',
       ),

@@ -1,0 +1,37 @@
+/**
+ * Every failure the soaks of `default` found (`npm run soak`, docs/designs.md "Soak"), kept as
+ * a regression: its faults and seed, and its interleaving as closely as the code now allows
+ * (differential replay anchored on task names, src/explore/differential.ts, so that a later
+ * change of the model does not silently turn the fixture into a different run), on `default`
+ * as it is now. Each must survive: no harm at all, and not the invariant it once broke.
+ *
+ * The fixtures are the shrunk failure files as the soak wrote them; the fix each one led to is
+ * in the commit that added it (`git log test/reset/fixtures/soak`).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { differentialReplay } from '../../src/campaign/differential-replay.js';
+import { readFailure } from '../../src/campaign/failure-file.js';
+import { getProgram } from '../../src/explore/registry.js';
+import '../../src/scenarios/register.js';
+
+const DIR = join(import.meta.dirname, 'fixtures', 'soak');
+
+for (const name of readdirSync(DIR).filter((f) => f.endsWith('.json'))) {
+  test(`soak failure ${name}: default survives it`, async () => {
+    const read = readFailure(join(DIR, name));
+    assert.ok(read.ok, read.ok ? '' : read.error.message);
+    const f = read.failure;
+    const program = getProgram(f.program);
+    assert.ok(program !== undefined, f.program);
+    const r = await differentialReplay(program, program, f);
+    assert.ok(r.source.decisions > 0, 'the recording was followed');
+    assert.equal(r.sameInvariant, false, `${f.invariant} again: ${r.violations[0]?.message}`);
+    assert.ok(
+      r.survives,
+      `harm: ${r.violations.map((v) => `${v.invariant}: ${v.message}`).join('; ')}`,
+    );
+  });
+}
