@@ -128,11 +128,11 @@ export class PanthorDevice implements Lifetime {
   }
 
   asLane(as: number): Lane {
-    return this.k.trace.lane('as', `AS${as}`);
+    return this.k.trace.lane('as', `AS${as} (driver)`);
   }
 
   csgLane(slot: number): Lane {
-    return this.k.trace.lane('csg', `CSG${slot}`);
+    return this.k.trace.lane('csg', `CSG${slot} (driver)`);
   }
 
   /** A fence context owned by this device (wedging signals every fence of its contexts). */

@@ -173,10 +173,12 @@ export class HwContext {
   ) {
     const t = k.trace;
     this.lanes = {
-      gpu: t.lane('gpu', 'gpu'),
-      fw: t.lane('fw', 'mcu'),
-      csg: Array.from({ length: cfg.csgSlots }, (_, i) => t.lane('csg', `csg${i}`)),
-      as: Array.from({ length: cfg.asSlots }, (_, i) => t.lane('as', `as${i}`)),
+      // Lane names say whose view a row is: the hardware's (hw), the firmware's (fw) or the
+      // driver's (src/driver/device.ts), so that no two rows read alike.
+      gpu: t.lane('gpu', 'GPU (hw)'),
+      fw: t.lane('fw', 'MCU (fw)'),
+      csg: Array.from({ length: cfg.csgSlots }, (_, i) => t.lane('csg', `CSG${i} (fw)`)),
+      as: Array.from({ length: cfg.asSlots }, (_, i) => t.lane('as', `AS${i} (hw)`)),
     };
   }
 

@@ -111,7 +111,7 @@ export class FaultPlane {
 
   constructor(private readonly k: Kernel) {
     this.rng = new Prng(k.seed, Stream.faults);
-    this.lane = k.trace.lane('gpu', 'faults');
+    this.lane = k.trace.lane('gpu', 'fault injector');
   }
 
   /** Arms a fault. Throws a clear error for an invalid spec (validate input first). */

@@ -44,11 +44,11 @@ export class IrqLine {
     readonly name: string,
   ) {
     this.idle = new WaitQueue(k, `irq ${name}`);
-    this.lane = k.trace.lane('irq', name);
+    this.lane = k.trace.lane('irq', `irq ${name}`);
     this.levelCounter = `${name} level`;
     this.hardTask = `irq:${name}`;
     this.threadTask = `irq-thread:${name}`;
-    this.threadLane = `${name}/thread`;
+    this.threadLane = `irq ${name} thread`;
   }
 
   get requested(): boolean {

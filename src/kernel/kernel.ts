@@ -201,11 +201,18 @@ export class Kernel implements StrategyHost {
   spawn(
     name: string,
     fn: () => Promise<void>,
-    opts: { ctx?: TaskContext; lane?: string; daemon?: boolean } = {},
+    opts: { ctx?: TaskContext; lane?: string; daemon?: boolean; user?: boolean } = {},
   ): Task {
     const ctx = opts.ctx ?? 'process';
+    // `user`: a user-space process (a client, the daemon), drawn with user space in traces.
     const laneKind =
-      ctx === 'hardirq' || ctx === 'irq-thread' ? 'irq' : ctx === 'worker' ? 'wq' : 'cpu';
+      ctx === 'hardirq' || ctx === 'irq-thread'
+        ? 'irq'
+        : ctx === 'worker'
+          ? 'wq'
+          : opts.user === true
+            ? 'user'
+            : 'cpu';
     const lane = this.trace.lane(laneKind, opts.lane ?? name);
     const task = new Task(this.nextTaskId++, name, ctx, lane, opts.daemon ?? false);
     this.tasks.push(task);

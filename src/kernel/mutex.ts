@@ -17,6 +17,8 @@ export class Mutex {
   /** Trace event names, built once: the trace interns names per event (see trace.ts). */
   private readonly lockEvent: string;
   private readonly unlockEvent: string;
+  /** Traced when a task finds the mutex taken and starts to wait (the report's lock rows). */
+  private readonly waitEvent: string;
   private readonly blockReason: string;
 
   constructor(
@@ -27,6 +29,7 @@ export class Mutex {
     this.lockEvent = `lock ${name}`;
     this.blockReason = `mutex ${name}`;
     this.unlockEvent = `unlock ${name}`;
+    this.waitEvent = `wait ${name}`;
   }
 
   get locked(): boolean {
@@ -45,6 +48,7 @@ export class Mutex {
     k.lockdepAcquire(this.cls, site);
     if (this.owner !== null) {
       t.waitingFor = this.cls;
+      k.trace.instant(t.lane, 'lock', this.waitEvent);
       while (this.owner !== null) {
         this.waiters.push(t);
         await k.block(this.blockReason);

@@ -20,6 +20,8 @@ export class RwSemaphore {
   /** Trace event names, built once. */
   private readonly downWriteEvent: string;
   private readonly upWriteEvent: string;
+  /** Traced when a writer finds the semaphore taken and starts to wait. */
+  private readonly waitWriteEvent: string;
 
   constructor(
     private readonly k: Kernel,
@@ -28,6 +30,7 @@ export class RwSemaphore {
     this.cls = k.lockdep.classFor(name, 'rwsem');
     this.downWriteEvent = `down_write ${name}`;
     this.upWriteEvent = `up_write ${name}`;
+    this.waitWriteEvent = `wait ${name}`;
   }
 
   private readBlocked(): boolean {
@@ -82,6 +85,7 @@ export class RwSemaphore {
     if (this.writer !== null || this.readers > 0) {
       this.waitingWriters++;
       t.waitingFor = this.cls;
+      k.trace.instant(t.lane, 'lock', this.waitWriteEvent);
       while (this.writer !== null || this.readers > 0) {
         this.waiters.push(t);
         await k.block(`down_write ${this.name}`);

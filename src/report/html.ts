@@ -230,6 +230,7 @@ function renderFailure(
       '<button type="button" data-mode="time" aria-pressed="false">virtual time</button>',
       `<span class="window">events ${t.from}–${t.to} of ${t.total} ${where} (${escapeHtml(formatNs(t.fromNs))} – ${escapeHtml(formatNs(t.toNs))}), ${t.rows} lanes</span>`,
       '</div>',
+      TIMELINE_LEGEND,
       `<div class="timeline-scroll" data-mode="order">${t.orderSvg}</div>`,
       `<div class="timeline-scroll" data-mode="time" hidden>${t.timeSvg}</div>`,
       series.length > 0 ? `<div class="chart counters" id="counters-${i}"></div>` : '',
@@ -254,6 +255,33 @@ let cachedAssets: { js: string; css: string } | null = null;
  * uPlot's IIFE build and stylesheet, read once from the installed package. Also used by the
  * benchmark's chart page (src/bench/html.ts), which follows this report's style.
  */
+/** What the marks of a timeline mean (the same classes as the drawing, so the colours match). */
+const TIMELINE_LEGEND = (() => {
+  const swatch = (body: string) =>
+    `<svg class="timeline" width="22" height="12" viewBox="0 0 22 12" aria-hidden="true">${body}</svg>`;
+  const bar = (cls: string) =>
+    swatch(`<rect class="slice ${cls}" x="1" y="1" width="20" height="10"/>`);
+  const items: [string, string][] = [
+    [bar('cat-sched'), 'a task runs'],
+    [bar('cat-reset'), 'reset sequence and its phases'],
+    [bar('cat-job'), 'job on the hardware'],
+    [bar('cat-fence'), 'fence'],
+    [bar('cat-lock'), 'lock held'],
+    [bar('cat-lock-wait'), 'waiting for a lock'],
+    [bar('clip-r'), 'cut by the window, or never ended'],
+    [swatch('<path class="tick" d="M8,11 L11,1 L14,11 z"/>'), 'an instant (hover for details)'],
+    [
+      swatch('<path class="flow" d="M1,9 C8,9 12,3 20,3"/>'),
+      'reset request → the reset that served it',
+    ],
+    [
+      swatch('<g class="violation-marker"><line x1="11" x2="11" y1="0" y2="12"/></g>'),
+      'the violation',
+    ],
+  ];
+  return `<ul class="legend">${items.map(([s, t]) => `<li>${s}<span>${t}</span></li>`).join('')}</ul>`;
+})();
+
 export function uplotAssets(): { js: string; css: string } {
   if (cachedAssets !== null) return cachedAssets;
   const require = createRequire(import.meta.url);

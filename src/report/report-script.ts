@@ -120,8 +120,11 @@ export const REPORT_SCRIPT = `
   function scrollToViolation(box) {
     var line = box.querySelector('.violation-marker line');
     if (!line) return;
+    // The plot sits right of the pinned lane labels: its own x plus the labels' width.
+    var svg = line.ownerSVGElement;
+    var off = svg ? svg.getBoundingClientRect().left - box.getBoundingClientRect().left + box.scrollLeft : 0;
     var x = Number(line.getAttribute('x1'));
-    box.scrollLeft = Math.max(0, x - box.clientWidth * 0.65);
+    box.scrollLeft = Math.max(0, off + x - box.clientWidth * 0.65);
   }
 
   document.querySelectorAll('.timeline-block').forEach(function (block) {

@@ -43,6 +43,14 @@ button[aria-pressed="true"] { background: var(--accent); color: #fff; border-col
 .timeline-controls { display: flex; gap: 6px; align-items: center; margin: 6px 0; flex-wrap: wrap; }
 .timeline-controls .window { color: var(--muted); font-size: 12px; }
 .timeline-scroll { overflow: auto; max-height: 560px; border: 1px solid var(--line); border-radius: 3px; }
+.timeline-scroll .tl-inner { display: flex; width: max-content; }
+svg.lane-labels { position: sticky; left: 0; z-index: 2; flex: none; background: #fff; border-right: 1px solid var(--line); font: 11px ui-monospace, Menlo, Consolas, monospace; }
+svg.lane-labels .row-bg { fill: #fff; }
+svg.lane-labels .row-bg.odd { fill: #f7f8fa; }
+svg.lane-labels .row-label { fill: var(--fg); }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 4px 0 8px; color: var(--muted); font-size: 12px; padding: 0; list-style: none; }
+.legend li { display: flex; align-items: center; gap: 5px; }
+.legend svg { flex: none; }
 .no-trace { color: var(--muted); font-style: italic; }
 svg.timeline { display: block; font: 11px ui-monospace, Menlo, Consolas, monospace; }
 svg.timeline .row-bg { fill: #fff; }
@@ -56,6 +64,7 @@ svg.timeline .slice.cat-reset { fill: #f0a04b; }
 svg.timeline .slice.cat-job { fill: #6fbf73; }
 svg.timeline .slice.cat-fence { fill: #a67dc4; }
 svg.timeline .slice.cat-lock { fill: #9e9e9e; }
+svg.timeline .slice.cat-lock-wait { fill: #fff; stroke: #757575; stroke-width: 1; stroke-dasharray: 3 2; }
 svg.timeline .slice.note-unterminated, svg.timeline .slice.clip-r { stroke: #333; stroke-dasharray: 2 2; }
 svg.timeline .slice.note-truncated, svg.timeline .slice.note-reopened { opacity: 0.75; }
 svg.timeline .slice-label { fill: #10161c; font-size: 10px; pointer-events: none; }

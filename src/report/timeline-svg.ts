@@ -13,6 +13,13 @@
  * The window is a fixed number of events before and after the violation (the end of the run
  * when there is none); slices that cross its edges are clipped and marked. The SVG is built
  * on the server side so that the page needs no script to show it and tests can inspect it.
+ *
+ * Each drawing is two SVGs side by side: the lane labels, which the page pins to the left
+ * edge while the plot scrolls under them, and the plot. Violation labels get a band of their
+ * own above the axis, one line per label that would overlap another, and turn to the left of
+ * their line where they would run off the right edge. Locks are held intervals on a `(locks)`
+ * row of the task that held them (`lock`..`unlock`, `down_write`..`up_write`), preceded by a
+ * hatched interval while the task waited for the lock (`wait`, traced on contention only).
  */
 import type { Lane, TraceArgs, TraceEvent } from '../kernel/trace.js';
 import { LANE_KINDS } from './conventions.js';
@@ -49,6 +56,7 @@ export interface CounterSeries {
 }
 
 export interface Timeline {
+  /** Labels and plot of the step-order drawing, side by side (see the file comment). */
   orderSvg: string;
   timeSvg: string;
   /** Window, as positions in the event sequence, and the sequence length. */
@@ -104,7 +112,12 @@ interface FlowPoint {
 
 const ROW_PX = 16;
 const LABEL_PX = 200;
+/** Left margin of the plot (the labels are a separate, pinned SVG). */
+const PLOT_X0 = 8;
 const AXIS_PX = 26;
+/** Height of one line of violation labels, and the width of a character of their font. */
+const VLABEL_PX = 13;
+const VLABEL_CHAR_PX = 7;
 const MAX_DEPTH = 4;
 const KIND_ORDER = new Map(LANE_KINDS.map((k, i) => [k.kind, i]));
 
@@ -136,12 +149,12 @@ export function renderTimeline(input: TimelineInput, opts: TimelineOptions = {})
   const laneOf = (id: number): Lane =>
     norm.lanes.get(id) ?? { id, kind: 'cpu', name: `lane ${id}` };
   const rows = new Map<string, Row>();
-  const useRow = (e: NormEvent, sub: 0 | 1 | 2, depth: number): string => {
+  const useRow = (e: NormEvent, sub: 0 | 1 | 2 | 3, depth: number): string => {
     const lane = laneOf(e.lane);
     const key = `${lane.id}:${sub}`;
     let row = rows.get(key);
     if (row === undefined) {
-      const suffix = sub === 1 ? ' (spans)' : sub === 2 ? ' (async)' : '';
+      const suffix = sub === 1 ? ' (spans)' : sub === 2 ? ' (async)' : sub === 3 ? ' (locks)' : '';
       const kindOrder = KIND_ORDER.get(lane.kind) ?? LANE_KINDS.length;
       row = {
         key,
@@ -167,8 +180,9 @@ export function renderTimeline(input: TimelineInput, opts: TimelineOptions = {})
     b: { e: NormEvent; pos: number },
     endPos: number,
     end: NormEvent,
-    sub: 0 | 1 | 2,
+    sub: 0 | 1 | 2 | 3,
     depth: number,
+    as?: { name: string; cat: string; note?: string },
   ): void => {
     if (!inWindow(b.pos, endPos)) return;
     const row = useRow(b.e, sub, depth);
@@ -179,15 +193,45 @@ export function renderTimeline(input: TimelineInput, opts: TimelineOptions = {})
       to: Math.min(endPos, to),
       fromNs: b.e.vt,
       toNs: end.vt,
-      name: b.e.name,
-      cat: b.e.cat,
+      name: as?.name ?? b.e.name,
+      cat: as?.cat ?? b.e.cat,
       clippedLeft: b.pos < from,
       clippedRight: endPos > to,
     };
     if (b.e.args !== undefined) bar.args = b.e.args;
-    const note = end.note ?? b.e.note;
+    const note = as?.note ?? end.note ?? b.e.note;
     if (note !== undefined && note !== 'derived') bar.note = note;
     bars.push(bar);
+  };
+
+  // Locks: per lane and lock, the wait (if any) and the hold, as intervals.
+  const waiting = new Map<string, { e: NormEvent; pos: number }>();
+  const holding = new Map<string, { e: NormEvent; pos: number; depth: number }>();
+  const heldOn = new Map<number, number>();
+  const lockEvent = (e: NormEvent, pos: number): boolean => {
+    const m = /^(wait|lock|down_write|unlock|up_write) (.+)$/.exec(e.name);
+    if (m === null) return false;
+    const [, op, lock] = m as unknown as [string, string, string];
+    const key = `${e.lane}|${lock}`;
+    if (op === 'wait') {
+      waiting.set(key, { e, pos });
+    } else if (op === 'lock' || op === 'down_write') {
+      const depth = heldOn.get(e.lane) ?? 0;
+      const w = waiting.get(key);
+      if (w !== undefined) {
+        waiting.delete(key);
+        addBar(w, pos, e, 3, depth, { name: `waits for ${lock}`, cat: 'lock-wait' });
+      }
+      holding.set(key, { e, pos, depth });
+      heldOn.set(e.lane, depth + 1);
+    } else {
+      const h = holding.get(key);
+      if (h === undefined) return true;
+      holding.delete(key);
+      heldOn.set(e.lane, Math.max(0, (heldOn.get(e.lane) ?? 1) - 1));
+      addBar(h, pos, e, 3, h.depth, { name: `holds ${lock}`, cat: 'lock' });
+    }
+    return true;
   };
 
   seq.forEach((e, pos) => {
@@ -219,6 +263,7 @@ export function renderTimeline(input: TimelineInput, opts: TimelineOptions = {})
         break;
       }
       case 'i':
+        if (e.cat === 'lock' && lockEvent(e, pos)) break;
         if (pos >= from && pos <= to) {
           const tick: Tick = { row: useRow(e, 0, 0), pos, vt: e.vt, name: e.name, cat: e.cat };
           if (e.args !== undefined) tick.args = e.args;
@@ -240,6 +285,27 @@ export function renderTimeline(input: TimelineInput, opts: TimelineOptions = {})
     }
   });
 
+  // Still held or still waited for at the end of the run: open to the end.
+  const last = seq[total - 1];
+  if (last !== undefined) {
+    for (const [key, h] of holding) {
+      const lock = key.slice(key.indexOf('|') + 1);
+      addBar(h, total - 1, last, 3, h.depth, {
+        name: `holds ${lock}`,
+        cat: 'lock',
+        note: 'unterminated',
+      });
+    }
+    for (const [key, w] of waiting) {
+      const lock = key.slice(key.indexOf('|') + 1);
+      addBar(w, total - 1, last, 3, heldOn.get(w.e.lane) ?? 0, {
+        name: `waits for ${lock}`,
+        cat: 'lock-wait',
+        note: 'unterminated',
+      });
+    }
+  }
+
   const violations = seq
     .map((e, pos) => ({ e, pos }))
     .filter(({ e, pos }) => e.ph === 'g' && pos >= from && pos <= to);
@@ -257,10 +323,10 @@ export function renderTimeline(input: TimelineInput, opts: TimelineOptions = {})
   const toNs = Math.max(seq[to]?.vt ?? fromNs, fromNs);
   const span = toNs > fromNs ? toNs - fromNs : 1;
 
-  const orderX = (pos: number): number => LABEL_PX + (pos - from) * columnPx;
-  const timeX = (vt: number): number => LABEL_PX + ((vt - fromNs) / span) * timePx;
-  const orderWidth = LABEL_PX + (to - from + 1) * columnPx + 40;
-  const timeWidth = LABEL_PX + timePx + 40;
+  const orderX = (pos: number): number => PLOT_X0 + (pos - from) * columnPx;
+  const timeX = (vt: number): number => PLOT_X0 + ((vt - fromNs) / span) * timePx;
+  const orderWidth = PLOT_X0 + (to - from + 1) * columnPx + 40;
+  const timeWidth = PLOT_X0 + timePx + 40;
 
   const common = {
     uid: input.uid,
@@ -323,24 +389,82 @@ interface DrawInput {
   axis: string;
 }
 
+/**
+ * Where each violation label goes: right of its line, or left of it when it would run off the
+ * right edge; on the first line of the band where it overlaps no other label.
+ */
+export function placeViolationLabels(
+  xs: readonly { x: number; text: string }[],
+  width: number,
+): { x: number; anchor: 'start' | 'end'; level: number; x0: number; x1: number }[] {
+  const ends: number[] = [];
+  return xs.map(({ x, text }) => {
+    const w = text.length * VLABEL_CHAR_PX + 2;
+    let x0 = x + 4;
+    let anchor: 'start' | 'end' = 'start';
+    if (x0 + w > width - 2) {
+      anchor = 'end';
+      x0 = Math.max(0, x - 4 - w);
+    }
+    const x1 = x0 + w;
+    let level = ends.findIndex((end) => end + 6 <= x0);
+    if (level < 0) {
+      level = ends.length;
+      ends.push(x1);
+    } else ends[level] = x1;
+    return { x: anchor === 'start' ? x0 : x1, anchor, level, x0, x1 };
+  });
+}
+
 function drawSvg(d: DrawInput): string {
-  const parts: string[] = [];
   const marker = `arrow-${d.uid}-${d.mode}`;
-  parts.push(
-    `<svg class="timeline" data-mode="${d.mode}" xmlns="http://www.w3.org/2000/svg" width="${r1(d.width)}" height="${r1(d.height)}" viewBox="0 0 ${r1(d.width)} ${r1(d.height)}" role="img" aria-label="timeline (${d.mode === 'order' ? 'step order' : 'virtual time'})">`,
-    `<defs><marker id="${marker}" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L8,4 L0,8 z" class="flow-head"/></marker></defs>`,
-    d.axis,
+  const vlabels = d.violations.map((v) => ({
+    x: d.pointX(v.pos, v.e.vt),
+    text: `✗ ${v.e.name}`,
+  }));
+  // Violations in order of x, so that the band fills left to right.
+  const order = vlabels
+    .map((_, i) => i)
+    .sort((a, b) => (vlabels[a]?.x ?? 0) - (vlabels[b]?.x ?? 0));
+  const placedSorted = placeViolationLabels(
+    order.map((i) => vlabels[i] as { x: number; text: string }),
+    d.width,
   );
+  const placed = new Array<(typeof placedSorted)[number]>(vlabels.length);
+  order.forEach((i, k) => {
+    placed[i] = placedSorted[k] as (typeof placedSorted)[number];
+  });
+  const levels = placed.reduce((n, p) => Math.max(n, p.level + 1), 0);
+  const band = levels * VLABEL_PX + (levels > 0 ? 4 : 0);
+  const height = d.height + band;
+
+  const labels: string[] = [
+    `<svg class="lane-labels" data-mode="${d.mode}" xmlns="http://www.w3.org/2000/svg" width="${LABEL_PX}" height="${r1(height)}" viewBox="0 0 ${LABEL_PX} ${r1(height)}">`,
+    `<g transform="translate(0,${band})">`,
+  ];
+  const parts: string[] = [
+    `<svg class="timeline" data-mode="${d.mode}" xmlns="http://www.w3.org/2000/svg" width="${r1(d.width)}" height="${r1(height)}" viewBox="0 0 ${r1(d.width)} ${r1(height)}" role="img" aria-label="timeline (${d.mode === 'order' ? 'step order' : 'virtual time'})">`,
+    `<defs><marker id="${marker}" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L8,4 L0,8 z" class="flow-head"/></marker></defs>`,
+    `<g transform="translate(0,${band})">`,
+    d.axis,
+  ];
   d.rows.forEach((r, i) => {
     const y = d.rowY.get(r.key) ?? 0;
     const h = (r.depth + 1) * ROW_PX;
+    const bg = `<rect class="row-bg${i % 2 ? ' odd' : ''}" x="0" y="${y - 2}" width="WIDTH" height="${h + 4}"/>`;
     parts.push(
       `<g class="row" data-row="${escapeHtml(r.key)}">`,
-      `<rect class="row-bg${i % 2 ? ' odd' : ''}" x="0" y="${y - 2}" width="${r1(d.width)}" height="${h + 4}"/>`,
+      bg.replace('WIDTH', r1(d.width)),
+      `</g>`,
+    );
+    labels.push(
+      `<g class="lane" data-row="${escapeHtml(r.key)}">`,
+      bg.replace('WIDTH', String(LABEL_PX)),
       `<text class="row-label" x="6" y="${y + 12}">${escapeHtml(clip(r.label, 30))}<title>${escapeHtml(r.title)}</title></text>`,
       `</g>`,
     );
   });
+  labels.push('</g></svg>');
   for (const b of d.bars) {
     const y = (d.rowY.get(b.row) ?? 0) + b.depth * ROW_PX;
     const [x0, x1] = d.barX(b);
@@ -380,19 +504,22 @@ function drawSvg(d: DrawInput): string {
       );
     }
   }
-  for (const v of d.violations) {
+  parts.push('</g>');
+  d.violations.forEach((v, i) => {
     const x = d.pointX(v.pos, v.e.vt);
+    const p = placed[i] as (typeof placed)[number];
     const msg = typeof v.e.args?.message === 'string' ? v.e.args.message : '';
+    const ty = p.level * VLABEL_PX + 10;
     parts.push(
       `<g class="violation-marker" data-invariant="${escapeHtml(v.e.name)}">`,
-      `<line x1="${r1(x)}" x2="${r1(x)}" y1="${AXIS_PX - 6}" y2="${r1(d.height - 4)}"/>`,
-      `<text x="${r1(x + 4)}" y="${AXIS_PX - 8}">✗ ${escapeHtml(v.e.name)}</text>`,
+      `<line x1="${r1(x)}" x2="${r1(x)}" y1="${r1(ty + 2)}" y2="${r1(height - 4)}"/>`,
+      `<text class="violation-label" x="${r1(p.x)}" y="${ty}" text-anchor="${p.anchor}" data-x0="${r1(p.x0)}" data-x1="${r1(p.x1)}">${escapeHtml(vlabels[i]?.text ?? '')}</text>`,
       `<title>${escapeHtml(`${v.e.name} at ${formatNs(v.e.vt)}: ${msg}`)}</title>`,
       `</g>`,
     );
-  }
+  });
   parts.push('</svg>');
-  return parts.join('');
+  return `<div class="tl-inner">${labels.join('')}${parts.join('')}</div>`;
 }
 
 function orderAxis(

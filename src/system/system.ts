@@ -119,7 +119,9 @@ export class System {
     fn: () => Promise<void>,
     opts: { ctx?: TaskContext; daemon?: boolean } = {},
   ): void {
-    this.k.spawn(name, fn, opts);
+    // Everything spawned through the system is user space: clients, the daemon, the
+    // scenario's actions (the driver spawns its own tasks on the kernel).
+    this.k.spawn(name, fn, { ...opts, user: true });
   }
 
   run(): Promise<RunResult> {

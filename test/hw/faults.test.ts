@@ -101,7 +101,7 @@ test('job-hang: one RUN never ends; it is recorded and traced', async () => {
   });
   assert.equal(gpu.faults.fired.length, 1);
   assert.equal(gpu.faults.fired[0]?.name, 'job-hang');
-  const lane = k.trace.lanes.find((l) => l.name === 'faults');
+  const lane = k.trace.lanes.find((l) => l.name === 'fault injector');
   assert.ok(k.trace.events?.some((e) => e.lane === lane?.id && e.name === 'job-hang'));
 });
 

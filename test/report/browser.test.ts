@@ -32,6 +32,13 @@ interface DomElement {
 declare const document: DomElement;
 declare const window: Record<string, unknown>;
 
+interface Rect {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
 const CHROMIUM = process.env.RESETLAB_CHROMIUM ?? '/usr/bin/chromium';
 const REQUIRE = process.env.RESETLAB_REQUIRE_BROWSER === '1';
 
@@ -170,6 +177,91 @@ test('the HTML report loads in headless Chromium with no error and the expected 
     }
     assert.equal(timelines[2]?.hasTimeline, false);
     assert.equal(timelines[2]?.noTrace, true);
+
+    // What a reader sees, as boxes on the screen: the order drawing was scrolled to its
+    // violation, the lane labels stay pinned inside the scroll box (also after scrolling to
+    // the far right), the violation labels lie inside the plot and overlap nothing, and the
+    // legend and the counters chart are there.
+    // A narrow window, so that the drawing is wider than its box; the step-order button
+    // scrolls it to the violation again.
+    await page.setViewportSize({ width: 760, height: 1000 });
+    await page.click('#failure-0 button[data-mode="order"]');
+    // A string, not a function: the test runner's transform would add helpers the page lacks.
+    const seen = (await page.evaluate(`(() => {
+      const box = document.querySelector('#failure-0 .timeline-scroll[data-mode="order"]');
+      const plot = box && box.querySelector('svg.timeline');
+      if (!box || !plot) return null;
+      const rect = (e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+      const labels = () => [...box.querySelectorAll('svg.lane-labels text.row-label')].map(rect);
+      const scrolledTo = box.scrollLeft;
+      const atViolation = labels();
+      box.scrollLeft = box.scrollWidth;
+      const atEnd = labels();
+      const legend = document.querySelector('#failure-0 ul.legend');
+      const chart = document.querySelector('#failure-0 .chart.counters');
+      return {
+        box: rect(box),
+        plot: rect(plot),
+        scrolledTo,
+        scrolledEnd: box.scrollLeft,
+        atViolation,
+        atEnd,
+        vl: [...plot.querySelectorAll('text.violation-label')].map(rect),
+        names: [...box.querySelectorAll('svg.lane-labels text.row-label')].map((t) => (t.firstChild ? t.firstChild.textContent : '').toLowerCase()),
+        titles: [...box.querySelectorAll('svg.lane-labels text.row-label title')].map((t) => t.textContent || ''),
+        lockBars: plot.querySelectorAll('rect.slice.cat-lock').length,
+        legend: legend ? legend.querySelectorAll('li').length : 0,
+        counters: chart ? chart.querySelectorAll('canvas').length : 0,
+      };
+    })()`)) as {
+      box: Rect;
+      plot: Rect;
+      scrolledTo: number;
+      scrolledEnd: number;
+      atViolation: Rect[];
+      atEnd: Rect[];
+      vl: Rect[];
+      names: string[];
+      titles: string[];
+      lockBars: number;
+      legend: number;
+      counters: number;
+    } | null;
+    assert.ok(seen !== null, 'the order drawing of failure 0');
+    assert.ok(seen.scrolledTo > 0, 'scrolled to the violation on load');
+    assert.ok(seen.scrolledEnd > seen.scrolledTo, 'and scrolled further right');
+    for (const [when, boxes] of [
+      ['at the violation', seen.atViolation],
+      ['at the far right', seen.atEnd],
+    ] as const) {
+      assert.ok(boxes.length >= 5, `lane labels ${when}`);
+      for (const b of boxes) {
+        assert.ok(
+          b.left >= seen.box.left && b.right <= seen.box.left + 200 + 1,
+          `a lane label ${when} is pinned inside the box (${b.left}..${b.right}, box from ${seen.box.left})`,
+        );
+      }
+    }
+    assert.ok(seen.vl.length >= 1, 'the violation is labelled');
+    for (const [i, a] of seen.vl.entries()) {
+      assert.ok(
+        a.left >= seen.plot.left - 0.5 && a.right <= seen.plot.right + 0.5,
+        `violation label ${i} inside the plot (${a.left}..${a.right} in ${seen.plot.left}..${seen.plot.right})`,
+      );
+      for (const b of seen.vl.slice(i + 1)) {
+        const overlap =
+          a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        assert.ok(!overlap, 'violation labels do not overlap');
+      }
+    }
+    assert.equal(new Set(seen.names).size, seen.names.length, `lane names unique: ${seen.names}`);
+    assert.ok(
+      seen.titles.some((t) => t.startsWith('user lane')),
+      'user space has its own lanes',
+    );
+    assert.ok(seen.lockBars > 0, 'locks drawn as held intervals');
+    assert.ok(seen.legend >= 8, 'a legend of the marks');
+    assert.equal(seen.counters, 1, 'the counters chart');
 
     // The toggle shows the virtual-time drawing.
     await page.click('#failure-0 button[data-mode="time"]');

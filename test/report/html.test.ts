@@ -65,3 +65,30 @@ test('a long trace is drawn as a bounded window around the violation', async () 
   assert.match(t.orderSvg, /class="violation-marker" data-invariant="submit-after-fault"/);
   assert.ok(t.orderSvg.length < 200_000, 'the drawing stays small');
 });
+
+test('violation labels: one line each where they would overlap, turned left at the right edge', async () => {
+  const { placeViolationLabels } = await import('../../src/report/timeline-svg.js');
+  const p = placeViolationLabels(
+    [
+      { x: 100, text: '✗ deadlock' },
+      { x: 110, text: '✗ reset-dedup' },
+      { x: 400, text: '✗ fence-signalled' },
+      { x: 590, text: '✗ innocent-survives' },
+    ],
+    600,
+  );
+  assert.deepEqual(
+    p.map((l) => [l.level, l.anchor]),
+    [
+      [0, 'start'],
+      [1, 'start'],
+      [0, 'start'],
+      [1, 'end'],
+    ],
+    'the last turns left of its line and then overlaps the third, so it takes the second line',
+  );
+  for (const l of p) assert.ok(l.x0 >= 0 && l.x1 <= 600, `inside the plot: ${l.x0}..${l.x1}`);
+  for (const [i, a] of p.entries())
+    for (const b of p.slice(i + 1))
+      if (a.level === b.level) assert.ok(a.x1 <= b.x0 || b.x1 <= a.x0, 'no overlap on a line');
+});

@@ -109,10 +109,15 @@ export async function runWorkload(seed = 1, opts: { jobs?: number } = {}): Promi
   };
 
   for (let i = 0; i < jobs; i++) {
-    k.spawn(`ioctl${i}`, async () => {
-      await k.sleep(i * 400);
-      await submit();
-    });
+    // A user process issuing its ioctl: drawn with user space.
+    k.spawn(
+      `ioctl${i}`,
+      async () => {
+        await k.sleep(i * 400);
+        await submit();
+      },
+      { user: true },
+    );
   }
   const r = await k.run();
   return {
