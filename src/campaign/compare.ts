@@ -79,6 +79,7 @@ export interface InvariantCell {
 export interface DesignMetricsJson {
   resetLatencyNs: number | null;
   innocentLost: number;
+  jobsSubmitted: number;
   jobsCompleted: number;
   jobsFailed: number;
   resets: number;
@@ -183,6 +184,7 @@ function foldMetrics(all: RunMetrics[]): DesignMetricsJson {
       all.flatMap((m) => (m.resetLatencyNs === null ? [] : [m.resetLatencyNs])),
     ),
     innocentLost: all.reduce((n, m) => n + m.innocentLost, 0),
+    jobsSubmitted: all.reduce((n, m) => n + m.jobsSubmitted, 0),
     jobsCompleted: all.reduce((n, m) => n + m.jobsCompleted, 0),
     jobsFailed: all.reduce((n, m) => n + m.jobsFailed, 0),
     resets: all.reduce((n, m) => n + m.resets, 0),

@@ -45,6 +45,7 @@ export interface RunMetrics {
   wedged: boolean;
   /** Mean latency from request to served reset in this run, or null when no reset ran. */
   resetLatencyNs: number | null;
+  jobsSubmitted: number;
   jobsCompleted: number;
   jobsFailed: number;
   innocentLost: number;
@@ -131,6 +132,7 @@ async function runCell(t: CellTask): Promise<CellResult> {
       resets,
       wedged: (m.wedged ?? 0) > 0,
       resetLatencyNs: resets > 0 && (m.resetLatencyNs ?? 0) > 0 ? (m.resetLatencyNs ?? 0) : null,
+      jobsSubmitted: m.jobsSubmitted ?? 0,
       jobsCompleted: m.jobsCompleted ?? 0,
       jobsFailed: m.jobsFailed ?? 0,
       innocentLost: m.innocentLost ?? 0,

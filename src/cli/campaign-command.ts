@@ -92,6 +92,14 @@ function progressBar(total: number): {
   };
 }
 
+/** Every line fitted to the terminal width (`fitLine`: wrapped with its indentation). */
+function fitText(text: string): string {
+  return text
+    .split('\n')
+    .flatMap((l) => fitLine(l))
+    .join('\n');
+}
+
 export async function exploreCommand(o: ExploreCommandOptions): Promise<number> {
   const ctl = new AbortController();
   let signal: NodeJS.Signals | null = null;
@@ -125,7 +133,7 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     const cpu = process.cpuUsage();
     const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
     if (o.json) process.stdout.write(`${JSON.stringify({ ...printable(s), cpuMs })}\n`);
-    else process.stdout.write(`${formatSummary(s)}\n`);
+    else process.stdout.write(`${fitText(formatSummary(s))}\n`);
     return exitCodeFor(s);
   } finally {
     bar.current?.stop();
@@ -150,7 +158,7 @@ export async function mergeCommand(
   const s = r.summary;
   if (o.json) process.stdout.write(`${JSON.stringify(printable(s))}\n`);
   else {
-    process.stdout.write(`${formatSummary(s)}\n`);
+    process.stdout.write(`${fitText(formatSummary(s))}\n`);
     if (s.shards !== undefined && s.shards.missing.length > 0) {
       process.stdout.write(
         `  missing shards: ${s.shards.missing.join(', ')} of ${s.shards.count}\n`,

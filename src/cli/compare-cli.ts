@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { type CompareJson, runCompare } from '../campaign/compare.js';
 import type { DesignName } from '../driver/config.js';
 import { writeReport } from '../report/html.js';
-import { formatMs, printJson, printText, stdoutColors } from './output.js';
+import { fitLine, formatMs, printJson, printText, stdoutColors } from './output.js';
 import { taskProgress } from './progress.js';
 import { onInterrupt } from './signals.js';
 import { formatCompareTable, formatWhere } from './table.js';
@@ -64,9 +64,11 @@ export async function compareCli(o: CompareCliOptions): Promise<number> {
     else {
       const c = stdoutColors();
       const lines = [
-        `compare: ${json.runs} runs per design × scenario (${json.strategy}, seed ${json.seed}), ` +
-          `${json.scenarios.length} scenarios, ${json.totalRuns} runs in ${formatMs(json.elapsedMs)} on ${json.jobs} thread(s)` +
-          (json.interrupted ? c.yellow(' (interrupted)') : ''),
+        ...fitLine(
+          `compare: ${json.runs} runs per design × scenario (${json.strategy}, seed ${json.seed}), ` +
+            `${json.scenarios.length} scenarios, ${json.totalRuns} runs in ${formatMs(json.elapsedMs)} on ${json.jobs} thread(s)`,
+        ),
+        ...(json.interrupted ? [c.yellow('  (interrupted)')] : []),
         '',
         formatCompareTable(json, c),
         '',

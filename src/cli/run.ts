@@ -13,6 +13,7 @@ import { strategyFromName } from '../explore/strategy-factory.js';
 import { formatNs } from '../report/escape.js';
 import { exportRunTrace } from '../report/trace-export.js';
 import { builtinScenario } from '../scenarios/builtin.js';
+import type { ClientJobs } from '../scenarios/ledger.js';
 import { runScenario } from '../scenarios/runner.js';
 import { fitLine, printJson, printText, reportLines, stdoutColors } from './output.js';
 import { resolveScenario } from './scenario-ref.js';
@@ -46,6 +47,8 @@ export interface RunJson {
     report: string[] | null;
   }[];
   jobs: { completed: number; failed: number; innocentLost: number };
+  /** Per client: jobs submitted, completed, failed by errno, pending at the end. */
+  clients: ClientJobs[];
   strategy: string;
   bugs: string[];
   /** For `mixed`: the scenario drawn for this seed. */
@@ -115,6 +118,7 @@ export async function runJson(o: Omit<RunCommandOptions, 'json'>): Promise<RunJs
       report: v.report ?? null,
     })),
     jobs: r.jobs,
+    clients: r.clients,
     strategy: o.strategy,
     bugs: [...o.bugs],
     drawn: r.drawn,
@@ -132,13 +136,30 @@ function formatRun(r: RunJson): string {
   const c = stdoutColors();
   const bugs = r.bugs.length > 0 ? ` +${r.bugs.join(' +')}` : '';
   const drawn = r.drawn !== r.scenario ? ` (drew ${r.drawn})` : '';
+  const submitted = r.clients.reduce((n, x) => n + x.submitted, 0);
   const lines = [
     `run ${c.bold(`${r.scenario}${drawn}@${r.design}${bugs}`)} seed ${r.seed} (${r.strategy}): ` +
       `${r.outcome} after ${formatNs(r.virtualTimeNs)} virtual, ${r.steps} steps, ${r.decisions} decisions`,
     `  resets ${r.resets}, wedged ${r.wedged ? 'yes' : 'no'}, recovered ${r.recovered ? 'yes' : 'no'}; ` +
-      `jobs completed ${r.jobs.completed}, failed ${r.jobs.failed}, innocent lost ${r.jobs.innocentLost}`,
+      `jobs completed ${r.jobs.completed}/${submitted}, failed ${r.jobs.failed}/${submitted}, ` +
+      `innocent lost ${r.jobs.innocentLost}`,
     `  trace hash ${r.traceHash}`,
   ];
+  // One line per client: its jobs out of those it submitted, failures by errno.
+  const nameW = Math.max(8, ...r.clients.map((x) => x.client.length));
+  for (const cl of r.clients) {
+    const failed = Object.entries(cl.failed)
+      .map(([e, n]) => `${e} ${n}`)
+      .join(', ');
+    const nFailed = Object.values(cl.failed).reduce((a, b) => a + b, 0);
+    lines.push(
+      ...fitLine(
+        `  ${cl.client.padEnd(nameW)}  completed ${cl.completed}/${cl.submitted}` +
+          `, failed ${nFailed}/${cl.submitted}${failed !== '' ? ` (${failed})` : ''}` +
+          (cl.pending > 0 ? `, pending ${cl.pending}/${cl.submitted}` : ''),
+      ),
+    );
+  }
   if (r.violations.length === 0) lines.push(`  ${c.green('no violations')}`);
   for (const v of r.violations) {
     const head = `  ${v.invariant} at ${formatNs(v.atNs)}: ${v.message}`;

@@ -3,6 +3,7 @@
  * culprit in the scenario, and what became of it. The `innocent-survives` oracle and the run
  * metrics (jobs completed, failed, innocent work lost) read it.
  */
+import { errnoName } from '../kernel/errno.js';
 import type { Fence } from '../kernel/fence.js';
 import type { Robustness } from '../userspace/umd.js';
 
@@ -47,4 +48,38 @@ export class JobLedger {
   failed(): number {
     return this.jobs.filter((j) => j.fence !== null && j.fence.status < 0).length;
   }
+
+  /**
+   * Per client, in the order clients first submitted: jobs submitted, completed, failed (by
+   * the errno their fence ended with) and still pending at the end of the run.
+   */
+  perClient(): ClientJobs[] {
+    const by = new Map<string, ClientJobs>();
+    for (const j of this.jobs) {
+      let c = by.get(j.client);
+      if (c === undefined) {
+        c = { client: j.client, submitted: 0, completed: 0, failed: {}, pending: 0 };
+        by.set(j.client, c);
+      }
+      c.submitted++;
+      const status = j.fence?.status ?? 0;
+      if (status === 1) c.completed++;
+      else if (status < 0) {
+        const name = errnoName(status);
+        c.failed[name] = (c.failed[name] ?? 0) + 1;
+      } else c.pending++;
+    }
+    return [...by.values()];
+  }
+}
+
+/** What one client's jobs came to (`JobLedger.perClient`). */
+export interface ClientJobs {
+  client: string;
+  submitted: number;
+  completed: number;
+  /** errno name → jobs whose fence ended with it. */
+  failed: Record<string, number>;
+  /** No fence, or a fence not signalled when the run ended. */
+  pending: number;
 }

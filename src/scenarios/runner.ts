@@ -21,7 +21,7 @@ import { RecoveryDaemon } from '../userspace/daemon.js';
 import { probe } from '../userspace/probe.js';
 import { runClient, type WorkloadEnv } from '../userspace/workloads.js';
 import { ensureDesign } from './design-file.js';
-import { JobLedger } from './ledger.js';
+import { type ClientJobs, JobLedger } from './ledger.js';
 import type { ScenarioRunOptions, ScenarioSpec } from './spec.js';
 
 export interface ScenarioResult extends RunReport {
@@ -33,6 +33,8 @@ export interface ScenarioResult extends RunReport {
   resets: number;
   wedged: boolean;
   jobs: { completed: number; failed: number; innocentLost: number };
+  /** The jobs of each client (`JobLedger.perClient`). */
+  clients: ClientJobs[];
   recovered: boolean;
   ledgerNotes: string[];
 }
@@ -206,11 +208,13 @@ export async function runScenario(
       failed: ledger.failed(),
       innocentLost: checker.innocent.lost,
     },
+    clients: ledger.perClient(),
     ledgerNotes: ledger.notes.slice(0, 20),
     metrics: {
       resets,
       wedged: wedged ? 1 : 0,
       resetLatencyNs: latencyN === 0 ? 0 : Math.round(latencySum / latencyN),
+      jobsSubmitted: ledger.jobs.length,
       jobsCompleted: ledger.completed(),
       jobsFailed: ledger.failed(),
       innocentLost: checker.innocent.lost,

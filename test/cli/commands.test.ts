@@ -426,3 +426,42 @@ test('fuzz prints the DESIGN shape (when the fuzzer is in the build)', async (t)
   assert.ok(Array.isArray(j.violations));
   assert.equal(r.code, (j.violations as unknown[]).length > 0 || (j.leaks as number) > 0 ? 1 : 0);
 });
+
+test('run: one line per client with its jobs out of those submitted and failures by errno; totals beside counts', async () => {
+  const r = await inProcess(['run', 'hang', '--design', 'panthor']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /jobs completed \d+\/\d+, failed \d+\/\d+/);
+  assert.match(r.stdout, /^ {2}hostile +completed 0\/1, failed 1\/1 \(ETIMEDOUT 1\)$/m);
+  assert.match(r.stdout, /^ {2}renderer +completed (\d+)\/\1, failed 0\/\1$/m);
+  const j = oneJson(await inProcess(['run', 'fault', '--design', 'default', '--json'])) as {
+    clients: {
+      client: string;
+      submitted: number;
+      completed: number;
+      failed: Record<string, number>;
+    }[];
+  };
+  const pf = j.clients.find((c) => c.client === 'pagefault');
+  assert.deepEqual(pf?.failed, { EINVAL: 1 }, 'the faulting job ended -EINVAL');
+  for (const c of j.clients)
+    assert.ok(c.completed + Object.values(c.failed).reduce((a, b) => a + b, 0) <= c.submitted);
+});
+
+test('compare: the table fits 100 columns, names the scenario beside each failing run, one unit per metric row', async () => {
+  const r = await inProcess([
+    'compare',
+    '--runs',
+    '4',
+    '--scenarios',
+    'hang,suspend',
+    '--jobs',
+    '1',
+    '--no-progress',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  for (const line of r.stdout.split('\n'))
+    assert.ok([...line].length <= 100, `over 100 columns: ${line}`);
+  assert.match(r.stdout, /✗ (run )?\d+ (hang|suspend)/);
+  assert.match(r.stdout, /^reset latency, (ns|µs|ms|s) /m);
+  assert.match(r.stdout, /^jobs completed +\d+\/\d+/m);
+});
