@@ -1,5 +1,5 @@
 /**
- * Acceptance tests (shared/reference/acceptance.md), faults and timeouts topic:
+ * Acceptance tests (the round-one acceptance list, kept as tests here), faults and timeouts topic:
  * `pagefault-context-survives`, `job-timeout-group-killed`, `fatal-fault-isolation`,
  * `background-queue-unaffected`. Timings are the model's own (src/driver/config.ts): the job
  * timeout is read from the machine's configuration, so the tests follow it if it changes.

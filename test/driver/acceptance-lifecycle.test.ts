@@ -1,5 +1,5 @@
 /**
- * Acceptance tests (shared/reference/acceptance.md), object lifetime topic:
+ * Acceptance tests (the round-one acceptance list, kept as tests here), object lifetime topic:
  * `perfcnt-ownership` (panfrost_perfcnt.c) and `vm-destroy-with-active-group` (Panthor's
  * "evict groups before VM termination").
  */

@@ -1,5 +1,5 @@
 /**
- * Acceptance tests (shared/reference/acceptance.md), object ioctls topic: `vm-bind-validation`,
+ * Acceptance tests (the round-one acceptance list, kept as tests here), object ioctls topic: `vm-bind-validation`,
  * `bo-basics`, `group-create-validation`. Each expected errno was checked against Panthor's
  * source (panthor_drv.c, panthor_mmu.c panthor_vm_bind_prepare_op_ctx, panthor_sched.c
  * panthor_group_create / group_create_queue).

@@ -1,5 +1,5 @@
 /**
- * Acceptance tests (shared/reference/acceptance.md), GROUP_SUBMIT topic: `null-submit-ok`,
+ * Acceptance tests (the round-one acceptance list, kept as tests here), GROUP_SUBMIT topic: `null-submit-ok`,
  * `submit-arg-errors`, `group-store`. Ported from IGT's panfrost_submit and the panthor_group
  * tests onto the ioctl surface of a booted System.
  */
