@@ -20,7 +20,7 @@ import { BUG_IDS, type BugId } from '../driver/bugs.js';
 import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
 import { FACTOR_NAMES } from '../driver/reset/factors.js';
 import { StrategyOptionsError } from '../explore/strategy-factory.js';
-import { builtinScenarioNames } from '../scenarios/builtin.js';
+import { builtinScenarioNames, knownScenarioNames } from '../scenarios/builtin.js';
 import { ablateCli } from './ablate-cli.js';
 import {
   bugOption,
@@ -44,6 +44,7 @@ import { designsCli } from './designs-cli.js';
 import { explainCli } from './explain-cli.js';
 import { exploreCli } from './explore-cli.js';
 import { invariantsCli } from './invariants-cli.js';
+import { litmusCli } from './litmus-cli.js';
 import { benchCli, fuzzCli } from './optional-modules.js';
 import { io, printText, usageError } from './output.js';
 import { checkOutputDir, checkOutputFile } from './output-path.js';
@@ -101,7 +102,7 @@ function build(setCode: (code: number) => void): Command {
     .option(
       '--scenarios <list>',
       'comma-separated scenarios (default: all but mixed)',
-      listArg('--scenarios', builtinScenarioNames()),
+      listArg('--scenarios', knownScenarioNames()),
     )
     .option('--json', 'print the comparison as one JSON object')
     .option('--no-progress', 'no progress bar')
@@ -139,6 +140,16 @@ function build(setCode: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .action((f) => {
       setCode(designsCli({ json: f.json === true }));
+    });
+
+  program
+    .command('litmus')
+    .description(
+      'List the litmus scenarios: one small race per question of the reset-design threads, with the question each answers.',
+    )
+    .option('--json', 'print one JSON object')
+    .action((f) => {
+      setCode(litmusCli({ json: f.json === true }));
     });
 
   program
@@ -282,7 +293,7 @@ function build(setCode: (code: number) => void): Command {
     .option(
       '--scenarios <list>',
       'comma-separated scenarios (default: all but mixed)',
-      listArg('--scenarios', builtinScenarioNames()),
+      listArg('--scenarios', knownScenarioNames()),
     )
     .option(
       '--factors <list>',
@@ -356,7 +367,7 @@ function build(setCode: (code: number) => void): Command {
     .option(
       '--scenarios <list>',
       `comma-separated scenarios (default: all but mixed)`,
-      listArg('--scenarios', builtinScenarioNames()),
+      listArg('--scenarios', knownScenarioNames()),
     )
     .option(
       '--shrink-budget <n>',

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { fileProgramId } from '../campaign/programs.js';
 import type { BugId } from '../driver/bugs.js';
 import type { DesignName } from '../driver/config.js';
-import { builtinScenario, builtinScenarioNames } from '../scenarios/builtin.js';
+import { builtinScenario, knownScenarioNames } from '../scenarios/builtin.js';
 import { formatScenarioWarning, readScenarioFile, ScenarioFileError } from '../scenarios/file.js';
 import { scenarioProgramId } from '../scenarios/program.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
@@ -40,7 +40,7 @@ export function resolveScenario(arg: string): ScenarioRef {
   if (!looksLikePath(arg)) {
     throw new UsageError(
       '<scenario>',
-      `unknown scenario '${arg}': not a built-in scenario (${builtinScenarioNames().join(', ')}) nor a path to a scenario file`,
+      `unknown scenario '${arg}': not a built-in or litmus scenario (${knownScenarioNames().join(', ')}) nor a path to a scenario file`,
     );
   }
   const path = resolve(arg);

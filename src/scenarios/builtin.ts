@@ -3,6 +3,7 @@
  * exploration campaign, and each puts one part of the reset story under pressure. Timeouts are
  * Panthor's own (5 s job timeout, 12 s firmware watchdog): virtual time costs nothing.
  */
+import { litmus, litmusNames } from './litmus.js';
 import type { ScenarioSpec } from './spec.js';
 
 const MS = 1_000_000;
@@ -247,8 +248,14 @@ const SCENARIOS: ScenarioSpec[] = [
 
 export const BUILTIN_SCENARIOS: readonly ScenarioSpec[] = SCENARIOS;
 
+/** A built-in scenario, or a litmus scenario (src/scenarios/litmus.ts), by name. */
 export function builtinScenario(name: string): ScenarioSpec | undefined {
-  return SCENARIOS.find((s) => s.name === name);
+  return SCENARIOS.find((s) => s.name === name) ?? litmus(name)?.spec;
+}
+
+/** Every scenario name `--scenarios` and a scenario argument take: built-in, then litmus. */
+export function knownScenarioNames(): string[] {
+  return [...builtinScenarioNames(), ...litmusNames()];
 }
 
 export function builtinScenarioNames(): string[] {

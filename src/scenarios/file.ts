@@ -81,6 +81,12 @@ const client = z
     name: name.describe('client name, unique in the scenario'),
     workload: z.enum(WORKLOADS),
     startNs: duration(MAX_SCENARIO_NS).optional().describe('when the client starts'),
+    firstAtNs: duration(MAX_SCENARIO_NS)
+      .optional()
+      .describe('virtual time of its first job or dump: it sets up before, then waits'),
+    retryBusyNs: duration(60 * S)
+      .optional()
+      .describe('retry a submit refused with EAGAIN after this long'),
     jobs: count(10_000).optional().describe('jobs (frames, bursts, samples) to submit'),
     jobNs: duration(60 * S)
       .optional()
@@ -110,6 +116,7 @@ const client = z
 
 const action = z.strictObject({
   atNs: duration(MAX_SCENARIO_NS),
+  absolute: z.boolean().optional().describe('atNs is a virtual time, not from the active phase'),
   action: z.enum(ACTIONS),
   durationNs: duration(MAX_SCENARIO_NS).optional(),
 });

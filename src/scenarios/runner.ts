@@ -119,7 +119,7 @@ export async function runScenario(
     }
     for (const [i, a] of (effective.actions ?? []).entries()) {
       sys.spawn(`action${i}:${a.action}`, async () => {
-        await k.sleep(a.atNs);
+        await k.sleep(a.absolute === true ? Math.max(0, a.atNs - k.nowNs) : a.atNs);
         if (a.action === 'unbind' || a.action === 'rebind') {
           checker.explicitUnbinds.push(k.nowNs);
           await sys.unbind();

@@ -28,6 +28,17 @@ export interface ClientSpec {
   workload: WorkloadKind;
   /** When the client starts (ns into the active phase). */
   startNs?: number;
+  /**
+   * When its first job (renderer, compute, bursty), first counter dump (profiler) or first
+   * teardown round (vm-teardown) happens, as a virtual time: the client opens the device and
+   * sets up before, then waits until then. Litmus scenarios line their races up with it.
+   */
+  firstAtNs?: number;
+  /**
+   * A submit refused with EAGAIN (a gate that fails refused sections) is retried after this
+   * many ns, as a user-mode driver retrying a busy device; without it the job is skipped.
+   */
+  retryBusyNs?: number;
   /** renderer/compute/bursty: jobs to submit (frames for the renderer). */
   jobs?: number;
   /** GPU time per job (ns). */
@@ -60,7 +71,10 @@ export interface ClientSpec {
 export type ActionKind = 'unbind' | 'rebind' | 'reset-request' | 'reset-at-autosuspend' | 'idle';
 
 export interface ActionSpec {
+  /** When: ns after the active phase began (after the probe), or a virtual time if `absolute`. */
   atNs: number;
+  /** `atNs` is a virtual time (litmus scenarios line actions up with `firstAtNs`). */
+  absolute?: boolean;
   action: ActionKind;
   /** For `idle`: how long no client submits (ns); for `rebind`: delay before binding again. */
   durationNs?: number;

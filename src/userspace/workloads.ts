@@ -95,7 +95,12 @@ class Session {
     const ctx = this.ctx;
     const umd = this.umd;
     if (ctx === null || umd === null) return false;
-    const sub = await ctx.submit(0, stream);
+    let sub = await ctx.submit(0, stream);
+    const retryNs = this.spec.retryBusyNs;
+    for (let i = 0; retryNs !== undefined && sub.errno === Errno.EAGAIN && i < 100; i++) {
+      await sys.k.sleep(retryNs);
+      sub = await ctx.submit(0, stream);
+    }
     if (sub.errno !== 0) {
       if (sub.errno === Errno.ENODEV) return this.lost();
       // EINVAL: the group can no longer run (it was killed); start a new context.
@@ -150,6 +155,12 @@ function active(env: WorkloadEnv): boolean {
   return env.sys.k.nowNs < env.activeEndNs;
 }
 
+/** Waits for the client's `firstAtNs`, if it has one and it is still ahead. */
+async function untilFirst(env: WorkloadEnv, s: Session): Promise<void> {
+  const at = s.spec.firstAtNs;
+  if (at !== undefined && at > env.sys.k.nowNs) await env.sys.k.sleep(at - env.sys.k.nowNs);
+}
+
 async function renderer(env: WorkloadEnv, s: Session): Promise<void> {
   const { sys } = env;
   const jobs = s.spec.jobs ?? 8;
@@ -173,6 +184,7 @@ async function renderer(env: WorkloadEnv, s: Session): Promise<void> {
   };
   let dev = s.deviceUid;
   if (!(await setup())) return;
+  await untilFirst(env, s);
   for (let i = 0; i < jobs && active(env); i++) {
     if (s.deviceUid !== dev) {
       dev = s.deviceUid;
@@ -196,6 +208,7 @@ async function compute(env: WorkloadEnv, s: Session): Promise<void> {
       if (typeof buf === 'number') return;
       out = buf.va;
     }
+    if (i === 0) await untilFirst(env, s);
     if (!(await s.job(streams.store(out, 0xc0de0000 + i, s.spec.jobNs ?? 20_000_000)))) return;
     await sys.k.sleep(s.spec.periodNs ?? 5_000_000);
   }
@@ -216,6 +229,7 @@ async function bursty(env: WorkloadEnv, s: Session): Promise<void> {
         if (typeof buf === 'number') return;
         out = buf.va;
       }
+      if (b === 0 && i === 0) await untilFirst(env, s);
       if (!(await s.job(streams.store(out, b * 16 + i, s.spec.jobNs ?? 1_000_000)))) return;
     }
     // Idle for longer than the autosuspend delay: the device suspends.
@@ -287,6 +301,7 @@ async function vmTeardown(env: WorkloadEnv, s: Session): Promise<void> {
       s.spec.jobNs ?? 30_000_000,
       16 * 1024,
     );
+    if (r === 0) await untilFirst(env, s);
     const a = await ctx.submit(0, frame);
     const b = await ctx.submit(0, frame);
     for (const sub of [a, b]) {
@@ -338,7 +353,8 @@ async function profiler(env: WorkloadEnv, s: Session): Promise<void> {
   const samples = s.spec.jobs ?? 6;
   const words = Math.ceil((s.umd?.sys.dev?.perfcnt.bytes ?? 4096) / 4);
   for (let i = 0; i < samples && active(env); i++) {
-    await sys.k.sleep(s.spec.periodNs ?? 500_000_000);
+    if (i === 0 && s.spec.firstAtNs !== undefined) await untilFirst(env, s);
+    else await sys.k.sleep(s.spec.periodNs ?? 500_000_000);
     const args = { buf: new Array<number>(words).fill(0) };
     const r = await c.perfcntDump(args);
     ledger.dumps.push({

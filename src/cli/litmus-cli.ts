@@ -1,0 +1,55 @@
+/**
+ * `resetlab litmus`: the litmus scenarios (src/scenarios/litmus.ts), one per question of the
+ * reset-design threads, with the question, the guarantee a design that answers it right
+ * gives, the invariants that decide it, and the command that explores it. With `--json`:
+ * `{litmus: [{name, question, guarantee, invariants, description, explore}]}`.
+ */
+import { LITMUS_SCENARIOS } from '../scenarios/litmus.js';
+import { printJson, printText, stdoutColors, wrap } from './output.js';
+
+export interface LitmusJson {
+  name: string;
+  question: string;
+  guarantee: string;
+  invariants: string[];
+  /** What the scenario does. */
+  description: string;
+  /** A command that explores it on a design. */
+  explore: string;
+}
+
+export function litmusJson(): { litmus: LitmusJson[] } {
+  return {
+    litmus: LITMUS_SCENARIOS.map((l) => ({
+      name: l.name,
+      question: l.question,
+      guarantee: l.guarantee,
+      invariants: [...l.invariants],
+      description: l.spec.description,
+      explore: `resetlab explore ${l.name} --design default --runs 1000`,
+    })),
+  };
+}
+
+export function litmusCli(o: { json: boolean }): number {
+  const j = litmusJson();
+  if (o.json) {
+    printJson(j);
+    return 0;
+  }
+  const c = stdoutColors();
+  const lines = [
+    'Litmus scenarios: one small race per question of the reset-design threads. They are',
+    'ordinary scenarios (run, explore, compare --scenarios, the report take them by name).',
+  ];
+  for (const l of j.litmus) {
+    lines.push('', c.bold(l.name));
+    lines.push(...wrap(l.question, '  question   ', '             '));
+    lines.push(...wrap(l.description, '  race       ', '             '));
+    lines.push(...wrap(l.guarantee, '  guarantee  ', '             '));
+    lines.push(...wrap(l.invariants.join(', '), '  decided by ', '             '));
+    lines.push(`  try        ${l.explore}`);
+  }
+  printText(lines.join('\n'));
+  return 0;
+}
