@@ -331,7 +331,7 @@ export function parseScenario(
 }
 
 /** Nanoseconds as a short string for warnings (this layer sits below the report's formatter). */
-function nsText(ns: number): string {
+export function nsText(ns: number): string {
   if (ns >= S && ns % (S / 1000) === 0) return `${ns / S} s`;
   if (ns >= 1_000_000 && ns % 1000 === 0) return `${ns / 1_000_000} ms`;
   return `${ns} ns`;

@@ -21,6 +21,7 @@ import { RecoveryDaemon } from '../userspace/daemon.js';
 import { probe } from '../userspace/probe.js';
 import { runClient, type WorkloadEnv } from '../userspace/workloads.js';
 import { ensureDesign } from './design-file.js';
+import { nsText } from './file.js';
 import { type ClientJobs, JobLedger } from './ledger.js';
 import type { ScenarioRunOptions, ScenarioSpec } from './spec.js';
 
@@ -163,8 +164,11 @@ export async function runScenario(
     if (!recovered) {
       k.violation(
         'recovery',
-        `the device did not complete a new job within ${effective.settleNs} ns after faults stopped`,
-        stuckLines(k, `the recovery bound (${effective.settleNs} ns after faults stopped) expired`),
+        `the device did not complete a new job within ${nsText(effective.settleNs)} after faults stopped`,
+        stuckLines(
+          k,
+          `the recovery bound (${nsText(effective.settleNs)} after faults stopped) expired`,
+        ),
       );
     }
     checker.final();
