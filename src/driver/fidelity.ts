@@ -278,6 +278,13 @@ export const DELTAS: readonly Delta[] = [
     'follows the same 5 s / pause rules; goes with job-path-own-scheduler',
   ),
   d(
+    'no-blocked-queue-state',
+    'model',
+    'the driver does not read a stream’s blocked state (CS_STATUS_BLOCKED_REASON, the sync-wait object): no waiting list, a blocked queue of an idle group has its timer suspended like any other, and sync_upd_work does not re-check blocked queues',
+    'panthor_sched.c cs_slot_sync_queue_state_locked, queue_suspend_timeout_locked (the timer keeps running for a blocked queue of an idle group), sync_upd_work',
+    'not modelled yet (issue 13): the virtual firmware reports the state, the driver ignores it; workloads that wait on sync objects inside the command stream are not in the built-in scenarios',
+  ),
+  d(
     'fw-heap-writeback-on-terminate',
     'model',
     'the virtual firmware writes a stream’s tiler heap context back on CSG TERMINATE as well as on SUSPEND',
