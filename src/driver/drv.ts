@@ -53,7 +53,6 @@ import {
   type DevQueryArgs,
   DevQueryType,
   DRM_COMMAND_BASE,
-  DRM_COMMAND_END,
   DRM_IOCTL_GEM_CLOSE,
   DRM_IOCTL_GET_CAP,
   DRM_IOCTL_PANFROST_PERFCNT_DUMP,
@@ -281,18 +280,6 @@ function drmFops(drv: Drv): FileOperations {
   };
 }
 
-/**
- * The Panthor ioctls that run inside drm_dev_enter()/drm_dev_exit() (panthor_drv.c:
- * panthor_ioctl_vm_create, panthor_ioctl_bo_create, panthor_ioctl_group_submit,
- * panthor_ioctl_vm_bind). The others run without a section: an unplug does not wait for them.
- */
-const IOCTLS_IN_DEV_SECTION: ReadonlySet<string> = new Set([
-  'VM_CREATE',
-  'BO_CREATE',
-  'GROUP_SUBMIT',
-  'VM_BIND',
-]);
-
 export class Drv {
   /** Results of ioctls issued while the device was wedged or unplugged (wedge-protocol oracle). */
   readonly afterDeath: Array<{ name: string; errno: number }> = [];
@@ -328,20 +315,22 @@ export class Drv {
     def('DEV_QUERY', DRM_IOCTL_PANTHOR_DEV_QUERY, DEV_QUERY_LAYOUT, (c, a: KDevQuery) =>
       this.devQueryIoctl(c, a),
     );
+    // VM_CREATE, VM_BIND, BO_CREATE and GROUP_SUBMIT take drm_dev_enter() themselves, first
+    // thing (GROUP_SUBMIT after its pad), as panthor_drv.c has them; the others take none.
     def('VM_CREATE', DRM_IOCTL_PANTHOR_VM_CREATE, VM_CREATE_LAYOUT, (c, a: KVmCreate) =>
-      this.vmCreateIoctl(c, a),
+      this.inDevSection('VM_CREATE', () => this.vmCreateIoctl(c, a)),
     );
     def('VM_DESTROY', DRM_IOCTL_PANTHOR_VM_DESTROY, VM_DESTROY_LAYOUT, (c, a: KIdPad) =>
       this.vmDestroyIoctl(c, a),
     );
     def('VM_BIND', DRM_IOCTL_PANTHOR_VM_BIND, VM_BIND_LAYOUT, (c, a: KVmBind) =>
-      this.vmBindIoctl(c, a),
+      this.inDevSection('VM_BIND', () => this.vmBindIoctl(c, a)),
     );
     def('VM_GET_STATE', DRM_IOCTL_PANTHOR_VM_GET_STATE, VM_GET_STATE_LAYOUT, (c, a: KVmGetState) =>
       this.vmGetStateIoctl(c, a),
     );
     def('BO_CREATE', DRM_IOCTL_PANTHOR_BO_CREATE, BO_CREATE_LAYOUT, (c, a: KBoCreate) =>
-      this.boCreateIoctl(c, a),
+      this.inDevSection('BO_CREATE', () => this.boCreateIoctl(c, a)),
     );
     def(
       'BO_MMAP_OFFSET',
@@ -358,8 +347,14 @@ export class Drv {
       GROUP_DESTROY_LAYOUT,
       (c, a: KGroupHandlePad) => this.groupDestroyIoctl(c, a),
     );
-    def('GROUP_SUBMIT', DRM_IOCTL_PANTHOR_GROUP_SUBMIT, GROUP_SUBMIT_LAYOUT, (c, a: KGroupSubmit) =>
-      this.groupSubmitIoctl(c, a),
+    def(
+      'GROUP_SUBMIT',
+      DRM_IOCTL_PANTHOR_GROUP_SUBMIT,
+      GROUP_SUBMIT_LAYOUT,
+      (c, a: KGroupSubmit) =>
+        a.pad !== 0
+          ? Promise.resolve(-Errno.EINVAL)
+          : this.inDevSection('GROUP_SUBMIT', () => this.groupSubmitIoctl(c, a)),
     );
     def(
       'GROUP_GET_STATE',
@@ -438,17 +433,17 @@ export class Drv {
       features: dev.drm.driverFeatures,
       proc: proc ?? file.owner,
     };
-    // drm_ioctl: the number picks the driver's table (DRM_COMMAND_BASE .. DRM_COMMAND_END) or
-    // the core's (below the base, and from the end up: the syncobj ioctls are 0xBF..0xCD).
-    // drm_ioctl_kernel only tests drm_dev_is_unplugged() (above); the SRCU read section is the
-    // driver's own, taken by the four Panthor ioctls that take it (see IOCTLS_IN_DEV_SECTION).
-    const nr = iocNr(cmd);
-    const isDriver = nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END;
-    if (desc === null || !isDriver || !IOCTLS_IN_DEV_SECTION.has(desc.name))
-      return drmIoctl(this.table, ctx, cmd, arg);
-    // panthor_ioctl_group_submit tests its pad before drm_dev_enter; here the pad is tested
-    // inside the section, which differs only for an unplug between drm_ioctl's own test and
-    // the driver's (ENODEV there, EINVAL here, for a bad pad on a device going away).
+    // drm_ioctl_kernel tests only drm_dev_is_unplugged() (above); an ioctl that needs the
+    // device for longer takes its own drm_dev_enter section (`inDevSection`).
+    return drmIoctl(this.table, ctx, cmd, arg);
+  }
+
+  /**
+   * drm_dev_enter() .. drm_dev_exit() around an ioctl's body: ENODEV once the device is
+   * unplugged (or wedged, `failure=wedge`), recorded as an after-death ioctl.
+   */
+  private async inDevSection(name: string, body: () => Promise<number>): Promise<number> {
+    const dev = this.dev;
     const cookie = await dev.drm.enter();
     if (cookie === null) {
       this.afterDeath.push({ name, errno: Errno.ENODEV });
@@ -459,7 +454,7 @@ export class Drv {
         this.afterDeath.push({ name, errno: Errno.ENODEV });
         return -Errno.ENODEV;
       }
-      return await drmIoctl(this.table, ctx, cmd, arg);
+      return await body();
     } finally {
       dev.drm.exit(cookie);
     }
@@ -1147,9 +1142,9 @@ export class Drv {
    * drm_sched would hold the job until credits free up (the model's scheduler writes a job into
    * the ring as soon as its dependencies are met).
    */
+  /** The body of panthor_ioctl_group_submit, after its pad test and drm_dev_enter. */
   private async groupSubmitIoctl(c: PanthorCtx, a: KGroupSubmit): Promise<number> {
     const dev = this.dev;
-    if (a.pad !== 0) return -Errno.EINVAL;
     const submits = getUobjArray<KQueueSubmit>(
       a.queueSubmits,
       QUEUE_SUBMIT_LAYOUT.size,

@@ -243,13 +243,6 @@ export const DELTAS: readonly Delta[] = [
     'the model has no NULL scheduler to dereference; the unplug keeps the leftover work off a device that never finished probing',
   ),
   d(
-    'submit-pad-in-section',
-    'model',
-    'GROUP_SUBMIT tests its pad inside its drm_dev_enter section, after drm_ioctl has tested drm_dev_is_unplugged',
-    'panthor_ioctl_group_submit (args->pad before drm_dev_enter)',
-    'the ioctl dispatcher takes the section for the four Panthor ioctls that take it; the two orders differ only for a bad pad on a device unplugged between the two tests (ENODEV here, EINVAL there)',
-  ),
-  d(
     'wedged-event-needs-minor',
     'model',
     'a device whose probe failed (its DRM minor never registered) sends no WEDGED uevent when its leftover reset work wedges it',
