@@ -40,27 +40,15 @@ import {
   withFactors,
 } from '../driver/reset/designs/index.js';
 import { FACTORS, factorConflict } from '../driver/reset/factors.js';
-import { parseValidatedYaml } from './yaml-validate.js';
+import { FileProblemError, parseValidatedYaml } from './yaml-validate.js';
 
 export const MAX_DESIGN_FILE_BYTES = 64 * 1024;
 
 const YAML_EXT = /\.(ya?ml|json)$/i;
 const MODULE_EXT = /\.(ts|mts|js|mjs)$/i;
 
-export class DesignFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number | null,
-    readonly column: number | null,
-    /** Dotted field path (`factors.gate`), or null. */
-    readonly field: string | null,
-    readonly problem: string,
-  ) {
-    const where = line === null ? file : `${file}:${line}:${column ?? 1}`;
-    super(`${where}: ${field === null ? '' : `${field}: `}${problem}`);
-    this.name = 'DesignFileError';
-  }
-}
+/** A problem in a design file (see `FileProblemError`). */
+export class DesignFileError extends FileProblemError {}
 
 const factorsSchema = z.strictObject(
   Object.fromEntries(

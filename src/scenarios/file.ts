@@ -22,7 +22,12 @@ import { z } from 'zod';
 import { FAULT_NAMES, validateFaultSpec } from '../hw/faults.js';
 import { builtinScenarioNames } from './builtin.js';
 import type { ScenarioSpec } from './spec.js';
-import { locate, parseValidatedYamlDocument } from './yaml-validate.js';
+import {
+  FileProblemError,
+  fileWhere,
+  locate,
+  parseValidatedYamlDocument,
+} from './yaml-validate.js';
 
 export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024;
 
@@ -250,21 +255,8 @@ export function scenarioJsonSchema(): Record<string, unknown> {
   };
 }
 
-export class ScenarioFileError extends Error {
-  constructor(
-    readonly file: string,
-    /** 1-based, or null when the problem is not at a place in the file. */
-    readonly line: number | null,
-    readonly column: number | null,
-    /** Dotted field path (`clients.1.jobs`), or null. */
-    readonly field: string | null,
-    readonly problem: string,
-  ) {
-    const where = line === null ? file : `${file}:${line}:${column ?? 1}`;
-    super(`${where}: ${field === null ? '' : `${field}: `}${problem}`);
-    this.name = 'ScenarioFileError';
-  }
-}
+/** A problem in a scenario file (see `FileProblemError`). */
+export class ScenarioFileError extends FileProblemError {}
 
 /**
  * Something in a valid file that cannot do what it says: a fault armed at or after the end of
@@ -281,8 +273,7 @@ export interface ScenarioWarning {
 }
 
 export function formatScenarioWarning(w: ScenarioWarning): string {
-  const where = w.line === null ? w.file : `${w.file}:${w.line}:${w.column ?? 1}`;
-  return `${where}: ${w.field}: ${w.message}`;
+  return `${fileWhere(w.file, w.line, w.column)}: ${w.field}: ${w.message}`;
 }
 
 /** Reads and validates a scenario file. Throws `ScenarioFileError`. */

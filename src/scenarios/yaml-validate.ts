@@ -9,6 +9,29 @@
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 
+/** `file:line:column`, or the file alone when the problem is at no place in it. */
+export function fileWhere(file: string, line: number | null, column: number | null): string {
+  return line === null ? file : `${file}:${line}:${column ?? 1}`;
+}
+
+/**
+ * A problem in a file a user wrote (a scenario, a design): the file, the 1-based line and
+ * column (or null), the dotted field path (`clients.1.jobs`, or null) and what is wrong. The
+ * message reads `file:line:column: field: problem`.
+ */
+export class FileProblemError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    readonly column: number | null,
+    readonly field: string | null,
+    readonly problem: string,
+  ) {
+    super(`${fileWhere(file, line, column)}: ${field === null ? '' : `${field}: `}${problem}`);
+    this.name = new.target.name;
+  }
+}
+
 /** A problem in a file: where (1-based line and column, or null), which field, and what. */
 export type FileErrorFactory = (
   line: number | null,
