@@ -24,7 +24,8 @@ import { readFailure, replayFailure } from '../campaign/failure-file.js';
 import { mergeShards } from '../campaign/merge.js';
 import { type CampaignSummary, formatSummary } from '../campaign/summary.js';
 import { loadRegistry, resolveRegistry } from '../campaign/worker.js';
-import type { RunReport } from '../explore/program.js';
+import type { Failure } from '../explore/failure.js';
+import type { Program, RunReport } from '../explore/program.js';
 import { getProgram, programIds } from '../explore/registry.js';
 import { fitLine, reportLines } from './output.js';
 
@@ -180,28 +181,47 @@ export interface ReplayCommandOptions {
   exportTrace?: (report: RunReport, path: string) => void;
 }
 
-export async function replayCommand(file: string, o: ReplayCommandOptions): Promise<number> {
+/** The failure file and its program, or the exit code of the bad input (said already). */
+async function loadFailureProgram(
+  file: string,
+  o: ReplayCommandOptions,
+): Promise<{ failure: Failure; program: Program } | 2> {
   const read = readFailure(file);
   if (!read.ok) return badInput('replay', read.error, o.json);
   const loadError = await loadRegistry(resolveRegistry(o.registry));
-  const program = loadError === null ? getProgram(read.failure.program) : undefined;
+  const failure = read.failure;
+  const program = loadError === null ? getProgram(failure.program) : undefined;
   if (program === undefined) {
     const msg =
-      loadError ?? `unknown program '${read.failure.program}'; known: ${programIds().join(', ')}`;
+      loadError ?? `unknown program '${failure.program}'; known: ${programIds().join(', ')}`;
     return badInput('replay', { field: 'program', message: msg }, o.json);
   }
-  const r = await replayFailure(program, read.failure, {
+  return { failure, program };
+}
+
+/** The replayed run's trace: through the report layer's exporter, or as raw JSON. */
+function writeTrace(
+  report: RunReport,
+  path: string,
+  exportTrace: ReplayCommandOptions['exportTrace'],
+): void {
+  if (exportTrace !== undefined) exportTrace(report, path);
+  else
+    writeFileSync(
+      path,
+      `${JSON.stringify({ lanes: report.lanes ?? [], events: report.trace ?? [] })}\n`,
+    );
+}
+
+export async function replayCommand(file: string, o: ReplayCommandOptions): Promise<number> {
+  const loaded = await loadFailureProgram(file, o);
+  if (typeof loaded === 'number') return loaded;
+  const { failure, program } = loaded;
+  const r = await replayFailure(program, failure, {
     trace: o.trace !== undefined,
     ...(o.original ? { which: 'original' as const } : {}),
   });
-  if (o.trace !== undefined) {
-    if (o.exportTrace !== undefined) o.exportTrace(r.report, o.trace);
-    else
-      writeFileSync(
-        o.trace,
-        `${JSON.stringify({ lanes: r.report.lanes ?? [], events: r.report.trace ?? [] })}\n`,
-      );
-  }
+  if (o.trace !== undefined) writeTrace(r.report, o.trace, o.exportTrace);
   const ok = r.invariantMatches && r.traceHashMatches && r.divergence === null;
   const { report: _report, violationReport, ...rest } = r;
   if (o.json) {
@@ -242,16 +262,9 @@ export async function differentialCommand(
   file: string,
   o: DifferentialCommandOptions,
 ): Promise<number> {
-  const read = readFailure(file);
-  if (!read.ok) return badInput('replay', read.error, o.json);
-  const loadError = await loadRegistry(resolveRegistry(o.registry));
-  const failure = read.failure;
-  const source = loadError === null ? getProgram(failure.program) : undefined;
-  if (source === undefined) {
-    const msg =
-      loadError ?? `unknown program '${failure.program}'; known: ${programIds().join(', ')}`;
-    return badInput('replay', { field: 'program', message: msg }, o.json);
-  }
+  const loaded = await loadFailureProgram(file, o);
+  if (typeof loaded === 'number') return loaded;
+  const { failure, program: source } = loaded;
   let againstId: string;
   try {
     againstId = otherProgramId(failure, o.design);
@@ -269,14 +282,7 @@ export async function differentialCommand(
     trace: o.trace !== undefined,
     ...(o.original ? { which: 'original' as const } : {}),
   });
-  if (o.trace !== undefined) {
-    if (o.exportTrace !== undefined) o.exportTrace(r.report, o.trace);
-    else
-      writeFileSync(
-        o.trace,
-        `${JSON.stringify({ lanes: r.report.lanes ?? [], events: r.report.trace ?? [] })}\n`,
-      );
-  }
+  if (o.trace !== undefined) writeTrace(r.report, o.trace, o.exportTrace);
   const { report: _report, ...rest } = r;
   if (o.json) {
     process.stdout.write(
