@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/report/chromium.js';
 
 const [html, png] = process.argv.slice(2);
 if (html === undefined || png === undefined) {
@@ -19,20 +19,7 @@ if (html === undefined || png === undefined) {
 }
 const dir = mkdtempSync(join(tmpdir(), 'resetlab-shot-'));
 const url = pathToFileURL(resolve(html)).href;
-const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-  executablePath: process.env.RESETLAB_CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const context = await launchChromium(dir, { width: 1280, height: 900 });
 try {
   await context.route('**/*', (route) =>
     route.request().url() === url ? route.continue() : route.abort(),

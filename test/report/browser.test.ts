@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { renderReport } from '../../src/report/html.js';
+import { CHROMIUM, launchChromium } from './chromium.js';
 import { reportFixture } from './report-fixture.js';
 
 /**
@@ -39,7 +40,6 @@ interface Rect {
   bottom: number;
 }
 
-const CHROMIUM = process.env.RESETLAB_CHROMIUM ?? '/usr/bin/chromium';
 const REQUIRE = process.env.RESETLAB_REQUIRE_BROWSER === '1';
 
 test('the HTML report loads in headless Chromium with no error and the expected DOM', {
@@ -51,26 +51,14 @@ test('the HTML report loads in headless Chromium with no error and the expected 
     t.skip(msg);
     return;
   }
-  const { chromium } = await import('playwright-core');
   const data = await reportFixture();
   const dir = mkdtempSync(join(tmpdir(), 'resetlab-report-'));
   const file = join(dir, 'report.html');
   writeFileSync(file, renderReport(data));
   const url = pathToFileURL(file).href;
 
-  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const context = await launchChromium(dir);
+
   try {
     const blocked: string[] = [];
     await context.route('**/*', async (route) => {
