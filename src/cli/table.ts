@@ -70,9 +70,7 @@ export function formatCompareTable(j: CompareJson, c: Colors): string {
   const ofSubmitted = (d: string, n: number | undefined) => {
     const m = j.metrics[d];
     if (m === undefined || n === undefined) return '-';
-    return m.jobsSubmitted !== undefined && m.jobsSubmitted > 0
-      ? `${n}/${m.jobsSubmitted}`
-      : String(n);
+    return m.jobsSubmitted > 0 ? `${n}/${m.jobsSubmitted}` : String(n);
   };
   metric('jobs completed', (d) => ofSubmitted(d, j.metrics[d]?.jobsCompleted));
   metric('jobs failed', (d) => ofSubmitted(d, j.metrics[d]?.jobsFailed));

@@ -192,6 +192,13 @@ export async function runScenario(
   }
   const resets = devices.reduce((n, d) => n + d.log.resets.length, 0);
   const wedged = devices.some((d) => d.log.wedges.length > 0);
+  // One pass over the ledger: the totals are the clients' sums.
+  const clients = ledger.perClient();
+  const completed = clients.reduce((n, c) => n + c.completed, 0);
+  const failed = clients.reduce(
+    (n, c) => n + Object.values(c.failed).reduce((a, b) => a + b, 0),
+    0,
+  );
   const report: ScenarioResult = {
     scenario: spec.name,
     drawn: effective.name,
@@ -208,19 +215,19 @@ export async function runScenario(
     wedged,
     recovered,
     jobs: {
-      completed: ledger.completed(),
-      failed: ledger.failed(),
+      completed,
+      failed,
       innocentLost: checker.innocent.lost,
     },
-    clients: ledger.perClient(),
+    clients,
     ledgerNotes: ledger.notes.slice(0, 20),
     metrics: {
       resets,
       wedged: wedged ? 1 : 0,
       resetLatencyNs: latencyN === 0 ? 0 : Math.round(latencySum / latencyN),
       jobsSubmitted: ledger.jobs.length,
-      jobsCompleted: ledger.completed(),
-      jobsFailed: ledger.failed(),
+      jobsCompleted: completed,
+      jobsFailed: failed,
       innocentLost: checker.innocent.lost,
       recoveries: daemon.recoveries.length,
       devices: devices.length,
