@@ -88,6 +88,17 @@ export class Queue {
    */
   oomsServed = 0;
   oomsAtArm = 0;
+  /**
+   * The sync object the queue's stream was blocked on when the driver last read its state
+   * (panthor_queue::syncwait, filled by cs_slot_sync_queue_state_locked): its GPU VA, the
+   * reference value, the condition (greater-than, else less-or-equal) and its width.
+   */
+  readonly syncwait = { gpuVa: 0, ref: 0, gt: false, sync64: false };
+  /**
+   * The BO behind `syncwait.gpuVa` and the offset in it, looked up once and held with a
+   * reference until the wait is over (panthor_queue_get_syncwait_obj / _put_syncwait_obj).
+   */
+  syncwaitObj: { bo: Bo; offset: number } | null = null;
 
   constructor(
     readonly idx: number,
@@ -144,6 +155,17 @@ export class Group implements Lifetime {
   suspendBufSize = 0;
   /** Which list the group is on in the scheduler ('runnable', 'idle', 'stopped' or null). */
   list: 'runnable' | 'idle' | 'stopped' | null = null;
+  /**
+   * The firmware's view of the queues, as Panthor keeps it (panthor_group::idle_queues,
+   * ::blocked_queues): a queue is idle when its stream was unblocked with its ring consumed, and
+   * blocked when it waited on a sync object, at the last STATUS_UPDATE or suspend the driver
+   * read (csg_slot_sync_queues_state_locked); submitting a job clears its idle bit, the
+   * scheduler's sync-update work its blocked bit. A new group has every queue idle.
+   */
+  idleQueues = 0;
+  blockedQueues = 0;
+  /** On the scheduler's waiting list (panthor_group::wait_node not empty). */
+  waiting = false;
 
   constructor(
     readonly handle: number,
@@ -201,12 +223,24 @@ export class Group implements Lifetime {
     );
   }
 
-  /** No queue has work written to the ring or waiting to be run. */
+  /**
+   * group_is_idle: every queue idle or blocked, in the firmware's view (`idleQueues`,
+   * `blockedQueues`) — not the driver's job lists: a queue blocked on a sync object with jobs in
+   * its ring is idle for scheduling.
+   */
   isIdle(): boolean {
-    return this.queues.every((q) => q.inFlight.length === 0 && q.pending.every((j) => j.empty));
+    const inactive = (this.idleQueues | this.blockedQueues) >>> 0;
+    let n = 0;
+    for (let m = inactive; m !== 0; m &= m - 1) n++;
+    return n === this.queues.length;
   }
 
+  /**
+   * Some queue has a job written to its ring or waiting to be run (the driver's job lists). A
+   * model hint for power and rotation decisions (`Scheduler.hasRunnableWork`), not Panthor's
+   * idle state (`isIdle`).
+   */
   hasWork(): boolean {
-    return !this.isIdle();
+    return this.queues.some((q) => q.inFlight.length > 0 || q.pending.some((j) => !j.empty));
   }
 }

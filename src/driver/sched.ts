@@ -106,12 +106,19 @@ export class Scheduler implements Resettable {
   private readonly runnable: Group[][] = [[], [], [], []];
   private readonly idle: Group[][] = [[], [], [], []];
   private readonly stopped: Group[] = [];
+  /**
+   * Groups with a queue blocked on a sync object (sched->groups.waiting), in the order they
+   * were added; evaluated by the sync-update work.
+   */
+  private readonly waiting: Group[] = [];
   /** Every live group, for wedging and metrics. */
   readonly groups = new Set<Group>();
   readonly wq: Workqueue;
   readonly heapAllocWq: Workqueue;
   readonly tickWork: DelayedWork;
   readonly fwEventsWork: Work;
+  /** sched->sync_upd_work: re-evaluates the sync objects blocked queues wait on. */
+  readonly syncUpdWork: Work;
   /** Woken when a group leaves its CSG slot (VM teardown waits for its groups to leave). */
   private readonly slotsChanged: WaitQueue;
   private readonly fwEvents: Atomic;
@@ -136,6 +143,7 @@ export class Scheduler implements Resettable {
     this.heapAllocWq = new Workqueue(k, 'panthor-heap-alloc', 2);
     this.tickWork = new DelayedWork(k, 'sched.tick_work', () => this.tick());
     this.fwEventsWork = new Work(k, 'sched.fw_events_work', () => this.processFwEvents());
+    this.syncUpdWork = new Work(k, 'sched.sync_upd_work', () => this.syncUpd());
     this.slotsChanged = new WaitQueue(k, 'sched.slots_changed');
   }
 
@@ -171,6 +179,13 @@ export class Scheduler implements Resettable {
     this.wq.enqueue(this.fwEventsWork);
   }
 
+  /** sched_queue_work(sched, sync_upd). */
+  private async queueSyncUpd(): Promise<void> {
+    await this.k.point();
+    if (this.resetBlocksWork()) return;
+    this.wq.enqueue(this.syncUpdWork);
+  }
+
   // ---- Group lists -----------------------------------------------------------------------------
 
   private removeFromLists(g: Group): void {
@@ -181,10 +196,23 @@ export class Scheduler implements Resettable {
     g.list = null;
   }
 
-  private moveTo(g: Group, list: 'runnable' | 'idle' | 'stopped'): void {
+  /** list_del_init(&group->wait_node). */
+  private removeFromWaiting(g: Group): void {
+    if (!g.waiting) return;
+    const i = this.waiting.indexOf(g);
+    if (i >= 0) this.waiting.splice(i, 1);
+    g.waiting = false;
+  }
+
+  /** list_move_tail, or list_move (to the head) with `head`. */
+  private moveTo(g: Group, list: 'runnable' | 'idle' | 'stopped', head = false): void {
     this.removeFromLists(g);
-    if (list === 'stopped') this.stopped.push(g);
-    else (list === 'runnable' ? this.runnable : this.idle)[g.priority]?.push(g);
+    const l =
+      list === 'stopped'
+        ? this.stopped
+        : ((list === 'runnable' ? this.runnable : this.idle)[g.priority] as Group[]);
+    if (head) l.unshift(g);
+    else l.push(g);
     g.list = list;
   }
 
@@ -261,6 +289,8 @@ export class Scheduler implements Resettable {
       );
       group.queues.push(q);
     }
+    // panthor_group_create: idle_queues = GENMASK(queue_count - 1, 0).
+    group.idleQueues = queues.length >= 32 ? 0xffffffff : (1 << queues.length) - 1;
     this.groups.add(group);
     await this.resetLock.lock('groupCreate [driver/sched.ts]');
     if (this.resetInProgress.peek()) {
@@ -284,6 +314,7 @@ export class Scheduler implements Resettable {
       await this.queueTick(0);
     } else if (!this.resetInProgress.peek()) {
       this.removeFromLists(group);
+      this.removeFromWaiting(group);
       await this.queueGroupWork(group, group.termWork);
     }
     this.lock.unlock();
@@ -321,6 +352,8 @@ export class Scheduler implements Resettable {
     const vm = group.vm;
     await vm.opLock.lock('groupReleaseLocked [driver/sched.ts]');
     for (const q of group.queues) {
+      // group_free_queue: panthor_queue_put_syncwait_obj.
+      this.putSyncwaitObj(q);
       await vm.unmap(q.ringVa, q.ringSize);
       q.ringBo.put();
     }
@@ -478,12 +511,23 @@ export class Scheduler implements Resettable {
       q.inFlight.push(job);
       q.lastFence = job.fence;
       job.ran = true;
+      const queueMask = 1 << q.idx;
       if (group.csgId < 0) {
-        await this.groupSchedule(group);
+        await this.groupSchedule(group, queueMask);
       } else {
+        // queue_run_job: a job for an idle queue of an idle group restarts a stopped tick; the
+        // queue is no longer idle; the scheduler takes a PM reference unless the queue is
+        // blocked on a sync object.
+        const resumeTick =
+          group.isIdle() &&
+          (group.idleQueues & queueMask) !== 0 &&
+          (group.blockedQueues & queueMask) === 0 &&
+          this.reschedTargetNs < 0;
+        group.idleQueues &= ~queueMask;
+        if (resumeTick) await this.resumeTick();
         dev.fw.ringDoorbell(q.doorbellId);
         this.logHandoff(group, q, job);
-        if (!this.pmHasRef) {
+        if (!this.pmHasRef && (group.blockedQueues & queueMask) === 0) {
           await dev.pm.get();
           this.pmHasRef = true;
         }
@@ -537,16 +581,29 @@ export class Scheduler implements Resettable {
     return fallback;
   }
 
-  /** group_schedule_locked: a job arrived for a group that is not on a slot. */
-  private async groupSchedule(group: Group): Promise<void> {
+  /**
+   * group_schedule_locked: a job arrived on the queues of `queueMask` of a group that is not on
+   * a slot. Queues blocked on a sync object do not wake the scheduler; the queues are no longer
+   * idle; a group that became non-idle moves to the runnable list (not during a reset); then an
+   * immediate tick for an RT group, when a slotted group may be idle, or when the tick runs and
+   * a slot is free; otherwise the stopped tick is restarted (sched_resume_tick).
+   */
+  private async groupSchedule(group: Group, queueMask: number): Promise<void> {
     if (!group.canRun()) return;
+    if ((queueMask & group.blockedQueues) === queueMask) return;
+    const wasIdle = group.isIdle();
+    group.idleQueues &= ~queueMask;
     if (this.resetInProgress.peek()) return;
-    if (group.list !== 'runnable') this.moveTo(group, 'runnable');
-    if (group.priority === 3 || this.mightHaveIdle || this.usedCsgSlots < this.csgSlotCount) {
+    if (wasIdle && !group.isIdle()) this.moveTo(group, 'runnable');
+    if (group.priority === PRIO_COUNT - 1 || this.mightHaveIdle) {
       await this.queueTick(0);
       return;
     }
-    if (this.reschedTargetNs < 0) await this.resumeTick();
+    if (this.reschedTargetNs >= 0) {
+      if (this.usedCsgSlots < this.csgSlotCount) await this.queueTick(0);
+      return;
+    }
+    await this.resumeTick();
   }
 
   private async resumeTick(): Promise<void> {
@@ -576,6 +633,11 @@ export class Scheduler implements Resettable {
    */
   private suspendTimeout(q: Queue): void {
     if (q.timeoutRemainingNs >= 0) return;
+    // "If the queue is blocked and the group is idle, we want the timer to keep running
+    // because the group can't be unblocked by other queues, so it has to come from an external
+    // source, and we want to timebox this external signalling."
+    const g = q.inFlight[0]?.group;
+    if (g?.canRun() && (g.blockedQueues & (1 << q.idx)) !== 0 && g.isIdle()) return;
     const wasActive = q.timeout.cancel();
     q.timeoutRemainingNs =
       !wasActive || q.inFlight.length === 0
@@ -661,6 +723,7 @@ export class Scheduler implements Resettable {
       await this.queueTick(0);
     } else {
       this.removeFromLists(group);
+      this.removeFromWaiting(group);
       await this.queueGroupWork(group, group.termWork);
     }
     this.lock.unlock();
@@ -789,11 +852,13 @@ export class Scheduler implements Resettable {
         this.failJob(job, this.errorFor(group, q.idx, job, -Errno.ECANCELED));
         puts++;
       }
-      // Unblock GPU waiters on this queue's sync object.
+      // Unblock GPU waiters on this queue's sync object, and let the sync-update work
+      // re-evaluate the queues blocked on it (group_term_post_processing).
       if (group.syncobjs.alive) {
         group.syncobjs.write64(q.idx * SYNCOBJ_SIZE, q.lastSeqno());
         group.syncobjs.write32(q.idx * SYNCOBJ_SIZE + 8, 0xffffffff);
       }
+      await this.queueSyncUpd();
       this.suspendTimeout(q);
     }
     endSignalling(this.k, cookie);
@@ -870,8 +935,7 @@ export class Scheduler implements Resettable {
       if (await this.processCsIrq(slot, cs)) ringMask |= 1 << cs;
       csIrqs &= ~(1 << cs);
     }
-    if (csgEvents & R.CSG_SYNC_UPDATE && group !== null)
-      await this.queueGroupWork(group, group.syncUpdWork);
+    if (csgEvents & R.CSG_SYNC_UPDATE) await this.csgSlotSyncUpdate(slot);
     if (ringMask)
       fw.toggleField(
         csg.input as unknown as Record<string, number>,
@@ -880,6 +944,16 @@ export class Scheduler implements Resettable {
         ringMask,
       );
     fw.ringCsgDoorbells(1 << slot);
+  }
+
+  /**
+   * csg_slot_sync_update_locked: the slot's group checks its jobs, and the scheduler
+   * re-evaluates every blocked queue (a sync object of this group may be what they wait on).
+   */
+  private async csgSlotSyncUpdate(slot: number): Promise<void> {
+    const group = this.csgSlots[slot] ?? null;
+    if (group !== null) await this.queueGroupWork(group, group.syncUpdWork);
+    await this.queueSyncUpd();
   }
 
   private async processCsIrq(slot: number, csIdx: number): Promise<boolean> {
@@ -1006,6 +1080,9 @@ export class Scheduler implements Resettable {
     if (old === GroupState.CREATED && next === GroupState.SUSPENDED) next = GroupState.CREATED;
     if (old === next) return;
     if (next === GroupState.UNKNOWN) await this.dev.reset.schedule('unknown-csg-state');
+    // What the firmware says of each queue at the suspend: idle, or blocked on a sync object
+    // (read before the queue slots are reset, whose timers now see the blocked state).
+    if (next === GroupState.SUSPENDED) this.csgSyncQueuesState(slot);
     if (old === GroupState.ACTIVE) for (const q of group.queues) this.csSlotReset(slot, q);
     if (next === GroupState.SUSPENDED || next === GroupState.TERMINATED) {
       // The firmware's extract pointer is where the queue stopped.
@@ -1014,6 +1091,108 @@ export class Scheduler implements Resettable {
     }
     group.state = next;
     this.k.trace.instant(this.dev.csgLane(slot), 'csg', `${group.name} ${next}`);
+  }
+
+  /**
+   * csg_slot_sync_queues_state_locked / cs_slot_sync_queue_state_locked: reads each queue's
+   * CS_STATUS_BLOCKED_REASON. Unblocked with its ring consumed (and no deferred operation on a
+   * scoreboard): idle. Blocked in a SYNC_WAIT: the group joins the waiting list, the queue is
+   * blocked unless a deferred operation is pending, and the wait (object, value, condition,
+   * width) is kept for the sync-update work. Any other reason is not blocking.
+   */
+  private csgSyncQueuesState(slot: number): void {
+    const group = this.csgSlots[slot];
+    if (group === null || group === undefined) return;
+    const fw = this.dev.fw;
+    group.idleQueues = 0;
+    group.blockedQueues = 0;
+    for (const q of group.queues) {
+      const out = fw.cs(slot, q.idx).output;
+      const bit = 1 << q.idx;
+      if (out.statusBlockedReason === R.CS_STATUS_BLOCKED_REASON_UNBLOCKED) {
+        if (q.insert === out.extract && out.statusScoreboards === 0) group.idleQueues |= bit;
+      } else if (out.statusBlockedReason === R.CS_STATUS_BLOCKED_REASON_SYNC_WAIT) {
+        if (!group.waiting) {
+          this.waiting.push(group);
+          group.waiting = true;
+        }
+        if (out.statusScoreboards === 0) group.blockedQueues |= bit;
+        const sw = q.syncwait;
+        sw.gpuVa = out.statusWaitSyncPtr;
+        sw.gt =
+          (out.statusWait & R.CS_STATUS_WAIT_SYNC_COND_MASK) === R.CS_STATUS_WAIT_SYNC_COND_GT;
+        sw.sync64 = (out.statusWait & R.CS_STATUS_WAIT_SYNC_64B) !== 0;
+        sw.ref = sw.sync64
+          ? out.statusWaitSyncValue + out.statusWaitSyncValueHi * 0x1_0000_0000
+          : out.statusWaitSyncValue;
+      }
+    }
+  }
+
+  /**
+   * panthor_queue_eval_syncwait: 1 when the sync object a blocked queue waits on satisfies its
+   * condition (the BO reference is dropped then), 0 when not, -EINVAL when no BO backs the VA.
+   */
+  private evalSyncwait(group: Group, q: Queue): number {
+    if (q.syncwaitObj === null) {
+      const found = group.vm.boForVa(q.syncwait.gpuVa);
+      if (found === null || !found.bo.alive) {
+        this.k.trace.instant(
+          this.dev.lane,
+          'sched',
+          `WARN: no BO at sync-wait VA of ${group.name}/q${q.idx}`,
+        );
+        return -Errno.EINVAL;
+      }
+      q.syncwaitObj = { bo: found.bo.get(), offset: found.offset };
+    }
+    const { bo, offset } = q.syncwaitObj;
+    const value = q.syncwait.sync64 ? bo.read64(offset) : bo.read32(offset);
+    const result = q.syncwait.gt ? value > q.syncwait.ref : value <= q.syncwait.ref;
+    if (result) this.putSyncwaitObj(q);
+    return result ? 1 : 0;
+  }
+
+  /** panthor_queue_put_syncwait_obj. */
+  private putSyncwaitObj(q: Queue): void {
+    if (q.syncwaitObj === null) return;
+    q.syncwaitObj.bo.put();
+    q.syncwaitObj = null;
+  }
+
+  /**
+   * sync_upd_work: for every group on the waiting list, the blocked queues whose sync object
+   * now satisfies the wait are unblocked; an off-slot group with an unblocked queue becomes
+   * runnable (an RT one asks for an immediate tick); a group with no blocked queue left leaves
+   * the list. A sync object that cannot be read counts as satisfied (the kernel tests the
+   * return value for non-zero, after a WARN).
+   */
+  private async syncUpd(): Promise<void> {
+    let immediateTick = false;
+    await this.lock.lock('syncUpd [driver/sched.ts]');
+    try {
+      for (const g of [...this.waiting]) {
+        let tested = g.blockedQueues;
+        let unblocked = 0;
+        while (tested !== 0) {
+          const cs = 31 - Math.clz32(tested & -tested);
+          tested &= ~(1 << cs);
+          const q = g.queues[cs];
+          if (q !== undefined && this.evalSyncwait(g, q) !== 0) unblocked |= 1 << cs;
+        }
+        if (unblocked !== 0) {
+          g.blockedQueues &= ~unblocked;
+          if (g.csgId < 0) {
+            this.moveTo(g, 'runnable', true);
+            if (g.priority === PRIO_COUNT - 1) immediateTick = true;
+          }
+        }
+        if (g.blockedQueues === 0) this.removeFromWaiting(g);
+      }
+    } finally {
+      this.lock.unlock();
+    }
+    if (immediateTick) await this.queueTick(0);
   }
 
   /**
@@ -1043,6 +1222,7 @@ export class Scheduler implements Resettable {
       const csg = fw.csg(slot);
       const res = await fw.waitAcks(csg, r.mask, this.dev.cfg.csgAckTimeoutNs);
       if (res.acked & R.CSG_STATE_MASK) await this.csgSyncState(slot);
+      if (res.acked & R.CSG_STATUS_UPDATE) this.csgSyncQueuesState(slot);
       if (!res.ok && ((csg.input.req ^ csg.output.ack) & r.mask) !== 0) {
         this.k.trace.instant(this.dev.csgLane(slot), 'csg', `CSG ${slot} update request timedout`);
         upd.timedoutMask |= 1 << slot;
@@ -1311,6 +1491,7 @@ export class Scheduler implements Resettable {
         // never picked up again.
         if (g.csgId < 0 && (g.list !== null || old.includes(g))) {
           this.removeFromLists(g);
+          this.removeFromWaiting(g);
           await this.queueGroupWork(g, g.termWork);
         }
       } else if (g.csgId >= 0) {
@@ -1405,18 +1586,23 @@ export class Scheduler implements Resettable {
           if (!(suspended & (1 << slot))) continue;
           const g = this.csgSlots[slot] as Group;
           if (failed) g.state = GroupState.TERMINATED;
-          else await this.queueGroupWork(g, g.syncUpdWork);
+          else await this.csgSlotSyncUpdate(slot);
         }
       }
       for (let slot = 0; slot < this.csgSlotCount; slot++) {
         const g = this.csgSlots[slot];
         if (g === null || g === undefined) continue;
         g.refs.incNow('suspend [driver/sched.ts]');
+        // Events the slot raised before it was suspended are handled before it is unbound.
+        if (g.csgId >= 0) await this.processCsgIrq(g.csgId);
         await this.groupUnbind(g);
         if (g.canRun()) {
           this.moveTo(g, 'idle');
         } else {
+          // "We don't bother stopping the scheduler if the group is faulty, the group
+          // termination work will finish the job."
           this.removeFromLists(g);
+          this.removeFromWaiting(g);
           await this.queueGroupWork(g, g.termWork);
         }
         await this.groupPut(g);
@@ -1437,6 +1623,7 @@ export class Scheduler implements Resettable {
   async preReset(): Promise<void> {
     await this.resetLock.lock('preReset [driver/sched.ts]');
     await this.resetInProgress.set(1);
+    await this.syncUpdWork.cancelSync('preReset [driver/sched.ts]');
     await this.tickWork.cancelSync('preReset [driver/sched.ts]');
     await this.suspend();
     for (const l of [...this.runnable, ...this.idle]) {
@@ -1465,13 +1652,18 @@ export class Scheduler implements Resettable {
         this.moveTo(g, g.isIdle() ? 'idle' : 'runnable');
         for (const q of g.queues) if (q.pending.length > 0) await this.wq.queueWork(q.runWork);
       } else {
+        this.removeFromWaiting(g);
         await this.queueGroupWork(g, g.termWork);
       }
       await this.groupPut(g);
     }
     await this.resetInProgress.set(0);
     this.resetLock.unlock();
-    if (!failed) await this.queueTick(0);
+    // "No need to queue a tick and update syncs if the reset failed."
+    if (!failed) {
+      await this.queueTick(0);
+      await this.queueSyncUpd();
+    }
     return 0;
   }
 
@@ -1491,9 +1683,11 @@ export class Scheduler implements Resettable {
     if (this.dev.bug('reset-work-after-unbind')) {
       await this.tickWork.cancelSync('unplug [driver/sched.ts]');
       await this.fwEventsWork.cancelSync('unplug [driver/sched.ts]');
+      await this.syncUpdWork.cancelSync('unplug [driver/sched.ts]');
     } else {
       await this.tickWork.disableSync('unplug [driver/sched.ts]');
       await this.fwEventsWork.disableSync('unplug [driver/sched.ts]');
+      await this.syncUpdWork.disableSync('unplug [driver/sched.ts]');
     }
     await this.lock.lock('unplug [driver/sched.ts]');
     if (this.dev.reset.design.factors.unplug === 'signal') {

@@ -47,6 +47,10 @@ import {
   CS_FATAL,
   CS_STATUS_BLOCKED_REASON_SYNC_WAIT,
   CS_STATUS_BLOCKED_REASON_UNBLOCKED,
+  CS_STATUS_WAIT_SYNC,
+  CS_STATUS_WAIT_SYNC_64B,
+  CS_STATUS_WAIT_SYNC_COND_GT,
+  CS_STATUS_WAIT_SYNC_COND_LE,
   CS_TILER_OOM,
   Exception,
   HEAP_CTX_CHUNK_SIZE,
@@ -436,7 +440,12 @@ export class Stream {
   private setState(s: StreamState): void {
     this.state = s;
     const out = this.iface.output;
-    out.active = s === 'off' || s === 'stopped' ? 0 : 1;
+    const stopped = s === 'off' || s === 'stopped';
+    out.active = stopped ? 0 : 1;
+    // A stream that stops (suspend, STOP, state loss) leaves its status where it was: Panthor
+    // reads CS_STATUS_BLOCKED_REASON and the wait object after the SUSPEND acknowledgement
+    // (panthor_sched.c csg_slot_sync_state_locked -> csg_slot_sync_queues_state_locked).
+    if (stopped) return;
     out.statusBlockedReason =
       s === 'wait' ? CS_STATUS_BLOCKED_REASON_SYNC_WAIT : CS_STATUS_BLOCKED_REASON_UNBLOCKED;
   }
@@ -799,8 +808,13 @@ export class Stream {
           }
           const out = this.iface.output;
           out.statusWaitSyncPtr = addr;
-          out.statusWaitSyncValue = vLo + vHi * TWO32;
-          out.statusWait = lo & 1;
+          out.statusWaitSyncValue = vLo;
+          out.statusWaitSyncValueHi = vHi;
+          out.statusWait =
+            (CS_STATUS_WAIT_SYNC |
+              CS_STATUS_WAIT_SYNC_64B |
+              ((lo & 1) === 1 ? CS_STATUS_WAIT_SYNC_COND_GT : CS_STATUS_WAIT_SYNC_COND_LE)) >>>
+            0;
           this.setState('wait');
           eng.waiters.add(this);
           break;

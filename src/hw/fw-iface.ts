@@ -108,10 +108,23 @@ export interface CsOutput {
   /** Whether the stream is currently active (ringbuf_output.active). */
   active: number;
   statusCmdPtr: number;
+  /** CS_STATUS_WAIT: SYNC | SYNC_64B | the condition (COND_GT or COND_LE), regs.ts. */
   statusWait: number;
+  /**
+   * CS_STATUS_BLOCKED_REASON. Like the other status fields it keeps the value it had when the
+   * stream stopped (a suspend, a STOP): the driver reads it after a SUSPEND is acknowledged.
+   */
   statusBlockedReason: number;
   statusWaitSyncPtr: number;
+  /** The low 32 bits of the value a SYNC_WAIT compares with, and the high 32 bits. */
   statusWaitSyncValue: number;
+  statusWaitSyncValueHi: number;
+  /**
+   * CS_STATUS_SCOREBOARDS: the scoreboard entries with deferred operations pending. The
+   * virtual command-stream front-end runs every operation synchronously, so it is always 0;
+   * the driver reads it as Panthor does.
+   */
+  statusScoreboards: number;
   /** CS_EXCEPTION_TYPE | CS_EXCEPTION_DATA << 8 of the last fault / fatal event. */
   fault: number;
   fatal: number;
@@ -169,6 +182,8 @@ export function newCsIface(): CsIface {
       statusBlockedReason: 0,
       statusWaitSyncPtr: 0,
       statusWaitSyncValue: 0,
+      statusWaitSyncValueHi: 0,
+      statusScoreboards: 0,
       fault: 0,
       fatal: 0,
       faultInfo: 0,

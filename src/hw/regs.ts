@@ -275,6 +275,12 @@ export const CS_EVT_MASK = CS_TILER_OOM | CS_PROTM_PENDING | CS_FATAL | CS_FAULT
 
 export const CS_STATUS_BLOCKED_REASON_UNBLOCKED = 0;
 export const CS_STATUS_BLOCKED_REASON_SYNC_WAIT = 3;
+/** CS_STATUS_WAIT fields (panthor_fw.h, struct panthor_fw_cs_output_iface). */
+export const CS_STATUS_WAIT_SYNC_COND_LE = 0 << 24;
+export const CS_STATUS_WAIT_SYNC_COND_GT = 1 << 24;
+export const CS_STATUS_WAIT_SYNC_COND_MASK = 0xf << 24;
+export const CS_STATUS_WAIT_SYNC_64B = 1 << 30;
+export const CS_STATUS_WAIT_SYNC = 1 << 31;
 
 export const PANTHOR_FW_HALT_OK = 0;
 export const PANTHOR_FW_HALT_ON_PANIC = 0x4e;

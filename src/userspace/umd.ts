@@ -214,6 +214,25 @@ export const streams = {
   store(va: number, value: number, runNs = 1000): CsBuilder {
     return new CsBuilder().run(runNs).mov48(0, va).mov32(2, value).store32(2, 0, 0);
   },
+  /**
+   * Mesa-style cross-queue synchronisation inside the command stream (panvk's CS_SYNC_WAIT on a
+   * user sync object): waits until the 64-bit object at `syncVa` is greater than `value`, then
+   * stores `outValue` at `outVa`. The firmware reports the stream blocked on the object while
+   * it waits (CS_STATUS_BLOCKED_REASON SYNC_WAIT).
+   */
+  waitSync(syncVa: number, value: number, outVa: number, outValue: number): CsBuilder {
+    return new CsBuilder()
+      .mov48(4, syncVa)
+      .mov48(6, value)
+      .syncWait64(4, 6, true)
+      .mov48(0, outVa)
+      .mov32(2, outValue)
+      .store32(2, 0, 0);
+  },
+  /** After `runNs` of work, sets the 64-bit sync object at `syncVa` to `value` (SYNC_SET64). */
+  signalSync(syncVa: number, value: number, runNs = 1000): CsBuilder {
+    return new CsBuilder().run(runNs).mov48(4, syncVa).mov48(6, value).syncSet64(4, 6);
+  },
   /** A job that never finishes. */
   hang(): CsBuilder {
     return new CsBuilder().runForever();
