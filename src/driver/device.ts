@@ -142,6 +142,11 @@ export class PanthorDevice implements Lifetime {
     return ctx;
   }
 
+  /** A fence context allocated elsewhere for this device (a drm_sched entity's two). */
+  adoptFenceContext(id: number): void {
+    this.fenceContexts.add(id);
+  }
+
   ownsFenceContext(id: number): boolean {
     return this.fenceContexts.has(id);
   }
@@ -287,7 +292,10 @@ export class PanthorDevice implements Lifetime {
     await this.mmu.unplug();
     await this.gpu.unplug();
     // `unplug=signal`: nothing will complete any more: every pending job ends with -ENODEV.
-    if (this.reset.design.factors.unplug === 'signal') await this.sched.killAll(-Errno.ENODEV);
+    if (this.reset.design.factors.unplug === 'signal') {
+      await this.sched.killAll(-Errno.ENODEV);
+      await this.sched.drainEntities();
+    }
     if (this.wedge.pmHeld) {
       // A wedge still quiescing the device (it races with this unplug) keeps its reference
       // until it is done: the suspend below powers the GPU off.

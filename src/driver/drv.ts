@@ -26,6 +26,7 @@
 
 import { DRM_CORE_IOCTLS } from '../drm/core-ioctls.js';
 import { DRM_RENDER_ALLOW, type DrmIoctlDesc, drmIoctl, drmIoctlDesc } from '../drm/ioctl.js';
+import { MAX_JOB_DEPENDENCIES } from '../drm/sched/job.js';
 import type { DrmCoreCtx } from '../drm/syncobj-ioctl.js';
 import { PAGE_SIZE } from '../hw/regs.js';
 import { Errno } from '../kernel/errno.js';
@@ -37,7 +38,7 @@ import type { Layout } from '../kernel/uaccess.js';
 import type { PanthorDevice } from './device.js';
 import { PanthorFile } from './file.js';
 import { Bo } from './gem.js';
-import { type Group, Job } from './group.js';
+import type { Group, Job } from './group.js';
 import { HeapPool } from './heap.js';
 import { type Dep, depFences, type KSyncOp, SubmitCtx } from './submit-ctx.js';
 import {
@@ -1136,11 +1137,16 @@ export class Drv {
    * latest_flush bits 24..30 clear (EINVAL), the group (EINVAL), the group able to run
    * (EINVAL), the queue index (EINVAL), then its sync array. A submit of no job returns 0
    * without looking at the group. Then the submit context's phases (src/driver/submit-ctx.ts):
-   * all-or-nothing, nothing written back.
+   * all-or-nothing, nothing written back: every job is initialised on its queue's drm_sched
+   * entity (drm_sched_job_init, with a group reference), its waits added as dependencies
+   * (drm_sched_job_add_dependency), armed (its finished fence is what the signal syncobjs get),
+   * and only then are the jobs pushed, in order (drm_sched_entity_push_job). A batch larger
+   * than the ring is not refused: the scheduler's credits hold the jobs back until the ring
+   * has room.
    *
-   * The model refuses a batch that does not fit the queues' ring buffers with EBUSY, where
-   * drm_sched would hold the job until credits free up (the model's scheduler writes a job into
-   * the ring as soon as its dependencies are met).
+   * Model bound: a job waiting on fences of more than MAX_JOB_DEPENDENCIES (1024) distinct
+   * contexts fails the batch with EBUSY before any job is armed (the kernel's dependency xarray
+   * has no such limit; docs/drm-sched.md).
    */
   /** The body of panthor_ioctl_group_submit, after its pad test and drm_dev_enter. */
   private async groupSubmitIoctl(c: PanthorCtx, a: KGroupSubmit): Promise<number> {
@@ -1171,30 +1177,45 @@ export class Drv {
     const ctx = new SubmitCtx(c.file, syncs);
     const r = ctx.collectSignals();
     if (r) return r;
-    const ringNeed = new Map<number, number>();
-    for (const qs of submits) {
-      if (qs.streamSize === 0) continue;
-      const q = g.queues[qs.queueIndex] as Group['queues'][number];
-      const need = (ringNeed.get(q.idx) ?? 0) + 64;
-      if (q.ringUsed() + need > q.ringSize) return -Errno.EBUSY;
-      ringNeed.set(q.idx, need);
-    }
     const deps = ctx.resolveDeps();
     if (typeof deps === 'number') return deps;
-    const fences: Fence[] = [];
+    const group = g;
+    // drm_sched_job_add_dependency keeps one fence per context: a job waiting on more distinct
+    // timelines than the model's bound fails the batch before anything is armed.
+    for (const d of deps) {
+      const contexts = new Set<number>();
+      for (const e of d) {
+        if ('job' in e) {
+          const q = group.queues[(submits[e.job] as KQueueSubmit).queueIndex];
+          if (q !== undefined) contexts.add(q.entity.fenceContext + 1);
+        } else contexts.add(e.context);
+      }
+      if (contexts.size > MAX_JOB_DEPENDENCIES) return -Errno.EBUSY;
+    }
     const jobs: Job[] = [];
     for (const qs of submits) {
-      const q = g.queues[qs.queueIndex] as Group['queues'][number];
-      this.k.kmalloc('job');
-      const fence = q.fenceCtx.create();
-      fences.push(fence);
-      jobs.push(new Job(g, q.idx, qs.streamAddr, qs.streamSize, fence, []));
+      const q = group.queues[qs.queueIndex] as Group['queues'][number];
+      const job = dev.sched.createJob(group, q, qs.streamAddr, qs.streamSize);
+      if (typeof job === 'number') {
+        for (const j of jobs) await dev.sched.jobPut(j);
+        return job;
+      }
+      jobs.push(job);
     }
+    // panthor_submit_ctx_add_deps_and_arm_jobs: job by job, so that a job may wait for the
+    // finished fence of an earlier one.
+    const fences: Fence[] = [];
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i] as Job;
-      job.deps.push(...depFences(deps[i] as Dep[], fences));
-      await dev.sched.pushJob(g, job);
+      for (const f of depFences(deps[i] as Dep[], fences)) {
+        const r = job.addDependency(f);
+        if (r !== 0) throw new Error(`drm_sched_job_add_dependency: ${r} under the bound`);
+      }
+      job.arm();
+      fences.push(job.finished);
     }
+    // panthor_submit_ctx_push_jobs: nothing can fail after this point.
+    for (const job of jobs) await dev.sched.pushJob(group, job);
     ctx.pushFences(fences);
     return 0;
   }

@@ -3,14 +3,19 @@
  *
  * A group has 1..N queues and is bound to one VM; it is the unit the firmware schedules on a
  * CSG slot. Each queue has a ring buffer in the group's VM, a 64-bit sync object the ring
- * increments after every job (the kernel's completion signal), a fence context, the list of
- * jobs written to the ring and not yet completed (`inFlight`), the jobs submitted but not yet
- * written (`pending`, the drm_sched entity queue) and a timeout.
+ * increments after every job (the kernel's completion signal), a fence context for the jobs'
+ * done (hardware) fences, the list of jobs written to the ring and not yet completed
+ * (`inFlight`, fence_ctx.in_flight_jobs), a DRM GPU scheduler with its one entity (the jobs
+ * submitted and not yet written wait in the entity: src/drm/sched/, docs/drm-sched.md) and a
+ * timeout (panthor_sched.c struct panthor_queue).
  *
  * Group state flags follow the uAPI: TIMEDOUT, FATAL_FAULT (with the mask of faulty queues) and
  * INNOCENT (a group that could still run but whose suspend failed during a reset).
  */
 
+import type { SchedEntity } from '../drm/sched/entity.js';
+import { SchedJob } from '../drm/sched/job.js';
+import type { GpuScheduler } from '../drm/sched/scheduler.js';
 import type { Fence, FenceContext } from '../kernel/fence.js';
 import { nextId } from '../kernel/ids.js';
 import type { Lifetime } from '../kernel/kernel.js';
@@ -34,48 +39,63 @@ export const SYNCOBJ_SIZE = 16;
 export const JOB_INSTRS = 8;
 export const JOB_RING_BYTES = JOB_INSTRS * 8;
 
-export class Job {
-  /** The done fence; created at submit so that jobs that never run can be failed too. */
-  readonly fence: Fence;
+/**
+ * struct panthor_job: a drm_sched job plus what Panthor adds. Its user-visible fence is the
+ * scheduler's *finished* fence (`finished`, from arm on); the *done* fence, signalled by the
+ * driver when the ring's sync object passes the job, is initialised only when run_job writes
+ * the job to the ring (an empty job takes the queue's last done fence instead), so a job that
+ * never runs has none.
+ *
+ * References (kref): one the scheduler owns until free_job, one while the job is on the
+ * queue's in-flight list; the last put releases it (job_release: drm_sched_job_cleanup, the
+ * group reference dropped).
+ */
+export class Job extends SchedJob {
+  /** The done fence: set by run_job; null before, and for a job that never ran. */
+  doneFence: Fence | null = null;
   ringStart = -1;
   ringEnd = -1;
   /** Set when the job was written to the ring buffer. */
   ran = false;
   /** Between its `job`/`submit` and `job`/`done` trace events. */
   submitted = false;
-  /** Dependencies (in-syncs) that must signal before the job runs. */
-  readonly deps: Fence[];
   /** True for an empty submit: no ring work, completes with the queue's last fence. */
   readonly empty: boolean;
+  /** panthor_job::refcount. */
+  refs = 1;
 
   constructor(
     readonly group: Group,
     readonly queueIdx: number,
     readonly streamAddr: number,
     readonly streamSize: number,
-    fence: Fence,
-    deps: Fence[],
   ) {
-    this.fence = fence;
-    this.deps = deps;
+    super();
     this.empty = streamSize === 0;
   }
 
+  /** The fence user space and other jobs see (the scheduler's finished fence). */
+  get finished(): Fence {
+    return this.fence().finished;
+  }
+
+  /** The finished fence's seqno: the job's number on its queue, in submission order. */
   get seqno(): number {
-    return this.fence.seqno;
+    return this.fence().finished.seqno;
   }
 }
 
 export class Queue {
   readonly inFlight: Job[] = [];
-  readonly pending: Job[] = [];
   /** Ring offsets (bytes, monotonic): what the kernel wrote, and the firmware's last extract. */
   insert = 0;
   extract = 0;
   doorbellId = -1;
-  /** drm_sched stopped (pre-reset): pending jobs are not run. */
-  stopped = false;
+  /** fence_ctx.last_fence: the done fence of the last job written to the ring. */
   lastFence: Fence | null = null;
+  /** The queue's drm_gpu_scheduler and its one entity (set by group_create_queue). */
+  sched!: GpuScheduler;
+  entity!: SchedEntity;
   /** Remaining timeout when suspended, or -1 while the timer runs. */
   timeoutRemainingNs: number;
   /** When the running timer expires (valid while `timeoutRemainingNs` is -1). */
@@ -108,24 +128,17 @@ export class Queue {
     readonly ringSize: number,
     readonly fenceCtx: FenceContext,
     readonly timeout: DelayedWork,
-    readonly runWork: Work,
     timeoutNs: number,
   ) {
     this.timeoutRemainingNs = timeoutNs;
   }
 
-  /** The highest seqno handed out on this queue (what a killed queue's sync object is set to). */
+  /**
+   * The seqno of the last done fence initialised on this queue (`fence_ctx.seqno`: what a
+   * killed queue's sync object is set to, group_term_post_processing).
+   */
   lastSeqno(): number {
-    let max = this.lastFence?.seqno ?? 0;
-    for (const j of this.inFlight) max = Math.max(max, j.seqno);
-    return max;
-  }
-
-  /** Ring bytes used by in-flight and pending (non-empty) jobs. */
-  ringUsed(): number {
-    let n = this.insert - this.extract;
-    for (const j of this.pending) if (!j.empty) n += JOB_RING_BYTES;
-    return n;
+    return this.fenceCtx.lastSeqno;
   }
 }
 
@@ -241,6 +254,6 @@ export class Group implements Lifetime {
    * idle state (`isIdle`).
    */
   hasWork(): boolean {
-    return this.queues.some((q) => q.inFlight.length > 0 || q.pending.some((j) => !j.empty));
+    return this.queues.some((q) => q.inFlight.length > 0 || q.entity.queued > 0);
   }
 }

@@ -8,32 +8,48 @@
  * are CSG requests the firmware must acknowledge within 100 ms; a request that is not
  * acknowledged is a reset reason.
  *
- * Jobs: GROUP_SUBMIT queues jobs on a queue's entity (`pending`); the queue's run work writes a
- * job into the ring buffer once its dependencies have signalled (`runJob`): a call to the
- * user's stream, then a SYNC_ADD64 of the queue's sync object. If the group is on a slot the
- * doorbell is rung — this is the *hand-off to the hardware* that the `submit-after-fault`
+ * Jobs go through the DRM GPU scheduler (src/drm/sched/, docs/drm-sched.md), one scheduler and
+ * one entity per queue (group_create_queue). GROUP_SUBMIT pushes jobs to the entity; once a
+ * job's dependencies have signalled and its credits fit the ring, the scheduler calls
+ * queue_run_job (`runJob`), which writes it into the ring buffer (a call to the user's stream,
+ * then a SYNC_ADD64 of the queue's sync object) and returns its done fence. If the group is on
+ * a slot the doorbell is rung — the *hand-off to the hardware* that the `submit-after-fault`
  * invariant watches; otherwise the group is made runnable and the tick will start it. Job
  * completion is seen through CSG_SYNC_UPDATE events: the group's sync-update work signals the
- * fences of jobs whose seqno the sync object has reached.
+ * done fences of jobs whose seqno the sync object has reached, and the scheduler signals their
+ * finished fences, which are what user space sees.
  *
- * Faults and timeouts: a CS fatal marks the queue faulty (fences end with -EINVAL); a queue that
- * makes no progress for the job timeout marks its group timed out (-ETIMEDOUT); a destroyed or
- * otherwise stopped group's jobs end with -ECANCELED; after an unplug or a wedge, -ENODEV.
- * Groups that can no longer run are terminated by the tick and their jobs failed by the
- * group's term work.
+ * The firmware's view: on every STATUS_UPDATE and suspend the driver reads each stream's
+ * CS_STATUS_BLOCKED_REASON (idle and blocked queues, the wait object of a blocked one); a
+ * group is idle when all its queues are idle or blocked; blocked groups are on a waiting list
+ * that the scheduler's sync-update work re-evaluates on every sync update.
+ *
+ * Faults and timeouts: a CS fatal marks the queue faulty (fences end with -EINVAL); a queue
+ * that makes no progress for the job timeout (Panthor's per-queue timer) calls drm_sched_fault,
+ * and the scheduler's timeout handler (queue_timedout_job) marks its group timed out
+ * (-ETIMEDOUT); jobs of a group that can no longer run end with -ECANCELED (in run_job) or the
+ * queue's error (in-flight ones, in the term work); after an unplug or a wedge, -ENODEV.
  *
  * Reset: pre-reset marks the reset in progress, cancels the scheduler works, suspends every
  * CSG (a group whose suspend is not acknowledged becomes TIMEDOUT, and INNOCENT if it could
- * still run), and stops every group (their pending jobs wait). Post-reset restarts them, or
- * terminates them if the reset failed. While a reset is pending or in progress, scheduler works
- * are not queued (Panthor's `sched_queue_work`).
+ * still run), and stops every group (drm_sched_stop on its queues: their jobs wait).
+ * Post-reset starts them again (done fences re-attached, drm_sched_start), or terminates them
+ * if the reset failed. While a reset is pending or in progress, scheduler works are not queued
+ * (Panthor's `sched_queue_work`).
  */
 
+import {
+  MAX_WAIT_SCHED_ENTITY_Q_EMPTY_NS,
+  SchedEntity,
+  SchedPriority,
+} from '../drm/sched/entity.js';
+import { type SchedBackendOps, SchedStat } from '../drm/sched/ops.js';
+import { GpuScheduler, MAX_SCHEDULE_TIMEOUT } from '../drm/sched/scheduler.js';
 import { CsBuilder } from '../hw/cs-isa.js';
 import * as R from '../hw/regs.js';
 import { Atomic } from '../kernel/atomic.js';
 import { Errno } from '../kernel/errno.js';
-import { beginSignalling, endSignalling } from '../kernel/fence.js';
+import { beginSignalling, endSignalling, type Fence } from '../kernel/fence.js';
 import { Mutex } from '../kernel/mutex.js';
 import { Refcount } from '../kernel/refcount.js';
 import { WaitQueue } from '../kernel/waitqueue.js';
@@ -46,7 +62,7 @@ import {
   GroupState,
   JOB_INSTRS,
   JOB_RING_BYTES,
-  type Job,
+  Job,
   Queue,
   SYNCOBJ_SIZE,
 } from './group.js';
@@ -281,12 +297,32 @@ export class Scheduler implements Resettable {
         ring,
         ringVa,
         qa.ringbufSize,
-        // The fences are named as their jobs: `group3/q0#5` (Group.jobName).
-        dev.newFenceContext(`${group.name}/q${i}`),
+        // Done fences are named after their jobs: `group3/q0#5.hw` (runJob).
+        dev.newFenceContext(`${group.name}/q${i}.hw`),
         new DelayedWork(k, 'queue.timeout.work', async () => this.queueTimeout(group, q)),
-        new Work(k, 'queue.run_job_work', async () => this.runQueue(group, q)),
         dev.cfg.jobTimeoutNs,
       );
+      // group_create_queue: one scheduler per queue, on the scheduler's workqueue, its
+      // timeout handled on the reset workqueue, with MAX_SCHEDULE_TIMEOUT (Panthor's own
+      // per-queue timer calls drm_sched_fault); credits are ring instruction slots. The
+      // scheduler is named as the queue's jobs (`group3/q0`, whose finished fences are
+      // `group3/q0#5`); the kernel names it `panthor-queue-<client>-<gid>-<qid>`.
+      q.sched = new GpuScheduler(k, {
+        ops: this.queueOps(group, q),
+        submitWq: this.wq,
+        timeoutWq: dev.timeoutWq(),
+        systemWq: dev.systemWq,
+        creditLimit: qa.ringbufSize / 8,
+        timeoutNs: MAX_SCHEDULE_TIMEOUT,
+        name: `${group.name}/q${i}`,
+      });
+      const entity = SchedEntity.init(SchedPriority.KERNEL, [q.sched]);
+      if (typeof entity === 'number') throw new Error('drm_sched_entity_init failed');
+      q.entity = entity;
+      // The scheduled and finished fences are this device's fences too (a wedge accounts for
+      // them, docs/design.md's wedge protocol).
+      dev.adoptFenceContext(entity.fenceContext);
+      dev.adoptFenceContext(entity.fenceContext + 1);
       group.queues.push(q);
     }
     // panthor_group_create: idle_queues = GENMASK(queue_count - 1, 0).
@@ -296,7 +332,7 @@ export class Scheduler implements Resettable {
     if (this.resetInProgress.peek()) {
       // Groups created during a reset start stopped (and the stopped list holds a reference,
       // which post-reset drops).
-      this.stopGroup(group);
+      await this.stopGroup(group);
     } else {
       await this.lock.lock('groupCreate [driver/sched.ts]');
       this.moveTo(group, 'idle');
@@ -340,9 +376,12 @@ export class Scheduler implements Resettable {
     // Stop the group's works first, outside the gate: they take the runtime-PM lock, whose
     // holder (suspend) waits for the reset work, which waits for the gate's readers.
     this.groups.delete(group);
+    // group_free_queue: disable the timeout, drm_sched_entity_destroy, drm_sched_fini (every
+    // job held a group reference, so the entities are empty and nothing is pending).
     for (const q of group.queues) {
       await q.timeout.disableSync('groupRelease [driver/sched.ts]');
-      await q.runWork.disableSync('groupRelease [driver/sched.ts]');
+      await q.entity.destroy();
+      await q.sched.fini();
     }
     // Unmapping the group's kernel objects flushes TLBs: a hardware section like any other.
     await this.dev.teardownSection(() => this.groupReleaseLocked(group));
@@ -365,90 +404,157 @@ export class Scheduler implements Resettable {
     this.k.markFreed(group, 'groupReleaseLocked [driver/sched.ts]');
   }
 
-  // ---- Job submission --------------------------------------------------------------------------
+  // ---- Job submission and the drm_sched backend (queue_run_job, queue_free_job) ----------------
 
-  /** Queues a job on its queue's entity; the run work writes it once its deps are met. */
+  /**
+   * panthor_job_create's part after its checks: a job on `q`'s entity, with its credits
+   * (`calc_job_credits`: the ring instructions of one job; drm_sched_job_init) and a group
+   * reference (the job's `group`). Returns the job or -errno.
+   */
+  createJob(group: Group, q: Queue, streamAddr: number, streamSize: number): Job | number {
+    this.k.kmalloc('job');
+    const job = new Job(group, q.idx, streamAddr, streamSize);
+    const ret = job.init(q.entity, JOB_INSTRS, group);
+    if (ret !== 0) return ret;
+    group.refs.incNow('createJob [driver/sched.ts]');
+    return job;
+  }
+
+  /** panthor_job_get. */
+  private jobGet(job: Job): void {
+    job.refs++;
+  }
+
+  /**
+   * panthor_job_put: the last reference releases the job (job_release: drm_sched_job_cleanup if
+   * it was initialised, then the group reference).
+   */
+  async jobPut(job: Job): Promise<void> {
+    if (--job.refs > 0) return;
+    if (job.refs < 0)
+      throw new Error(`panthor_job_put: ${job.group.name}/q${job.queueIdx} put twice`);
+    if (job.sFence !== null) job.cleanup();
+    await this.groupPut(job.group);
+  }
+
+  /** drm_sched_entity_push_job on the job's queue (panthor_submit_ctx_push_jobs). */
   async pushJob(group: Group, job: Job): Promise<void> {
     const q = group.queues[job.queueIdx] as Queue;
-    q.pending.push(job);
-    group.refs.incNow('pushJob [driver/sched.ts]');
-    await this.kickQueue(q);
+    await q.entity.pushJob(job);
   }
 
-  async kickQueue(q: Queue): Promise<void> {
-    if (q.stopped) return;
-    await this.wq.queueWork(q.runWork);
+  /** struct drm_sched_backend_ops panthor_queue_sched_ops, for one queue. */
+  private queueOps(group: Group, q: Queue): SchedBackendOps {
+    return {
+      runJob: (job) => this.runJob(group, q, job as Job),
+      timedoutJob: (job) => this.timedoutJob(group, q, job as Job),
+      // queue_free_job: panthor_job_put.
+      freeJob: (job) => this.jobPut(job as Job),
+    };
   }
 
-  /** drm_sched's run_job loop for one queue. */
-  private async runQueue(group: Group, q: Queue): Promise<void> {
+  /**
+   * queue_run_job, called by the queue's drm_sched run work once the job's dependencies are
+   * met and its credits fit. Returns the done fence (the scheduler's parent), null, or -errno
+   * (the finished fence gets it).
+   *
+   * - An empty stream takes the queue's last done fence (null if none: done at once), so its
+   *   finished fence signals after every earlier job.
+   * - panthor_device_resume_and_get; its error is the job's (after a failed resume the PM core
+   *   answers -EINVAL). A device that wedges on a failed resume (`resumefail=wedge`), or is
+   *   unplugged or wedged, ends the job with -ENODEV, as the wedge does every other job. With
+   *   `runpm=if-active` (a design's choice) run_job only takes a reference on an active
+   *   device; otherwise it asks for an asynchronous resume and writes the job without handing
+   *   it over (below).
+   * - Under the scheduler lock: a group that cannot run: -ECANCELED. Otherwise the done fence
+   *   is initialised (the queue's next seqno), the job written to the ring and put on the
+   *   in-flight list; off a slot the group is scheduled, on a slot the doorbell hands it over.
+   *
+   * The design's gate (src/driver/reset/gates/) is the model's addition: run_job takes it
+   * (trylock) before the scheduler lock, and when it is refused (a reset is requested or in
+   * progress) or a gate that closes at request time closed meanwhile, the job is written to the
+   * ring but not handed over: the firmware's insert pointer is not moved and no doorbell rung.
+   * The reset that closed the gate (or the suspend, for a device that is not active) suspends
+   * the group, and the group's next start or resume publishes the ring and logs the hand-off.
+   * run_job cannot wait for the gate: the reset's drm_sched_stop waits for the run work.
+   */
+  private async runJob(group: Group, q: Queue, job: Job): Promise<Fence | null | number> {
     const dev = this.dev;
-    while (q.pending.length > 0 && !q.stopped) {
-      const job = q.pending[0] as Job;
-      const waiting = job.deps.find((f) => !f.signalled);
-      if (waiting !== undefined) {
-        // Re-run when the dependency signals (a fence callback may not sleep: enqueue only).
-        waiting.addCallback(() => {
-          if (!q.stopped) this.wq.enqueue(q.runWork);
-        });
-        return;
-      }
-      if (!job.empty) {
-        // queue_run_job: panthor_device_resume_and_get first (after a failed resume its first
-        // caller resets the PM core's error, so the next one tries again), then the gate (a
-        // resume may wait for a suspend, which waits for the reset work, which waits for the
-        // gate's readers).
-        const pm = await dev.pm.resumeAndGet();
-        // While we slept, the job may have been failed and removed by someone else (a wedge).
-        if (q.pending[0] !== job) {
-          if (pm === 0) await dev.pm.putAutosuspend();
-          continue;
-        }
-        if (pm !== 0) {
-          // queue_run_job returns the runtime-PM error as the job's error (after a failed
-          // resume the PM core answers -EINVAL). A device that wedges on a failed resume
-          // (`resumefail=wedge`) ends it with -ENODEV, as the wedge does every other job.
-          q.pending.shift();
-          this.failJob(job, dev.wedgePending ? -Errno.ENODEV : pm);
-          await this.groupPut(group);
-          continue;
-        }
-        const gate = await dev.gateEnter('submit');
-        if (typeof gate === 'number') {
-          await dev.pm.putAutosuspend();
-          return; // the design defers the hand-off; post-reset kicks the queue
-        }
-        try {
-          if (q.stopped || q.pending[0] !== job) return;
-          q.pending.shift();
-          await this.runJob(group, q, job);
-        } finally {
-          dev.gateExit(gate);
-          await dev.pm.putAutosuspend();
-        }
+    if (job.empty) {
+      job.doneFence = q.lastFence;
+      return job.doneFence;
+    }
+    if (dev.unplugged || dev.wedge.wedged) return this.failedRun(job, -Errno.ENODEV);
+    let pmHeld = false;
+    if (dev.reset.design.factors.runpm === 'resume') {
+      const pm = await dev.pm.resumeAndGet();
+      if (pm !== 0) return this.failedRun(job, dev.wedgePending ? -Errno.ENODEV : pm);
+      pmHeld = true;
+    } else if (dev.pm.takeIfActive()) {
+      pmHeld = true;
+    } else {
+      // `runpm=if-active`: the job goes to the ring below without a hand-off; the resume's tick
+      // starts (or resumes) the group, which hands it over.
+      await dev.pm.requestResume();
+    }
+    const gate = await dev.gateEnter('submit');
+    await this.lock.lock('runJob [driver/sched.ts]');
+    try {
+      if (!group.canRun())
+        return this.failedRun(job, this.errorFor(group, q.idx, job, -Errno.ECANCELED));
+      // The device may have become active while we waited for the lock (its resume ran the
+      // tick, which may have put the group on a slot): a group on a slot of a device that is
+      // still not active is being suspended, and the suspend evicts it.
+      if (!pmHeld && dev.pm.takeIfActive()) pmHeld = true;
+      const handoff =
+        pmHeld && typeof gate !== 'number' && (group.csgId < 0 || dev.reset.design.allowsHandoff());
+      const done = q.fenceCtx.create(`${group.jobName(q.idx, job.seqno)}.hw`);
+      job.doneFence = done;
+      this.writeRing(group, q, job, handoff);
+      this.jobGet(job);
+      q.inFlight.push(job);
+      job.ran = true;
+      const queueMask = 1 << q.idx;
+      if (group.csgId < 0) {
+        await this.groupSchedule(group, queueMask);
       } else {
-        q.pending.shift();
-        await this.runEmptyJob(group, q, job);
+        // A job for an idle queue of an idle group restarts a stopped tick; the queue is no
+        // longer idle; the scheduler takes a PM reference unless the queue is blocked.
+        const resumeTick =
+          group.isIdle() &&
+          (group.idleQueues & queueMask) !== 0 &&
+          (group.blockedQueues & queueMask) === 0 &&
+          this.reschedTargetNs < 0;
+        group.idleQueues &= ~queueMask;
+        if (resumeTick) await this.resumeTick();
+      }
+      if (group.csgId >= 0 && handoff) {
+        const queueMask = 1 << q.idx;
+        dev.fw.ringDoorbell(q.doorbellId);
+        this.logHandoff(group, q, job);
+        if (!this.pmHasRef && (group.blockedQueues & queueMask) === 0) {
+          await dev.pm.get();
+          this.pmHasRef = true;
+        }
+        this.resumeTimeout(q);
+      }
+      q.lastFence = done;
+      return done;
+    } finally {
+      this.lock.unlock();
+      if (typeof gate !== 'number') dev.gateExit(gate);
+      if (pmHeld) {
+        dev.pm.markLastBusy();
+        await dev.pm.putAutosuspend();
       }
     }
   }
 
-  private async runEmptyJob(group: Group, q: Queue, job: Job): Promise<void> {
-    // An empty submit completes when the queue's last job does.
-    const last = q.lastFence;
-    if (last === null || last.signalled) {
-      if (last !== null && last.error !== 0) job.fence.setError(last.error);
-      job.fence.signal();
-      this.jobsCompleted++;
-    } else {
-      last.addCallback((f) => {
-        if (job.fence.signalled) return;
-        if (f.error !== 0) job.fence.setError(f.error);
-        job.fence.signal();
-        this.jobsCompleted++;
-      });
-    }
-    await this.groupPut(group);
+  /** A run_job that hands nothing over: the finished fence gets `err`. */
+  private failedRun(job: Job, err: number): number {
+    this.k.trace.instant(this.dev.lane, 'job', `run_job ${job.finished.name}: ${err}`);
+    this.jobsFailed++;
+    return err;
   }
 
   /**
@@ -467,7 +573,7 @@ export class Scheduler implements Resettable {
       client: group.client,
     });
     this.k.trace.instant(this.jobLane(group), 'job', 'submit', {
-      job: job.fence.traceId,
+      job: job.finished.traceId,
       name,
       group: group.uid,
       queue: q.idx,
@@ -486,59 +592,18 @@ export class Scheduler implements Resettable {
     if (!job.submitted) return;
     job.submitted = false;
     this.k.trace.instant(this.jobLane(job.group), 'job', 'done', {
-      job: job.fence.traceId,
-      name: job.fence.name,
+      job: job.finished.traceId,
+      name: job.finished.name,
       error,
     });
   }
 
-  /** queue_run_job: writes the job to the ring and hands it to the hardware. */
-  private async runJob(group: Group, q: Queue, job: Job): Promise<void> {
-    const dev = this.dev;
-    await this.lock.lock('runJob [driver/sched.ts]');
-    try {
-      if (!group.canRun()) {
-        this.failJob(job, this.errorFor(group, q.idx, job, -Errno.ECANCELED));
-        await this.groupPut(group);
-        return;
-      }
-      if (group.csgId >= 0 && !dev.reset.design.allowsHandoff()) {
-        // A reset was requested while we waited for the lock: keep the job for after it.
-        q.pending.unshift(job);
-        return;
-      }
-      this.writeRing(group, q, job);
-      q.inFlight.push(job);
-      q.lastFence = job.fence;
-      job.ran = true;
-      const queueMask = 1 << q.idx;
-      if (group.csgId < 0) {
-        await this.groupSchedule(group, queueMask);
-      } else {
-        // queue_run_job: a job for an idle queue of an idle group restarts a stopped tick; the
-        // queue is no longer idle; the scheduler takes a PM reference unless the queue is
-        // blocked on a sync object.
-        const resumeTick =
-          group.isIdle() &&
-          (group.idleQueues & queueMask) !== 0 &&
-          (group.blockedQueues & queueMask) === 0 &&
-          this.reschedTargetNs < 0;
-        group.idleQueues &= ~queueMask;
-        if (resumeTick) await this.resumeTick();
-        dev.fw.ringDoorbell(q.doorbellId);
-        this.logHandoff(group, q, job);
-        if (!this.pmHasRef && (group.blockedQueues & queueMask) === 0) {
-          await dev.pm.get();
-          this.pmHasRef = true;
-        }
-        this.resumeTimeout(q);
-      }
-    } finally {
-      this.lock.unlock();
-    }
-  }
-
-  private writeRing(group: Group, q: Queue, job: Job): void {
+  /**
+   * prepare_job_instrs + copy_instrs_to_ringbuf: the job's ring sequence (a call to the user's
+   * stream, then a SYNC_ADD64 of the queue's sync object). With `publish` the firmware's insert
+   * pointer moves too (queue_run_job's `iface.input->insert`), when the group is on a slot.
+   */
+  private writeRing(group: Group, q: Queue, job: Job, publish: boolean): void {
     const syncVa = group.syncobjsVa + q.idx * SYNCOBJ_SIZE;
     const b = new CsBuilder()
       .mov48(KREG_ADDR, job.streamAddr)
@@ -557,14 +622,16 @@ export class Scheduler implements Resettable {
     }
     q.insert += JOB_RING_BYTES;
     job.ringEnd = q.insert;
-    if (group.csgId >= 0) this.dev.fw.cs(group.csgId, q.idx).input.insert = q.insert;
+    if (publish && group.csgId >= 0) this.dev.fw.cs(group.csgId, q.idx).input.insert = q.insert;
   }
 
+  /** Ends an in-flight job's done fence with `err` (its finished fence follows). */
   private failJob(job: Job, err: number): void {
-    if (job.fence.signalled) return;
+    const f = job.doneFence;
+    if (f === null || f.signalled) return;
     this.logJobDone(job, err);
-    job.fence.setError(err);
-    job.fence.signal();
+    f.setError(err);
+    f.signal();
     this.jobsFailed++;
   }
 
@@ -653,47 +720,51 @@ export class Scheduler implements Resettable {
   }
 
   /**
-   * queue_timeout_work: no progress for the job timeout kills the group.
+   * queue_timeout_work: no progress for the job timeout hands over to drm_sched's timeout
+   * handling (drm_sched_fault: the TDR work now, on the same ordered reset workqueue), which
+   * calls `timedoutJob` with the oldest job of the pending list.
    *
-   * The handler holds its own group reference while it runs (drm_sched's timedout_job holds
-   * the job, and so the group): once it is running, `suspendTimeout` cannot cancel it, and the
-   * group's last job reference may be put meanwhile (the file closed, the term work failed the
-   * jobs), so without one it would queue the term work on a group being released.
+   * The work holds a group reference while it runs: the group's last job reference may be put
+   * meanwhile (the file closed, the term work failed the jobs). It touches no register: it may
+   * run after the device was removed, as long as its group lives (the group's release disables
+   * it), and it is not a use of the I/O mapping.
    */
   private async queueTimeout(group: Group, q: Queue): Promise<void> {
     if (!(await group.refs.incNotZero('queueTimeout [driver/sched.ts]'))) return;
     try {
-      await this.handleQueueTimeout(group, q);
+      const progress = await this.checkJobCompletion(group, q);
+      if (!progress) q.sched.fault();
     } finally {
       await this.groupPut(group);
     }
   }
 
-  private async handleQueueTimeout(group: Group, q: Queue): Promise<void> {
+  /**
+   * queue_timedout_job (drm_sched's timedout_job for the job at the head of the pending list):
+   * queue_stop (the queue's timeout work disabled, drm_sched_stop with the job), the group
+   * marked timed out and evicted by the tick or terminated, queue_start, and
+   * DRM_GPU_SCHED_STAT_RESET. It never resets the device itself.
+   *
+   * Designs may put the timeout off (`timeouts=defer` while a reset is pending, `blame=ping`
+   * when the firmware is silent or events were lost): the handler then answers NO_HANG, and
+   * drm_sched puts the job back at the head of its pending list
+   * (drm_sched_job_reinsert_on_false_timeout); Panthor itself never does.
+   */
+  private async timedoutJob(group: Group, q: Queue, job: Job): Promise<SchedStat> {
     const dev = this.dev;
-    if (!dev.checkIoAlive('queue timeout')) return;
-    const progress = await this.checkJobCompletion(group, q);
-    if (progress) return;
+    const name = `${group.name}/q${q.idx}`;
     if (dev.reset.design.defersTimeouts()) {
-      this.k.trace.instant(
-        dev.lane,
-        'job',
-        `job timeout ${group.name}/q${q.idx} put off (reset pending)`,
-      );
-      return;
+      this.k.trace.instant(dev.lane, 'job', `job timeout ${name} put off (reset pending)`);
+      return SchedStat.NO_HANG;
     }
     if (dev.reset.design.checksBeforeBlame) {
       const why = await this.timeoutExplained(group, q);
       if (why !== null) {
-        this.k.trace.instant(
-          dev.lane,
-          'job',
-          `job timeout ${group.name}/q${q.idx} put off (${why})`,
-        );
+        this.k.trace.instant(dev.lane, 'job', `job timeout ${name} put off (${why})`);
         // The timer ran out and is not re-armed by anyone else unless the queue restarts:
         // a lost event that we just handled gives the job a fresh timeout.
         if (why === 'lost events') this.resetTimeout(q);
-        return;
+        return SchedStat.NO_HANG;
       }
       // The ping took time (up to the GLB timeout): a reset requested meanwhile, by a problem
       // the ping did not see (an AS stuck under the tick), still puts the timeout off.
@@ -701,23 +772,35 @@ export class Scheduler implements Resettable {
         this.k.trace.instant(
           dev.lane,
           'job',
-          `job timeout ${group.name}/q${q.idx} put off (reset requested during the check)`,
+          `job timeout ${name} put off (reset requested during the check)`,
         );
-        return;
+        return SchedStat.NO_HANG;
       }
     }
-    this.k.trace.instant(dev.lane, 'job', `job timeout ${group.name}/q${q.idx}`);
+    this.k.trace.instant(dev.lane, 'job', `job timeout ${name}`, { job: job.finished.name });
     if (dev.bug('reset-in-timeout-handler')) {
       // The old drm_sched pattern: reset the GPU from the timeout handler itself.
       group.timedout = true;
       await dev.reset.resetFromHandler('job-timeout');
-      return;
+      return SchedStat.RESET;
     }
     if (dev.bug('timeout-job-leak')) {
-      // drm_sched took the timed-out job off its list; this handler never puts it back.
-      q.inFlight.shift();
+      // drm_sched took the timed-out job off its pending list; this handler neither puts it
+      // back (no drm_sched_stop) nor keeps it in flight: its done fence is never signalled.
+      const i = q.inFlight.indexOf(job);
+      if (i >= 0) q.inFlight.splice(i, 1);
+      await this.markTimedOut(group);
+      return SchedStat.RESET;
     }
-    await this.lock.lock('handleQueueTimeout [driver/sched.ts]');
+    await this.queueStop(q, job);
+    await this.markTimedOut(group);
+    await this.queueStart(q);
+    return SchedStat.RESET;
+  }
+
+  /** queue_timedout_job's middle: timed out, then evicted by the tick or terminated. */
+  private async markTimedOut(group: Group): Promise<void> {
+    await this.lock.lock('timedoutJob [driver/sched.ts]');
     group.timedout = true;
     if (group.csgId >= 0) {
       await this.queueTick(0);
@@ -727,6 +810,22 @@ export class Scheduler implements Resettable {
       await this.queueGroupWork(group, group.termWork);
     }
     this.lock.unlock();
+  }
+
+  /** queue_stop: disable_delayed_work_sync of the queue timeout, drm_sched_stop. */
+  private async queueStop(q: Queue, bad: Job | null): Promise<void> {
+    await q.timeout.disableSync('queueStop [driver/sched.ts]');
+    await q.sched.stop(bad);
+  }
+
+  /**
+   * queue_start: every job of the pending list gets its done fence back as the parent, the
+   * timeout work is enabled again (not re-armed), drm_sched_start.
+   */
+  private async queueStart(q: Queue): Promise<void> {
+    for (const j of q.sched.pendingList) j.fence().parent = (j as Job).doneFence;
+    q.timeout.enable();
+    await q.sched.start(0);
   }
 
   /**
@@ -796,19 +895,22 @@ export class Scheduler implements Resettable {
     const cookie = beginSignalling(this.k);
     let progress = false;
     const seqno = group.alive ? this.syncobjSeqno(group, q.idx) : 0;
-    let done = 0;
+    const doneJobs: Job[] = [];
     while (q.inFlight.length > 0) {
       const job = q.inFlight[0] as Job;
-      if (seqno < job.seqno) break;
+      const f = job.doneFence as Fence;
+      if (seqno < f.seqno) break;
       q.inFlight.shift();
       q.extract = job.ringEnd;
-      if (!job.fence.signalled) {
+      if (!f.signalled) {
         this.logJobDone(job, 0);
-        job.fence.signal();
+        // The scheduler's done callback signals the finished fence, in this context.
+        f.signal();
         this.jobsCompleted++;
       }
-      done++;
+      doneJobs.push(job);
     }
+    const done = doneJobs.length;
     if (q.inFlight.length === 0) {
       // queue_check_job_completion: "If we have no job left, we cancel the timer, and reset
       // remaining time to its default" — but queue_suspend_timeout_locked returns at once when
@@ -825,7 +927,8 @@ export class Scheduler implements Resettable {
       progress = true;
     }
     endSignalling(this.k, cookie);
-    for (let i = 0; i < done; i++) await this.groupPut(group);
+    // The in-flight list's references.
+    for (const job of doneJobs) await this.jobPut(job);
     return progress;
   }
 
@@ -834,23 +937,25 @@ export class Scheduler implements Resettable {
     await this.groupPut(group);
   }
 
-  /** group_term_post_processing: fails every job of a group that can no longer run. */
+  /** group_term_work. */
   private async termWork(group: Group): Promise<void> {
     await this.failGroupJobs(group, -Errno.ECANCELED);
     await this.groupPut(group);
   }
 
+  /**
+   * group_term_post_processing: the done fence of every in-flight job of a group that can no
+   * longer run ends with the queue's error (-EINVAL for a faulty queue, -ETIMEDOUT for a
+   * timed-out group, else `fallback`), and the finished fences follow. Jobs still in the
+   * entities are not touched: drm_sched runs them, and queue_run_job fails them (-ECANCELED).
+   */
   async failGroupJobs(group: Group, fallback: number): Promise<void> {
     const cookie = beginSignalling(this.k);
-    let puts = 0;
+    const failed: Job[] = [];
     for (const q of group.queues) {
       for (const job of q.inFlight.splice(0)) {
         this.failJob(job, this.errorFor(group, q.idx, job, fallback));
-        puts++;
-      }
-      for (const job of q.pending.splice(0)) {
-        this.failJob(job, this.errorFor(group, q.idx, job, -Errno.ECANCELED));
-        puts++;
+        failed.push(job);
       }
       // Unblock GPU waiters on this queue's sync object, and let the sync-update work
       // re-evaluate the queues blocked on it (group_term_post_processing).
@@ -859,10 +964,9 @@ export class Scheduler implements Resettable {
         group.syncobjs.write32(q.idx * SYNCOBJ_SIZE + 8, 0xffffffff);
       }
       await this.queueSyncUpd();
-      this.suspendTimeout(q);
     }
     endSignalling(this.k, cookie);
-    for (let i = 0; i < puts; i++) await this.groupPut(group);
+    for (const job of failed) await this.jobPut(job);
   }
 
   // ---- Firmware events -------------------------------------------------------------------------
@@ -981,7 +1085,8 @@ export class Scheduler implements Resettable {
         for (const job of q.inFlight) {
           if (extract >= job.ringEnd) continue;
           if (extract < job.ringStart) break;
-          if (!job.fence.signalled && job.fence.error === 0) job.fence.setError(-Errno.EINVAL);
+          const f = job.doneFence;
+          if (f !== null && !f.signalled && f.error === 0) f.setError(-Errno.EINVAL);
         }
       }
     }
@@ -1211,7 +1316,7 @@ export class Scheduler implements Resettable {
       for (const g of starting) {
         for (const q of g.queues) {
           for (const job of q.inFlight) {
-            if (job.fence.signalled) continue;
+            if (job.doneFence?.signalled) continue;
             this.logHandoff(g, q, job);
           }
         }
@@ -1627,17 +1732,18 @@ export class Scheduler implements Resettable {
     await this.tickWork.cancelSync('preReset [driver/sched.ts]');
     await this.suspend();
     for (const l of [...this.runnable, ...this.idle]) {
-      for (const g of [...l]) this.stopGroup(g);
+      for (const g of [...l]) await this.stopGroup(g);
     }
     this.resetLock.unlock();
   }
 
-  private stopGroup(g: Group): void {
-    for (const q of g.queues) {
-      q.stopped = true;
-      this.suspendTimeout(q);
-      q.runWork.unqueue();
-    }
+  /**
+   * panthor_group_stop: queue_stop on every queue (the timeout work disabled, drm_sched_stop:
+   * no job is run until the group is started again, and the in-flight jobs are detached from
+   * their done fences), then onto the stopped list with a reference.
+   */
+  private async stopGroup(g: Group): Promise<void> {
+    for (const q of g.queues) await this.queueStop(q, null);
     g.refs.incNow('stopGroup [driver/sched.ts]');
     this.moveTo(g, 'stopped');
   }
@@ -1647,10 +1753,11 @@ export class Scheduler implements Resettable {
     for (const g of this.stopped.splice(0)) {
       if (failed) g.state = GroupState.TERMINATED;
       g.list = null;
-      for (const q of g.queues) q.stopped = false;
+      // panthor_group_start: queue_start on every queue (done fences re-attached, timeout
+      // work enabled, drm_sched_start: jobs whose done fence signalled meanwhile complete).
+      for (const q of g.queues) await this.queueStart(q);
       if (g.canRun()) {
         this.moveTo(g, g.isIdle() ? 'idle' : 'runnable');
-        for (const q of g.queues) if (q.pending.length > 0) await this.wq.queueWork(q.runWork);
       } else {
         this.removeFromWaiting(g);
         await this.queueGroupWork(g, g.termWork);
@@ -1715,8 +1822,28 @@ export class Scheduler implements Resettable {
   async killAll(fallback: number): Promise<void> {
     for (const g of [...this.groups]) {
       g.state = GroupState.TERMINATED;
-      for (const q of g.queues) q.stopped = true;
       await this.failGroupJobs(g, fallback);
+    }
+  }
+
+  /**
+   * After `killAll` (and the wedge's signalling of the remaining fences): waits, for at most
+   * MAX_WAIT_SCHED_ENTITY_Q_EMPTY per queue (drm_sched_entity_flush's bound for an exiting
+   * caller), until each entity's queued jobs were taken by its scheduler; queue_run_job fails
+   * them (-ENODEV), so their finished fences are signalled before the caller goes on. A job
+   * whose scheduler is stopped, or whose dependency never signals, stays queued.
+   */
+  async drainEntities(): Promise<void> {
+    for (const g of [...this.groups]) {
+      for (const q of g.queues) {
+        if (q.entity.queued > 0)
+          await q.entity.flush(MAX_WAIT_SCHED_ENTITY_Q_EMPTY_NS, {
+            exiting: true,
+            exitSignal: null,
+          });
+        // A job the scheduler took is in run_job until `entity_idle` completes.
+        await q.entity.entityIdle.wait(MAX_WAIT_SCHED_ENTITY_Q_EMPTY_NS);
+      }
     }
   }
 }

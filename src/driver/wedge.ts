@@ -15,6 +15,7 @@
  * lets a recovery daemon race with the quiescing.
  */
 
+import { toSchedFence } from '../drm/sched/fence.js';
 import { drmDevWedgedEvent, type WedgeMethod } from '../drm/wedge.js';
 import * as R from '../hw/regs.js';
 import { Completion } from '../kernel/completion.js';
@@ -79,16 +80,22 @@ export class WedgeBlock {
     // 3. Groups and fences.
     await dev.sched.killAll(-Errno.ENODEV);
     this.signalAllFences();
+    await dev.sched.drainEntities();
     // 4. User mappings.
     this.mappingsRedirected = true;
     if (!dev.bug('wedge-before-quiesce')) this.sendEvent();
     this.quiesced.completeAll();
   }
 
-  /** Every fence of this device that is still pending ends with -ENODEV. */
+  /**
+   * Every fence of this device that is still pending ends with -ENODEV, except the
+   * scheduler's own (scheduled and finished fences): drm_sched signals those, once each, when
+   * it runs or completes their jobs (`drainEntities`).
+   */
   private signalAllFences(): void {
     for (const f of fenceRegistry(this.dev.k).all) {
       if (f.signalled || !this.dev.ownsFenceContext(f.context)) continue;
+      if (toSchedFence(f) !== null) continue;
       f.setError(-Errno.ENODEV);
       f.signal();
     }

@@ -168,6 +168,11 @@ export class FenceContext {
     this.id = fenceRegistry(k).allocContext();
   }
 
+  /** The seqno of the last fence created (`atomic64_read(&fence_ctx.seqno)`). */
+  get lastSeqno(): number {
+    return this.seqno;
+  }
+
   create(label?: string): Fence {
     this.seqno++;
     return new Fence(this.k, this.id, this.seqno, label ?? `${this.name}#${this.seqno}`);

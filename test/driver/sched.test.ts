@@ -182,7 +182,7 @@ test('a job waiting on another job runs after it, across groups', async () => {
     // After 10 ms the first is still running, and the second has not started.
     await sys.k.sleep(10 * MS);
     assert.equal((await waitStatus(c, h, 0)).status, 0, 'the dependent job waits');
-    assert.equal(groupOf(c, g2).queues[0]?.pending.length, 1, 'still on the entity queue');
+    assert.equal(groupOf(c, g2).queues[0]?.entity.queued, 1, 'still on the entity queue');
     assert.deepEqual(await waitStatus(c, h, 1 * S), { waitErrno: 0, status: 1 });
     assert.equal((await waitStatus(c, first, 0)).status, 1, 'the first completed before it');
     assert.deepEqual([read(data), read(data, 4)], [1, 2]);

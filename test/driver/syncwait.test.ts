@@ -108,8 +108,8 @@ test('queue_suspend_timeout_locked: a blocked queue of an idle group keeps its t
   assertClean(m);
 });
 
-test('sync_upd_work: an evicted group whose blocked queue is satisfied becomes runnable and completes', async () => {
-  const m = await onMachine({ seed: 403 }, async (sys, dev) => {
+test('sync_upd_work: an evicted group whose blocked queue is satisfied becomes runnable and takes the only slot from a busy group', async () => {
+  const m = await onMachine({ seed: 403, gpu: { csgSlots: 1 } }, async (sys, dev) => {
     const c = open(sys);
     const vm = await vmCreate(c);
     const cmd = await buffer(c, vm, 0x10_0000);
@@ -121,14 +121,22 @@ test('sync_upd_work: an evicted group whose blocked queue is satisfied becomes r
     const g = groupOf(c, a);
     assert.equal(g.csgId, -1, 'evicted by the suspend');
     assert.ok(g.waiting);
-    // A job of another group sets the object (the submit resumes the device).
+    // Another group takes the only slot, sets the object at once, then keeps the GPU busy.
     const b = await group(c, vm);
-    const sb = await submit(c, b, cmd, streams.signalSync(data.va, 1), 0x100);
-    assert.equal((await waitStatus(c, sb, 1 * S)).status, 1);
+    const busyNs = 200 * MS;
+    const sb = await submit(c, b, cmd, streams.signalSync(data.va, 1).run(busyNs), 0x100);
     const r = await waitStatus(c, so, 1 * S);
-    assert.equal(r.waitErrno, 0, 'the blocked job completes well before its timeout');
+    assert.equal(r.waitErrno, 0);
     assert.equal(r.status, 1);
     assert.equal(read(data, 64), 9);
+    // Still idle in the scheduler's eyes, the group would only get the slot once the busy group
+    // is done; unblocked by sync_upd_work it is runnable, and the tick rotates it in.
+    assert.equal(
+      (await c.wait(sb, 0)).ok,
+      false,
+      'the waiting job completed while the busy group still ran',
+    );
+    assert.equal((await waitStatus(c, sb, 1 * S)).status, 1);
   });
   assertClean(m);
 });

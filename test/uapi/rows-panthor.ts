@@ -28,6 +28,7 @@ const { EINVAL, ENOENT, EFAULT, ENOMEM, EPERM, EACCES, EBUSY, E2BIG } = Errno;
 const DRV = 'panthor_drv.c';
 const MMU = 'panthor_mmu.c';
 const SCHED = 'panthor_sched.c';
+const MS = 1_000_000;
 const HEAP = 'panthor_heap.c';
 const PAGE = 4096;
 
@@ -1228,7 +1229,7 @@ export const PANTHOR_ROWS: Row[] = [
       });
       assert.equal(errnoOf(r), ENOENT);
       assert.equal(e.c.syncobjFence(so), null);
-      assert.equal(e.c.file.groups.get(g.group)?.queues[0]?.pending.length, 0);
+      assert.equal(e.c.file.groups.get(g.group)?.queues[0]?.entity.queued, 0, 'nothing pushed');
     },
   },
   {
@@ -1247,31 +1248,36 @@ export const PANTHOR_ROWS: Row[] = [
   {
     id: 'PT-SUB-19',
     ioctl: 'GROUP_SUBMIT',
-    check: 'a batch that does not fit the ring buffer',
-    errno: 'EBUSY',
-    kernel: 'drm_sched (credits: the job would wait, not fail)',
-    model:
-      "EBUSY: the model's scheduler writes a job to the ring as soon as its deps are met, so it refuses what does not fit; drm_sched holds it until credits free up",
-    dirty: true,
+    check:
+      'a batch larger than the ring buffer is accepted: drm_sched credits (ring size / 8 per queue, 8 per job) hold the jobs that do not fit in the entity until earlier ones are done',
+    errno: '0',
+    kernel: `${SCHED} group_create_queue (credit_limit), drm_sched_can_queue`,
     run: async (e) => {
       const g = await e.jobGroup();
-      const words = streams.store(g.data.va, 1, 1 * S).words();
+      const words = streams.store(g.data.va, 1, 10 * MS).words();
       unwrap(g.cmd.map.writeWords(0, words), 'stream');
-      const qs = {
+      const last = await e.syncobj();
+      const qs = (syncs: ReturnType<typeof arr.syncs>) => ({
         queueIndex: 0,
         streamSize: words.length * 4,
         streamAddr: g.cmd.va,
         latestFlush: 0,
-        syncs: arr.syncs([]),
-      };
+        syncs,
+      });
       const many = objArray(
-        Array.from({ length: 65 }, () => qs),
+        [...Array.from({ length: 64 }, () => qs(arr.syncs([]))), qs(arr.syncs([signalOp(last)]))],
         SIZEOF.queueSubmit,
       );
       assert.equal(
         errnoOf(await e.c.groupSubmit({ groupHandle: g.group, pad: 0, queueSubmits: many })),
-        EBUSY,
+        0,
       );
+      await e.sys.k.sleep(5 * MS);
+      const q = e.c.file.groups.get(g.group)?.queues[0];
+      assert.ok(q !== undefined);
+      assert.equal(q.inFlight.length, 64, 'a 4 KiB ring holds 64 jobs (512 credits)');
+      assert.equal(q.entity.queued, 1, 'the 65th waits in the entity');
+      assert.equal(errnoOf(await e.c.wait(last, 2 * S)), 0, 'and runs once there is room');
     },
   },
   // ---- TILER_HEAP_CREATE ----

@@ -296,6 +296,23 @@ export const FACTORS = [
     ],
   },
   {
+    name: 'runpm',
+    question: 'how queue_run_job gets the device powered',
+    values: [
+      v(
+        'resume',
+        'panthor_device_resume_and_get: a synchronous resume',
+        'panthor_sched.c queue_run_job',
+      ),
+      v(
+        'if-active',
+        'pm_runtime_get_if_active; when the device is not active the job is written to the ring but not handed over, an asynchronous resume is requested, and the resume hands it over',
+        "resetlab's own (a run_job that waits for a resume waits for a suspend that waits for the reset work, whose drm_sched_stop waits for the run_job)",
+        'run-job-get-if-active',
+      ),
+    ],
+  },
+  {
     name: 'vmdestroy',
     question: 'what VM_DESTROY does about groups still using the VM',
     values: [

@@ -60,9 +60,11 @@ export class SchedFence {
     const sched = entity.sched;
     this.sched = sched;
     const seq = entity.nextFenceSeq();
-    const label = `${sched.name}/${seq}`;
+    // Both fences' timeline is the scheduler's name (drm_sched_fence_get_timeline_name); the
+    // finished fence, the one user space sees, is named `<timeline>#<seqno>`.
+    const label = `${sched.name}#${seq}`;
     this.scheduledFence = new Fence(sched.k, entity.fenceContext, seq, `${label}.scheduled`);
-    this.finishedFence = new Fence(sched.k, entity.fenceContext + 1, seq, `${label}.finished`);
+    this.finishedFence = new Fence(sched.k, entity.fenceContext + 1, seq, label);
     owners.set(this.scheduledFence, this);
     owners.set(this.finishedFence, this);
   }

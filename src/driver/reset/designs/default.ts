@@ -11,7 +11,8 @@
  *   pending are put off (`timeouts=defer`).
  * - A request that arrives after the running reset reset the hardware is served by another
  *   reset (`late=serve`); a request made while the device suspends or resumes is not left for
- *   the next cycle (`resuming=requeue`); the tick never waits for a resume (`tickpm=if-active`).
+ *   the next cycle (`resuming=requeue`); neither the tick nor run_job waits for a resume
+ *   (`tickpm=if-active`, `runpm=if-active`).
  * - A failed reset is retried once as a slow reset (`retry=1`, every hardware result counting:
  *   `success=all`); if that fails too, the device is wedged (`failure=wedge`), as is a device
  *   whose resume fails (`resumefail=wedge`); an unplug signals every pending fence
@@ -44,6 +45,7 @@ export const DEFAULT: DesignSpec = {
     late: 'serve',
     resuming: 'requeue',
     tickpm: 'if-active',
+    runpm: 'if-active',
     vmdestroy: 'evict',
     unplug: 'signal',
     perfcnt: 'restore',
