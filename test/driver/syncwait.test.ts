@@ -140,3 +140,36 @@ test('sync_upd_work: an evicted group whose blocked queue is satisfied becomes r
   });
   assertClean(m);
 });
+
+test('after a reset a blocked queue of an idle group has no timer: queue_stop disables it while it ran, and queue_resume_timeout only re-arms a suspended one (the kernel does the same)', async () => {
+  const m = await onMachine(
+    { seed: 404 },
+    async (sys, dev) => {
+      const c = open(sys);
+      const vm = await vmCreate(c);
+      const cmd = await buffer(c, vm, 0x10_0000);
+      const data = await buffer(c, vm, 0x20_0000);
+      const a = await group(c, vm);
+      // Keep the device active (a second client's job runs long), so the group stays on its slot.
+      const b = await group(c, vm);
+      await submit(c, b, cmd, streams.store(data.va + 128, 1, 60 * S), 0x100);
+      const so = await submit(c, a, cmd, streams.waitSync(data.va, 0, data.va + 64, 7));
+      await sys.k.sleep(20 * MS);
+      const g = groupOf(c, a);
+      assert.equal(g.blockedQueues, 1, 'blocked before the reset');
+      await dev.reset.schedule('test');
+      for (let i = 0; i < 1000 && dev.reset.isPending(); i++) await sys.k.sleep(1 * MS);
+      assert.equal(dev.reset.isPending(), false, 'the reset ran');
+      // Well past the job timeout: the blocked job is neither done nor timed out.
+      const r = await waitStatus(c, so, 3 * dev.cfg.jobTimeoutNs);
+      assert.equal(r.status, 0, 'still pending');
+      assert.equal(g.timedout, false, 'never timed out');
+      const q = g.queues[0];
+      assert.ok(q !== undefined);
+      assert.equal(q.timeout.pending, false, 'no timer armed');
+    },
+    true,
+  );
+  // The pending job is reported at the end of the run (its fence never signals).
+  assert.ok(m.violations.every((v) => v.invariant === 'fence-signalled'));
+});
