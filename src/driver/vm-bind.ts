@@ -45,6 +45,11 @@ export async function applyBindOps(vm: Vm, ops: BindOp[]): Promise<number> {
  * no new job runs, a running one finishes first) and its post-reset starts them again; a VM
  * created while a reset is in progress starts stopped (panthor_vm_create).
  */
+/** How often a bind job the gate refused looks again (the design's gate has no wait queue a
+ * work could sleep on without blocking the reset's stop). */
+const GATE_RETRY_NS = 1_000_000;
+const GATE_RETRIES = 100_000;
+
 export class VmBindQueue {
   private readonly wq: Workqueue;
   private readonly jobs: BindJob[] = [];
@@ -91,10 +96,24 @@ export class VmBindQueue {
     while (this.jobs.length > 0 && !this.stopped) {
       const job = this.jobs[0] as BindJob;
       for (const dep of job.deps) if (!dep.signalled) await dep.wait(-1, 'run [driver/vm-bind.ts]');
-      this.jobs.shift();
       // The gate is entered before the signalling section: waiting out a reset inside it would
-      // make fence signalling depend on the reset.
-      const gate = await this.dev.gateEnter('wait');
+      // make fence signalling depend on the reset. It is not waited for either: the reset's
+      // MMU pre-reset stops this queue (panthor_vm_stop, drm_sched_stop) and waits for this
+      // work, so a bind job blocked on the gate would deadlock the reset. Refused, the job stays
+      // at the head and the work backs off until the gate opens, or ends if the queue was
+      // stopped meanwhile (panthor_vm_start queues it again after the reset).
+      let gate = await this.dev.gateEnter('worker');
+      for (let i = 0; typeof gate === 'number' && gate !== -Errno.ENODEV; i++) {
+        // Bounded (docs/design.md §5): a gate closed for GATE_RETRIES ms leaves the job queued.
+        if (this.stopped || i >= GATE_RETRIES) return;
+        await k.sleep(GATE_RETRY_NS);
+        gate = await this.dev.gateEnter('worker');
+      }
+      if (this.stopped) {
+        if (typeof gate !== 'number') this.dev.gateExit(gate);
+        return;
+      }
+      this.jobs.shift();
       const cookie = beginSignalling(k);
       let ret = -Errno.ENODEV;
       if (typeof gate !== 'number' && this.vm.alive && !this.vm.destroyed) {

@@ -29,6 +29,12 @@ export interface PageFaultRecord {
   exception: number;
   csg?: number;
   cs?: number;
+  /**
+   * The address space had already faulted since it was last enabled (an UPDATE to a 4K table
+   * mode): the driver's fault handler may have disabled it, so this access fails because of
+   * that earlier fault, whatever is mapped.
+   */
+  afterFault?: boolean;
 }
 
 export interface DmaAccess {

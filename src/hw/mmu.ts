@@ -83,6 +83,8 @@ interface AsSlot {
   /** Latched by UPDATE. */
   activeTranstab: number;
   activeMode: number;
+  /** A page fault was recorded since the last UPDATE that enabled 4K translation. */
+  faulted: boolean;
   status: number;
   faultStatus: number;
   faultAddress: number;
@@ -110,6 +112,7 @@ function newSlot(): AsSlot {
     transcfgHi: 0,
     activeTranstab: 0,
     activeMode: 0,
+    faulted: false,
     status: 0,
     faultStatus: 0,
     faultAddress: 0,
@@ -256,6 +259,7 @@ export class Mmu {
         name = 'UPDATE';
         s.activeTranstab = s.transtabLo + s.transtabHi * TWO32;
         s.activeMode = s.transcfgLo & AS_TRANSCFG_ADRMODE_MASK;
+        if (s.activeMode === AS_TRANSCFG_ADRMODE_AARCH64_4K) s.faulted = false;
         this.flushAll(s);
         break;
       case AS_COMMAND_LOCK: {
@@ -418,6 +422,11 @@ export class Mmu {
     };
     if (csg >= 0) rec.csg = csg;
     if (cs >= 0) rec.cs = cs;
+    const slot = this.slots[as];
+    if (slot !== undefined) {
+      if (slot.faulted) rec.afterFault = true;
+      slot.faulted = true;
+    }
     ctx.log(ctx.pageFaults, rec);
     const lane = ctx.lanes.as[as] ?? ctx.lanes.gpu;
     ctx.k.trace.instant(lane, 'mmu', 'page fault', { as, va, write, source });
