@@ -66,6 +66,7 @@ import {
   Queue,
   SYNCOBJ_SIZE,
 } from './group.js';
+import type { GateToken } from './reset/gates/gate.js';
 import type { QueueCreate } from './uapi.js';
 
 /** The group-level GROUP_CREATE arguments, as the ioctl validated them (kernel copies). */
@@ -497,8 +498,13 @@ export class Scheduler implements Resettable {
       // starts (or resumes) the group, which hands it over.
       await dev.pm.requestResume();
     }
-    const gate = await dev.gateEnter('submit');
     await this.lock.lock('runJob [driver/sched.ts]');
+    // The gate is taken under the scheduler lock, where the hand-off is decided: a `submit`
+    // section never waits for it (a trylock, or an SRCU read section that backs off), so the
+    // order does not matter for deadlocks, and the answer is the one of the moment the job is
+    // written, not of the moment run_job started (it may have waited a whole suspend for the
+    // lock).
+    let gate: GateToken | number = -Errno.EAGAIN;
     try {
       if (!group.canRun())
         return this.failedRun(job, this.errorFor(group, q.idx, job, -Errno.ECANCELED));
@@ -506,39 +512,40 @@ export class Scheduler implements Resettable {
       // tick, which may have put the group on a slot): a group on a slot of a device that is
       // still not active is being suspended, and the suspend evicts it.
       if (!pmHeld && dev.pm.takeIfActive()) pmHeld = true;
-      const handoff =
-        pmHeld && typeof gate !== 'number' && (group.csgId < 0 || dev.reset.design.allowsHandoff());
+      gate = await dev.gateEnter('submit');
       const done = q.fenceCtx.create(`${group.jobName(q.idx, job.seqno)}.hw`);
       job.doneFence = done;
-      this.writeRing(group, q, job, handoff);
+      this.writeRing(group, q, job);
       this.jobGet(job);
       q.inFlight.push(job);
       job.ran = true;
+      q.lastFence = done;
       const queueMask = 1 << q.idx;
       if (group.csgId < 0) {
         await this.groupSchedule(group, queueMask);
-      } else {
-        // A job for an idle queue of an idle group restarts a stopped tick; the queue is no
-        // longer idle; the scheduler takes a PM reference unless the queue is blocked.
-        const resumeTick =
-          group.isIdle() &&
-          (group.idleQueues & queueMask) !== 0 &&
-          (group.blockedQueues & queueMask) === 0 &&
-          this.reschedTargetNs < 0;
-        group.idleQueues &= ~queueMask;
-        if (resumeTick) await this.resumeTick();
+        return done;
       }
-      if (group.csgId >= 0 && handoff) {
-        const queueMask = 1 << q.idx;
-        dev.fw.ringDoorbell(q.doorbellId);
-        this.logHandoff(group, q, job);
-        if (!this.pmHasRef && (group.blockedQueues & queueMask) === 0) {
-          await dev.pm.get();
-          this.pmHasRef = true;
-        }
-        this.resumeTimeout(q);
+      // A job for an idle queue of an idle group restarts a stopped tick; the queue is no
+      // longer idle.
+      const resumeTick =
+        group.isIdle() &&
+        (group.idleQueues & queueMask) !== 0 &&
+        (group.blockedQueues & queueMask) === 0 &&
+        this.reschedTargetNs < 0;
+      group.idleQueues &= ~queueMask;
+      if (resumeTick) await this.resumeTick();
+      // The hand-off: the insert pointer published and the doorbell rung, with no decision
+      // point between the last look at the gate and the doorbell.
+      if (!pmHeld || typeof gate === 'number' || !dev.reset.design.allowsHandoff()) return done;
+      dev.fw.cs(group.csgId, q.idx).input.insert = q.insert;
+      dev.fw.ringDoorbell(q.doorbellId);
+      this.logHandoff(group, q, job);
+      // The scheduler takes a PM reference unless the queue is blocked.
+      if (!this.pmHasRef && (group.blockedQueues & queueMask) === 0) {
+        await dev.pm.get();
+        this.pmHasRef = true;
       }
-      q.lastFence = done;
+      this.resumeTimeout(q);
       return done;
     } finally {
       this.lock.unlock();
@@ -600,10 +607,10 @@ export class Scheduler implements Resettable {
 
   /**
    * prepare_job_instrs + copy_instrs_to_ringbuf: the job's ring sequence (a call to the user's
-   * stream, then a SYNC_ADD64 of the queue's sync object). With `publish` the firmware's insert
-   * pointer moves too (queue_run_job's `iface.input->insert`), when the group is on a slot.
+   * stream, then a SYNC_ADD64 of the queue's sync object). The firmware's insert pointer
+   * (queue_run_job's `iface.input->insert`) is the caller's: it is published with the hand-off.
    */
-  private writeRing(group: Group, q: Queue, job: Job, publish: boolean): void {
+  private writeRing(group: Group, q: Queue, job: Job): void {
     const syncVa = group.syncobjsVa + q.idx * SYNCOBJ_SIZE;
     const b = new CsBuilder()
       .mov48(KREG_ADDR, job.streamAddr)
@@ -622,7 +629,6 @@ export class Scheduler implements Resettable {
     }
     q.insert += JOB_RING_BYTES;
     job.ringEnd = q.insert;
-    if (publish && group.csgId >= 0) this.dev.fw.cs(group.csgId, q.idx).input.insert = q.insert;
   }
 
   /** Ends an in-flight job's done fence with `err` (its finished fence follows). */
