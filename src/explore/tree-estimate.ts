@@ -14,7 +14,7 @@
  * The probes use the project's PRNG seeded from the campaign seed, so the estimate is a pure
  * function of (program, seed, faults, bounds, probes): every shard computes the same one.
  */
-import { Prng } from '../kernel/prng.js';
+import { mix32, Prng } from '../kernel/prng.js';
 import type { Strategy, StrategyHost } from '../kernel/strategy.js';
 import type { Task } from '../kernel/task.js';
 import { dfsChoice, dfsCost } from './dfs.js';
@@ -87,8 +87,8 @@ export interface TreeEstimate {
 }
 
 /**
- * Estimates the tree below each prefix with `probesPerSubtree` probes. Deterministic: probe i
- * of subtree k draws from a PRNG seeded by (seed, k, i).
+ * Estimates the tree below each prefix with `probesPerSubtree` probes. Deterministic: the
+ * probes of subtree k draw from a PRNG seeded by (seed, k).
  */
 export async function estimateTreeSize(
   program: Program,
@@ -102,8 +102,10 @@ export async function estimateTreeSize(
   const per = Math.max(1, probesPerSubtree);
   for (let k = 0; k < prefixes.length; k++) {
     const samples: number[] = [];
+    // One stream per subtree, its probes drawn one after another from it (seeds made by xor
+    // of the probe number would give every campaign seed below 16 the same set of probes).
+    const rng = new Prng(mix32(mix32(o.seed) + k), PROBE_STREAM);
     for (let i = 0; i < per; i++) {
-      const rng = new Prng(o.seed ^ Math.imul(k + 1, 0x9e3779b1) ^ i, PROBE_STREAM);
       const s = probeStrategy(o, prefixes[k] as readonly number[], rng);
       await program.run({
         seed: o.seed,
