@@ -564,8 +564,10 @@ interface DfsSplit {
 
 /**
  * Splits a dfs campaign: the frontier, the estimate, this shard's subtrees as chunks. The
- * budget (`runs`) is shared equally among all subtrees of the tree, so that a subtree's
- * budget does not depend on the shard count or on `jobs`.
+ * budget (`runs`) is shared equally among all subtrees of the tree (the first `runs mod K`
+ * get one more), so that a subtree's budget depends neither on the shard count nor on `jobs`
+ * and the whole search runs at most `runs` schedules. A subtree with no budget is not run,
+ * and then the tree is not exhausted.
  */
 async function planDfs(
   program: Program,
@@ -596,26 +598,23 @@ async function planDfs(
     perSubtree: est.perSubtree,
   };
   const subtrees = frontier.prefixes.length;
-  const budgetPerSubtree = Math.max(1, Math.ceil(o.runs / subtrees));
+  const budgetOf = (k: number) => Math.floor(o.runs / subtrees) + (k < o.runs % subtrees ? 1 : 0);
   const plan: DfsPlan = {
     splitDepth: frontier.splitDepth,
     subtrees,
     frontierRuns: frontier.runs + est.probes,
-    budgetPerSubtree,
+    budget: o.runs,
   };
   const chunks: Chunk[] = [];
   frontier.prefixes.forEach((prefix, k) => {
     if (o.shard !== undefined && k % o.shard.count !== o.shard.index) return;
-    chunks.push({
-      index: chunks.length,
-      from: 0,
-      to: budgetPerSubtree,
-      subtree: { index: k, prefix },
-    });
+    if (budgetOf(k) === 0) return;
+    chunks.push({ index: chunks.length, from: 0, to: budgetOf(k), subtree: { index: k, prefix } });
   });
   const actual = new Map<number, number>();
   const mark = (r: ExploreResult, shard: ShardSpec | null) => {
     r.shard = shard;
+    r.plannedRuns = o.runs;
     if (r.dfs) {
       r.dfs.plan = plan;
       r.dfs.estimate = estimate;
@@ -627,7 +626,7 @@ async function planDfs(
       let n = 0;
       for (const c of chunks) {
         const k = c.subtree?.index ?? 0;
-        n += actual.get(k) ?? Math.min(budgetPerSubtree, Math.ceil(est.perSubtree[k] ?? 1));
+        n += actual.get(k) ?? Math.min(budgetOf(k), Math.ceil(est.perSubtree[k] ?? 1));
       }
       return n;
     },

@@ -287,7 +287,7 @@ const dfsTree = z.object({
       splitDepth: z.number().int().nonnegative(),
       subtrees: z.number().int().positive(),
       frontierRuns: z.number().int().nonnegative(),
-      budgetPerSubtree: z.number().int().positive(),
+      budget: z.number().int().nonnegative(),
     })
     .nullable(),
   subtrees: z.array(

@@ -57,8 +57,8 @@ export interface DfsPlan {
   subtrees: number;
   /** Runs spent finding the frontier (each shard spends them; not counted as schedules). */
   frontierRuns: number;
-  /** Schedules each subtree may run at most (the campaign's budget divided among them). */
-  budgetPerSubtree: number;
+  /** Schedules the whole search may run (shared equally among the subtrees). */
+  budget: number;
 }
 
 /** The Knuth tree-size estimate (tree-estimate.ts). */
