@@ -11,7 +11,8 @@
  * the failures found so far and summary.json, prints the summary and returns 130/143. A
  * second signal exits at once, for a user who does not want to wait for running chunks.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import {
   type CampaignOptions,
@@ -42,6 +43,7 @@ export interface ExploreCommandOptions
 export function writeCertificate(path: string, s: CampaignSummary): void {
   const c = s.certificate;
   if (c === null) return;
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(`${path}.tmp`, `${JSON.stringify(c, null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
 }

@@ -421,7 +421,7 @@ function build(setCode: (code: number) => void): Command {
         if (notLitmus.length > 0) {
           throw new UsageError(
             '--scenarios',
-            `--exhaustive runs litmus scenarios only; not litmus: ${notLitmus.join(', ')} (litmus: ${litmusNames().join(', ')})`,
+            `--scenarios: --exhaustive runs litmus scenarios only; not litmus: ${notLitmus.join(', ')} (litmus: ${litmusNames().join(', ')})`,
           );
         }
         setCode(

@@ -219,7 +219,7 @@ test('distinct state: the ledger and the invariants, not times or traces', () =>
   assert.notEqual(distinctState(other), distinctState(base));
   const violated: RunReport = {
     ...base,
-    violations: [{ invariant: 'wedge', message: 'x', atNs: 1, step: 1, task: null }],
+    violations: [{ invariant: 'reset-dedup', message: 'x', atNs: 1, step: 1, task: null }],
   };
   assert.notEqual(distinctState(violated), distinctState(base));
 });
