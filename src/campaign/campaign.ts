@@ -85,7 +85,7 @@ export interface CampaignOptions {
   chunkSize?: number;
   /** dfs: subtrees to split the tree into at least (default 64, or 4 per shard if more). */
   splitTarget?: number;
-  /** dfs: Knuth probes per subtree for the tree-size estimate (default 4). */
+  /** dfs: Knuth probes per subtree for the tree-size estimate (default: 256 in all, >= 2). */
   probesPerSubtree?: number;
   /**
    * Invariants this campaign is expected to violate, overriding the program's own `expected`
@@ -174,6 +174,8 @@ function chunkOptions(base: ExploreOptions, c: Chunk): ExploreOptions {
     to: c.to,
     dfsPrefix: c.subtree.prefix,
     dfsSubtree: c.subtree.index,
+    // About one self-check per 64 schedules over the whole tree, not one per subtree.
+    selfCheckOffset: c.subtree.index * 17,
   };
 }
 
@@ -590,7 +592,9 @@ async function planDfs(
     ...bounds,
     target: o.splitTarget ?? Math.max(DEFAULT_SPLIT_TARGET, 4 * count),
   });
-  const est = await estimateTreeSize(program, bounds, frontier.prefixes, o.probesPerSubtree ?? 4);
+  // 256 probes in all by default, at least 2 per subtree (for the standard error).
+  const per = o.probesPerSubtree ?? Math.max(2, Math.ceil(256 / frontier.prefixes.length));
+  const est = await estimateTreeSize(program, bounds, frontier.prefixes, per);
   const estimate: DfsEstimate = {
     total: est.total,
     standardError: est.standardError,

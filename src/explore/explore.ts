@@ -86,6 +86,11 @@ export interface ExploreOptions {
   maxSteps?: number;
   /** Self-check every n-th run index (default 64; failures are always checked). */
   selfCheckEvery?: number;
+  /**
+   * Added to the run index before the self-check's modulo: subtrees of a split dfs all count
+   * runs from 0, and without an offset each would replay its run 0 (most subtrees are small).
+   */
+  selfCheckOffset?: number;
   /** Shrink kept failures (default true) and the attempt budget. */
   shrink?: boolean | { budget?: number };
   /**
@@ -268,7 +273,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
       checked = c;
       return c;
     };
-    if (i % every === 0) {
+    if ((i + (o.selfCheckOffset ?? 0)) % every === 0) {
       sampled++;
       await check();
     }

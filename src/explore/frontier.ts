@@ -3,7 +3,7 @@
  *
  * The frontier is the set of distinct decision prefixes of length `splitDepth` (shorter ones
  * where a schedule ends first), in DFS order. It is found by iterative deepening: a DFS whose
- * depth bound is the split depth runs once per prefix, and the split depth grows (by half, at least one) until
+ * depth bound is the split depth runs once per prefix, and the split depth grows (by one while the frontier grows, by half while it does not) until
  * there are at least `target` prefixes, the tree has no decision below the split depth, or a
  * run budget for the split is spent (then the last complete depth is used). A DFS restricted
  * to one prefix (dfs.ts `prefix`) replays it and never backtracks into it, so:
@@ -80,15 +80,21 @@ export async function dfsFrontier(program: Program, o: FrontierOptions): Promise
   let budget = o.budget ?? 64 * target;
   let best: Frontier = { splitDepth: 0, prefixes: [[]], runs: 0 };
   let runs = 0;
-  // The depth grows by half each time: a long stretch without branching (a preemption bound
-  // of 0 branches only where prev blocks) must not cost one enumeration per decision.
-  for (let d = 1; d <= o.maxDepth; d = Math.min(o.maxDepth + 1, d + Math.max(1, d >> 1))) {
+  // The depth grows by one while the frontier grows, and by half while it does not: a long
+  // stretch without branching (bound 0 branches only where prev blocks) must not cost one
+  // enumeration per decision, and a bushy stretch must not overshoot the target by a factor
+  // (each subtree costs probes and a chunk).
+  let d = 1;
+  let last = 0;
+  while (d <= o.maxDepth) {
     const r = await prefixesAt(program, o, d, budget);
     if (r === null) break;
     runs += r.prefixes.length;
     budget -= r.prefixes.length;
     best = { splitDepth: d, prefixes: r.prefixes, runs };
     if (r.prefixes.length >= target || !r.deeper) break;
+    d += r.prefixes.length > last ? 1 : Math.max(1, d >> 1);
+    last = r.prefixes.length;
   }
   best.runs = runs;
   return best;
