@@ -644,8 +644,20 @@ async function planDfs(
       for (const t of r.dfs?.subtrees ?? []) actual.set(t.index, t.schedules);
     },
     finish(r, shard) {
+      // Interrupted before any subtree ended: still a certificate (of nothing searched).
+      r.dfs ??= {
+        plan,
+        subtrees: [],
+        outcomes: {},
+        states: [],
+        truncated: false,
+        maxDepth: bounds.maxDepth,
+        timeJumps: bounds.timeJumps,
+        faults,
+        estimate,
+      };
       mark(r, shard);
-      if (r.dfs) r.exhausted = dfsExhausted(r.dfs);
+      r.exhausted = dfsExhausted(r.dfs);
     },
   };
 }

@@ -3,11 +3,12 @@
  * are disjoint and concatenated give exactly the unsplit DFS, schedule for schedule; campaigns
  * with jobs 1 and 2 and shards 1, 2 and 3 merged from their summary files give the same
  * certificate as the unsplit search; the tree-size estimate is deterministic, exact where the
- * frontier reaches the leaves, and close with enough probes; and the verdict never claims a
- * proof the search did not make.
+ * frontier reaches the leaves, and close with enough probes; the verdict never claims a
+ * proof the search did not make; and SIGINT leaves a certificate that says so.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -15,7 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { runCampaign } from '../../src/campaign/campaign.js';
 import { mergeShards } from '../../src/campaign/merge.js';
 import type { CampaignSummary } from '../../src/campaign/summary.js';
-import { buildCertificate, distinctState } from '../../src/explore/certificate.js';
+import {
+  buildCertificate,
+  type Certificate,
+  distinctState,
+} from '../../src/explore/certificate.js';
 import { explore } from '../../src/explore/explore.js';
 import { dfsFrontier } from '../../src/explore/frontier.js';
 import type { RunReport } from '../../src/explore/program.js';
@@ -25,6 +30,8 @@ import { depth3Program, lostUpdateProgram, sliceLogProgram } from '../explore/pr
 const REGISTRY = fileURLToPath(
   new URL('../explore/fixtures/register-programs.ts', import.meta.url),
 );
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const BOUNDS = { seed: 1, faults: [], preemptionBound: 2, maxDepth: 10_000, timeJumps: true };
 
@@ -222,4 +229,67 @@ test('distinct state: the ledger and the invariants, not times or traces', () =>
     violations: [{ invariant: 'reset-dedup', message: 'x', atNs: 1, step: 1, task: null }],
   };
   assert.notEqual(distinctState(violated), distinctState(base));
+});
+
+/** Whether a process has a handler for SIGINT (Linux: bit 2 of SigCgt in /proc/<pid>/status). */
+function catchesSigint(pid: number): boolean {
+  try {
+    const m = /SigCgt:\s*([0-9a-f]+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m !== null && (BigInt(`0x${m[1]}`) & 2n) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+test('SIGINT during a dfs search writes a certificate that says interrupted, not exhausted', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'resetlab-dfs-int-'));
+  const cert = join(out, 'certificate.json');
+  try {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'explore',
+        'window',
+        '--strategy',
+        'dfs',
+        '--depth',
+        '1',
+        '--runs',
+        '100000000',
+        '--jobs',
+        '1',
+        '--certificate',
+        cert,
+        '--out',
+        out,
+        '--no-progress',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    const deadline = Date.now() + 30_000;
+    while (!catchesSigint(child.pid ?? -1) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Into the search: past the frontier, some subtrees done.
+    await new Promise((r) => setTimeout(r, 3000));
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    const c = JSON.parse(readFileSync(cert, 'utf8')) as Certificate;
+    assert.equal(c.interrupted, true);
+    assert.equal(c.exhausted, false);
+    assert.equal(c.verdict, 'not exhausted');
+    assert.ok(c.treeSizeEstimate !== null && c.treeSizeEstimate > c.schedules);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CampaignSummary;
+    assert.deepEqual(summary.certificate, c);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
