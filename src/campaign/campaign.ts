@@ -556,7 +556,7 @@ interface DfsSplit {
   chunks: Chunk[];
   /** This shard's estimated schedules (finished subtrees exactly), capped by the budget. */
   shardEstimate(): number;
-  /** The whole tree's estimate, finished subtrees counted exactly. */
+  /** The whole tree's estimate, exhausted subtrees counted exactly. */
   treeEstimate(): number;
   /** Marks a subtree result with the plan, the estimate and the shard. */
   accept(r: ExploreResult, shard: ShardSpec | null): void;
@@ -616,6 +616,7 @@ async function planDfs(
     chunks.push({ index: chunks.length, from: 0, to: budgetOf(k), subtree: { index: k, prefix } });
   });
   const actual = new Map<number, number>();
+  const exhaustedSubtrees = new Set<number>();
   const mark = (r: ExploreResult, shard: ShardSpec | null) => {
     r.shard = shard;
     r.plannedRuns = o.runs;
@@ -635,13 +636,21 @@ async function planDfs(
       return n;
     },
     treeEstimate() {
+      // An exhausted subtree is counted exactly; one cut by its budget is at least its count.
       let n = 0;
-      for (let k = 0; k < subtrees; k++) n += actual.get(k) ?? est.perSubtree[k] ?? 1;
+      for (let k = 0; k < subtrees; k++) {
+        const e = est.perSubtree[k] ?? 1;
+        const a = actual.get(k);
+        n += a === undefined ? e : exhaustedSubtrees.has(k) ? a : Math.max(a, e);
+      }
       return Math.round(n);
     },
     accept(r, shard) {
       mark(r, shard);
-      for (const t of r.dfs?.subtrees ?? []) actual.set(t.index, t.schedules);
+      for (const t of r.dfs?.subtrees ?? []) {
+        actual.set(t.index, t.schedules);
+        if (t.exhausted) exhaustedSubtrees.add(t.index);
+      }
     },
     finish(r, shard) {
       // Interrupted before any subtree ended: still a certificate (of nothing searched).

@@ -76,7 +76,7 @@ function exitCodeFor(s: CampaignSummary): number {
 }
 
 /**
- * The dfs bar: schedules out of the estimated tree (Knuth, finished subtrees counted exactly);
+ * The dfs bar: schedules out of the estimated tree (Knuth, exhausted subtrees counted exactly);
  * the total moves as the estimate is replaced by counts, and the time left follows it.
  */
 function dfsProgressBar(total: number): {

@@ -9,7 +9,7 @@
  * probe replays its subtree's prefix (factor 1: the prefix is fixed) and the estimate of the
  * tree is the sum of the subtrees' means. That is unbiased as well and has less variance than
  * probes from the root, because the top of the tree, where branching factors differ the most,
- * is counted exactly. A subtree that is finished is counted exactly by the explorer instead.
+ * is counted exactly. A subtree that was exhausted is counted exactly by the explorer instead.
  *
  * The probes use the project's PRNG seeded from the campaign seed, so the estimate is a pure
  * function of (program, seed, faults, bounds, probes): every shard computes the same one.
