@@ -126,6 +126,18 @@ export function writeReport(path: string, data: ReportData, opts: RenderOptions 
 }
 
 function summaryLine(data: ReportData, designs: number, violated: number): string {
+  const ex = data.exhaustive;
+  if (designs === 0 && ex !== undefined) {
+    const cells = Object.values(ex.cells).flatMap((row) => Object.values(row));
+    const count = (v: string) => cells.filter((c) => c.verdict === v).length;
+    return [
+      data.generatedBy,
+      `${ex.designs.length} designs × ${ex.scenarios.length} litmus scenarios`,
+      `${count('no violation within these bounds')} proved within bounds`,
+      `${count('violations found')} found`,
+      `${count('not exhausted')} not exhausted`,
+    ].join(' · ');
+  }
   const parts = [data.generatedBy, `${designs} design${designs === 1 ? '' : 's'}`];
   if (data.runs !== undefined) parts.push(`${data.runs} runs each`);
   parts.push(`${violated} violated invariant${violated === 1 ? '' : 's'}`);
