@@ -205,6 +205,21 @@ test('certificate verdicts: a proof only when exhausted, untruncated and clean',
   assert.equal(cc?.exhausted, true);
   assert.equal(cc?.truncated, true);
   assert.equal(cc?.verdict, 'not exhausted');
+  // Only an alternative the preemption bound allows is cut off: at bound 0 a task that stays
+  // runnable has none, so a depth bound of 1 (the free first choice) loses nothing.
+  const free = await explore(sliceLogProgram(3, []), {
+    strategy: 'dfs',
+    depth: 0,
+    runs: 1000,
+    seed: 1,
+    dfsMaxDepth: 1,
+  });
+  assert.equal(free.totals.runs, 2);
+  assert.equal(free.dfs?.truncated, false);
+  assert.equal(
+    buildCertificate(free, { interrupted: false })?.verdict,
+    'no violation within these bounds',
+  );
   assert.equal(buildCertificate({ ...clean, dfs: null }, { interrupted: false }), null);
 });
 
