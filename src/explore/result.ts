@@ -250,8 +250,17 @@ export function mergeResults(
   }
   const failures = dedupeFailures(sorted.flatMap((p) => p.failures));
   const dfs = mergeDfs(sorted.map((p) => p.dfs));
-  // A split search is exhausted when all its subtrees are, whichever pieces ran them.
-  if (dfs?.plan) exhausted = dfsExhausted(dfs);
+  // A split search is exhausted when all its subtrees are, whichever pieces ran them, and its
+  // runs count from 1 in every subtree: the first violation is the first kept failure in DFS
+  // order, at its global index when that is known (null when it is not).
+  if (dfs?.plan) {
+    exhausted = dfsExhausted(dfs);
+    const first = failures.reduce<Failure | null>(
+      (a, f) => (a === null || runOrder(f, a) < 0 ? f : a),
+      null,
+    );
+    firstViolationRun = first === null ? null : globalScheduleIndex(dfs, first);
+  }
   return {
     program: first.program,
     strategy: first.strategy,
