@@ -131,14 +131,23 @@ export { MAX_JOB_DEPENDENCIES, SchedJob } from './drm/sched/job.js';
 export { type RunJobResult, type SchedBackendOps, SchedStat } from './drm/sched/ops.js';
 export { SchedRunQueue } from './drm/sched/rq.js';
 export { GpuScheduler, MAX_SCHEDULE_TIMEOUT, type SchedInitArgs } from './drm/sched/scheduler.js';
+export {
+  buildCertificate,
+  type Certificate,
+  distinctOutcome,
+  distinctState,
+  type Verdict,
+} from './explore/certificate.js';
 export { type ExploreOptions, type ExploreProgress, explore, runSeed } from './explore/explore.js';
 export type { Failure } from './explore/failure.js';
+export { dfsFrontier, type Frontier } from './explore/frontier.js';
 export type { FaultSpec, Program, RunInput, RunReport } from './explore/program.js';
 export { randomStrategy } from './explore/random.js';
 export { getProgram, programIds, registerProgram } from './explore/registry.js';
 export { replayStrategy } from './explore/replay.js';
 export type { ExploreResult } from './explore/result.js';
 export { STRATEGY_NAMES, type StrategyName, strategyFromName } from './explore/strategy-factory.js';
+export { estimateTreeSize, type TreeEstimate } from './explore/tree-estimate.js';
 export type {
   DmaAccess,
   DmaSource,

@@ -14,6 +14,13 @@
  * invariant (found later by another worker) is removed, so the directory always holds exactly
  * the failures of the result. `summary.json` is written at the end, also when interrupted.
  *
+ * dfs is cut by subtree instead of by run range (src/explore/frontier.ts): this thread finds
+ * the frontier and Knuth's estimate of the tree (the same on every shard, both being pure
+ * functions of the program, seed and bounds), keeps the subtrees k with k mod N == I of its
+ * shard and runs them as the chunks, each with an equal share of the schedule budget
+ * (`runs`). The merge joins subtrees, so the result is the same for any `jobs` and, merged
+ * over shards, the same as one unsharded search.
+ *
  * Expected problems (unknown program, bad options) are returned as values naming the field;
  * an exception means a bug (in a worker it ends the campaign).
  */
@@ -32,10 +39,14 @@ import {
   validateExploreOptions,
 } from '../explore/explore.js';
 import type { Failure } from '../explore/failure.js';
+import { DEFAULT_SPLIT_TARGET, dfsFrontier } from '../explore/frontier.js';
 import type { Program } from '../explore/program.js';
 import { getProgram, programIds } from '../explore/registry.js';
 import {
+  type DfsEstimate,
+  type DfsPlan,
   dedupeFailures,
+  dfsExhausted,
   type ExploreResult,
   emptyTotals,
   mergeResults,
@@ -46,6 +57,7 @@ import {
   strategyFromName,
 } from '../explore/strategy-factory.js';
 import type { SwarmOptions } from '../explore/swarm.js';
+import { estimateTreeSize } from '../explore/tree-estimate.js';
 import { writeFailure } from './failure-file.js';
 import { buildSummary, type CampaignSummary } from './summary.js';
 import { type ChunkTask, loadRegistry, resolveRegistry } from './worker.js';
@@ -71,6 +83,10 @@ export interface CampaignOptions {
   maxSteps?: number;
   /** Run indices per chunk (default: about 8 chunks per job, within [64, 8192]). */
   chunkSize?: number;
+  /** dfs: subtrees to split the tree into at least (default 64, or 4 per shard if more). */
+  splitTarget?: number;
+  /** dfs: Knuth probes per subtree for the tree-size estimate (default: 256 in all, >= 2). */
+  probesPerSubtree?: number;
   /**
    * Invariants this campaign is expected to violate, overriding the program's own `expected`
    * (the command line expects nothing of `default` and anything of a weaker design).
@@ -95,6 +111,12 @@ export interface CampaignProgress {
   /** Estimated time to completion, or null before the first runs. */
   etaMs: number | null;
   elapsedMs: number;
+  /**
+   * dfs: the estimated schedules of the whole tree within the bounds (Knuth), with finished
+   * subtrees counted exactly; `runsTotal` is then this shard's estimated share, capped by the
+   * budget.
+   */
+  treeSizeEstimate?: number;
 }
 
 export interface CampaignError {
@@ -135,10 +157,29 @@ interface Chunk {
   index: number;
   from: number;
   to: number;
+  /** dfs: the subtree this chunk explores (its frontier index and prefix). */
+  subtree?: { index: number; prefix: number[] };
+}
+
+/** The explore options of one chunk. */
+function chunkOptions(base: ExploreOptions, c: Chunk): ExploreOptions {
+  if (c.subtree === undefined) return { ...base, from: c.from, to: c.to };
+  // A subtree is a search of its own: its budget is its run count, and the shard is the
+  // campaign's business (explore must not skip it as "not shard 0").
+  const { shard: _shard, ...rest } = base;
+  return {
+    ...rest,
+    runs: c.to,
+    from: 0,
+    to: c.to,
+    dfsPrefix: c.subtree.prefix,
+    dfsSubtree: c.subtree.index,
+    // About one self-check per 64 schedules over the whole tree, not one per subtree.
+    selfCheckOffset: c.subtree.index * 17,
+  };
 }
 
 function planChunks(o: CampaignOptions, jobs: number): Chunk[] {
-  if (isSystematic(o.strategy)) return [{ index: 0, from: 0, to: o.runs }];
   const size =
     o.chunkSize ?? Math.min(8192, Math.max(64, Math.ceil(o.runs / (Math.max(1, jobs) * 8))));
   const chunks: Chunk[] = [];
@@ -150,7 +191,7 @@ function planChunks(o: CampaignOptions, jobs: number): Chunk[] {
 
 /** Keeps the failure directory equal to the merged result's failures. */
 class FailureFiles {
-  readonly byInvariant = new Map<string, { run: number; path: string | null }>();
+  readonly byInvariant = new Map<string, { run: number; subtree: number; path: string | null }>();
   constructor(private readonly dir: string | null) {}
 
   sync(failures: readonly Failure[], onNew?: (f: Failure, file: string | null) => void): void {
@@ -158,10 +199,10 @@ class FailureFiles {
     for (const f of failures) {
       keep.add(f.invariant);
       const cur = this.byInvariant.get(f.invariant);
-      if (cur !== undefined && cur.run === f.run) continue;
+      if (cur !== undefined && cur.run === f.run && cur.subtree === (f.subtree ?? 0)) continue;
       if (cur?.path) rmSync(cur.path, { force: true });
       const path = this.dir === null ? null : writeFailure(this.dir, f);
-      this.byInvariant.set(f.invariant, { run: f.run, path });
+      this.byInvariant.set(f.invariant, { run: f.run, subtree: f.subtree ?? 0, path });
       onNew?.(f, path);
     }
     for (const [inv, cur] of this.byInvariant) {
@@ -281,12 +322,9 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       }));
   }
 
-  const chunks = planChunks(o, jobs);
-  const runsTotal = isSystematic(o.strategy)
-    ? o.shard !== undefined && o.shard.index !== 0
-      ? 0
-      : o.runs
-    : shardRuns(o.runs, o.shard);
+  const split = isSystematic(o.strategy) ? await planDfs(program, base, o) : null;
+  const chunks = split?.chunks ?? planChunks(o, jobs);
+  let runsTotal = split !== null ? split.shardEstimate() : shardRuns(o.runs, o.shard);
   const files = new FailureFiles(o.out ?? null);
   const done: ExploreResult[] = [];
   let interrupted = o.signal?.aborted ?? false;
@@ -303,6 +341,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     const elapsedMs = performance.now() - t0;
     const runsDone = finishedRuns + extraRuns;
     const runsPerSec = elapsedMs > 0 ? (runsDone * 1000) / elapsedMs : 0;
+    if (split !== null) runsTotal = Math.max(runsDone, split.shardEstimate());
     o.onProgress({
       runsDone,
       runsTotal,
@@ -311,6 +350,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       runsPerSec,
       etaMs: runsPerSec > 0 ? ((runsTotal - runsDone) * 1000) / runsPerSec : null,
       elapsedMs,
+      ...(split !== null ? { treeSizeEstimate: split.treeEstimate() } : {}),
     });
   };
   // Failures kept by the chunk running in this thread, before the chunk ends: written at once,
@@ -323,6 +363,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
   };
   const accept = (r: ExploreResult) => {
     pending = [];
+    if (split !== null) split.accept(r, o.shard ?? null);
     done.push(r);
     finishedRuns += r.totals.runs;
     finishedViolating += r.totals.violatingRuns;
@@ -332,6 +373,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
   };
   const knownFirst = (): Record<string, number> => {
     const out: Record<string, number> = {};
+    // Run numbers of different subtrees are not comparable (each counts from 1).
+    if (split !== null) return out;
     for (const r of done) {
       for (const f of r.failures) {
         const cur = out[f.invariant];
@@ -367,6 +410,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     done.length === 0
       ? emptyResult(o, base.depth ?? 0)
       : mergeResults(done, { stopAfterFirst: o.stopAfterFirst ?? false });
+  if (split !== null) split.finish(merged, o.shard ?? null);
   files.sync(merged.failures);
   const summary = buildSummary(merged, {
     jobs,
@@ -408,9 +452,7 @@ async function runInThread(
   for (const c of chunks) {
     if (h.interrupted()) break;
     const r = await explore(program, {
-      ...base,
-      from: c.from,
-      to: c.to,
+      ...chunkOptions(base, c),
       knownFirst: h.knownFirst(),
       onFailure: h.found,
       progressEvery: 32,
@@ -467,7 +509,7 @@ async function runInPool(
     const ctl = new AbortController();
     const task: ChunkTask = {
       program: o.program,
-      options: { ...base, from: c.from, to: c.to, knownFirst: h.knownFirst() },
+      options: { ...chunkOptions(base, c), knownFirst: h.knownFirst() },
     };
     const promise = pool
       .run(task, { signal: ctl.signal })
@@ -508,4 +550,123 @@ async function runInPool(
     await pool.destroy();
   }
   if (failure !== null) throw failure;
+}
+
+interface DfsSplit {
+  chunks: Chunk[];
+  /** This shard's estimated schedules (finished subtrees exactly), capped by the budget. */
+  shardEstimate(): number;
+  /** The whole tree's estimate, exhausted subtrees counted exactly. */
+  treeEstimate(): number;
+  /** Marks a subtree result with the plan, the estimate and the shard. */
+  accept(r: ExploreResult, shard: ShardSpec | null): void;
+  /** The same for the merged result, and `exhausted` recomputed over the whole plan. */
+  finish(r: ExploreResult, shard: ShardSpec | null): void;
+}
+
+/**
+ * Splits a dfs campaign: the frontier, the estimate, this shard's subtrees as chunks. The
+ * budget (`runs`) is shared equally among all subtrees of the tree (the first `runs mod K`
+ * get one more), so that a subtree's budget depends neither on the shard count nor on `jobs`
+ * and the whole search runs at most `runs` schedules. A subtree with no budget is not run,
+ * and then the tree is not exhausted.
+ */
+async function planDfs(
+  program: Program,
+  base: ExploreOptions,
+  o: CampaignOptions,
+): Promise<DfsSplit> {
+  const depth = base.depth ?? 2;
+  const seed = base.seed;
+  const faults = faultsFor(program, base, seed);
+  const bounds = {
+    seed,
+    faults,
+    preemptionBound: depth,
+    maxDepth: 10_000,
+    timeJumps: true,
+    ...(base.maxSteps !== undefined ? { maxSteps: base.maxSteps } : {}),
+  };
+  const count = o.shard?.count ?? 1;
+  const frontier = await dfsFrontier(program, {
+    ...bounds,
+    target: o.splitTarget ?? Math.max(DEFAULT_SPLIT_TARGET, 4 * count),
+  });
+  // 256 probes in all by default, at least 2 per subtree (for the standard error).
+  const per = o.probesPerSubtree ?? Math.max(2, Math.ceil(256 / frontier.prefixes.length));
+  const est = await estimateTreeSize(program, bounds, frontier.prefixes, per);
+  const estimate: DfsEstimate = {
+    total: est.total,
+    standardError: est.standardError,
+    probes: est.probes,
+    perSubtree: est.perSubtree,
+  };
+  const subtrees = frontier.prefixes.length;
+  const budgetOf = (k: number) => Math.floor(o.runs / subtrees) + (k < o.runs % subtrees ? 1 : 0);
+  const plan: DfsPlan = {
+    splitDepth: frontier.splitDepth,
+    subtrees,
+    frontierRuns: frontier.runs + est.probes,
+    budget: o.runs,
+  };
+  const chunks: Chunk[] = [];
+  frontier.prefixes.forEach((prefix, k) => {
+    if (o.shard !== undefined && k % o.shard.count !== o.shard.index) return;
+    if (budgetOf(k) === 0) return;
+    chunks.push({ index: chunks.length, from: 0, to: budgetOf(k), subtree: { index: k, prefix } });
+  });
+  const actual = new Map<number, number>();
+  const exhaustedSubtrees = new Set<number>();
+  const mark = (r: ExploreResult, shard: ShardSpec | null) => {
+    r.shard = shard;
+    r.plannedRuns = o.runs;
+    if (r.dfs) {
+      r.dfs.plan = plan;
+      r.dfs.estimate = estimate;
+    }
+  };
+  return {
+    chunks,
+    shardEstimate() {
+      let n = 0;
+      for (const c of chunks) {
+        const k = c.subtree?.index ?? 0;
+        n += actual.get(k) ?? Math.min(budgetOf(k), Math.ceil(est.perSubtree[k] ?? 1));
+      }
+      return n;
+    },
+    treeEstimate() {
+      // An exhausted subtree is counted exactly; one cut by its budget is at least its count.
+      let n = 0;
+      for (let k = 0; k < subtrees; k++) {
+        const e = est.perSubtree[k] ?? 1;
+        const a = actual.get(k);
+        n += a === undefined ? e : exhaustedSubtrees.has(k) ? a : Math.max(a, e);
+      }
+      return Math.round(n);
+    },
+    accept(r, shard) {
+      mark(r, shard);
+      for (const t of r.dfs?.subtrees ?? []) {
+        actual.set(t.index, t.schedules);
+        if (t.exhausted) exhaustedSubtrees.add(t.index);
+      }
+    },
+    finish(r, shard) {
+      // Interrupted before any subtree ended: still a certificate (of nothing searched).
+      r.dfs ??= {
+        plan,
+        subtrees: [],
+        outcomes: {},
+        states: [],
+        truncated: false,
+        maxDepth: bounds.maxDepth,
+        timeJumps: bounds.timeJumps,
+        faults,
+        estimate,
+      };
+      mark(r, shard);
+      r.exhausted = dfsExhausted(r.dfs);
+    },
+  };
 }

@@ -9,6 +9,7 @@
  * truncated or foreign file gets a message naming the field instead of a wrong merge.
  */
 import { z } from 'zod';
+import { buildCertificate, type Certificate } from '../explore/certificate.js';
 import { type Failure, splitProgramId } from '../explore/failure.js';
 import type { ExploreResult } from '../explore/result.js';
 import { failureFileName } from './failure-file.js';
@@ -76,6 +77,8 @@ export interface CampaignSummary {
   failuresDir: string | null;
   /** Merged shards: which indices were present and which were missing. */
   shards?: { count: number; present: number[]; missing: number[] };
+  /** dfs: the certificate of the search (src/explore/certificate.ts); null otherwise. */
+  certificate: Certificate | null;
   result: ExploreResult;
 }
 
@@ -133,6 +136,7 @@ export function buildSummary(
     interrupted: meta.interrupted,
     signal: meta.signal,
     failuresDir: meta.failuresDir,
+    certificate: buildCertificate(result, { interrupted: meta.interrupted }),
     result,
   };
 }
@@ -173,7 +177,19 @@ export function formatSummary(s: CampaignSummary): string {
       `${s.runs}/${s.plannedRuns} runs, ${s.decisions} decisions in ${(s.elapsedMs / 1000).toFixed(1)} s ` +
       `(${s.runsPerSec} runs/s)${state}`,
   );
-  if (s.exhausted !== null) {
+  const c = s.certificate;
+  if (c !== null) {
+    const est = c.treeSizeEstimate === null ? '' : `, tree estimate ~${c.treeSizeEstimate}`;
+    const split =
+      c.split === null
+        ? ''
+        : `, ${c.split.explored}/${c.split.subtrees} subtrees (split depth ${c.split.splitDepth})`;
+    lines.push(
+      `  dfs: ${c.verdict}: ${c.schedules} schedules${est}${split}, ` +
+        `${c.distinctOutcomes} outcomes, ${c.distinctStates} states` +
+        `${c.truncated ? ', depth bound cut alternatives off' : ''}`,
+    );
+  } else if (s.exhausted !== null) {
     lines.push(`  dfs: ${s.exhausted ? 'tree exhausted within the bounds' : 'tree not exhausted'}`);
   }
   if (s.violations.length === 0) {
@@ -244,6 +260,7 @@ const failure = z.object({
     .object({ ok: z.boolean(), traceHash: z.string(), divergence: z.string().nullable() })
     .nullable(),
   shrunk: shrunk.nullable(),
+  subtree: z.number().int().nonnegative().optional(),
 });
 
 const shard = z.object({ index: z.number().int(), count: z.number().int() });
@@ -262,6 +279,38 @@ const mismatch = z.object({
   expected: z.string(),
   actual: z.string(),
   divergence: z.string().nullable(),
+});
+
+const dfsTree = z.object({
+  plan: z
+    .object({
+      splitDepth: z.number().int().nonnegative(),
+      subtrees: z.number().int().positive(),
+      frontierRuns: z.number().int().nonnegative(),
+      budget: z.number().int().nonnegative(),
+    })
+    .nullable(),
+  subtrees: z.array(
+    z.object({
+      index: z.number().int().nonnegative(),
+      schedules: z.number().int().nonnegative(),
+      exhausted: z.boolean(),
+    }),
+  ),
+  outcomes: z.record(z.string(), z.number().int().nonnegative()),
+  states: z.array(z.string()),
+  truncated: z.boolean(),
+  maxDepth: z.number().int().positive(),
+  timeJumps: z.boolean(),
+  faults: z.array(fault),
+  estimate: z
+    .object({
+      total: z.number().nonnegative(),
+      standardError: z.number().nonnegative(),
+      probes: z.number().int().nonnegative(),
+      perSubtree: z.array(z.number().nonnegative()),
+    })
+    .nullable(),
 });
 
 const exploreResult = z.object({
@@ -284,6 +333,7 @@ const exploreResult = z.object({
   exhausted: z.boolean().nullable(),
   pctSteps: z.number().int().nullable(),
   stoppedEarly: z.boolean(),
+  dfs: dfsTree.nullable().default(null),
 });
 
 /** What `merge` needs from a summary file; other fields are recomputed. */

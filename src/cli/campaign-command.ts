@@ -11,7 +11,8 @@
  * the failures found so far and summary.json, prints the summary and returns 130/143. A
  * second signal exits at once, for a user who does not want to wait for running chunks.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import {
   type CampaignOptions,
@@ -34,6 +35,17 @@ export interface ExploreCommandOptions
   json?: boolean;
   /** Show a progress bar: 'auto' (default) shows it only when stderr is a terminal. */
   progress?: boolean | 'auto';
+  /** dfs: write the certificate (summary.certificate) here, also when interrupted. */
+  certificate?: string;
+}
+
+/** Writes a certificate file (write then rename, as the failure files). */
+export function writeCertificate(path: string, s: CampaignSummary): void {
+  const c = s.certificate;
+  if (c === null) return;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(c, null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
 }
 
 const EXIT_CODE: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
@@ -61,6 +73,41 @@ function exitCodeFor(s: CampaignSummary): number {
   }
   if (s.unexpected.length > 0 || s.determinism.mismatches.length > 0) return 1;
   return 0;
+}
+
+/**
+ * The dfs bar: schedules out of the estimated tree (Knuth, exhausted subtrees counted exactly);
+ * the total moves as the estimate is replaced by counts, and the time left follows it.
+ */
+function dfsProgressBar(total: number): {
+  update: (p: CampaignProgress) => void;
+  stop: () => void;
+} {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format:
+        'explore dfs |{bar}| {value}/~{total} schedules (tree ~{tree}) | {failures} invariants | {rate}/s | ETA {etaText}',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.max(1, total), 0, { tree: '?', failures: 0, rate: 0, etaText: '?' });
+  return {
+    update(p) {
+      bar.setTotal(Math.max(1, p.runsTotal));
+      bar.update(p.runsDone, {
+        tree: p.treeSizeEstimate ?? '?',
+        failures: p.failures,
+        rate: Math.round(p.runsPerSec),
+        etaText: p.etaMs === null ? '?' : `${Math.ceil(p.etaMs / 1000)}s`,
+      });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
 }
 
 function progressBar(total: number): {
@@ -122,7 +169,8 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
       signalName: () => signal,
       onProgress: (p) => {
         if (!showBar) return;
-        bar.current ??= progressBar(p.runsTotal);
+        bar.current ??=
+          p.treeSizeEstimate !== undefined ? dfsProgressBar(p.runsTotal) : progressBar(p.runsTotal);
         bar.current.update(p);
       },
     });
@@ -130,6 +178,7 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     bar.current = null;
     if (!outcome.ok) return badInput('explore', outcome.error, o.json);
     const s = outcome.summary;
+    if (o.certificate !== undefined) writeCertificate(o.certificate, s);
     // cpuMs: CPU time of the whole process so far (every thread), for `bench`'s scaling figure.
     const cpu = process.cpuUsage();
     const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
@@ -147,6 +196,8 @@ export interface MergeCommandOptions {
   json?: boolean;
   /** Also write the merged summary.json into this directory. */
   out?: string;
+  /** dfs shards: write the merged certificate here. */
+  certificate?: string;
 }
 
 export async function mergeCommand(
@@ -157,6 +208,7 @@ export async function mergeCommand(
   if (!r.ok) return badInput('merge', r.error, o.json);
   if (o.out !== undefined) writeSummary(o.out, r.summary);
   const s = r.summary;
+  if (o.certificate !== undefined) writeCertificate(o.certificate, s);
   if (o.json) process.stdout.write(`${JSON.stringify(printable(s))}\n`);
   else {
     process.stdout.write(`${fitText(formatSummary(s))}\n`);

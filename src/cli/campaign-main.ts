@@ -31,6 +31,8 @@ interface ExploreFlags {
   maxSteps?: number;
   chunkSize?: number;
   progress: boolean;
+  certificate?: string;
+  splitTarget?: number;
 }
 
 const cli = new Command();
@@ -56,6 +58,8 @@ cli
   .option('--pct-steps <n>', 'pct: k (contested decisions per run)', intArg('--pct-steps', 1))
   .option('--max-steps <n>', 'step limit per run', intArg('--max-steps', 1))
   .option('--chunk-size <n>', 'run indices per chunk', intArg('--chunk-size', 1))
+  .option('--certificate <file>', 'dfs: write the certificate as JSON')
+  .option('--split-target <n>', 'dfs: subtrees to split the tree into', intArg('--split-target', 1))
   .option('--no-progress', 'no progress bar')
   .action(async (program: string, f: ExploreFlags) => {
     let shard: { index: number; count: number } | undefined;
@@ -85,6 +89,8 @@ cli
       ...(f.pctSteps !== undefined ? { pctSteps: f.pctSteps } : {}),
       ...(f.maxSteps !== undefined ? { maxSteps: f.maxSteps } : {}),
       ...(f.chunkSize !== undefined ? { chunkSize: f.chunkSize } : {}),
+      ...(f.certificate !== undefined ? { certificate: f.certificate } : {}),
+      ...(f.splitTarget !== undefined ? { splitTarget: f.splitTarget } : {}),
     });
     process.exit(code);
   });
@@ -93,11 +99,13 @@ cli
   .command('merge <files...>')
   .option('--json', 'print one JSON object')
   .option('--out <dir>', 'write the merged summary.json here')
-  .action(async (files: string[], f: { json?: boolean; out?: string }) => {
+  .option('--certificate <file>', 'dfs shards: write the merged certificate as JSON')
+  .action(async (files: string[], f: { json?: boolean; out?: string; certificate?: string }) => {
     process.exit(
       await mergeCommand(files, {
         ...(f.json ? { json: true } : {}),
         ...(f.out ? { out: f.out } : {}),
+        ...(f.certificate ? { certificate: f.certificate } : {}),
       }),
     );
   });

@@ -21,6 +21,7 @@ import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
 import { FACTOR_NAMES } from '../driver/reset/factors.js';
 import { StrategyOptionsError } from '../explore/strategy-factory.js';
 import { builtinScenarioNames, knownScenarioNames } from '../scenarios/builtin.js';
+import { litmusNames } from '../scenarios/litmus.js';
 import { ablateCli } from './ablate-cli.js';
 import {
   bugOption,
@@ -41,6 +42,7 @@ import { mergeCommand } from './campaign-command.js';
 import { compareCli } from './compare-cli.js';
 import { DEMO_RUNS, DEMO_SHRINK_BUDGET, demo } from './demo.js';
 import { designsCli } from './designs-cli.js';
+import { exhaustiveCli } from './exhaustive-cli.js';
 import { explainCli } from './explain-cli.js';
 import { exploreCli } from './explore-cli.js';
 import { invariantsCli } from './invariants-cli.js';
@@ -59,6 +61,8 @@ function cores(): number {
   return Math.max(1, availableParallelism());
 }
 
+/** compare --exhaustive: the schedule budget of a cell when --max-schedules is not given. */
+const EXHAUSTIVE_MAX_SCHEDULES = 2000;
 const COMPARE_SCENARIOS = builtinScenarioNames().filter((s) => s !== 'mixed');
 
 function build(setCode: (code: number) => void): Command {
@@ -222,9 +226,22 @@ function build(setCode: (code: number) => void): Command {
     .option('--no-swarm', "use the scenario's own faults in every run instead of swarm draws")
     .option('--pct-steps <n>', 'pct: k, the contested decisions per run', intArg('--pct-steps', 1))
     .option('--max-steps <n>', 'step limit per run', intArg('--max-steps', 1))
+    .option(
+      '--certificate <file>',
+      'dfs: write the certificate of the search (bounds, schedules, verdict) as JSON',
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (scenario: string, f) => {
       if (f.out !== undefined) checkOutputDir('--out', f.out);
+      if (f.certificate !== undefined) {
+        if (f.strategy !== 'dfs') {
+          throw new UsageError(
+            '--certificate',
+            '--certificate needs --strategy dfs (only an exhaustive search has a certificate)',
+          );
+        }
+        checkOutputFile('--certificate', f.certificate);
+      }
       let shard: { index: number; count: number } | undefined;
       if (f.shard !== undefined) {
         const r = parseShard(f.shard);
@@ -250,6 +267,7 @@ function build(setCode: (code: number) => void): Command {
           ...(f.out !== undefined ? { out: f.out } : {}),
           ...(f.pctSteps !== undefined ? { pctSteps: f.pctSteps } : {}),
           ...(f.maxSteps !== undefined ? { maxSteps: f.maxSteps } : {}),
+          ...(f.certificate !== undefined ? { certificate: f.certificate } : {}),
         }),
       );
     });
@@ -357,7 +375,7 @@ function build(setCode: (code: number) => void): Command {
     )
     .option('--seed <n>', 'campaign seed', seedArg(), 1)
     .addOption(strategyOption('portfolio'))
-    .option('--depth <n>', 'pct depth', depthArg())
+    .option('--depth <n>', 'pct depth; --exhaustive: dfs preemption bound (default 1)', depthArg())
     .option('--jobs <n>', 'worker threads (default: one per core)', jobsArg())
     .option(
       '--designs <list>',
@@ -381,8 +399,49 @@ function build(setCode: (code: number) => void): Command {
       intArg('--metric-runs', 1, 1000),
       2,
     )
+    .option(
+      '--exhaustive',
+      'one bounded dfs per design × litmus scenario, each cell from its certificate (--depth: preemption bound, default 1)',
+    )
+    .option(
+      '--max-schedules <n>',
+      `--exhaustive: schedules per cell at most (default ${EXHAUSTIVE_MAX_SCHEDULES})`,
+      intArg('--max-schedules', 1, 1_000_000_000),
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (f) => {
+      if (f.maxSchedules !== undefined && f.exhaustive !== true) {
+        throw new UsageError('--max-schedules', '--max-schedules needs --exhaustive');
+      }
+      if (f.exhaustive === true) {
+        if (f.html !== undefined) checkOutputFile('--html', f.html);
+        if (f.out !== undefined) checkOutputDir('--out', f.out);
+        const litmusOnly = (f.scenarios ?? litmusNames()) as string[];
+        const notLitmus = litmusOnly.filter((s) => !litmusNames().includes(s));
+        if (notLitmus.length > 0) {
+          throw new UsageError(
+            '--scenarios',
+            `--scenarios: --exhaustive runs litmus scenarios only; not litmus: ${notLitmus.join(', ')} (litmus: ${litmusNames().join(', ')})`,
+          );
+        }
+        setCode(
+          await exhaustiveCli({
+            designs: (f.designs ?? [...DESIGN_NAMES]) as string[],
+            scenarios: litmusOnly,
+            preemptions: f.depth ?? 1,
+            maxSchedules: f.maxSchedules ?? EXHAUSTIVE_MAX_SCHEDULES,
+            seed: f.seed,
+            jobs: f.jobs ?? cores(),
+            shrinkBudget: f.shrinkBudget,
+            json: f.json === true,
+            progress: f.progress,
+            generatedBy: 'resetlab 0.1.0',
+            ...(f.html !== undefined ? { html: f.html } : {}),
+            ...(f.out !== undefined ? { out: f.out } : {}),
+          }),
+        );
+        return;
+      }
       if (f.strategy === 'dfs') {
         throw new UsageError(
           '--strategy',
@@ -461,12 +520,15 @@ function build(setCode: (code: number) => void): Command {
     .argument('<files...>', 'summary.json of each shard')
     .option('--json', 'print one JSON object')
     .option('--out <dir>', 'also write the merged summary.json here')
+    .option('--certificate <file>', 'dfs shards: write the merged certificate as JSON')
     .action(async (files: string[], f) => {
       if (f.out !== undefined) checkOutputDir('--out', f.out);
+      if (f.certificate !== undefined) checkOutputFile('--certificate', f.certificate);
       setCode(
         await mergeCommand(files, {
           ...(f.json ? { json: true } : {}),
           ...(f.out !== undefined ? { out: f.out } : {}),
+          ...(f.certificate !== undefined ? { certificate: f.certificate } : {}),
         }),
       );
     });

@@ -39,6 +39,8 @@ export interface ExploreCliOptions {
   pctSteps?: number;
   maxSteps?: number;
   progress: boolean;
+  /** dfs: write the certificate here. */
+  certificate?: string;
 }
 
 /** Invariants a campaign on this design is expected to violate (null: none). */
@@ -77,5 +79,6 @@ export async function exploreCli(o: ExploreCliOptions): Promise<number> {
     ...(o.stopAfterFirst ? { stopAfterFirst: true } : {}),
     ...(o.pctSteps !== undefined ? { pctSteps: o.pctSteps } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+    ...(o.certificate !== undefined ? { certificate: o.certificate } : {}),
   });
 }

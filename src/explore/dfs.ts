@@ -18,8 +18,8 @@
  *   concurrency bugs need very few preemptions, and the number of schedules grows polynomially
  *   in the program length for a fixed bound, instead of exponentially.
  * - A depth bound: decisions beyond `maxDepth` take the default choice without branching.
- *   `truncated` says whether that ever cut off an alternative, in which case `done` means
- *   "exhausted within the bounds" and not "exhausted".
+ *   `truncated` says whether that ever cut off an alternative the preemption bound allowed,
+ *   in which case `done` means "exhausted within the bounds" and not "exhausted".
  *
  * The default choice continues `prev` when it is runnable (no preemption) and is the FIFO
  * choice 0 otherwise; alternatives are tried in index order after it. Every run must see the
@@ -40,6 +40,12 @@ export interface DfsOptions {
   maxDepth?: number;
   /** Offer "fire the next event" as an alternative (costs one preemption; default true). */
   timeJumps?: boolean;
+  /**
+   * A fixed decision prefix (ordinals, as `path()` returns them): every run replays it and the
+   * search never backtracks into it, so the strategy enumerates exactly the subtree below it.
+   * This is how a tree is cut into disjoint pieces for worker threads and shards (frontier.ts).
+   */
+  prefix?: readonly number[];
 }
 
 export interface DfsStrategy extends Strategy {
@@ -51,14 +57,34 @@ export interface DfsStrategy extends Strategy {
   readonly runs: number;
   /** Whether the depth bound ever cut off an alternative. */
   readonly truncated: boolean;
+  /** The ordinals taken at each decision of the last run (0 = the default choice). */
+  path(): number[];
 }
 
 export const MAX_DFS_DEPTH = 1_000_000;
+
+/**
+ * The choice index of ordinal `t` at a decision where `prev` is at `prevIdx` (-1: not
+ * runnable): the default first (continue `prev`, else FIFO 0), then the others in order.
+ * Exported for the tree-size probes (tree-estimate.ts), which must walk the same tree.
+ */
+export function dfsChoice(prevIdx: number, t: number): number {
+  const d = Math.max(prevIdx, 0);
+  if (t === 0) return d;
+  return t - 1 < d ? t - 1 : t;
+}
+
+/** Preemptions choice `c` costs: the event option (last index) always, another task than prev. */
+export function dfsCost(prevIdx: number, c: number, runnable: number): number {
+  if (c === runnable) return 1;
+  return prevIdx >= 0 && c !== prevIdx ? 1 : 0;
+}
 
 export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   const bound = opts.preemptionBound ?? 2;
   const maxDepth = opts.maxDepth ?? 10_000;
   const timeJumps = opts.timeJumps ?? true;
+  const prefix = opts.prefix ?? [];
   if (!Number.isInteger(bound) || bound < 0) {
     throw new RangeError(`dfs: preemption bound must be a non-negative integer, got ${bound}`);
   }
@@ -82,24 +108,14 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   let doneCache: boolean | null = null;
   let host: StrategyHost | null = null;
 
-  function defaultChoice(j: number): number {
-    const p = prevIdx[j] as number;
-    return Math.max(p, 0);
-  }
-
   /** The choice for ordinal `t` at frame `j`: the default first, then the others in order. */
   function choiceAt(j: number, t: number): number {
-    if (t === 0) return defaultChoice(j);
-    const d = defaultChoice(j);
-    return t - 1 < d ? t - 1 : t;
+    return dfsChoice(prevIdx[j] as number, t);
   }
 
   /** Preemptions a choice costs at frame `j` (the event option is the last index). */
   function cost(j: number, c: number): number {
-    const n = (options[j] as number) - (eventOption(j) ? 1 : 0);
-    if (c === n) return 1;
-    const p = prevIdx[j] as number;
-    return p >= 0 && c !== p ? 1 : 0;
+    return dfsCost(prevIdx[j] as number, c, (options[j] as number) - (eventOption(j) ? 1 : 0));
   }
 
   function eventOption(j: number): boolean {
@@ -108,6 +124,8 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
 
   /** The next ordinal after `t` at frame `j` within the preemption bound, or -1. */
   function nextAlternative(j: number, t: number): number {
+    // The fixed prefix is not this search's to vary: another piece of the tree owns it.
+    if (j < prefix.length) return -1;
     const n = options[j] as number;
     const budget = bound - (preBefore[j] as number);
     for (let u = t + 1; u < n; u++) {
@@ -148,6 +166,9 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     get truncated() {
       return truncated;
     },
+    path() {
+      return tried.slice(0, len);
+    },
     get done() {
       if (runs === 0) return false;
       if (doneCache === null) doneCache = !hasNext();
@@ -187,20 +208,33 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
         }
       }
       if (j >= maxDepth) {
-        if (opts > 1) truncated = true;
+        // Cut off only if the bounds would have allowed an alternative here: any alternative
+        // costs at most one preemption, and one with none left is free only when prev is not
+        // runnable (beyond the depth bound every choice is the default, which costs nothing).
+        if (!truncated && opts > 1) {
+          const k = len - 1;
+          const used =
+            k < 0 ? 0 : (preBefore[k] as number) + cost(k, choiceAt(k, tried[k] as number));
+          if (used < bound || (p < 0 && n > 1)) truncated = true;
+        }
         return Math.max(p, 0);
       }
-      // A new frame on the path, taking the default choice.
+      // A new frame on the path, taking the default choice (or the prefix's).
+      const fixed = j < prefix.length ? (prefix[j] as number) : 0;
+      if (fixed >= opts) {
+        host?.diverged(`dfs: prefix decision ${j} wants ordinal ${fixed} of ${opts} options`);
+        return 0;
+      }
       options[j] = opts;
       hasEvent[j] = eventOffered;
       prevIdx[j] = p;
-      tried[j] = 0;
+      tried[j] = fixed;
       preBefore[j] =
         j === 0
           ? 0
           : (preBefore[j - 1] as number) + cost(j - 1, choiceAt(j - 1, tried[j - 1] as number));
       len = j + 1;
-      return Math.max(p, 0);
+      return choiceAt(j, fixed);
     },
   };
 }

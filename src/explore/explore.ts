@@ -11,8 +11,13 @@
  * machines, and merged back (result.ts) into exactly the result of one sequential run.
  *
  * dfs is the exception: it enumerates one program's schedules across consecutive runs, so all
- * its runs use the campaign seed and one fault draw, it cannot be chunked, and a shard other
- * than 0 runs nothing (shard 0 runs the whole enumeration; merge then gives the same result).
+ * its runs use the campaign seed and one fault draw, and a run range cannot be chunked. It is
+ * cut by subtree instead (frontier.ts): with `dfsPrefix` a piece explores only the subtree
+ * below that prefix (the campaign runner gives subtree k to shard k mod N and spreads a
+ * shard's subtrees over its workers). Without a prefix, a shard other than 0 runs nothing
+ * (shard 0 runs the whole enumeration; merge then gives the same result). A dfs piece also
+ * records what a certificate needs (result.ts `DfsTreeResult`): schedules per outcome and the
+ * distinct final states (certificate.ts defines both).
  *
  * The determinism self-check replays every `selfCheckEvery`-th run and every kept failure and
  * compares trace hashes. A mismatch is reported in `determinism.mismatches`; it is a bug in
@@ -21,6 +26,7 @@
 import { mix32 } from '../kernel/prng.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { estimateContestedSteps } from './calibrate.js';
+import { distinctOutcome, distinctState } from './certificate.js';
 import type { DfsStrategy } from './dfs.js';
 import { type Failure, failingViolation, hitLimit, type SelfCheck } from './failure.js';
 import { isRunAware } from './portfolio.js';
@@ -72,10 +78,19 @@ export interface ExploreOptions {
   pctSteps?: number;
   /** dfs: decisions explored systematically per run. */
   dfsMaxDepth?: number;
+  /** dfs: explore only the subtree below this decision prefix (frontier.ts). */
+  dfsPrefix?: readonly number[];
+  /** dfs: the index of that subtree in the frontier, kept on its failures and in the result. */
+  dfsSubtree?: number;
   /** Step limit per run (the program's default when absent). */
   maxSteps?: number;
   /** Self-check every n-th run index (default 64; failures are always checked). */
   selfCheckEvery?: number;
+  /**
+   * Added to the run index before the self-check's modulo: subtrees of a split dfs all count
+   * runs from 0, and without an offset each would replay its run 0 (most subtrees are small).
+   */
+  selfCheckOffset?: number;
   /** Shrink kept failures (default true) and the attempt budget. */
   shrink?: boolean | { budget?: number };
   /**
@@ -183,6 +198,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     depth,
     ...(pctSteps !== null ? { steps: pctSteps } : {}),
     ...(o.dfsMaxDepth !== undefined ? { maxDepth: o.dfsMaxDepth } : {}),
+    ...(o.dfsPrefix !== undefined ? { prefix: o.dfsPrefix } : {}),
   });
   const from = o.from ?? 0;
   const to = o.to ?? o.runs;
@@ -201,7 +217,10 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
   let sinceProgress = 0;
   // dfs: one program, one seed, one fault mix for the whole enumeration.
   const fixedFaults = systematic ? faultsFor(program, o, o.seed) : null;
-  const skipAll = systematic && o.shard !== undefined && o.shard.index !== 0;
+  const skipAll =
+    systematic && o.dfsPrefix === undefined && o.shard !== undefined && o.shard.index !== 0;
+  const outcomes: Record<string, number> = {};
+  const states = new Set<string>();
 
   const progress = async (): Promise<void> => {
     sinceProgress = 0;
@@ -229,6 +248,11 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     totals.steps += report.steps;
     totals.decisions += report.decisions;
     if (hitLimit(report)) totals.limitRuns++;
+    if (systematic) {
+      const key = distinctOutcome(report);
+      outcomes[key] = (outcomes[key] ?? 0) + 1;
+      states.add(distinctState(report));
+    }
     const run = { seed, faults, schedule: report.schedule, timeJumps: strategy.timeJumps };
 
     // Replays the run once and records a mismatch; a failure of a sampled run reuses the
@@ -249,7 +273,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
       checked = c;
       return c;
     };
-    if (i % every === 0) {
+    if ((i + (o.selfCheckOffset ?? 0)) % every === 0) {
       sampled++;
       await check();
     }
@@ -278,6 +302,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
           virtualTimeNs: report.virtualTimeNs,
           selfCheck: null,
           shrunk: null,
+          ...(o.dfsSubtree !== undefined ? { subtree: o.dfsSubtree } : {}),
         };
         failure.selfCheck = await check();
         if (failure.selfCheck.ok && shrinkOpt !== false) {
@@ -311,6 +336,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
   await progress();
 
   const failures = [...kept.values()].sort((a, b) => a.run - b.run);
+  const dfs = systematic ? (strategy as DfsStrategy) : null;
   return {
     program: program.id,
     strategy: o.strategy,
@@ -327,5 +353,24 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     exhausted: systematic ? (strategy as DfsStrategy).done : null,
     pctSteps,
     stoppedEarly,
+    dfs:
+      dfs === null
+        ? null
+        : {
+            plan: null,
+            subtrees:
+              skipAll || totals.runs === 0
+                ? []
+                : [{ index: o.dfsSubtree ?? 0, schedules: totals.runs, exhausted: dfs.done }],
+            outcomes: Object.fromEntries(
+              Object.entries(outcomes).sort(([a], [b]) => a.localeCompare(b)),
+            ),
+            states: [...states].sort(),
+            truncated: dfs.truncated,
+            maxDepth: dfs.maxDepth,
+            timeJumps: dfs.timeJumps,
+            faults: fixedFaults ?? [],
+            estimate: null,
+          },
   };
 }

@@ -68,6 +68,11 @@ export interface Failure {
   steps: number;
   decisions: number;
   virtualTimeNs: number;
+  /**
+   * A split DFS (frontier.ts): the subtree the run belongs to; `run` is then its number within
+   * that subtree (result.ts `globalScheduleIndex` gives the index in the unsplit order).
+   */
+  subtree?: number;
   /** Null when the run was not checked (it was superseded by an earlier run's failure). */
   selfCheck: SelfCheck | null;
   shrunk: Shrunk | null;

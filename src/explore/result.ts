@@ -8,6 +8,7 @@
  * the whole campaign in one piece, which the tests check for jobs 1 vs N and for shards.
  */
 import type { Failure } from './failure.js';
+import type { FaultSpec } from './program.js';
 
 export interface ExploreTotals {
   /** Runs executed. */
@@ -40,6 +41,52 @@ export interface DeterminismReport {
   mismatches: DeterminismMismatch[];
 }
 
+/** One subtree of a split DFS (frontier.ts), as far as this piece explored it. */
+export interface DfsSubtreeResult {
+  /** Its index in the frontier (DFS order). */
+  index: number;
+  /** Schedules run in it. */
+  schedules: number;
+  /** Every schedule of the subtree within the bounds was run. */
+  exhausted: boolean;
+}
+
+/** How a DFS was split: the same for every piece and shard of one search. */
+export interface DfsPlan {
+  splitDepth: number;
+  subtrees: number;
+  /** Runs spent finding the frontier (each shard spends them; not counted as schedules). */
+  frontierRuns: number;
+  /** Schedules the whole search may run (shared equally among the subtrees). */
+  budget: number;
+}
+
+/** The Knuth tree-size estimate (tree-estimate.ts). */
+export interface DfsEstimate {
+  total: number;
+  standardError: number;
+  probes: number;
+  perSubtree: number[];
+}
+
+/** What a DFS piece found beyond failures: for certificates (certificate.ts). */
+export interface DfsTreeResult {
+  /** Null when the tree was not split (one piece, subtree 0 is the whole tree). */
+  plan: DfsPlan | null;
+  subtrees: DfsSubtreeResult[];
+  /** Schedules per outcome (`distinctOutcome` in certificate.ts). */
+  outcomes: Record<string, number>;
+  /** The distinct final states (`distinctState` in certificate.ts), sorted. */
+  states: string[];
+  /** The depth bound cut off an alternative the preemption bound allowed. */
+  truncated: boolean;
+  /** The depth bound and time jumps the search ran with, and the one fault draw of the seed. */
+  maxDepth: number;
+  timeJumps: boolean;
+  faults: FaultSpec[];
+  estimate: DfsEstimate | null;
+}
+
 export interface ExploreResult {
   program: string;
   strategy: string;
@@ -63,6 +110,8 @@ export interface ExploreResult {
   pctSteps: number | null;
   /** The piece ended before `to` because of stopAfterFirst, an exhausted dfs or a stop request. */
   stoppedEarly: boolean;
+  /** dfs: subtrees, outcomes and states; absent or null for other strategies. */
+  dfs?: DfsTreeResult | null;
 }
 
 export function emptyTotals(): ExploreTotals {
@@ -79,14 +128,80 @@ export function addTotals(a: ExploreTotals, b: ExploreTotals): ExploreTotals {
   };
 }
 
+/**
+ * Run order: by subtree of a split DFS first (subtrees concatenated are the DFS order), then
+ * by run number (which is local to the subtree there).
+ */
+export function runOrder(a: Failure, b: Failure): number {
+  return (a.subtree ?? 0) - (b.subtree ?? 0) || a.run - b.run;
+}
+
 /** Keeps, per invariant, the failure with the lowest run index. Sorted by run. */
 export function dedupeFailures(all: Iterable<Failure>): Failure[] {
   const best = new Map<string, Failure>();
   for (const f of all) {
     const cur = best.get(f.invariant);
-    if (cur === undefined || f.run < cur.run) best.set(f.invariant, f);
+    if (cur === undefined || runOrder(f, cur) < 0) best.set(f.invariant, f);
   }
-  return [...best.values()].sort((a, b) => a.run - b.run || a.invariant.localeCompare(b.invariant));
+  return [...best.values()].sort(
+    (a, b) => runOrder(a, b) || a.invariant.localeCompare(b.invariant),
+  );
+}
+
+/** Merges the DFS parts of pieces: subtrees joined, outcomes summed, states unioned. */
+export function mergeDfs(
+  parts: readonly (DfsTreeResult | null | undefined)[],
+): DfsTreeResult | null {
+  const present = parts.filter((p): p is DfsTreeResult => p !== null && p !== undefined);
+  const first = present[0];
+  if (first === undefined) return null;
+  const subtrees = new Map<number, DfsSubtreeResult>();
+  const outcomes: Record<string, number> = {};
+  const states = new Set<string>();
+  let truncated = false;
+  for (const p of present) {
+    for (const t of p.subtrees) if (!subtrees.has(t.index)) subtrees.set(t.index, t);
+    for (const [k, v] of Object.entries(p.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
+    for (const h of p.states) states.add(h);
+    truncated ||= p.truncated;
+  }
+  return {
+    plan: present.find((p) => p.plan !== null)?.plan ?? null,
+    subtrees: [...subtrees.values()].sort((a, b) => a.index - b.index),
+    outcomes: Object.fromEntries(Object.entries(outcomes).sort(([a], [b]) => a.localeCompare(b))),
+    states: [...states].sort(),
+    truncated,
+    maxDepth: first.maxDepth,
+    timeJumps: first.timeJumps,
+    faults: first.faults,
+    estimate: present.find((p) => p.estimate !== null)?.estimate ?? null,
+  };
+}
+
+/**
+ * Exhausted within the bounds: every subtree of the plan was explored to its end (an unsplit
+ * search has the one subtree).
+ */
+export function dfsExhausted(d: DfsTreeResult): boolean {
+  const want = d.plan === null ? 1 : d.plan.subtrees;
+  return d.subtrees.length === want && d.subtrees.every((t) => t.exhausted);
+}
+
+/**
+ * The 1-based index of a failure's schedule in the unsplit DFS order: the schedules of the
+ * subtrees before its own, plus its run in its subtree. Null when a subtree before it is
+ * missing (a shard not merged in) or was not explored to its end (its count is not the
+ * unsplit search's).
+ */
+export function globalScheduleIndex(d: DfsTreeResult, f: Failure): number | null {
+  const k = f.subtree ?? 0;
+  let offset = 0;
+  for (let i = 0; i < k; i++) {
+    const t = d.subtrees.find((s) => s.index === i);
+    if (t === undefined || !t.exhausted) return null;
+    offset += t.schedules;
+  }
+  return offset + f.run;
 }
 
 export interface MergeOptions {
@@ -105,7 +220,9 @@ export function mergeResults(
 ): ExploreResult {
   const first = parts[0];
   if (first === undefined) throw new Error('mergeResults: nothing to merge');
-  let sorted = [...parts].sort((a, b) => a.from - b.from);
+  // Subtrees of a split DFS all start at run 0: their frontier order is the run order.
+  const subtreeOf = (p: ExploreResult) => p.dfs?.subtrees[0]?.index ?? 0;
+  let sorted = [...parts].sort((a, b) => a.from - b.from || subtreeOf(a) - subtreeOf(b));
   if (opts.stopAfterFirst) {
     const cut = sorted.findIndex((p) => p.firstViolationRun !== null);
     if (cut >= 0) sorted = sorted.slice(0, cut + 1);
@@ -132,6 +249,18 @@ export function mergeResults(
     stoppedEarly ||= p.stoppedEarly;
   }
   const failures = dedupeFailures(sorted.flatMap((p) => p.failures));
+  const dfs = mergeDfs(sorted.map((p) => p.dfs));
+  // A split search is exhausted when all its subtrees are, whichever pieces ran them, and its
+  // runs count from 1 in every subtree: the first violation is the first kept failure in DFS
+  // order, at its global index when that is known (null when it is not).
+  if (dfs?.plan) {
+    exhausted = dfsExhausted(dfs);
+    const first = failures.reduce<Failure | null>(
+      (a, f) => (a === null || runOrder(f, a) < 0 ? f : a),
+      null,
+    );
+    firstViolationRun = first === null ? null : globalScheduleIndex(dfs, first);
+  }
   return {
     program: first.program,
     strategy: first.strategy,
@@ -152,6 +281,7 @@ export function mergeResults(
     exhausted,
     pctSteps,
     stoppedEarly,
+    dfs,
   };
 }
 

@@ -27,6 +27,8 @@ export interface StrategyFactoryOptions {
   steps?: number;
   /** dfs: decisions explored systematically per run. */
   maxDepth?: number;
+  /** dfs: a fixed decision prefix: explore only the subtree below it (frontier.ts). */
+  prefix?: readonly number[];
   /** random: probability of firing an event early. */
   eventRate?: number;
   /** Override the strategy's default for firing events ahead of runnable tasks. */
@@ -103,7 +105,12 @@ export function strategyFromName(name: string, opts: StrategyFactoryOptions = {}
       if (!Number.isInteger(maxDepth) || maxDepth < 1) {
         throw new StrategyOptionsError('maxDepth', 'maxDepth must be a positive integer');
       }
-      return dfsStrategy({ preemptionBound: depth, maxDepth, ...tj });
+      return dfsStrategy({
+        preemptionBound: depth,
+        maxDepth,
+        ...tj,
+        ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
+      });
     }
     case 'portfolio': {
       const d = Math.max(2, depth);

@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { INVARIANTS, invariantFamily } from '../kernel/violations.js';
 import { escapeHtml, formatNs, inlineSafe, jsonForScript } from './escape.js';
+import { renderExhaustive } from './exhaustive-table.js';
 import type { ReportData, ReportFailure } from './report-data.js';
 import { REPORT_SCRIPT } from './report-script.js';
 import { REPORT_CSS } from './report-style.js';
@@ -80,6 +81,22 @@ export function renderReport(data: ReportData, opts: RenderOptions = {}): string
     `<p class="sub">${escapeHtml(summaryLine(data, designs.length, violatedCells))}</p>`,
     renderNotes(data.notes),
     '</header><main>',
+    ...(data.exhaustive !== undefined ? [renderExhaustive(data.exhaustive)] : []),
+    ...(designs.length === 0 && data.exhaustive !== undefined
+      ? ['</main>']
+      : sampledSections(data, failures)),
+    `<footer>${escapeHtml(data.generatedBy)}</footer>`,
+    `<script type="application/json" id="report-data">${jsonForScript(chartData)}</script>`,
+    `<script>${inlineSafe(assets.js, 'script')}</script>`,
+    `<script>${REPORT_SCRIPT}</script>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/** The sampled comparison: harm and rule tables, metrics and the failing runs. */
+function sampledSections(data: ReportData, failures: readonly string[]): string[] {
+  return [
     '<section id="comparison-section"><h2>Harm: what users and the system lose</h2>',
     '<p class="sub">Each cell says whether the design violated the invariant and in which run it was first seen; a link leads to the failing run. Every design is checked against every harm.</p>',
     `<div class="table-wrap">${renderComparison(data, 'harm')}</div></section>`,
@@ -100,13 +117,7 @@ export function renderReport(data: ReportData, opts: RenderOptions = {}): string
     '<section id="failures"><h2>Failing runs</h2>',
     failures.length > 0 ? failures.join('\n') : '<p class="sub">No violations.</p>',
     '</section></main>',
-    `<footer>${escapeHtml(data.generatedBy)}</footer>`,
-    `<script type="application/json" id="report-data">${jsonForScript(chartData)}</script>`,
-    `<script>${inlineSafe(assets.js, 'script')}</script>`,
-    `<script>${REPORT_SCRIPT}</script>`,
-    '</body></html>',
-    '',
-  ].join('\n');
+  ];
 }
 
 export function writeReport(path: string, data: ReportData, opts: RenderOptions = {}): void {
@@ -115,6 +126,18 @@ export function writeReport(path: string, data: ReportData, opts: RenderOptions 
 }
 
 function summaryLine(data: ReportData, designs: number, violated: number): string {
+  const ex = data.exhaustive;
+  if (designs === 0 && ex !== undefined) {
+    const cells = Object.values(ex.cells).flatMap((row) => Object.values(row));
+    const count = (v: string) => cells.filter((c) => c.verdict === v).length;
+    return [
+      data.generatedBy,
+      `${ex.designs.length} designs × ${ex.scenarios.length} litmus scenarios`,
+      `${count('no violation within these bounds')} proved within bounds`,
+      `${count('violations found')} found`,
+      `${count('not exhausted')} not exhausted`,
+    ].join(' · ');
+  }
   const parts = [data.generatedBy, `${designs} design${designs === 1 ? '' : 's'}`];
   if (data.runs !== undefined) parts.push(`${data.runs} runs each`);
   parts.push(`${violated} violated invariant${violated === 1 ? '' : 's'}`);

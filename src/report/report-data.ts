@@ -47,6 +47,27 @@ export interface ReportFailure {
   lanes?: Lane[];
 }
 
+/** One cell of the exhaustive table: the gist of its certificate (src/explore/certificate.ts). */
+export interface ExhaustiveCell {
+  verdict: 'no violation within these bounds' | 'violations found' | 'not exhausted';
+  schedules: number;
+  distinctStates: number;
+  /** 1-based schedule index of the first failure in DFS order, or null. */
+  foundAt: number | null;
+  invariant: string | null;
+  treeSizeEstimate: number | null;
+}
+
+/** `compare --exhaustive`: designs × litmus scenarios, one bounded DFS per cell. */
+export interface ExhaustiveTable {
+  preemptions: number;
+  maxSchedules: number;
+  seed: number;
+  designs: string[];
+  scenarios: string[];
+  cells: Record<string, Record<string, ExhaustiveCell>>;
+}
+
 export interface ReportData {
   /** Tool and version, e.g. `resetlab 0.1.0`. */
   generatedBy: string;
@@ -58,4 +79,6 @@ export interface ReportData {
   metrics: Record<string, DesignMetrics>;
   failures: ReportFailure[];
   notes?: string[];
+  /** The exhaustive table; a report of `compare --exhaustive` has only this. */
+  exhaustive?: ExhaustiveTable;
 }

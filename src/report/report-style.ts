@@ -25,6 +25,9 @@ th { background: #f8f9fa; font-weight: 600; }
 td.violated { background: var(--bad-bg); color: var(--bad); font-weight: 600; }
 td.violated a { color: var(--bad); }
 td.held { background: var(--good-bg); color: var(--good); }
+#exhaustive td.bad { background: var(--bad-bg); color: var(--bad); font-weight: 600; }
+#exhaustive td.good { background: var(--good-bg); color: var(--good); }
+#exhaustive td.unknown { color: var(--muted); }
 td.na { background: var(--na-bg); color: var(--muted); }
 td.unclaimed { background: var(--na-bg); color: var(--muted); font-style: italic; }
 #metrics td { text-align: right; }

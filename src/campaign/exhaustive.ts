@@ -1,0 +1,126 @@
+/**
+ * `compare --exhaustive`: the design × litmus-scenario table from certificates. Every cell is
+ * one bounded DFS campaign (campaign.ts, so its tree is split over the worker threads), with
+ * the same preemption bound, seed and schedule budget; the cell is its certificate's verdict
+ * (src/explore/certificate.ts). A budget per cell makes every cell end; a cell that ran out
+ * of it says "not exhausted after N schedules", never "clean".
+ *
+ * Cells run one after another (each one already uses every worker). An interrupt stops the
+ * cell in flight (its certificate says "not exhausted") and the cells after it are not run.
+ */
+import { join } from 'node:path';
+import { designClaimsHarm } from '../driver/config.js';
+import type { Certificate } from '../explore/certificate.js';
+import type { ExhaustiveCell, ExhaustiveTable } from '../report/report-data.js';
+import { scenarioProgramId } from '../scenarios/program.js';
+import { runCampaign } from './campaign.js';
+import { programsModuleUrl } from './programs.js';
+
+export interface ExhaustiveOptions {
+  designs: readonly string[];
+  /** Litmus scenario names. */
+  scenarios: readonly string[];
+  /** The preemption bound. */
+  preemptions: number;
+  /** Schedules per cell at most. */
+  maxSchedules: number;
+  seed: number;
+  jobs: number;
+  shrinkBudget: number;
+  /** Failure files and each cell's summary.json (with its certificate), per cell. */
+  outDir: string | null;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ExhaustiveJson {
+  kind: 'resetlab-compare-exhaustive';
+  table: ExhaustiveTable;
+  certificates: Certificate[];
+  interrupted: boolean;
+  elapsedMs: number;
+  /**
+   * `<design>/<scenario>` cells of designs that claim to harm nothing (`default`) that found a
+   * violation (the exit code's business).
+   */
+  defaultViolations: string[];
+  determinismMismatches: number;
+}
+
+export function cellOf(c: Certificate): ExhaustiveCell {
+  const first = [...c.failures].sort(
+    (a, b) => (a.schedule ?? Number.POSITIVE_INFINITY) - (b.schedule ?? Number.POSITIVE_INFINITY),
+  )[0];
+  return {
+    verdict: c.verdict,
+    schedules: c.schedules,
+    distinctStates: c.distinctStates,
+    foundAt: first?.schedule ?? null,
+    invariant: first?.invariant ?? null,
+    treeSizeEstimate: c.treeSizeEstimate,
+  };
+}
+
+export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJson> {
+  const t0 = performance.now();
+  const table: ExhaustiveTable = {
+    preemptions: o.preemptions,
+    maxSchedules: o.maxSchedules,
+    seed: o.seed,
+    designs: [...o.designs],
+    scenarios: [...o.scenarios],
+    cells: {},
+  };
+  const certificates: Certificate[] = [];
+  const total = o.designs.length * o.scenarios.length;
+  let done = 0;
+  let interrupted = false;
+  const defaultViolations: string[] = [];
+  let mismatches = 0;
+  o.onProgress?.(0, total);
+  for (const design of o.designs) {
+    for (const scenario of o.scenarios) {
+      if (o.signal?.aborted) {
+        interrupted = true;
+        continue;
+      }
+      const program = scenarioProgramId(scenario, design);
+      const r = await runCampaign({
+        program,
+        registry: programsModuleUrl(),
+        strategy: 'dfs',
+        depth: o.preemptions,
+        runs: o.maxSchedules,
+        seed: o.seed,
+        jobs: o.jobs,
+        shrink: o.shrinkBudget > 0 ? { budget: o.shrinkBudget } : false,
+        // A design that claims to harm nothing is expected to violate nothing.
+        expected: designClaimsHarm(design) ? [] : null,
+        ...(o.outDir !== null ? { out: join(o.outDir, `${scenario}@${design}`) } : {}),
+        ...(o.signal !== undefined ? { signal: o.signal } : {}),
+      });
+      if (!r.ok) throw new Error(`compare --exhaustive: ${program}: ${r.error.message}`);
+      const c = r.summary.certificate;
+      if (c === null) throw new Error(`compare --exhaustive: ${program}: no certificate`);
+      certificates.push(c);
+      const row = table.cells[design] ?? {};
+      row[scenario] = cellOf(c);
+      table.cells[design] = row;
+      if (designClaimsHarm(design) && c.failures.length > 0) {
+        defaultViolations.push(`${design}/${scenario}`);
+      }
+      mismatches += c.determinismMismatches;
+      if (r.summary.interrupted) interrupted = true;
+      o.onProgress?.(++done, total);
+    }
+  }
+  return {
+    kind: 'resetlab-compare-exhaustive',
+    table,
+    certificates,
+    interrupted,
+    elapsedMs: Math.round(performance.now() - t0),
+    defaultViolations,
+    determinismMismatches: mismatches,
+  };
+}

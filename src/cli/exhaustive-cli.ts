@@ -1,0 +1,104 @@
+/**
+ * `compare --exhaustive`: runs the table (src/campaign/exhaustive.ts), prints one line per
+ * cell (the table is too wide for a terminal with words in its cells) or the JSON, and writes
+ * the HTML report with the table.
+ *
+ * Exit code 1 when `default` violated anything or a replay differed; 130/143 when interrupted
+ * (after printing and writing what was done).
+ */
+import { type ExhaustiveJson, runExhaustive } from '../campaign/exhaustive.js';
+import { exhaustiveCellText } from '../report/exhaustive-table.js';
+import { writeReport } from '../report/html.js';
+import { fitLine, formatMs, printJson, printText, stdoutColors } from './output.js';
+import { taskProgress } from './progress.js';
+import { onInterrupt } from './signals.js';
+
+export interface ExhaustiveCliOptions {
+  designs: string[];
+  scenarios: string[];
+  preemptions: number;
+  maxSchedules: number;
+  seed: number;
+  jobs: number;
+  shrinkBudget: number;
+  html?: string;
+  out?: string;
+  json: boolean;
+  progress: boolean;
+  generatedBy: string;
+}
+
+export function exhaustiveExitCode(j: ExhaustiveJson): number {
+  return j.defaultViolations.length > 0 || j.determinismMismatches > 0 ? 1 : 0;
+}
+
+export async function exhaustiveCli(o: ExhaustiveCliOptions): Promise<number> {
+  const interrupt = onInterrupt('compare');
+  const bar = taskProgress('compare --exhaustive', o.progress ? 'auto' : false);
+  try {
+    const json = await runExhaustive({
+      designs: o.designs,
+      scenarios: o.scenarios,
+      preemptions: o.preemptions,
+      maxSchedules: o.maxSchedules,
+      seed: o.seed,
+      jobs: o.jobs,
+      shrinkBudget: o.shrinkBudget,
+      outDir: o.out ?? null,
+      signal: interrupt.signal,
+      onProgress: (done, total) => bar.update('cells', done, total),
+    });
+    bar.stop();
+    if (o.html !== undefined) {
+      writeReport(o.html, {
+        generatedBy: o.generatedBy,
+        title: 'resetlab: exhaustive comparison (bounded DFS)',
+        designs: {},
+        metrics: {},
+        failures: [],
+        exhaustive: json.table,
+      });
+    }
+    if (o.json) printJson({ ...json, html: o.html ?? null });
+    else {
+      const c = stdoutColors();
+      const t = json.table;
+      const lines = [
+        ...fitLine(
+          `compare --exhaustive: dfs, preemption bound ${t.preemptions}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}, ` +
+            `${t.designs.length} designs × ${t.scenarios.length} litmus scenarios in ${formatMs(json.elapsedMs)} on ${o.jobs} thread(s)`,
+        ),
+        ...(json.interrupted ? [c.yellow('  (interrupted: cells not run are not listed)')] : []),
+      ];
+      for (const d of t.designs) {
+        for (const s of t.scenarios) {
+          const cell = t.cells[d]?.[s];
+          if (cell === undefined) continue;
+          const text = exhaustiveCellText(cell);
+          const colour =
+            cell.verdict === 'violations found'
+              ? c.red
+              : cell.verdict === 'not exhausted'
+                ? c.yellow
+                : c.green;
+          const extra =
+            cell.verdict === 'violations found'
+              ? ` (${cell.invariant}; ${cell.schedules} schedules)`
+              : cell.verdict === 'no violation within these bounds'
+                ? ` (${cell.schedules} schedules, ${cell.distinctStates} states)`
+                : `${cell.treeSizeEstimate !== null ? `, tree ~${cell.treeSizeEstimate}` : ''}`;
+          lines.push(...fitLine(`  ${d.padEnd(10)} ${s.padEnd(16)} ${colour(text)}${extra}`));
+        }
+      }
+      lines.push(`determinism: ${json.determinismMismatches} mismatches`);
+      if (o.out !== undefined)
+        lines.push(`certificates and failure files: ${o.out}/<scenario>@<design>/`);
+      if (o.html !== undefined) lines.push(`HTML report: ${o.html}`);
+      printText(lines.join('\n'));
+    }
+    return interrupt.exitCode() ?? exhaustiveExitCode(json);
+  } finally {
+    bar.stop();
+    interrupt.dispose();
+  }
+}

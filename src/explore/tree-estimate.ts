@@ -1,0 +1,134 @@
+/**
+ * How big is a bounded DFS tree? Knuth's estimator (Knuth 1975, "Estimating the efficiency of
+ * backtrack programs"): walk one random path from the root, choosing uniformly among the
+ * children allowed by the bounds at each decision, and multiply the branching factors met on
+ * the way; the product is an unbiased estimate of the number of leaves (schedules), and the
+ * mean of several probes is too.
+ *
+ * Stratified by the frontier (frontier.ts): the probes are spread over the subtrees, each
+ * probe replays its subtree's prefix (factor 1: the prefix is fixed) and the estimate of the
+ * tree is the sum of the subtrees' means. That is unbiased as well and has less variance than
+ * probes from the root, because the top of the tree, where branching factors differ the most,
+ * is counted exactly. A subtree that was exhausted is counted exactly by the explorer instead.
+ *
+ * The probes use the project's PRNG seeded from the campaign seed, so the estimate is a pure
+ * function of (program, seed, faults, bounds, probes): every shard computes the same one.
+ */
+import { mix32, Prng } from '../kernel/prng.js';
+import type { Strategy, StrategyHost } from '../kernel/strategy.js';
+import type { Task } from '../kernel/task.js';
+import { dfsChoice, dfsCost } from './dfs.js';
+import type { FaultSpec, Program } from './program.js';
+
+export interface EstimateOptions {
+  seed: number;
+  faults: readonly FaultSpec[];
+  preemptionBound: number;
+  maxDepth: number;
+  timeJumps: boolean;
+  maxSteps?: number;
+}
+
+/** A stream of its own, so that probes never shift another consumer's numbers. */
+const PROBE_STREAM = 0x6b6e7468;
+
+/** One random path below `prefix`: its choices are uniform among those the bounds allow. */
+function probeStrategy(
+  o: EstimateOptions,
+  prefix: readonly number[],
+  rng: Prng,
+): Strategy & { product: number } {
+  let j = 0;
+  let used = 0;
+  const s = {
+    name: 'dfs-probe',
+    timeJumps: o.timeJumps,
+    product: 1,
+    start(_h: StrategyHost) {
+      j = 0;
+      used = 0;
+      s.product = 1;
+    },
+    onSpawn() {},
+    pick(runq: readonly Task[], eventOffered: boolean, prev: Task | null): number {
+      const n = runq.length;
+      const opts = n + (eventOffered ? 1 : 0);
+      const p = prev === null ? -1 : runq.indexOf(prev);
+      const at = j++;
+      if (at >= o.maxDepth) return Math.max(p, 0);
+      let c: number;
+      if (at < prefix.length) {
+        c = dfsChoice(p, Math.min(prefix[at] as number, opts - 1));
+      } else {
+        const allowed: number[] = [];
+        for (let t = 0; t < opts; t++) {
+          const ch = dfsChoice(p, t);
+          if (dfsCost(p, ch, n) <= o.preemptionBound - used) allowed.push(ch);
+        }
+        s.product *= allowed.length;
+        c = allowed[rng.below(allowed.length)] as number;
+      }
+      used += dfsCost(p, c, n);
+      return c;
+    },
+  };
+  return s;
+}
+
+export interface TreeEstimate {
+  /** Estimated schedules in the whole tree within the bounds (the sum of `perSubtree`). */
+  total: number;
+  /** The estimate of each subtree, in frontier order. */
+  perSubtree: number[];
+  /** Probe runs spent. */
+  probes: number;
+  /** The standard error of `total` (from the spread of the probes within each subtree). */
+  standardError: number;
+}
+
+/**
+ * Estimates the tree below each prefix with `probesPerSubtree` probes. Deterministic: the
+ * probes of subtree k draw from a PRNG seeded by (seed, k).
+ */
+export async function estimateTreeSize(
+  program: Program,
+  o: EstimateOptions,
+  prefixes: readonly (readonly number[])[],
+  probesPerSubtree = 4,
+): Promise<TreeEstimate> {
+  const perSubtree: number[] = [];
+  let variance = 0;
+  let probes = 0;
+  const per = Math.max(1, probesPerSubtree);
+  for (let k = 0; k < prefixes.length; k++) {
+    const samples: number[] = [];
+    // One stream per subtree, its probes drawn one after another from it (seeds made by xor
+    // of the probe number would give every campaign seed below 16 the same set of probes).
+    const rng = new Prng(mix32(mix32(o.seed) + k), PROBE_STREAM);
+    for (let i = 0; i < per; i++) {
+      const s = probeStrategy(o, prefixes[k] as readonly number[], rng);
+      await program.run({
+        seed: o.seed,
+        strategy: s,
+        faults: o.faults,
+        record: false,
+        stopOnViolation: true,
+        ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+      });
+      samples.push(s.product);
+      probes++;
+    }
+    const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+    perSubtree.push(mean);
+    if (samples.length > 1) {
+      const v = samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (samples.length - 1);
+      variance += v / samples.length;
+    }
+  }
+  return {
+    total: perSubtree.reduce((a, b) => a + b, 0),
+    perSubtree,
+    probes,
+    standardError: Math.sqrt(variance),
+  };
+}
