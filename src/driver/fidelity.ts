@@ -179,6 +179,13 @@ export const DELTAS: readonly Delta[] = [
     'a run_job waiting for a resume waits for a suspend (panthor_device_suspend cancels the reset work synchronously) that waits for the reset work, whose pre-reset drm_sched_stop waits for the run_job',
   ),
   d(
+    'oom-if-raised',
+    'design',
+    'the tiler-OOM work serves an OOM only if the stream still raises TILER_OOM when the work holds the scheduler lock',
+    'panthor_sched.c group_process_tiler_oom (csg_id >= 0 is the only check)',
+    'a work queued before a reset that gets the lock after the group was resumed reads a heap address the firmware has not raised again, fails to grow the heap and flags the queue fatal',
+  ),
+  d(
     'vm-destroy-evicts-groups',
     'design',
     'VM_DESTROY makes the VM’s groups unable to run and waits for their eviction before destroying the heap pool',

@@ -230,8 +230,15 @@ export class HeapBlock {
     await sched.lock.lock('processTilerOom [driver/heap.ts]');
     const slot = group.csgId;
     const ctxVa = slot >= 0 ? dev.fw.cs(slot, csIdx).output.heapAddress : 0;
+    // `oom=if-raised`: the event this work was queued for may be gone (the group was suspended
+    // or reset and resumed while the work waited for the lock); the stream raises it again.
+    const raised =
+      slot >= 0 &&
+      ((dev.fw.cs(slot, csIdx).input.req ^ dev.fw.cs(slot, csIdx).output.ack) & R.CS_TILER_OOM) !==
+        0;
     sched.lock.unlock();
     if (slot < 0) return; // scheduled out: a new OOM event comes when it runs again
+    if (!raised && dev.reset.design.factors.oom === 'if-raised') return;
     const pool = group.vm.heapPool;
     let chunkVa = 0;
     if (pool === null) {

@@ -13,6 +13,7 @@
 import { Checker } from '../check/checker.js';
 import { servedAt } from '../check/served.js';
 import type { RunReport } from '../explore/program.js';
+import { fenceRegistry } from '../kernel/fence.js';
 import { Prng, Stream } from '../kernel/prng.js';
 import { stuckLines } from '../kernel/stuck-report.js';
 import { WaitQueue } from '../kernel/waitqueue.js';
@@ -43,6 +44,8 @@ export interface ScenarioResult extends RunReport {
 export type ScenarioLookup = (name: string) => ScenarioSpec | undefined;
 
 const MARGIN_NS = 5_000_000_000;
+/** How often the end of a run looks whether the last fences were signalled. */
+const SETTLE_POLL_NS = 1_000_000;
 
 function deadlineOf(spec: ScenarioSpec): number {
   return spec.durationNs + spec.settleNs;
@@ -171,6 +174,11 @@ export async function runScenario(
         ),
       );
     }
+    // The fences still pending get until the same deadline: `fence-signalled` holds when every
+    // fence is signalled within the bound after the faults stopped, not by the instant the probe
+    // came back (the driver may still be failing a closed client's jobs, its works runnable).
+    while (k.nowNs < deadline && fenceRegistry(k).unsignalled().length > 0)
+      await k.sleep(Math.min(SETTLE_POLL_NS, deadline - k.nowNs));
     checker.final();
     daemon.stop();
     if (sys.dev !== null) await sys.unbind();

@@ -313,6 +313,23 @@ export const FACTORS = [
     ],
   },
   {
+    name: 'oom',
+    question: 'what a tiler-OOM work does once it holds the scheduler lock',
+    values: [
+      v(
+        'serve',
+        'serves the heap of the address the CS interface shows, whether or not the event it was queued for is still raised',
+        'panthor_sched.c group_process_tiler_oom',
+      ),
+      v(
+        'if-raised',
+        'serves only a TILER_OOM the stream still raises (CS_REQ and CS_ACK differ for it); a work left over from before a suspend or reset ends, and the resumed stream raises the event again',
+        "resetlab's own (a work that waited for the lock across a reset read the heap address of the group's new slot before the firmware raised it again, failed to grow and killed the group)",
+        'oom-if-raised',
+      ),
+    ],
+  },
+  {
     name: 'vmdestroy',
     question: 'what VM_DESTROY does about groups still using the VM',
     values: [

@@ -12,7 +12,8 @@
  * - A request that arrives after the running reset reset the hardware is served by another
  *   reset (`late=serve`); a request made while the device suspends or resumes is not left for
  *   the next cycle (`resuming=requeue`); neither the tick nor run_job waits for a resume
- *   (`tickpm=if-active`, `runpm=if-active`).
+ *   (`tickpm=if-active`, `runpm=if-active`); a tiler-OOM work serves only an OOM that is still
+ *   raised (`oom=if-raised`).
  * - A failed reset is retried once as a slow reset (`retry=1`, every hardware result counting:
  *   `success=all`); if that fails too, the device is wedged (`failure=wedge`), as is a device
  *   whose resume fails (`resumefail=wedge`); an unplug signals every pending fence
@@ -46,6 +47,7 @@ export const DEFAULT: DesignSpec = {
     resuming: 'requeue',
     tickpm: 'if-active',
     runpm: 'if-active',
+    oom: 'if-raised',
     vmdestroy: 'evict',
     unplug: 'signal',
     perfcnt: 'restore',
