@@ -146,7 +146,7 @@ export const DELTAS: readonly Delta[] = [
   d(
     'serve-late-requests',
     'design',
-    'a request whose evidence is newer than the running reset’s hardware reset keeps the flag set, and another reset serves it',
+    'a request whose evidence is newer than the running reset’s hardware reset keeps the flag set, and another reset serves it; a reset work that finds the flag clear (its request was served meanwhile) does not reset',
     'panthor_device_reset_work (atomic_set(&reset.pending, 0) absorbs it)',
     'a problem that appeared after the hardware was reset is not fixed by that reset ("coalesce, but do not lose")',
   ),

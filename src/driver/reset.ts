@@ -147,6 +147,14 @@ export class ResetController {
         await dev.pm.requestResume();
       return;
     }
+    // `late=serve`: the work can be queued again while it runs (a request arriving before its
+    // hardware reset queues it); if what queued it was served meanwhile (by that hardware reset,
+    // or by a slow resume), nothing is pending and another reset would only repeat one (soak
+    // reset-storm@default run 13768). Mainline resets whenever the work runs.
+    if (this.design.factors.late === 'serve' && (await this.pending.read()) === 0) {
+      dev.k.trace.instant(dev.resetLane, 'reset', 'reset work: nothing pending (served)');
+      return;
+    }
     const enters = this.design.factors.entry === 'drm-dev-enter';
     let cookie: number | null = 0;
     if (enters) {

@@ -238,7 +238,7 @@ export const FACTORS = [
       ),
       v(
         'serve',
-        'it is kept and served by another reset; one whose evidence predates the last hardware reset is served by that reset',
+        'it is kept and served by another reset; one whose evidence predates the last hardware reset is served by that reset; a reset work that finds nothing pending does not reset',
         "resetlab's own",
         'serve-late-requests',
       ),
