@@ -727,11 +727,17 @@ export class Drv {
    * stop being able to run and the tick that evicts them is queued first, which covers user
    * space that destroys the VM before its groups. The `vm-destroy-no-evict` switch drops the
    * wait for the tick, as before the fix.
+   *
+   * With `vmdestroy=evict` the tick is flushed before the VM's groups are looked at: a tick
+   * already running may be binding one of them to a slot (its AS not active yet, its `csg_id`
+   * still -1), and would start it after the check (fuzz: the heap pool destroyed under a group
+   * that the running tick started).
    */
   async evictForVmDestroy(vm: Vm): Promise<void> {
     const dev = this.dev;
     vm.destroyed = true;
     const evict = dev.reset.design.factors.vmdestroy === 'evict';
+    if (evict && !dev.bug('vm-destroy-no-evict')) await dev.sched.prepareForVmDestruction();
     const active = vm.activeCnt.peek() > 0;
     if (evict && active) await dev.sched.evictVmGroups(vm);
     if (dev.bug('vm-destroy-no-evict')) return;

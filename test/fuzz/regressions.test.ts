@@ -13,11 +13,8 @@ import { replayFuzzProgram } from '../../src/fuzz/fuzz.js';
 
 const DIR = join(import.meta.dirname, 'fixtures');
 
-/** Open bugs: id -> why, run as TODO tests. */
-const OPEN: Record<string, string> = {
-  'open-vm-destroy-heap-writeback':
-    'default: VM_DESTROY of a VM whose group is still alive (vmdestroy=evict) lets the firmware write a heap context back after the heap pool was unmapped (found by `fuzz --runs 2000`, present before the drm_sched work)',
-};
+/** Open bugs (none at the moment): id -> why, run as TODO tests. */
+const OPEN: Record<string, string> = {};
 
 for (const name of readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
