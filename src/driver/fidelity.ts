@@ -188,7 +188,7 @@ export const DELTAS: readonly Delta[] = [
   d(
     'vm-destroy-evicts-groups',
     'design',
-    'VM_DESTROY makes the VM’s groups unable to run and waits for their eviction before destroying the heap pool',
+    'VM_DESTROY makes the VM’s groups unable to run, flushes the tick (which may be binding one of them), and waits for their eviction before destroying the heap pool',
     'panthor_vm_destroy (flushes the tick only; relies on groups being destroyed first)',
     'user space that destroys a VM before its groups otherwise gets a GPU page fault when the firmware writes the heap context back',
   ),

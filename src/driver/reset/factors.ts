@@ -340,7 +340,7 @@ export const FACTORS = [
       ),
       v(
         'evict',
-        'its groups can no longer run and are evicted before the heap pool is destroyed',
+        'its groups can no longer run; the tick is flushed (one may be binding a group) and the groups are evicted before the heap pool is destroyed',
         "resetlab's own",
         'vm-destroy-evicts-groups',
       ),
