@@ -18,20 +18,35 @@ import { getProgram } from '../../src/explore/registry.js';
 import '../../src/scenarios/register.js';
 
 const DIR = join(import.meta.dirname, 'fixtures', 'soak');
+/** Failures the last soak found that are not fixed yet: TODO tests until they survive. */
+const OPEN_DIR = join(import.meta.dirname, 'fixtures', 'soak-open');
 
-for (const name of readdirSync(DIR).filter((f) => f.endsWith('.json'))) {
-  test(`soak failure ${name}: default survives it`, async () => {
-    const read = readFailure(join(DIR, name));
-    assert.ok(read.ok, read.ok ? '' : read.error.message);
-    const f = read.failure;
-    const program = getProgram(f.program);
-    assert.ok(program !== undefined, f.program);
-    const r = await differentialReplay(program, program, f);
-    assert.ok(r.source.decisions > 0, 'the recording was followed');
-    assert.equal(r.sameInvariant, false, `${f.invariant} again: ${r.violations[0]?.message}`);
-    assert.ok(
-      r.survives,
-      `harm: ${r.violations.map((v) => `${v.invariant}: ${v.message}`).join('; ')}`,
-    );
-  });
+const cases = [
+  ...readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ name: f, path: join(DIR, f), todo: undefined as string | undefined })),
+  ...readdirSync(OPEN_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ name: f, path: join(OPEN_DIR, f), todo: 'open: found by the soak, not fixed' })),
+];
+
+for (const { name, path, todo } of cases) {
+  test(
+    `soak failure ${name}: default survives it`,
+    todo === undefined ? {} : { todo },
+    async () => {
+      const read = readFailure(path);
+      assert.ok(read.ok, read.ok ? '' : read.error.message);
+      const f = read.failure;
+      const program = getProgram(f.program);
+      assert.ok(program !== undefined, f.program);
+      const r = await differentialReplay(program, program, f);
+      assert.ok(r.source.decisions > 0, 'the recording was followed');
+      assert.equal(r.sameInvariant, false, `${f.invariant} again: ${r.violations[0]?.message}`);
+      assert.ok(
+        r.survives,
+        `harm: ${r.violations.map((v) => `${v.invariant}: ${v.message}`).join('; ')}`,
+      );
+    },
+  );
 }
