@@ -1189,6 +1189,9 @@ export class Drv {
     // drm_sched_job_add_dependency keeps one fence per context: a job waiting on more distinct
     // timelines than the model's bound fails the batch before anything is armed.
     for (const d of deps) {
+      // Distinct contexts never outnumber the waits: only a job with more waits than the bound
+      // needs counting (GROUP_SUBMIT is on every run's hot path).
+      if (d.length <= MAX_JOB_DEPENDENCIES) continue;
       const contexts = new Set<number>();
       for (const e of d) {
         if ('job' in e) {

@@ -229,13 +229,11 @@ export class HeapBlock {
     const sched = dev.sched;
     await sched.lock.lock('processTilerOom [driver/heap.ts]');
     const slot = group.csgId;
-    const ctxVa = slot >= 0 ? dev.fw.cs(slot, csIdx).output.heapAddress : 0;
+    const iface = slot >= 0 ? dev.fw.cs(slot, csIdx) : null;
+    const ctxVa = iface?.output.heapAddress ?? 0;
     // `oom=if-raised`: the event this work was queued for may be gone (the group was suspended
     // or reset and resumed while the work waited for the lock); the stream raises it again.
-    const raised =
-      slot >= 0 &&
-      ((dev.fw.cs(slot, csIdx).input.req ^ dev.fw.cs(slot, csIdx).output.ack) & R.CS_TILER_OOM) !==
-        0;
+    const raised = iface !== null && ((iface.input.req ^ iface.output.ack) & R.CS_TILER_OOM) !== 0;
     sched.lock.unlock();
     if (slot < 0) return; // scheduled out: a new OOM event comes when it runs again
     if (!raised && dev.reset.design.factors.oom === 'if-raised') return;

@@ -901,7 +901,7 @@ export class Scheduler implements Resettable {
     const cookie = beginSignalling(this.k);
     let progress = false;
     const seqno = group.alive ? this.syncobjSeqno(group, q.idx) : 0;
-    const doneJobs: Job[] = [];
+    let doneJobs: Job[] | null = null;
     while (q.inFlight.length > 0) {
       const job = q.inFlight[0] as Job;
       const f = job.doneFence as Fence;
@@ -914,9 +914,10 @@ export class Scheduler implements Resettable {
         f.signal();
         this.jobsCompleted++;
       }
-      doneJobs.push(job);
+      if (doneJobs === null) doneJobs = [job];
+      else doneJobs.push(job);
     }
-    const done = doneJobs.length;
+    const done = doneJobs?.length ?? 0;
     if (q.inFlight.length === 0) {
       // queue_check_job_completion: "If we have no job left, we cancel the timer, and reset
       // remaining time to its default" — but queue_suspend_timeout_locked returns at once when
@@ -934,7 +935,7 @@ export class Scheduler implements Resettable {
     }
     endSignalling(this.k, cookie);
     // The in-flight list's references.
-    for (const job of doneJobs) await this.jobPut(job);
+    if (doneJobs !== null) for (const job of doneJobs) await this.jobPut(job);
     return progress;
   }
 

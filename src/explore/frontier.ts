@@ -18,15 +18,10 @@
  * k mod N is its index.
  */
 import { dfsStrategy } from './dfs.js';
-import type { FaultSpec, Program } from './program.js';
+import type { Program } from './program.js';
+import { type EstimateOptions, searchRun } from './tree-estimate.js';
 
-export interface FrontierOptions {
-  seed: number;
-  faults: readonly FaultSpec[];
-  preemptionBound: number;
-  maxDepth: number;
-  timeJumps: boolean;
-  maxSteps?: number;
+export interface FrontierOptions extends EstimateOptions {
   /** Stop deepening once there are this many subtrees (default 64). */
   target?: number;
   /** Runs the split may spend over all depths (default 64 × target). */
@@ -59,14 +54,7 @@ async function prefixesAt(
   let deeper = false;
   do {
     if (prefixes.length >= cap) return null;
-    await program.run({
-      seed: o.seed,
-      strategy: s,
-      faults: o.faults,
-      record: false,
-      stopOnViolation: true,
-      ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
-    });
+    await searchRun(program, o, s);
     const path = s.path();
     prefixes.push(path);
     // A decision at depth d was cut off: the tree goes on below this depth.

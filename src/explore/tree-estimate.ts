@@ -29,6 +29,25 @@ export interface EstimateOptions {
   maxSteps?: number;
 }
 
+/**
+ * One run of `program` under `strategy` with the search's seed and faults, as the split and the
+ * probes make them: unrecorded, stopping at the first violation.
+ */
+export async function searchRun(
+  program: Program,
+  o: EstimateOptions,
+  strategy: Strategy,
+): Promise<void> {
+  await program.run({
+    seed: o.seed,
+    strategy,
+    faults: o.faults,
+    record: false,
+    stopOnViolation: true,
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+  });
+}
+
 /** A stream of its own, so that probes never shift another consumer's numbers. */
 const PROBE_STREAM = 0x6b6e7468;
 
@@ -107,14 +126,7 @@ export async function estimateTreeSize(
     const rng = new Prng(mix32(mix32(o.seed) + k), PROBE_STREAM);
     for (let i = 0; i < per; i++) {
       const s = probeStrategy(o, prefixes[k] as readonly number[], rng);
-      await program.run({
-        seed: o.seed,
-        strategy: s,
-        faults: o.faults,
-        record: false,
-        stopOnViolation: true,
-        ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
-      });
+      await searchRun(program, o, s);
       samples.push(s.product);
       probes++;
     }

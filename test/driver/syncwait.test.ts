@@ -29,7 +29,7 @@ import {
 } from './helpers.js';
 
 test('cs_slot_sync_queue_state_locked: a stream in SYNC_WAIT64 leaves its queue blocked, its group idle and on the waiting list', async () => {
-  const m = await onMachine({ seed: 401 }, async (sys, dev) => {
+  const m = await onMachine({ seed: 401 }, async (sys) => {
     const c = open(sys);
     const vm = await vmCreate(c);
     const cmd = await buffer(c, vm, 0x10_0000);
@@ -67,7 +67,6 @@ test('cs_slot_sync_queue_state_locked: a stream in SYNC_WAIT64 leaves its queue 
     assert.equal(g.blockedQueues, 0, 'sync_upd_work cleared the blocked bit');
     assert.equal(g.waiting, false, 'and took the group off the waiting list');
     assert.equal(g.queues[0]?.syncwaitObj, null, 'the wait object reference is dropped');
-    void dev;
   });
   assertClean(m);
 });

@@ -9,13 +9,13 @@
  * (CI), where a missing browser is a failure.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { renderReport } from '../../src/report/html.js';
-import { CHROMIUM, launchChromium } from './chromium.js';
+import { chromiumOrSkip, launchChromium } from './chromium.js';
 import { reportFixture } from './report-fixture.js';
 
 /**
@@ -40,17 +40,10 @@ interface Rect {
   bottom: number;
 }
 
-const REQUIRE = process.env.RESETLAB_REQUIRE_BROWSER === '1';
-
 test('the HTML report loads in headless Chromium with no error and the expected DOM', {
   timeout: 90_000,
 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    const msg = `Chromium not found at ${CHROMIUM} (set RESETLAB_CHROMIUM); browser test skipped`;
-    if (REQUIRE) assert.fail(`${msg}, but RESETLAB_REQUIRE_BROWSER=1`);
-    t.skip(msg);
-    return;
-  }
+  if (!chromiumOrSkip(t)) return;
   const data = await reportFixture();
   const dir = mkdtempSync(join(tmpdir(), 'resetlab-report-'));
   const file = join(dir, 'report.html');

@@ -7,7 +7,7 @@
  * RESETLAB_REQUIRE_BROWSER=1), with no console error and no network request.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -19,7 +19,7 @@ import { exhaustiveCellText } from '../../src/report/exhaustive-table.js';
 import { renderReport } from '../../src/report/html.js';
 import type { ExhaustiveTable } from '../../src/report/report-data.js';
 import { lostUpdateProgram, sliceLogProgram } from '../explore/programs.js';
-import { CHROMIUM, launchChromium } from './chromium.js';
+import { chromiumOrSkip, launchChromium } from './chromium.js';
 
 interface DomElement {
   textContent: string | null;
@@ -28,8 +28,6 @@ interface DomElement {
   querySelectorAll(selector: string): Iterable<DomElement> & { length: number };
 }
 declare const document: DomElement;
-
-const REQUIRE = process.env.RESETLAB_REQUIRE_BROWSER === '1';
 
 async function table(): Promise<{ t: ExhaustiveTable; foundAt: number }> {
   const cert = async (p: Parameters<typeof explore>[0], depth: number, runs: number) => {
@@ -74,12 +72,7 @@ test('exhaustive cells say proved, found at schedule N, or not exhausted (N sche
 test('the exhaustive table in headless Chromium shows what the certificates say', {
   timeout: 60_000,
 }, async (tc) => {
-  if (!existsSync(CHROMIUM)) {
-    const msg = `Chromium not found at ${CHROMIUM} (set RESETLAB_CHROMIUM); browser test skipped`;
-    if (REQUIRE) assert.fail(`${msg}, but RESETLAB_REQUIRE_BROWSER=1`);
-    tc.skip(msg);
-    return;
-  }
+  if (!chromiumOrSkip(tc)) return;
   const { t, foundAt } = await table();
   const dir = mkdtempSync(join(tmpdir(), 'resetlab-exhaustive-'));
   const file = join(dir, 'report.html');
