@@ -216,7 +216,7 @@ export const DELTAS: readonly Delta[] = [
   d(
     'perfcnt-restore',
     'design',
-    'pre-reset returns the AS reference; post-reset re-takes it and reprograms the counters; a dump waits and reports lost samples',
+    'pre-reset returns the AS reference; post-reset re-takes it and reprograms the counters; a dump waits and reports lost samples; a teardown puts the AS reference under the slots lock, only if the MMU still counts it',
     'panfrost_reset',
     "Boris Brezillon's proposal",
   ),

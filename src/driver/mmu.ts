@@ -230,6 +230,35 @@ export class MmuBlock implements Resettable {
     this.slotsLock.unlock();
   }
 
+  /**
+   * The perfcnt `restore` put (a model design, not mainline): under the slots lock, drop an
+   * active reference only if the MMU still counts one. panthor_mmu_post_reset (through
+   * panthor_vm_release_as_locked) zeroes every count and unbinds every VM, so a put that was
+   * on its way when the reset ran — a teardown the gate refused after an unplug, running
+   * beside the reset work that was already inside — would underflow the count as
+   * panthor_vm_idle does (refcount_dec_and_mutex_lock: its final decrement waits for the slots
+   * lock the reset holds). An unbound VM (asId -1) has no active reference left to drop
+   * (soak unbind@default run 19707). Returns whether a reference was dropped.
+   */
+  async vmIdleIfCounted(vm: Vm): Promise<boolean> {
+    const site = 'vmIdleIfCounted [driver/mmu.ts]';
+    await this.slotsLock.lock(site);
+    try {
+      if (vm.asId < 0 || vm.activeCnt.peek() === 0) {
+        this.dev.k.trace.instant(
+          this.dev.lane,
+          'mmu',
+          `${vm.name}: active reference already dropped by the MMU`,
+        );
+        return false;
+      }
+      if (vm.activeCnt.decAndTestNow(site) && !this.lru.includes(vm)) this.lru.push(vm);
+      return true;
+    } finally {
+      this.slotsLock.unlock();
+    }
+  }
+
   /** Called when the last reference to a VM goes: give its slot back. */
   async releaseVm(vm: Vm): Promise<void> {
     await this.slotsLock.lock('releaseVm [driver/mmu.ts]');

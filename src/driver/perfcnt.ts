@@ -20,6 +20,9 @@
  *   the reset can put the same reference twice (what its review found).
  * - `restore` (Boris Brezillon's proposal): as v2 without the race; a DUMP that arrives during a
  *   reset waits for it (the gate), and the first dump after a reset says `samplesLost: true`.
+ *   Its teardown puts the AS reference under the MMU slots lock and only if the MMU still
+ *   counts it: a teardown the gate refused (unplugged) can run beside a reset already inside
+ *   (docs/designs.md, "The soaks after the job path moved onto drm_sched").
  * The `perfcnt-as-underflow` switch drops `restore`'s hooks: the session keeps the reference
  * the reset destroyed.
  */
@@ -369,7 +372,14 @@ export class PerfcntBlock implements Resettable {
     // session's own VM reference meanwhile, and the VM must not be released (which forgets its
     // address space and its active count) under a put in progress.
     const vm = s.vm.get();
-    await this.dev.mmu.vmIdle(vm);
+    // `restore` puts only a reference the MMU still counts (Mmu.vmIdleIfCounted): its
+    // teardown may run beside a reset when the gate refused it (the device was unplugged
+    // while a reset work was already inside), and that reset's MMU post-reset zeroes the
+    // count under it. The other variants keep the plain put their authors wrote, and so does
+    // the `perfcnt-as-underflow` switch, whose session keeps the reference the reset destroyed.
+    if (this.mode === 'restore' && !this.dev.bug('perfcnt-as-underflow'))
+      await this.dev.mmu.vmIdleIfCounted(vm);
+    else await this.dev.mmu.vmIdle(vm);
     await vm.put();
   }
 }

@@ -9,7 +9,7 @@
  * in the commit that added it (`git log test/reset/fixtures/soak`).
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { differentialReplay } from '../../src/campaign/differential-replay.js';
@@ -18,14 +18,14 @@ import { getProgram } from '../../src/explore/registry.js';
 import '../../src/scenarios/register.js';
 
 const DIR = join(import.meta.dirname, 'fixtures', 'soak');
-/** Failures the last soak found that are not fixed yet: TODO tests until they survive. */
+/** Failures the last soak found that are not fixed yet (none now; git keeps no empty folder): TODO tests until they survive. */
 const OPEN_DIR = join(import.meta.dirname, 'fixtures', 'soak-open');
 
 const cases = [
   ...readdirSync(DIR)
     .filter((f) => f.endsWith('.json'))
     .map((f) => ({ name: f, path: join(DIR, f), todo: undefined as string | undefined })),
-  ...readdirSync(OPEN_DIR)
+  ...(existsSync(OPEN_DIR) ? readdirSync(OPEN_DIR) : [])
     .filter((f) => f.endsWith('.json'))
     .map((f) => ({ name: f, path: join(OPEN_DIR, f), todo: 'open: found by the soak, not fixed' })),
 ];
