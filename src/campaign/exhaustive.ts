@@ -1,7 +1,7 @@
 /**
  * `compare --exhaustive`: the design × litmus-scenario table from certificates. Every cell is
  * one bounded DFS campaign (campaign.ts, so its tree is split over the worker threads), with
- * the same preemption bound, seed and schedule budget; the cell is its certificate's verdict
+ * the same bound (preemptions or delays), seed and schedule budget; the cell is its certificate's verdict
  * (src/explore/certificate.ts). A budget per cell makes every cell end; a cell that ran out
  * of it says "not exhausted after N schedules", never "clean".
  *
@@ -11,6 +11,7 @@
 import { join } from 'node:path';
 import { designClaimsHarm } from '../driver/config.js';
 import type { Certificate } from '../explore/certificate.js';
+import type { DfsBoundKind } from '../explore/dfs.js';
 import type { ExhaustiveCell, ExhaustiveTable } from '../report/report-data.js';
 import { scenarioProgramId } from '../scenarios/program.js';
 import { runCampaign } from './campaign.js';
@@ -20,8 +21,9 @@ export interface ExhaustiveOptions {
   designs: readonly string[];
   /** Litmus scenario names. */
   scenarios: readonly string[];
-  /** The preemption bound. */
-  preemptions: number;
+  /** The bound, and what it counts (dfs.ts). */
+  bound: number;
+  boundKind: DfsBoundKind;
   /** Schedules per cell at most. */
   maxSchedules: number;
   seed: number;
@@ -64,7 +66,8 @@ export function cellOf(c: Certificate): ExhaustiveCell {
 export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJson> {
   const t0 = performance.now();
   const table: ExhaustiveTable = {
-    preemptions: o.preemptions,
+    bound: o.bound,
+    boundKind: o.boundKind,
     maxSchedules: o.maxSchedules,
     seed: o.seed,
     designs: [...o.designs],
@@ -89,7 +92,8 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
         program,
         registry: programsModuleUrl(),
         strategy: 'dfs',
-        depth: o.preemptions,
+        depth: o.bound,
+        dfsBound: o.boundKind,
         runs: o.maxSchedules,
         seed: o.seed,
         jobs: o.jobs,

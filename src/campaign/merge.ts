@@ -92,6 +92,18 @@ export function mergeShards(files: readonly string[]): MergeOutcome {
         };
       }
     }
+    // A dfs shard searched a tree; shards of trees cut by different bounds are not one tree.
+    const bound = r.dfs?.bound ?? null;
+    const firstBound = first.dfs?.bound ?? null;
+    if (bound !== firstBound) {
+      return {
+        ok: false,
+        error: {
+          field: 'bound',
+          message: `${path}: dfs bound ${String(bound)} differs from ${String(firstBound)}`,
+        },
+      };
+    }
     const index = r.shard?.index ?? 0;
     if ((r.shard?.count ?? 1) !== count) {
       return {

@@ -10,6 +10,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { BUG_IDS } from '../driver/bugs.js';
 import { DESIGN_NAMES, DesignRefError, resolveDesign } from '../driver/config.js';
 import { DESIGN_FILE_PREFIX } from '../driver/reset/designs/index.js';
+import { DFS_BOUND_KINDS } from '../explore/dfs.js';
 import { STRATEGY_NAMES } from '../explore/strategy-factory.js';
 import {
   DesignFileError,
@@ -116,6 +117,14 @@ export async function loadDesignRefs(opts: Record<string, unknown>): Promise<voi
 
 export function strategyOption(defaultValue: string, flags = '--strategy <name>'): Option {
   return new Option(flags, 'scheduling strategy').choices(STRATEGY_NAMES).default(defaultValue);
+}
+
+/** `--bound <kind>`: what a dfs `--depth` bounds (src/explore/dfs.ts). */
+export function boundOption(what = 'dfs'): Option {
+  return new Option(
+    '--bound <kind>',
+    `${what}: what --depth bounds: preemptions (CHESS's bound, default) or delays (every departure from the default schedule, free choices included)`,
+  ).choices(DFS_BOUND_KINDS);
 }
 
 export function bugOption(): Option {

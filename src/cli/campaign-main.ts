@@ -11,13 +11,15 @@
  */
 import { Command } from 'commander';
 import { parseShard } from '../campaign/campaign.js';
-import { intArg, seedArg } from './args.js';
+import type { DfsBoundKind } from '../explore/dfs.js';
+import { boundOption, intArg, seedArg } from './args.js';
 import { exploreCommand, mergeCommand, replayCommand } from './campaign-command.js';
 
 interface ExploreFlags {
   registry: string;
   strategy: string;
   depth?: number;
+  bound?: DfsBoundKind;
   runs: number;
   seed: number;
   jobs: number;
@@ -46,6 +48,7 @@ cli
   .requiredOption('--registry <module>', 'module that registers programs')
   .option('--strategy <name>', 'random | pct | dfs | portfolio | fifo', 'pct')
   .option('--depth <n>', 'pct: bug depth; dfs: preemption bound', intArg('--depth', 0, 16))
+  .addOption(boundOption())
   .option('--runs <n>', 'runs in the campaign', intArg('--runs', 0, 1_000_000_000), 1000)
   .option('--seed <n>', 'campaign seed', seedArg(), 1)
   .option('--jobs <n>', 'worker threads', intArg('--jobs', 1, 256), 1)
@@ -82,6 +85,7 @@ cli
       swarm: f.swarm,
       progress: f.progress ? 'auto' : false,
       ...(f.depth !== undefined ? { depth: f.depth } : {}),
+      ...(f.bound !== undefined ? { dfsBound: f.bound } : {}),
       ...(shard !== undefined ? { shard } : {}),
       ...(f.out !== undefined ? { out: f.out } : {}),
       ...(f.json ? { json: true } : {}),

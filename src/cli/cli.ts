@@ -24,6 +24,7 @@ import { builtinScenarioNames, knownScenarioNames } from '../scenarios/builtin.j
 import { litmusNames } from '../scenarios/litmus.js';
 import { ablateCli } from './ablate-cli.js';
 import {
+  boundOption,
   bugOption,
   depthArg,
   designListArg,
@@ -205,9 +206,10 @@ function build(setCode: (code: number) => void): Command {
     .addOption(strategyOption('pct'))
     .option(
       '--depth <n>',
-      'pct: bug depth (default 3); dfs: preemption bound (default 2)',
+      'pct: bug depth (default 3); dfs: preemption bound (default 2), or delay bound with --bound delay',
       depthArg(),
     )
+    .addOption(boundOption())
     .option('--runs <n>', 'runs in the campaign', runsArg(), 500)
     .option('--seed <n>', 'campaign seed', seedArg(), 1)
     .option(
@@ -233,6 +235,9 @@ function build(setCode: (code: number) => void): Command {
     .option('--no-progress', 'no progress bar')
     .action(async (scenario: string, f) => {
       if (f.out !== undefined) checkOutputDir('--out', f.out);
+      if (f.bound !== undefined && f.strategy !== 'dfs') {
+        throw new UsageError('--bound', '--bound needs --strategy dfs');
+      }
       if (f.certificate !== undefined) {
         if (f.strategy !== 'dfs') {
           throw new UsageError(
@@ -263,6 +268,7 @@ function build(setCode: (code: number) => void): Command {
           progress: f.progress,
           ...(f.jobs !== undefined ? { jobs: f.jobs } : {}),
           ...(f.depth !== undefined ? { depth: f.depth } : {}),
+          ...(f.bound !== undefined ? { bound: f.bound } : {}),
           ...(shard !== undefined ? { shard } : {}),
           ...(f.out !== undefined ? { out: f.out } : {}),
           ...(f.pctSteps !== undefined ? { pctSteps: f.pctSteps } : {}),
@@ -375,7 +381,8 @@ function build(setCode: (code: number) => void): Command {
     )
     .option('--seed <n>', 'campaign seed', seedArg(), 1)
     .addOption(strategyOption('portfolio'))
-    .option('--depth <n>', 'pct depth; --exhaustive: dfs preemption bound (default 1)', depthArg())
+    .option('--depth <n>', 'pct depth; --exhaustive: the dfs bound (default 1)', depthArg())
+    .addOption(boundOption('--exhaustive'))
     .option('--jobs <n>', 'worker threads (default: one per core)', jobsArg())
     .option(
       '--designs <list>',
@@ -401,7 +408,7 @@ function build(setCode: (code: number) => void): Command {
     )
     .option(
       '--exhaustive',
-      'one bounded dfs per design × litmus scenario, each cell from its certificate (--depth: preemption bound, default 1)',
+      'one bounded dfs per design × litmus scenario, each cell from its certificate (--depth: the bound, default 1; --bound: preemptions or delays)',
     )
     .option(
       '--max-schedules <n>',
@@ -412,6 +419,9 @@ function build(setCode: (code: number) => void): Command {
     .action(async (f) => {
       if (f.maxSchedules !== undefined && f.exhaustive !== true) {
         throw new UsageError('--max-schedules', '--max-schedules needs --exhaustive');
+      }
+      if (f.bound !== undefined && f.exhaustive !== true) {
+        throw new UsageError('--bound', '--bound needs --exhaustive');
       }
       if (f.exhaustive === true) {
         if (f.html !== undefined) checkOutputFile('--html', f.html);
@@ -428,7 +438,8 @@ function build(setCode: (code: number) => void): Command {
           await exhaustiveCli({
             designs: (f.designs ?? [...DESIGN_NAMES]) as string[],
             scenarios: litmusOnly,
-            preemptions: f.depth ?? 1,
+            bound: f.depth ?? 1,
+            boundKind: f.bound ?? 'preemption',
             maxSchedules: f.maxSchedules ?? EXHAUSTIVE_MAX_SCHEDULES,
             seed: f.seed,
             jobs: f.jobs ?? cores(),

@@ -7,6 +7,7 @@
  * (after printing and writing what was done).
  */
 import { type ExhaustiveJson, runExhaustive } from '../campaign/exhaustive.js';
+import { boundText, type DfsBoundKind } from '../explore/dfs.js';
 import { exhaustiveCellText } from '../report/exhaustive-table.js';
 import { writeReport } from '../report/html.js';
 import { fitLine, formatMs, printJson, printText, stdoutColors } from './output.js';
@@ -16,7 +17,8 @@ import { onInterrupt } from './signals.js';
 export interface ExhaustiveCliOptions {
   designs: string[];
   scenarios: string[];
-  preemptions: number;
+  bound: number;
+  boundKind: DfsBoundKind;
   maxSchedules: number;
   seed: number;
   jobs: number;
@@ -39,7 +41,8 @@ export async function exhaustiveCli(o: ExhaustiveCliOptions): Promise<number> {
     const json = await runExhaustive({
       designs: o.designs,
       scenarios: o.scenarios,
-      preemptions: o.preemptions,
+      bound: o.bound,
+      boundKind: o.boundKind,
       maxSchedules: o.maxSchedules,
       seed: o.seed,
       jobs: o.jobs,
@@ -65,7 +68,7 @@ export async function exhaustiveCli(o: ExhaustiveCliOptions): Promise<number> {
       const t = json.table;
       const lines = [
         ...fitLine(
-          `compare --exhaustive: dfs, preemption bound ${t.preemptions}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}, ` +
+          `compare --exhaustive: dfs, ${boundText(t.boundKind, t.bound)}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}, ` +
             `${t.designs.length} designs × ${t.scenarios.length} litmus scenarios in ${formatMs(json.elapsedMs)} on ${o.jobs} thread(s)`,
         ),
         ...(json.interrupted ? [c.yellow('  (interrupted: cells not run are not listed)')] : []),

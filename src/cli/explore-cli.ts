@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { programsModuleUrl } from '../campaign/programs.js';
 import type { BugId } from '../driver/bugs.js';
 import { type DesignName, designClaimsHarm } from '../driver/config.js';
+import type { DfsBoundKind } from '../explore/dfs.js';
 import type { ShardSpec } from '../explore/explore.js';
 import { strategyFromName } from '../explore/strategy-factory.js';
 import { INVARIANTS } from '../kernel/violations.js';
@@ -26,6 +27,8 @@ export interface ExploreCliOptions {
   bugs: readonly BugId[];
   strategy: string;
   depth?: number;
+  /** dfs: what `depth` bounds. */
+  bound?: DfsBoundKind;
   runs: number;
   seed: number;
   /** Worker threads; default: one per core, at most one per 64 runs. */
@@ -60,6 +63,7 @@ export async function exploreCli(o: ExploreCliOptions): Promise<number> {
   strategyFromName(o.strategy, {
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.pctSteps !== undefined ? { steps: o.pctSteps } : {}),
+    ...(o.bound !== undefined ? { bound: o.bound } : {}),
   });
   return exploreCommand({
     program: ref.programId(o.design, o.bugs),
@@ -74,6 +78,7 @@ export async function exploreCli(o: ExploreCliOptions): Promise<number> {
     progress: o.progress ? 'auto' : false,
     json: o.json,
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
+    ...(o.bound !== undefined ? { dfsBound: o.bound } : {}),
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
     ...(o.out !== undefined ? { out: o.out } : {}),
     ...(o.stopAfterFirst ? { stopAfterFirst: true } : {}),

@@ -22,6 +22,7 @@
  * interrupted; "violations found" when a failure was kept; "not exhausted" otherwise.
  * docs/explorer.md §10 lists what the bounds themselves do not cover.
  */
+import type { DfsBoundKind } from './dfs.js';
 import { type Failure, failingViolation, splitProgramId } from './failure.js';
 import type { RunReport } from './program.js';
 import { type ExploreResult, globalScheduleIndex } from './result.js';
@@ -53,7 +54,11 @@ export interface Certificate {
   scenario: string;
   seed: number;
   bounds: {
-    preemptions: number;
+    /** What the bound counts (dfs.ts): preemptions (CHESS) or delays (any departure). */
+    kind: DfsBoundKind;
+    /** The bound, under the name of its kind; the other is null. */
+    preemptions: number | null;
+    delays: number | null;
     depth: number;
     /** The one fault draw of the seed, fixed for every schedule. */
     faults: Failure['faults'];
@@ -138,7 +143,9 @@ export function buildCertificate(r: ExploreResult, meta: CertificateMeta): Certi
     scenario,
     seed: r.seed,
     bounds: {
-      preemptions: r.depth,
+      kind: d.bound,
+      preemptions: d.bound === 'preemption' ? r.depth : null,
+      delays: d.bound === 'delay' ? r.depth : null,
       depth: d.maxDepth,
       faults: d.faults,
       timeJumps: d.timeJumps,

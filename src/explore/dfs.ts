@@ -21,6 +21,16 @@
  *   `truncated` says whether that ever cut off an alternative the preemption bound allowed,
  *   in which case `done` means "exhausted within the bounds" and not "exhausted".
  *
+ * The bound's kind (`bound`): `preemption` counts what CHESS counts (above); `delay` counts
+ * every departure from the default schedule, the free choices too (delay-bounded scheduling,
+ * Emmi, Qadeer and Rakamarić, POPL 2011): at a decision where `prev` blocked, running any task
+ * but the first in FIFO order is one delay. Preemption bounding leaves those choices free, so
+ * its tree still grows exponentially in the number of times a task blocks with two or more
+ * others runnable, which on a real scenario is in the tens; a delay bound of d makes the tree
+ * polynomial in the program length (about (decisions × options)^d / d!), small enough to
+ * exhaust at d = 1 or 2 on a litmus. It searches a different, smaller set of schedules: every
+ * schedule within d delays is within d preemptions, not the other way round.
+ *
  * The default choice continues `prev` when it is runnable (no preemption) and is the FIFO
  * choice 0 otherwise; alternatives are tried in index order after it. Every run must see the
  * same program: the same seed and the same faults (explore.ts arranges that). If a replayed
@@ -33,9 +43,15 @@
 import type { Strategy, StrategyHost } from '../kernel/strategy.js';
 import type { Task } from '../kernel/task.js';
 
+/** What the bound counts (see the file comment). */
+export type DfsBoundKind = 'preemption' | 'delay';
+export const DFS_BOUND_KINDS: readonly DfsBoundKind[] = ['preemption', 'delay'];
+
 export interface DfsOptions {
-  /** Maximum preemptions per schedule (default 2). */
+  /** Maximum preemptions (or delays, with `bound: 'delay'`) per schedule (default 2). */
   preemptionBound?: number;
+  /** What the bound counts (default `preemption`). */
+  bound?: DfsBoundKind;
   /** Decisions explored systematically per run; later ones take the default (default 10_000). */
   maxDepth?: number;
   /** Offer "fire the next event" as an alternative (costs one preemption; default true). */
@@ -50,6 +66,7 @@ export interface DfsOptions {
 
 export interface DfsStrategy extends Strategy {
   readonly preemptionBound: number;
+  readonly bound: DfsBoundKind;
   readonly maxDepth: number;
   /** Every schedule within the bounds has been run (valid after at least one run). */
   readonly done: boolean;
@@ -63,6 +80,11 @@ export interface DfsStrategy extends Strategy {
 
 export const MAX_DFS_DEPTH = 1_000_000;
 
+/** "preemption bound 2", "delay bound 1": how reports name a bound. */
+export function boundText(kind: DfsBoundKind, n: number): string {
+  return `${kind} bound ${n}`;
+}
+
 /**
  * The choice index of ordinal `t` at a decision where `prev` is at `prevIdx` (-1: not
  * runnable): the default first (continue `prev`, else FIFO 0), then the others in order.
@@ -74,14 +96,28 @@ export function dfsChoice(prevIdx: number, t: number): number {
   return t - 1 < d ? t - 1 : t;
 }
 
-/** Preemptions choice `c` costs: the event option (last index) always, another task than prev. */
-export function dfsCost(prevIdx: number, c: number, runnable: number): number {
+/**
+ * What choice `c` costs against the bound. Preemptions: the event option (last index) always,
+ * another task than a runnable prev. Delays: anything but the default choice (prev when
+ * runnable, else FIFO 0); the event option is never the default.
+ */
+export function dfsCost(
+  prevIdx: number,
+  c: number,
+  runnable: number,
+  kind: DfsBoundKind = 'preemption',
+): number {
   if (c === runnable) return 1;
+  if (kind === 'delay') return c === Math.max(prevIdx, 0) ? 0 : 1;
   return prevIdx >= 0 && c !== prevIdx ? 1 : 0;
 }
 
 export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   const bound = opts.preemptionBound ?? 2;
+  const kind = opts.bound ?? 'preemption';
+  if (!DFS_BOUND_KINDS.includes(kind)) {
+    throw new RangeError(`dfs: bound must be one of ${DFS_BOUND_KINDS.join(', ')}, got ${kind}`);
+  }
   const maxDepth = opts.maxDepth ?? 10_000;
   const timeJumps = opts.timeJumps ?? true;
   const prefix = opts.prefix ?? [];
@@ -115,7 +151,12 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
 
   /** Preemptions a choice costs at frame `j` (the event option is the last index). */
   function cost(j: number, c: number): number {
-    return dfsCost(prevIdx[j] as number, c, (options[j] as number) - (eventOption(j) ? 1 : 0));
+    return dfsCost(
+      prevIdx[j] as number,
+      c,
+      (options[j] as number) - (eventOption(j) ? 1 : 0),
+      kind,
+    );
   }
 
   function eventOption(j: number): boolean {
@@ -159,6 +200,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     name: 'dfs',
     timeJumps,
     preemptionBound: bound,
+    bound: kind,
     maxDepth,
     get runs() {
       return runs;
@@ -209,13 +251,14 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
       }
       if (j >= maxDepth) {
         // Cut off only if the bounds would have allowed an alternative here: any alternative
-        // costs at most one preemption, and one with none left is free only when prev is not
-        // runnable (beyond the depth bound every choice is the default, which costs nothing).
+        // costs at most one, and one with none left is free only when prev is not runnable
+        // and the bound counts preemptions (beyond the depth bound every choice is the
+        // default, which costs nothing).
         if (!truncated && opts > 1) {
           const k = len - 1;
           const used =
             k < 0 ? 0 : (preBefore[k] as number) + cost(k, choiceAt(k, tried[k] as number));
-          if (used < bound || (p < 0 && n > 1)) truncated = true;
+          if (used < bound || (kind === 'preemption' && p < 0 && n > 1)) truncated = true;
         }
         return Math.max(p, 0);
       }

@@ -27,7 +27,7 @@ import { mix32 } from '../kernel/prng.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { estimateContestedSteps } from './calibrate.js';
 import { distinctOutcome, distinctState } from './certificate.js';
-import type { DfsStrategy } from './dfs.js';
+import type { DfsBoundKind, DfsStrategy } from './dfs.js';
 import { type Failure, failingViolation, hitLimit, type SelfCheck } from './failure.js';
 import { isRunAware } from './portfolio.js';
 import type { FaultSpec, Program } from './program.js';
@@ -78,6 +78,8 @@ export interface ExploreOptions {
   pctSteps?: number;
   /** dfs: decisions explored systematically per run. */
   dfsMaxDepth?: number;
+  /** dfs: what `depth` bounds, preemptions (default) or delays (dfs.ts). */
+  dfsBound?: DfsBoundKind;
   /** dfs: explore only the subtree below this decision prefix (frontier.ts). */
   dfsPrefix?: readonly number[];
   /** dfs: the index of that subtree in the frontier, kept on its failures and in the result. */
@@ -198,6 +200,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     depth,
     ...(pctSteps !== null ? { steps: pctSteps } : {}),
     ...(o.dfsMaxDepth !== undefined ? { maxDepth: o.dfsMaxDepth } : {}),
+    ...(o.dfsBound !== undefined ? { bound: o.dfsBound } : {}),
     ...(o.dfsPrefix !== undefined ? { prefix: o.dfsPrefix } : {}),
   });
   const from = o.from ?? 0;
@@ -367,6 +370,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
             ),
             states: [...states].sort(),
             truncated: dfs.truncated,
+            bound: dfs.bound,
             maxDepth: dfs.maxDepth,
             timeJumps: dfs.timeJumps,
             faults: fixedFaults ?? [],

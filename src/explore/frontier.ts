@@ -47,6 +47,7 @@ async function prefixesAt(
 ): Promise<{ prefixes: number[][]; deeper: boolean } | null> {
   const s = dfsStrategy({
     preemptionBound: o.preemptionBound,
+    ...(o.bound !== undefined ? { bound: o.bound } : {}),
     maxDepth: d,
     timeJumps: o.timeJumps,
   });

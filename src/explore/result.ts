@@ -7,6 +7,7 @@
  * checks plus one per kept failure. That makes a merged result equal to the result of running
  * the whole campaign in one piece, which the tests check for jobs 1 vs N and for shards.
  */
+import type { DfsBoundKind } from './dfs.js';
 import type { Failure } from './failure.js';
 import type { FaultSpec } from './program.js';
 
@@ -57,7 +58,7 @@ export interface DfsPlan {
   subtrees: number;
   /** Runs spent finding the frontier (each shard spends them; not counted as schedules). */
   frontierRuns: number;
-  /** Schedules the whole search may run (shared equally among the subtrees). */
+  /** Schedules the whole search may run (shared among the subtrees by estimated size). */
   budget: number;
 }
 
@@ -80,6 +81,8 @@ export interface DfsTreeResult {
   states: string[];
   /** The depth bound cut off an alternative the preemption bound allowed. */
   truncated: boolean;
+  /** What the bound counted: preemptions or delays (dfs.ts). */
+  bound: DfsBoundKind;
   /** The depth bound and time jumps the search ran with, and the one fault draw of the seed. */
   maxDepth: number;
   timeJumps: boolean;
@@ -171,6 +174,7 @@ export function mergeDfs(
     outcomes: Object.fromEntries(Object.entries(outcomes).sort(([a], [b]) => a.localeCompare(b))),
     states: [...states].sort(),
     truncated,
+    bound: first.bound,
     maxDepth: first.maxDepth,
     timeJumps: first.timeJumps,
     faults: first.faults,

@@ -12,7 +12,7 @@
 
 import { fifoStrategy } from '../kernel/fifo.js';
 import type { Strategy } from '../kernel/strategy.js';
-import { dfsStrategy } from './dfs.js';
+import { DFS_BOUND_KINDS, type DfsBoundKind, dfsStrategy } from './dfs.js';
 import { DEFAULT_PCT_STEPS, MAX_PCT_DEPTH, pctStrategy } from './pct.js';
 import { portfolioStrategy } from './portfolio.js';
 import { randomStrategy } from './random.js';
@@ -27,6 +27,8 @@ export interface StrategyFactoryOptions {
   steps?: number;
   /** dfs: decisions explored systematically per run. */
   maxDepth?: number;
+  /** dfs: what the bound (`depth`) counts, preemptions or delays (dfs.ts). */
+  bound?: DfsBoundKind;
   /** dfs: a fixed decision prefix: explore only the subtree below it (frontier.ts). */
   prefix?: readonly number[];
   /** random: probability of firing an event early. */
@@ -105,9 +107,17 @@ export function strategyFromName(name: string, opts: StrategyFactoryOptions = {}
       if (!Number.isInteger(maxDepth) || maxDepth < 1) {
         throw new StrategyOptionsError('maxDepth', 'maxDepth must be a positive integer');
       }
+      if (opts.bound !== undefined && !DFS_BOUND_KINDS.includes(opts.bound)) {
+        throw new StrategyOptionsError(
+          'bound',
+          `bound must be one of ${DFS_BOUND_KINDS.join(', ')}`,
+          DFS_BOUND_KINDS,
+        );
+      }
       return dfsStrategy({
         preemptionBound: depth,
         maxDepth,
+        ...(opts.bound !== undefined ? { bound: opts.bound } : {}),
         ...tj,
         ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
       });

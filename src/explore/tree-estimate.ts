@@ -17,13 +17,15 @@
 import { mix32, Prng } from '../kernel/prng.js';
 import type { Strategy, StrategyHost } from '../kernel/strategy.js';
 import type { Task } from '../kernel/task.js';
-import { dfsChoice, dfsCost } from './dfs.js';
+import { type DfsBoundKind, dfsChoice, dfsCost } from './dfs.js';
 import type { FaultSpec, Program } from './program.js';
 
 export interface EstimateOptions {
   seed: number;
   faults: readonly FaultSpec[];
   preemptionBound: number;
+  /** What the bound counts (dfs.ts; default preemptions). */
+  bound?: DfsBoundKind;
   maxDepth: number;
   timeJumps: boolean;
   maxSteps?: number;
@@ -51,18 +53,26 @@ export async function searchRun(
 /** A stream of its own, so that probes never shift another consumer's numbers. */
 const PROBE_STREAM = 0x6b6e7468;
 
-/** One random path below `prefix`: its choices are uniform among those the bounds allow. */
+/**
+ * One random path below `prefix`: its choices are uniform among those the bounds allow (under
+ * a delay bound, weighted towards the default; see `pick`). `lastLength` is the decision count
+ * of the previous probe (0 for none).
+ */
 function probeStrategy(
   o: EstimateOptions,
   prefix: readonly number[],
   rng: Prng,
-): Strategy & { product: number } {
+  lastLength: number,
+): Strategy & { product: number; readonly decisions: number } {
   let j = 0;
   let used = 0;
   const s = {
     name: 'dfs-probe',
     timeJumps: o.timeJumps,
     product: 1,
+    get decisions() {
+      return j;
+    },
     start(_h: StrategyHost) {
       j = 0;
       used = 0;
@@ -82,12 +92,32 @@ function probeStrategy(
         const allowed: number[] = [];
         for (let t = 0; t < opts; t++) {
           const ch = dfsChoice(p, t);
-          if (dfsCost(p, ch, n) <= o.preemptionBound - used) allowed.push(ch);
+          if (dfsCost(p, ch, n, o.bound) <= o.preemptionBound - used) allowed.push(ch);
         }
-        s.product *= allowed.length;
-        c = allowed[rng.below(allowed.length)] as number;
+        const left = o.preemptionBound - used;
+        if (o.bound === 'delay' && allowed.length > 1 && left > 0) {
+          // Under a delay bound the default child holds most of the leaves (its subtree keeps
+          // the whole budget for the rest of the run), and uniform probes almost never stay on
+          // it: they spend the budget at once and undercount by orders of magnitude (window,
+          // delay bound 1: 9 against 664). Choosing the default with probability L/(L+b),
+          // L the decisions still ahead (the previous probe's length says how many) and b the
+          // budget left, follows the ratio of the subtrees' sizes; dividing by the probability
+          // taken keeps the estimate unbiased, as Knuth's is for any positive probabilities.
+          const ahead = Math.max(1, lastLength - at);
+          const pDefault = ahead / (ahead + left);
+          if (rng.unit() < pDefault) {
+            c = allowed[0] as number;
+            s.product /= pDefault;
+          } else {
+            c = allowed[1 + rng.below(allowed.length - 1)] as number;
+            s.product /= (1 - pDefault) / (allowed.length - 1);
+          }
+        } else {
+          s.product *= allowed.length;
+          c = allowed[rng.below(allowed.length)] as number;
+        }
       }
-      used += dfsCost(p, c, n);
+      used += dfsCost(p, c, n, o.bound);
       return c;
     },
   };
@@ -119,14 +149,16 @@ export async function estimateTreeSize(
   let variance = 0;
   let probes = 0;
   const per = Math.max(1, probesPerSubtree);
+  let lastLength = 0;
   for (let k = 0; k < prefixes.length; k++) {
     const samples: number[] = [];
     // One stream per subtree, its probes drawn one after another from it (seeds made by xor
     // of the probe number would give every campaign seed below 16 the same set of probes).
     const rng = new Prng(mix32(mix32(o.seed) + k), PROBE_STREAM);
     for (let i = 0; i < per; i++) {
-      const s = probeStrategy(o, prefixes[k] as readonly number[], rng);
+      const s = probeStrategy(o, prefixes[k] as readonly number[], rng, lastLength);
       await searchRun(program, o, s);
+      lastLength = s.decisions;
       samples.push(s.product);
       probes++;
     }

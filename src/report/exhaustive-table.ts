@@ -23,6 +23,10 @@ export function exhaustiveCellText(c: ExhaustiveCell): string {
   }
 }
 
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 function cellClass(c: ExhaustiveCell): string {
   if (c.verdict === 'violations found') return 'bad';
   if (c.verdict === 'no violation within these bounds') return 'good';
@@ -43,7 +47,7 @@ export function renderExhaustive(t: ExhaustiveTable): string {
   return [
     '<section id="exhaustive-section"><h2>Exhaustive: bounded DFS per design and litmus scenario</h2>',
     `<p class="sub">${escapeHtml(
-      `Preemption bound ${t.preemptions}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}; ` +
+      `${capitalise(`${t.boundKind} bound ${t.bound}`)}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}; ` +
         'one fault draw per cell (the seed’s), time jumps within the kernel horizon. ' +
         '"proved within bounds" covers only those bounds (docs/explorer.md §10).',
     )}</p>`,

@@ -60,7 +60,9 @@ export interface ExhaustiveCell {
 
 /** `compare --exhaustive`: designs × litmus scenarios, one bounded DFS per cell. */
 export interface ExhaustiveTable {
-  preemptions: number;
+  /** The bound and what it counts: `preemption` or `delay` (src/explore/dfs.ts). */
+  bound: number;
+  boundKind: 'preemption' | 'delay';
   maxSchedules: number;
   seed: number;
   designs: string[];

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCampaign } from '../../src/campaign/campaign.js';
+import { runCampaign, shareBudget } from '../../src/campaign/campaign.js';
 import { mergeShards } from '../../src/campaign/merge.js';
 import type { CampaignSummary } from '../../src/campaign/summary.js';
 import {
@@ -150,6 +150,81 @@ test('dfs campaigns: jobs 2 = jobs 1, and shards 1, 2, 3 merged = the unsplit se
   }
 });
 
+test('a delay-bounded dfs campaign splits like the unsplit search, and its certificate names the bound', async () => {
+  const unsplit = await explore(depth3Program(), {
+    strategy: 'dfs',
+    depth: 2,
+    dfsBound: 'delay',
+    runs: 10_000,
+    seed: 1,
+    shrink: false,
+  });
+  assert.equal(unsplit.exhausted, true);
+  const preemption = await explore(depth3Program(), {
+    strategy: 'dfs',
+    depth: 2,
+    runs: 10_000,
+    seed: 1,
+    shrink: false,
+  });
+  assert.ok(unsplit.totals.runs < preemption.totals.runs, 'fewer schedules within 2 delays');
+  const out = mkdtempSync(join(tmpdir(), 'resetlab-dfs-delay-'));
+  try {
+    for (const jobs of [1, 2]) {
+      const r = await runCampaign({
+        program: 'depth3@test',
+        registry: REGISTRY,
+        strategy: 'dfs',
+        depth: 2,
+        dfsBound: 'delay',
+        runs: 10_000,
+        seed: 1,
+        shrink: false,
+        splitTarget: 5,
+        jobs,
+        out: join(out, String(jobs)),
+      });
+      assert.ok(r.ok, r.ok ? '' : r.error.message);
+      const c = r.summary.certificate;
+      assert.ok(c !== null);
+      assert.equal(c.schedules, unsplit.totals.runs, `jobs ${jobs}: schedules`);
+      assert.deepEqual(
+        c.failures.map((f) => [f.invariant, f.schedule]),
+        unsplit.failures.map((f) => [f.invariant, f.run]),
+        `jobs ${jobs}: failures at the unsplit schedule index`,
+      );
+      assert.equal(c.bounds.kind, 'delay');
+      assert.equal(c.bounds.delays, 2);
+      assert.equal(c.bounds.preemptions, null);
+      assert.equal(c.exhausted, true);
+    }
+    // Shards of trees cut by different bounds do not merge into one certificate.
+    const shard = async (index: number, dfsBound: 'delay' | 'preemption') => {
+      const dir = join(out, `shard-${index}`);
+      const r = await runCampaign({
+        program: 'depth3@test',
+        registry: REGISTRY,
+        strategy: 'dfs',
+        depth: 2,
+        dfsBound,
+        runs: 10_000,
+        seed: 1,
+        shrink: false,
+        splitTarget: 5,
+        shard: { index, count: 2 },
+        out: dir,
+      });
+      assert.ok(r.ok);
+      return join(dir, 'summary.json');
+    };
+    const m = mergeShards([await shard(0, 'delay'), await shard(1, 'preemption')]);
+    assert.equal(m.ok, false);
+    assert.equal(m.ok ? '' : m.error.field, 'bound');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 test('tree-size estimate: deterministic per seed, exact at the leaves, close with many probes', async () => {
   const p = sliceLogProgram(3, []);
   const a = await estimateTreeSize(p, BOUNDS, [[]], 16);
@@ -166,6 +241,46 @@ test('tree-size estimate: deterministic per seed, exact at the leaves, close wit
   assert.equal(exact.standardError, 0);
   const many = await estimateTreeSize(lost, BOUNDS, [[]], 1500);
   assert.ok(Math.abs(many.total - 192) < 0.1 * 192, `estimate ${many.total} vs 192`);
+});
+
+test('the schedule budget is shared by estimated subtree size: at least one each, all of it, deterministically', () => {
+  assert.deepEqual(shareBudget(10, [1, 1, 1, 1, 1]), [2, 2, 2, 2, 2]);
+  assert.deepEqual(shareBudget(3, [5, 5, 5, 5]), [1, 1, 1, 0]);
+  const b = shareBudget(20_000, [600, 1, 1, 2, 30]);
+  assert.equal(
+    b.reduce((x, y) => x + y, 0),
+    20_000,
+  );
+  assert.ok(b.every((x) => x >= 1));
+  assert.ok((b[0] as number) > 18_000, `the big subtree gets most: ${b}`);
+  assert.deepEqual(shareBudget(20_000, [600, 1, 1, 2, 30]), b);
+  // A subtree whose estimate is not a number still gets a share.
+  assert.ok((shareBudget(100, [Number.NaN, 1])[0] as number) >= 1);
+});
+
+test('tree-size estimate under a delay bound: weighted to the default child, it counts the tree', async () => {
+  // 5 tasks × 4 slices: the exact counts come from the search itself.
+  const program = sliceLogProgram(3, [], 5);
+  for (const bound of [1, 2]) {
+    const exact = await explore(program, {
+      strategy: 'dfs',
+      depth: bound,
+      dfsBound: 'delay',
+      runs: 100_000,
+      seed: 1,
+      shrink: false,
+      selfCheckEvery: 1_000_000,
+    });
+    assert.equal(exact.exhausted, true);
+    const o = { ...BOUNDS, preemptionBound: bound, bound: 'delay' as const };
+    const e = await estimateTreeSize(program, o, [[]], 400);
+    const n = exact.totals.runs;
+    assert.ok(
+      Math.abs(e.total - n) < 0.15 * n,
+      `delay bound ${bound}: estimate ${e.total} vs ${n}`,
+    );
+    assert.deepEqual(await estimateTreeSize(program, o, [[]], 400), e, 'deterministic');
+  }
 });
 
 test('certificate verdicts: a proof only when exhausted, untruncated and clean', async () => {

@@ -96,6 +96,12 @@ test('each kind of bad input exits 2 with a message naming the problem', async (
     ],
     [['merge', join(dir, 'x.json'), '--certificate', dir], /--certificate .*: is a directory/],
     [['compare', '--max-schedules', '10'], /--max-schedules needs --exhaustive/],
+    [['explore', 'hang', '--bound', 'delay'], /--bound needs --strategy dfs/],
+    [
+      ['explore', 'hang', '--strategy', 'dfs', '--bound', 'steps'],
+      /--bound.*'steps'.*preemption, delay/,
+    ],
+    [['compare', '--bound', 'delay'], /--bound needs --exhaustive/],
     [['compare', '--exhaustive', '--max-schedules', '0'], /--max-schedules must be in/],
     [['compare', '--exhaustive', '--max-schedules', 'lots'], /--max-schedules must be an integer/],
     [['compare', '--exhaustive', '--scenarios', 'hang'], /--scenarios: .*litmus scenarios only/],

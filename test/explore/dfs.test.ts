@@ -70,6 +70,81 @@ test('dfs enumerates exactly the schedules within the preemption bound, each onc
   assert.equal(bruteForce(4, 10), 70);
 });
 
+/**
+ * Schedules of `tasks` tasks with `slices` slices each within `bound` delays, by brute force
+ * over the kernel's run queue as the model has it: tasks queue in spawn order, a task that
+ * ran a slice and has more goes to the back. The default choice is the task that ran last if
+ * it is still runnable, else the head of the queue; any other choice is one delay, and a
+ * decision with one option costs nothing (the kernel asks no strategy then).
+ */
+function bruteForceDelays(tasks: number, slices: number, bound: number): Set<string> {
+  const out = new Set<string>();
+  const go = (rem: number[], queue: number[], prev: number, used: number, log: number[]) => {
+    if (queue.length === 0) {
+      out.add(log.join(''));
+      return;
+    }
+    const prevRunnable = prev >= 0 && queue.includes(prev);
+    const def = prevRunnable ? prev : (queue[0] as number);
+    for (const t of queue) {
+      const cost = queue.length > 1 && t !== def ? 1 : 0;
+      if (used + cost > bound) continue;
+      const r = [...rem];
+      r[t] = (r[t] as number) - 1;
+      const q = queue.filter((x) => x !== t);
+      if ((r[t] as number) > 0) q.push(t);
+      go(r, q, t, used + cost, [...log, t]);
+    }
+  };
+  go(
+    Array.from({ length: tasks }, () => slices),
+    Array.from({ length: tasks }, (_, i) => i),
+    -1,
+    0,
+    [],
+  );
+  return out;
+}
+
+test('dfs with a delay bound enumerates exactly the schedules within that many delays, each once', async () => {
+  const points = 2;
+  let previous = 0;
+  for (const bound of [0, 1, 2, 3]) {
+    const log: number[][] = [];
+    const r = await explore(sliceLogProgram(points, log, 3), {
+      strategy: 'dfs',
+      depth: bound,
+      dfsBound: 'delay',
+      runs: 10_000,
+      seed: 1,
+      shrink: false,
+      selfCheckEvery: 1_000_000,
+    });
+    const expected = bruteForceDelays(3, points + 1, bound);
+    const got = log.map((l) => l.join(''));
+    assert.equal(r.exhausted, true, `delay bound ${bound}: exhausted`);
+    assert.equal(r.dfs?.bound, 'delay');
+    assert.equal(r.totals.runs, expected.size, `delay bound ${bound}: runs`);
+    assert.equal(new Set(got).size, expected.size, `delay bound ${bound}: distinct`);
+    for (const l of got) assert.ok(expected.has(l), `delay bound ${bound}: ${l} not expected`);
+    assert.ok(expected.size > previous, `delay bound ${bound} reaches more than ${bound - 1}`);
+    previous = expected.size;
+    // Every schedule within d delays is within d preemptions (the reverse does not hold).
+    const pre: number[][] = [];
+    await explore(sliceLogProgram(points, pre, 3), {
+      strategy: 'dfs',
+      depth: bound,
+      runs: 100_000,
+      seed: 1,
+      shrink: false,
+      selfCheckEvery: 1_000_000,
+    });
+    const preSet = new Set(pre.map((l) => l.join('')));
+    for (const l of got) assert.ok(preSet.has(l), `delay bound ${bound}: ${l} within preemptions`);
+    if (bound < 3) assert.ok(preSet.size > expected.size, `bound ${bound}: delays search less`);
+  }
+});
+
 test('dfs finds a lost update with one preemption and not with none', async () => {
   const none = await explore(lostUpdateProgram(), {
     strategy: 'dfs',

@@ -122,14 +122,14 @@ export function lostUpdateProgram(tasks = 2): Program {
 }
 
 /**
- * Two tasks with `points` decision points each that log which task ran each slice, for
+ * `tasks` tasks (two by default) with `points` decision points each that log which task ran each slice, for
  * checking DFS against a brute-force count of interleavings and preemptions.
  */
-export function sliceLogProgram(points: number, log: number[][]): Program {
+export function sliceLogProgram(points: number, log: number[][], tasks = 2): Program {
   return kernelProgram('slices@test', [], (k) => {
     const order: number[] = [];
     log.push(order);
-    for (let t = 0; t < 2; t++) {
+    for (let t = 0; t < tasks; t++) {
       k.spawn(`t${t}`, async () => {
         for (let i = 0; i < points; i++) {
           order.push(t);

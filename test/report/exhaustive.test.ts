@@ -43,7 +43,8 @@ async function table(): Promise<{ t: ExhaustiveTable; foundAt: number }> {
   return {
     foundAt,
     t: {
-      preemptions: 1,
+      bound: 1,
+      boundKind: 'preemption',
       maxSchedules: 1000,
       seed: 1,
       designs: ['default', 'panthor'],
