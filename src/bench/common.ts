@@ -8,6 +8,9 @@ import type { Program, RunInput, RunReport } from '../explore/program.js';
 export type Clock = () => number;
 
 export interface BenchSizes {
+  /** Measurement 8: litmus scenarios certified (in litmus.ts order) and the schedule budget each. */
+  litmusScenarios: number;
+  litmusBudget: number;
   /** Runs per explore campaign (measurement 1) and untimed warm-up runs before it. */
   exploreRuns: number;
   exploreWarmup: number;
@@ -38,6 +41,8 @@ export interface BenchSizes {
 }
 
 export const FULL_SIZES: BenchSizes = {
+  litmusScenarios: 1_000,
+  litmusBudget: 5_000,
   exploreRuns: 200,
   exploreWarmup: 12,
   overheadSeeds: 20,
@@ -57,6 +62,8 @@ export const FULL_SIZES: BenchSizes = {
 };
 
 export const QUICK_SIZES: BenchSizes = {
+  litmusScenarios: 1,
+  litmusBudget: 20,
   exploreRuns: 6,
   exploreWarmup: 1,
   overheadSeeds: 2,

@@ -179,6 +179,24 @@ export function formatBench(r: BenchResult): string {
     `7. Simulation speed (${r.simulation.program}, ${r.simulation.strategy}): ${num(r.simulation.virtualSecondsPerSecond)} virtual s per wall s (free run: ${num(r.simulation.freeRunVirtualSecondsPerSecond)})`,
   );
   out.push('');
+  out.push(
+    '8. Litmus certificates (default, dfs, delay bound 1, unsplit, this thread; no partial-order reduction)',
+  );
+  out.push(
+    table(
+      ['program', 'budget', 'schedules', 'exhausted', 'states', 'verdict', 'schedules/s'],
+      r.litmus.map((l) => [
+        l.program,
+        String(l.budget),
+        String(l.schedules),
+        l.exhausted ? (l.truncated ? 'truncated' : 'yes') : 'no',
+        String(l.distinctStates),
+        l.invariants.length > 0 ? `${l.verdict}: ${l.invariants.join(', ')}` : l.verdict,
+        num(l.schedulesPerSec),
+      ]),
+    ),
+  );
+  out.push('');
   const m = r.scheduler;
   out.push(
     `Scheduler alone (${m.tasks} tasks, decision points only): fifo ${num(m.fifoPerSec)} decisions/s, random recorded ${num(m.recordedPerSec)}, unrecorded ${num(m.unrecordedPerSec)}`,

@@ -9,6 +9,7 @@
  * 5. determinism (determinism.ts),
  * 6. runs to catch each historical bug (corpus.ts),
  * 7. virtual time simulated per wall second (from 1 and 2),
+ * 8. a delay-bounded DFS certificate per litmus scenario on default (litmus-bench.ts),
  * and the scheduler's own cost per decision (kernel-micro.ts).
  *
  * Every figure comes from this run, so ratios between them are measured under the same load.
@@ -27,6 +28,7 @@ import { measureExplore } from './explore-bench.js';
 import { computeRatios, evaluateGoals } from './goals.js';
 import { measureKernels } from './kernel-bench.js';
 import { kernelMicro } from './kernel-micro.js';
+import { measureLitmus } from './litmus-bench.js';
 import { measureOverhead } from './overhead.js';
 import type { BenchOptions, BenchPhase, BenchResult, Simulation } from './result.js';
 import { measureScaling } from './scaling.js';
@@ -50,6 +52,7 @@ const PHASES: readonly BenchPhase[] = [
   'scaling',
   'determinism',
   'corpus',
+  'litmus',
 ];
 
 function resolveProgram(id: string) {
@@ -102,6 +105,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     'campaign results with --jobs 1 and --jobs 2 (measurement 4)',
   );
   const corpus = await measureCorpus(resolveProgram, sizes, phase('corpus'));
+  const litmus = await measureLitmus(resolveProgram, sizes, now, phase('litmus'));
 
   const mixed = explore.find((e) => e.program === 'mixed@default' && e.strategy === 'random');
   const freeMixed = overhead
@@ -200,6 +204,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     },
     simulation,
     scheduler,
+    litmus,
     ratios,
     goals,
   };

@@ -228,6 +228,24 @@ export interface BenchRatios {
   pctOverRandomThroughput: number;
 }
 
+/** Measurement 8 (litmus-bench.ts): one litmus certificate's figures. */
+export interface LitmusCertificateFigures {
+  program: string;
+  bound: 'delay' | 'preemption';
+  depth: number;
+  /** Schedules the search could run. */
+  budget: number;
+  schedules: number;
+  exhausted: boolean;
+  truncated: boolean;
+  distinctStates: number;
+  verdict: string;
+  /** Invariants of the failures found (none on a clean cell). */
+  invariants: string[];
+  elapsedMs: number;
+  schedulesPerSec: number;
+}
+
 export interface BenchResult {
   schema: 1;
   quick: boolean;
@@ -271,6 +289,8 @@ export interface BenchResult {
   simulation: Simulation;
   /** The scheduler alone (src/bench/kernel-micro.ts): decisions/s. */
   scheduler: KernelMicroResult;
+  /** Measurement 8: a bounded DFS certificate per litmus scenario on default. */
+  litmus: LitmusCertificateFigures[];
   ratios: BenchRatios;
   goals: BenchGoal[];
 }
@@ -282,7 +302,8 @@ export type BenchPhase =
   | 'kernels'
   | 'scaling'
   | 'determinism'
-  | 'corpus';
+  | 'corpus'
+  | 'litmus';
 
 export interface BenchProgress {
   phase: BenchPhase;

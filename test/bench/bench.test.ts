@@ -50,6 +50,7 @@ test('the docs/design.md §4 bench shape, plus the machine it ran on', async () 
     'explore',
     'free-run',
     'kernels',
+    'litmus',
     'scaling',
     'scheduler',
   ]);
@@ -169,4 +170,21 @@ test('goals and the readable forms', async () => {
   assert.ok(html.includes('Content-Security-Policy'));
   assert.ok(html.includes('uPlot'));
   assert.ok(!/<script[^>]+src=/.test(html), 'no external scripts');
+});
+
+test('8: a delay-bounded dfs certificate per litmus scenario, its figures the search’s own', async () => {
+  const r = await bench();
+  assert.equal(r.litmus.length, 1, 'quick: the first litmus only');
+  const l = r.litmus[0];
+  assert.ok(l !== undefined);
+  assert.equal(l.program, 'window@default');
+  assert.equal(l.bound, 'delay');
+  assert.equal(l.depth, 1);
+  // The quick budget (20) is far below the tree (hundreds of schedules): the search ran all of
+  // it and says so.
+  assert.equal(l.schedules, l.budget);
+  assert.equal(l.exhausted, false);
+  assert.equal(l.verdict, 'not exhausted');
+  finitePositive(l.schedulesPerSec, 'litmus schedules/s');
+  assert.match(formatBench(r), /8\. Litmus certificates[\s\S]*window@default\s+20\s+20\s+no/);
 });

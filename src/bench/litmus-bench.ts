@@ -1,0 +1,60 @@
+/**
+ * Measurement 8: the litmus certificates. One bounded DFS per litmus scenario on `default`, at
+ * delay bound 1 (src/explore/dfs.ts), in this thread and unsplit, as `explore <litmus>
+ * --strategy dfs --bound delay --depth 1 --certificate` would run it: the figures of each
+ * certificate (schedules, whether the tree was exhausted, the verdict) and the schedules/s of
+ * the search.
+ *
+ * Why delay bound 1: it is the bound at which every litmus tree is small enough to exhaust in
+ * a benchmark (hundreds of schedules each). At a preemption bound the free choices make the
+ * trees astronomically large (docs/explorer.md §2), and the partial-order reduction that would
+ * shrink them is not built, so this section has no `porReduction` figure to give.
+ */
+import { buildCertificate } from '../explore/certificate.js';
+import { explore } from '../explore/explore.js';
+import type { Program } from '../explore/program.js';
+import { LITMUS_SCENARIOS } from '../scenarios/litmus.js';
+import { scenarioProgramId } from '../scenarios/program.js';
+import { type BenchSizes, type Clock, perSec } from './common.js';
+import type { LitmusCertificateFigures } from './result.js';
+
+export async function measureLitmus(
+  resolve: (id: string) => Program,
+  sizes: BenchSizes,
+  now: Clock,
+  onProgress?: (message: string) => void,
+): Promise<LitmusCertificateFigures[]> {
+  const out: LitmusCertificateFigures[] = [];
+  const names = LITMUS_SCENARIOS.map((l) => l.name).slice(0, sizes.litmusScenarios);
+  for (const name of names) {
+    const id = scenarioProgramId(name, 'default');
+    onProgress?.(`litmus ${id}: dfs, delay bound 1`);
+    const t0 = now();
+    const r = await explore(resolve(id), {
+      strategy: 'dfs',
+      depth: 1,
+      dfsBound: 'delay',
+      runs: sizes.litmusBudget,
+      seed: 1,
+      shrink: false,
+    });
+    const elapsedMs = now() - t0;
+    const c = buildCertificate(r, { interrupted: false });
+    if (c === null) throw new Error(`bench: ${id}: a dfs search without a certificate`);
+    out.push({
+      program: id,
+      bound: 'delay',
+      depth: 1,
+      budget: sizes.litmusBudget,
+      schedules: c.schedules,
+      exhausted: c.exhausted,
+      truncated: c.truncated,
+      distinctStates: c.distinctStates,
+      verdict: c.verdict,
+      invariants: [...new Set(c.failures.map((f) => f.invariant))].sort(),
+      elapsedMs,
+      schedulesPerSec: perSec(c.schedules, elapsedMs),
+    });
+  }
+  return out;
+}
