@@ -72,6 +72,8 @@ export interface CampaignOptions {
   depth?: number;
   /** dfs: what `depth` bounds, preemptions (default) or delays (dfs.ts). */
   dfsBound?: DfsBoundKind;
+  /** dfs: decisions explored systematically per run (default 10 000; later ones take the default). */
+  dfsMaxDepth?: number;
   runs: number;
   seed: number;
   /** Worker threads (default 1: run in this thread). */
@@ -275,6 +277,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     seed: o.seed,
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.dfsBound !== undefined ? { dfsBound: o.dfsBound } : {}),
+    ...(o.dfsMaxDepth !== undefined ? { dfsMaxDepth: o.dfsMaxDepth } : {}),
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
     ...(o.stopAfterFirst !== undefined ? { stopAfterFirst: o.stopAfterFirst } : {}),
     ...(o.shrink !== undefined ? { shrink: o.shrink } : {}),
@@ -286,6 +289,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     strategyFromName(o.strategy, {
       ...(o.depth !== undefined ? { depth: o.depth } : {}),
       ...(o.dfsBound !== undefined ? { bound: o.dfsBound } : {}),
+      ...(o.dfsMaxDepth !== undefined ? { maxDepth: o.dfsMaxDepth } : {}),
       ...(o.pctSteps !== undefined ? { steps: o.pctSteps } : {}),
     });
   } catch (err) {
@@ -626,7 +630,7 @@ async function planDfs(
     faults,
     preemptionBound: depth,
     bound: base.dfsBound ?? 'preemption',
-    maxDepth: 10_000,
+    maxDepth: base.dfsMaxDepth ?? 10_000,
     timeJumps: true,
     ...(base.maxSteps !== undefined ? { maxSteps: base.maxSteps } : {}),
   };

@@ -20,6 +20,7 @@ interface ExploreFlags {
   strategy: string;
   depth?: number;
   bound?: DfsBoundKind;
+  maxDepth?: number;
   runs: number;
   seed: number;
   jobs: number;
@@ -49,6 +50,11 @@ cli
   .option('--strategy <name>', 'random | pct | dfs | portfolio | fifo', 'pct')
   .option('--depth <n>', 'pct: bug depth; dfs: preemption bound', intArg('--depth', 0, 16))
   .addOption(boundOption())
+  .option(
+    '--max-depth <n>',
+    'dfs: decisions explored systematically per run',
+    intArg('--max-depth', 1, 1_000_000),
+  )
   .option('--runs <n>', 'runs in the campaign', intArg('--runs', 0, 1_000_000_000), 1000)
   .option('--seed <n>', 'campaign seed', seedArg(), 1)
   .option('--jobs <n>', 'worker threads', intArg('--jobs', 1, 256), 1)
@@ -86,6 +92,7 @@ cli
       progress: f.progress ? 'auto' : false,
       ...(f.depth !== undefined ? { depth: f.depth } : {}),
       ...(f.bound !== undefined ? { dfsBound: f.bound } : {}),
+      ...(f.maxDepth !== undefined ? { dfsMaxDepth: f.maxDepth } : {}),
       ...(shard !== undefined ? { shard } : {}),
       ...(f.out !== undefined ? { out: f.out } : {}),
       ...(f.json ? { json: true } : {}),

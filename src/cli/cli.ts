@@ -19,6 +19,7 @@ import { parseShard } from '../campaign/campaign.js';
 import { BUG_IDS, type BugId } from '../driver/bugs.js';
 import { DESIGN_NAMES, type DesignName } from '../driver/config.js';
 import { FACTOR_NAMES } from '../driver/reset/factors.js';
+import { MAX_DFS_DEPTH } from '../explore/dfs.js';
 import { StrategyOptionsError } from '../explore/strategy-factory.js';
 import { builtinScenarioNames, knownScenarioNames } from '../scenarios/builtin.js';
 import { litmusNames } from '../scenarios/litmus.js';
@@ -210,6 +211,11 @@ function build(setCode: (code: number) => void): Command {
       depthArg(),
     )
     .addOption(boundOption())
+    .option(
+      '--max-depth <n>',
+      'dfs: decisions explored systematically per run (default 10000; later ones take the default, and the certificate says truncated if that cut an alternative off)',
+      intArg('--max-depth', 1, MAX_DFS_DEPTH),
+    )
     .option('--runs <n>', 'runs in the campaign', runsArg(), 500)
     .option('--seed <n>', 'campaign seed', seedArg(), 1)
     .option(
@@ -237,6 +243,9 @@ function build(setCode: (code: number) => void): Command {
       if (f.out !== undefined) checkOutputDir('--out', f.out);
       if (f.bound !== undefined && f.strategy !== 'dfs') {
         throw new UsageError('--bound', '--bound needs --strategy dfs');
+      }
+      if (f.maxDepth !== undefined && f.strategy !== 'dfs') {
+        throw new UsageError('--max-depth', '--max-depth needs --strategy dfs');
       }
       if (f.certificate !== undefined) {
         if (f.strategy !== 'dfs') {
@@ -269,6 +278,7 @@ function build(setCode: (code: number) => void): Command {
           ...(f.jobs !== undefined ? { jobs: f.jobs } : {}),
           ...(f.depth !== undefined ? { depth: f.depth } : {}),
           ...(f.bound !== undefined ? { bound: f.bound } : {}),
+          ...(f.maxDepth !== undefined ? { maxDepth: f.maxDepth } : {}),
           ...(shard !== undefined ? { shard } : {}),
           ...(f.out !== undefined ? { out: f.out } : {}),
           ...(f.pctSteps !== undefined ? { pctSteps: f.pctSteps } : {}),

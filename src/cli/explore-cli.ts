@@ -29,6 +29,8 @@ export interface ExploreCliOptions {
   depth?: number;
   /** dfs: what `depth` bounds. */
   bound?: DfsBoundKind;
+  /** dfs: the depth bound (decisions explored systematically per run). */
+  maxDepth?: number;
   runs: number;
   seed: number;
   /** Worker threads; default: one per core, at most one per 64 runs. */
@@ -64,6 +66,7 @@ export async function exploreCli(o: ExploreCliOptions): Promise<number> {
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.pctSteps !== undefined ? { steps: o.pctSteps } : {}),
     ...(o.bound !== undefined ? { bound: o.bound } : {}),
+    ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
   });
   return exploreCommand({
     program: ref.programId(o.design, o.bugs),
@@ -79,6 +82,7 @@ export async function exploreCli(o: ExploreCliOptions): Promise<number> {
     json: o.json,
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.bound !== undefined ? { dfsBound: o.bound } : {}),
+    ...(o.maxDepth !== undefined ? { dfsMaxDepth: o.maxDepth } : {}),
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
     ...(o.out !== undefined ? { out: o.out } : {}),
     ...(o.stopAfterFirst ? { stopAfterFirst: true } : {}),

@@ -243,6 +243,36 @@ test('tree-size estimate: deterministic per seed, exact at the leaves, close wit
   assert.ok(Math.abs(many.total - 192) < 0.1 * 192, `estimate ${many.total} vs 192`);
 });
 
+test('a dfs campaign with a depth bound: the certificate gives the bound and says truncated', async () => {
+  const full = await runCampaign({
+    program: 'depth3@test',
+    registry: REGISTRY,
+    strategy: 'dfs',
+    depth: 2,
+    runs: 10_000,
+    seed: 1,
+    shrink: false,
+  });
+  assert.ok(full.ok);
+  const r = await runCampaign({
+    program: 'depth3@test',
+    registry: REGISTRY,
+    strategy: 'dfs',
+    depth: 2,
+    dfsMaxDepth: 3,
+    runs: 10_000,
+    seed: 1,
+    shrink: false,
+  });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  const c = r.summary.certificate;
+  assert.ok(c !== null && full.summary.certificate !== null);
+  assert.equal(c.bounds.depth, 3);
+  assert.equal(c.truncated, true);
+  assert.notEqual(c.verdict, 'no violation within these bounds');
+  assert.ok(c.schedules < full.summary.certificate.schedules, 'fewer schedules than unbounded');
+});
+
 test('the schedule budget is shared by estimated subtree size: at least one each, all of it, deterministically', () => {
   assert.deepEqual(shareBudget(10, [1, 1, 1, 1, 1]), [2, 2, 2, 2, 2]);
   assert.deepEqual(shareBudget(3, [5, 5, 5, 5]), [1, 1, 1, 0]);

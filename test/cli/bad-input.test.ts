@@ -102,6 +102,8 @@ test('each kind of bad input exits 2 with a message naming the problem', async (
       /--bound.*'steps'.*preemption, delay/,
     ],
     [['compare', '--bound', 'delay'], /--bound needs --exhaustive/],
+    [['explore', 'hang', '--max-depth', '5'], /--max-depth needs --strategy dfs/],
+    [['explore', 'hang', '--strategy', 'dfs', '--max-depth', '0'], /--max-depth must be in/],
     [['compare', '--exhaustive', '--max-schedules', '0'], /--max-schedules must be in/],
     [['compare', '--exhaustive', '--max-schedules', 'lots'], /--max-schedules must be an integer/],
     [['compare', '--exhaustive', '--scenarios', 'hang'], /--scenarios: .*litmus scenarios only/],
