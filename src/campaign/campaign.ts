@@ -494,13 +494,17 @@ async function runInPool(
 ): Promise<void> {
   const { filename, execArgv } = workerFile();
   const registry = resolveRegistry(o.registry);
+  // An interrupt asks the workers to end their chunks (worker.ts `stop`) rather than killing
+  // them: the schedules they ran, and their subtrees' partial counts, stay in the result.
+  const stopFlag = new SharedArrayBuffer(4);
+  const stopAll = () => Atomics.store(new Int32Array(stopFlag), 0, 1);
   const pool = new Piscina<ChunkTask, ExploreResult>({
     filename,
     execArgv,
     minThreads: jobs,
     maxThreads: jobs,
     idleTimeout: 1000,
-    workerData: { registry },
+    workerData: { registry, stop: stopFlag },
   });
   const window = jobs * 2;
   const inFlight = new Map<number, { ctl: AbortController; promise: Promise<void> }>();
@@ -512,7 +516,7 @@ async function runInPool(
   const abortAll = () => {
     for (const f of inFlight.values()) f.ctl.abort();
   };
-  h.signal?.addEventListener('abort', abortAll);
+  h.signal?.addEventListener('abort', stopAll);
 
   const launch = (c: Chunk) => {
     const ctl = new AbortController();
@@ -552,10 +556,10 @@ async function runInPool(
       if (inFlight.size === 0) break;
       await Promise.race([...inFlight.values()].map((f) => f.promise));
     }
-    if (h.interrupted()) abortAll();
+    if (h.interrupted()) stopAll();
     await Promise.allSettled([...inFlight.values()].map((f) => f.promise));
   } finally {
-    h.signal?.removeEventListener('abort', abortAll);
+    h.signal?.removeEventListener('abort', stopAll);
     await pool.destroy();
   }
   if (failure !== null) throw failure;

@@ -18,6 +18,12 @@ import type { ExploreResult } from '../explore/result.js';
 export interface WorkerData {
   /** Module path (absolute) or URL that registers programs when imported. */
   registry: string;
+  /**
+   * One Int32 the main thread sets to 1 on an interrupt: a chunk then ends after its current
+   * run and returns what it did (a chunk that had not started runs nothing), so that an
+   * interrupted campaign keeps the work of the chunks in flight instead of discarding it.
+   */
+  stop?: SharedArrayBuffer;
 }
 
 /** One chunk: explore options without callbacks (they cannot cross threads). */
@@ -60,5 +66,15 @@ export default async function runChunk(task: ChunkTask): Promise<ExploreResult> 
   if (program === undefined) {
     throw new Error(`worker: unknown program '${task.program}'; known: ${programIds().join(', ')}`);
   }
-  return explore(program, task.options);
+  const stop = data.stop === undefined ? null : new Int32Array(data.stop);
+  if (stop === null) return explore(program, task.options);
+  const stopped = () => Atomics.load(stop, 0) !== 0;
+  const from = task.options.from ?? 0;
+  return explore(program, {
+    ...task.options,
+    // Stopped before it began: an empty piece (no runs, no subtree result).
+    ...(stopped() ? { to: from } : {}),
+    progressEvery: 8,
+    shouldStop: stopped,
+  });
 }

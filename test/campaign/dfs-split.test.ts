@@ -394,6 +394,40 @@ test('distinct state: the ledger and the invariants, not times or traces', () =>
   assert.notEqual(distinctState(violated), distinctState(base));
 });
 
+test('an interrupt with --jobs 2 keeps the schedules the workers ran: their subtrees end early, not thrown away', async () => {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), 5000);
+  try {
+    const r = await runCampaign({
+      program: 'slices-big@test',
+      registry: REGISTRY,
+      strategy: 'dfs',
+      depth: 3,
+      runs: 1_000_000_000,
+      seed: 1,
+      shrink: false,
+      splitTarget: 4,
+      jobs: 2,
+      signal: ctl.signal,
+    });
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    const c = r.summary.certificate;
+    assert.ok(c !== null);
+    assert.equal(c.interrupted, true);
+    assert.equal(c.exhausted, false);
+    assert.equal(c.verdict, 'not exhausted');
+    assert.ok(c.schedules > 0, 'the chunks in flight returned what they ran');
+    const subtrees = r.summary.result.dfs?.subtrees ?? [];
+    assert.ok(subtrees.length > 0);
+    assert.ok(
+      subtrees.some((t) => !t.exhausted && t.schedules > 0),
+      'a subtree ended early',
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+});
+
 test('SIGINT during a dfs search keeps the failures found and a certificate that says interrupted', async () => {
   const out = mkdtempSync(join(tmpdir(), 'resetlab-dfs-int-'));
   const cert = join(out, 'certificate.json');

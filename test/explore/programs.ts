@@ -125,8 +125,13 @@ export function lostUpdateProgram(tasks = 2): Program {
  * `tasks` tasks (two by default) with `points` decision points each that log which task ran each slice, for
  * checking DFS against a brute-force count of interleavings and preemptions.
  */
-export function sliceLogProgram(points: number, log: number[][], tasks = 2): Program {
-  return kernelProgram('slices@test', [], (k) => {
+export function sliceLogProgram(
+  points: number,
+  log: number[][],
+  tasks = 2,
+  id = 'slices@test',
+): Program {
+  return kernelProgram(id, [], (k) => {
     const order: number[] = [];
     log.push(order);
     for (let t = 0; t < tasks; t++) {
