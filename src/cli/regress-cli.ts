@@ -6,6 +6,7 @@ import {
   regressExitCode,
   runRegress,
 } from '../campaign/regress.js';
+import { designClaimsHarm } from '../driver/config.js';
 import { formatMs, padVisible, printJson, printText, stdoutColors } from './output.js';
 import { taskProgress } from './progress.js';
 import { onInterrupt } from './signals.js';
@@ -48,7 +49,11 @@ function formatRegress(j: RegressJson): string {
         ? ''
         : b.cleanWithoutBug
           ? `; without the bug: no ${b.invariant} in ${b.cleanRuns} runs` +
-            (cleanOther.length > 0 ? c.red(` but default violated ${cleanOther.join(', ')}`) : '')
+            (cleanOther.length === 0
+              ? ''
+              : designClaimsHarm(b.design)
+                ? c.red(` but ${b.design} violated ${cleanOther.join(', ')}`)
+                : ` (${b.design} also violated ${cleanOther.join(', ')}; it does not claim to harm nothing)`)
           : c.red(`; without the bug ${b.invariant} ALSO fails`);
     const other = Object.keys(b.violations).filter((i) => i !== b.invariant);
     const also = other.length > 0 ? ` (also seen: ${other.join(', ')})` : '';
