@@ -69,21 +69,35 @@ export async function dfsFrontier(program: Program, o: FrontierOptions): Promise
   let budget = o.budget ?? 64 * target;
   let best: Frontier = { splitDepth: 0, prefixes: [[]], runs: 0 };
   let runs = 0;
-  // The depth grows by one while the frontier grows, and by half while it does not: a long
-  // stretch without branching (bound 0 branches only where prev blocks) must not cost one
-  // enumeration per decision, and a bushy stretch must not overshoot the target by a factor
-  // (each subtree costs probes and a chunk).
+  // The depth grows with the frontier's measured growth: from the last two depths tried, the
+  // subtree count is extrapolated geometrically (as if it grew by the same factor per level,
+  // the fastest growth a tree has, so the step does not overshoot the target by more than
+  // that factor) to the depth that reaches the target, at most doubling the depth at once.
+  // Every enumeration costs as many runs as it finds prefixes, so a tree that grows slowly
+  // (a delay bound branches once per decision: window@default at delay bound 1 needed 33
+  // enumerations, 1338 runs, one level at a time, for a 664-schedule tree) must not be
+  // deepened one level at a time; where the frontier does not grow at all (bound 0 branches
+  // only where prev blocks) the depth grows by half.
   let d = 1;
-  let last = 0;
+  let prev: { d: number; n: number } | null = null;
   while (d <= o.maxDepth) {
     const r = await prefixesAt(program, o, d, budget);
     if (r === null) break;
-    runs += r.prefixes.length;
-    budget -= r.prefixes.length;
+    const n = r.prefixes.length;
+    runs += n;
+    budget -= n;
     best = { splitDepth: d, prefixes: r.prefixes, runs };
-    if (r.prefixes.length >= target || !r.deeper) break;
-    d += r.prefixes.length > last ? 1 : Math.max(1, d >> 1);
-    last = r.prefixes.length;
+    if (n >= target || !r.deeper) break;
+    let step: number;
+    if (prev === null || n <= prev.n) {
+      step = prev === null ? 1 : Math.max(1, d >> 1);
+    } else {
+      const perLevel = Math.log(n / prev.n) / (d - prev.d);
+      step = Math.ceil(Math.log(target / n) / perLevel);
+      step = Math.max(1, Math.min(step, d));
+    }
+    prev = { d, n };
+    d += step;
   }
   best.runs = runs;
   return best;

@@ -150,6 +150,19 @@ export async function estimateTreeSize(
   let probes = 0;
   const per = Math.max(1, probesPerSubtree);
   let lastLength = 0;
+  if (o.bound === 'delay' && prefixes.length > 0) {
+    // One probe only to learn how long a run is (the weighting needs the decisions ahead);
+    // it is not a sample, and draws from a stream no subtree's samples use.
+    const warm = probeStrategy(
+      o,
+      prefixes[0] as readonly number[],
+      new Prng(mix32(o.seed), PROBE_STREAM),
+      0,
+    );
+    await searchRun(program, o, warm);
+    lastLength = warm.decisions;
+    probes++;
+  }
   for (let k = 0; k < prefixes.length; k++) {
     const samples: number[] = [];
     // One stream per subtree, its probes drawn one after another from it (seeds made by xor
