@@ -28,7 +28,7 @@ import { loadRegistry, resolveRegistry } from '../campaign/worker.js';
 import type { Failure } from '../explore/failure.js';
 import type { Program, RunReport } from '../explore/program.js';
 import { getProgram, programIds } from '../explore/registry.js';
-import { fitLine, reportLines } from './output.js';
+import { fitLine, io, reportLines } from './output.js';
 
 export interface ExploreCommandOptions
   extends Omit<CampaignOptions, 'signal' | 'signalName' | 'onProgress' | 'onFailure'> {
@@ -62,8 +62,8 @@ function badInput(
   error: { field: string; message: string },
   json: boolean | undefined,
 ): 2 {
-  if (json) process.stdout.write(`${JSON.stringify({ error })}\n`);
-  else process.stderr.write(`resetlab ${command}: ${error.message}\n`);
+  if (json) io.out(`${JSON.stringify({ error })}\n`);
+  else io.err(`resetlab ${command}: ${error.message}\n`);
   return 2;
 }
 
@@ -154,7 +154,7 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
   const onSignal = (s: NodeJS.Signals) => {
     if (signal !== null) process.exit(EXIT_CODE[s] ?? 1);
     signal = s;
-    process.stderr.write(`\nresetlab: ${s}: stopping; writing the results found so far\n`);
+    io.err(`\nresetlab: ${s}: stopping; writing the results found so far\n`);
     ctl.abort();
   };
   process.on('SIGINT', onSignal);
@@ -182,8 +182,8 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     // cpuMs: CPU time of the whole process so far (every thread), for `bench`'s scaling figure.
     const cpu = process.cpuUsage();
     const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
-    if (o.json) process.stdout.write(`${JSON.stringify({ ...printable(s), cpuMs })}\n`);
-    else process.stdout.write(`${fitText(formatSummary(s))}\n`);
+    if (o.json) io.out(`${JSON.stringify({ ...printable(s), cpuMs })}\n`);
+    else io.out(`${fitText(formatSummary(s))}\n`);
     return exitCodeFor(s);
   } finally {
     bar.current?.stop();
@@ -209,13 +209,11 @@ export async function mergeCommand(
   if (o.out !== undefined) writeSummary(o.out, r.summary);
   const s = r.summary;
   if (o.certificate !== undefined) writeCertificate(o.certificate, s);
-  if (o.json) process.stdout.write(`${JSON.stringify(printable(s))}\n`);
+  if (o.json) io.out(`${JSON.stringify(printable(s))}\n`);
   else {
-    process.stdout.write(`${fitText(formatSummary(s))}\n`);
+    io.out(`${fitText(formatSummary(s))}\n`);
     if (s.shards !== undefined && s.shards.missing.length > 0) {
-      process.stdout.write(
-        `  missing shards: ${s.shards.missing.join(', ')} of ${s.shards.count}\n`,
-      );
+      io.out(`  missing shards: ${s.shards.missing.join(', ')} of ${s.shards.count}\n`);
     }
   }
   return exitCodeFor(s);
@@ -277,7 +275,7 @@ export async function replayCommand(file: string, o: ReplayCommandOptions): Prom
   const ok = r.invariantMatches && r.traceHashMatches && r.divergence === null;
   const { report: _report, violationReport, ...rest } = r;
   if (o.json) {
-    process.stdout.write(
+    io.out(
       `${JSON.stringify({ file, program: program.id, reproduced: ok, ...rest, report: violationReport, trace: o.trace ?? null })}\n`,
     );
   } else {
@@ -296,7 +294,7 @@ export async function replayCommand(file: string, o: ReplayCommandOptions): Prom
     if (o.trace !== undefined) {
       lines.push(...fitLine(`  Chrome trace written to ${o.trace} (open in ui.perfetto.dev)`));
     }
-    process.stdout.write(`${lines.join('\n')}\n`);
+    io.out(`${lines.join('\n')}\n`);
   }
   return ok ? 0 : 1;
 }
@@ -337,9 +335,7 @@ export async function differentialCommand(
   if (o.trace !== undefined) writeTrace(r.report, o.trace, o.exportTrace);
   const { report: _report, ...rest } = r;
   if (o.json) {
-    process.stdout.write(
-      `${JSON.stringify({ file, program: failure.program, design: o.design, ...rest })}\n`,
-    );
+    io.out(`${JSON.stringify({ file, program: failure.program, design: o.design, ...rest })}\n`);
   } else {
     const recorded = r.source.decisions;
     const lines = [
@@ -365,7 +361,7 @@ export async function differentialCommand(
         lines.push(`    ${v.invariant}: ${v.message.slice(0, 160)}`);
     }
     if (o.trace !== undefined) lines.push(`  trace written to ${o.trace}`);
-    process.stdout.write(`${lines.join('\n')}\n`);
+    io.out(`${lines.join('\n')}\n`);
   }
   return r.source.reproduced || r.survives ? (r.survives ? 0 : 1) : 1;
 }

@@ -2,7 +2,7 @@
  * `resetlab litmus`: the litmus scenarios (src/scenarios/litmus.ts), one per question of the
  * reset-design threads, with the question, the guarantee a design that answers it right
  * gives, the invariants that decide it, and the command that explores it. With `--json`:
- * `{litmus: [{name, question, guarantee, invariants, description, explore}]}`.
+ * `{litmus: [{name, question, guarantee, invariants, description, explore, prove}]}`.
  */
 import { LITMUS_SCENARIOS } from '../scenarios/litmus.js';
 import { printJson, printText, stdoutColors, wrap } from './output.js';
@@ -16,6 +16,8 @@ export interface LitmusJson {
   description: string;
   /** A command that explores it on a design. */
   explore: string;
+  /** A command that searches its whole tree within one delay and writes the certificate. */
+  prove: string;
 }
 
 export function litmusJson(): { litmus: LitmusJson[] } {
@@ -27,6 +29,7 @@ export function litmusJson(): { litmus: LitmusJson[] } {
       invariants: [...l.invariants],
       description: l.spec.description,
       explore: `resetlab explore ${l.name} --design default --runs 1000`,
+      prove: `resetlab explore ${l.name} --design default --strategy dfs --bound delay --depth 1 --runs 5000 --certificate ${l.name}.json`,
     })),
   };
 }
@@ -49,6 +52,7 @@ export function litmusCli(o: { json: boolean }): number {
     lines.push(...wrap(l.guarantee, '  guarantee  ', '             '));
     lines.push(...wrap(l.invariants.join(', '), '  decided by ', '             '));
     lines.push(`  try        ${l.explore}`);
+    lines.push(...wrap(l.prove, '  prove      ', '               '));
   }
   printText(lines.join('\n'));
   return 0;

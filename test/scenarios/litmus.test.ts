@@ -6,7 +6,11 @@
  * `todo!()` never recovers from a failed reset.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'node:test';
+import type { Certificate } from '../../src/explore/certificate.js';
 import { explore } from '../../src/explore/explore.js';
 import { getProgram } from '../../src/explore/registry.js';
 import '../../src/scenarios/register.js';
@@ -83,4 +87,32 @@ test('resetlab litmus --json lists them; compare --scenarios takes their names',
   ]);
   assert.equal(c.code, 0, c.stderr);
   assert.deepEqual((oneJson(c) as { scenarios: string[] }).scenarios, ['window', 'coalesce']);
+});
+
+test('the prove command resetlab litmus prints exhausts window@default within one delay: no violation within these bounds', async () => {
+  const j = oneJson(await inProcess(['litmus', '--json'])) as {
+    litmus: { name: string; prove: string }[];
+  };
+  const window = j.litmus.find((l) => l.name === 'window');
+  assert.ok(window !== undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'resetlab-prove-'));
+  try {
+    const cert = join(dir, 'window.json');
+    const args = window.prove.split(' ').slice(1);
+    const at = args.indexOf('--certificate');
+    assert.ok(at > 0, window.prove);
+    args[at + 1] = cert;
+    const r = await inProcess([...args, '--no-progress', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const c = JSON.parse(readFileSync(cert, 'utf8')) as Certificate;
+    assert.equal(c.program, 'window@default');
+    assert.equal(c.bounds.kind, 'delay');
+    assert.equal(c.bounds.delays, 1);
+    assert.equal(c.exhausted, true);
+    assert.equal(c.truncated, false);
+    assert.equal(c.verdict, 'no violation within these bounds');
+    assert.ok(c.schedules > 100 && c.schedules < 5000, `${c.schedules} schedules`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
