@@ -70,9 +70,10 @@ export async function dfsFrontier(program: Program, o: FrontierOptions): Promise
   let best: Frontier = { splitDepth: 0, prefixes: [[]], runs: 0 };
   let runs = 0;
   // The depth grows with the frontier's measured growth: from the last two depths tried, the
-  // subtree count is extrapolated geometrically (as if it grew by the same factor per level,
-  // the fastest growth a tree has, so the step does not overshoot the target by more than
-  // that factor) to the depth that reaches the target, at most doubling the depth at once.
+  // subtree count is extrapolated geometrically (the same factor per level as measured) to
+  // the depth that reaches the target, at most doubling the depth at once. A tree that turns
+  // bushier than measured overshoots the target; the enumeration's budget bounds that (past
+  // it, the last frontier found is used).
   // Every enumeration costs as many runs as it finds prefixes, so a tree that grows slowly
   // (a delay bound branches once per decision: window@default at delay bound 1 needed 33
   // enumerations, 1338 runs, one level at a time, for a 664-schedule tree) must not be
