@@ -7,6 +7,8 @@
  * load. Ratios compare measurements taken in the same run, which is what the goals are stated
  * in. Counts of executions or runs to a bug are deterministic (seeded), not timed.
  */
+import type { Verdict } from '../explore/certificate.js';
+import type { DfsBoundKind } from '../explore/dfs.js';
 import type { KernelMicroResult } from './kernel-micro.js';
 import type { BugDepth } from './kernels/api.js';
 
@@ -231,7 +233,7 @@ export interface BenchRatios {
 /** Measurement 8 (litmus-bench.ts): one litmus certificate's figures. */
 export interface LitmusCertificateFigures {
   program: string;
-  bound: 'delay' | 'preemption';
+  bound: DfsBoundKind;
   depth: number;
   /** Schedules the search could run. */
   budget: number;
@@ -239,7 +241,7 @@ export interface LitmusCertificateFigures {
   exhausted: boolean;
   truncated: boolean;
   distinctStates: number;
-  verdict: string;
+  verdict: Verdict;
   /** Invariants of the failures found (none on a clean cell). */
   invariants: string[];
   elapsedMs: number;

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { buildCertificate, type Certificate } from '../explore/certificate.js';
-import { DFS_BOUND_KINDS } from '../explore/dfs.js';
+import { boundText, DFS_BOUND_KINDS } from '../explore/dfs.js';
 import { type Failure, splitProgramId } from '../explore/failure.js';
 import type { ExploreResult } from '../explore/result.js';
 import { failureFileName } from './failure-file.js';
@@ -174,7 +174,7 @@ export function formatSummary(s: CampaignSummary): string {
   const where = s.shard === null ? '' : ` shard ${s.shard.index}/${s.shard.count}`;
   const state = s.interrupted ? ` (interrupted by ${s.signal ?? 'request'})` : '';
   lines.push(
-    `explore ${s.program}${where}: ${s.certificate !== null ? `dfs, ${s.certificate.bounds.kind} bound ${s.depth}` : `${s.strategy} depth ${s.depth}`}, seed ${s.seed}: ` +
+    `explore ${s.program}${where}: ${s.certificate !== null ? `dfs, ${boundText(s.certificate.bounds.kind, s.depth)}` : `${s.strategy} depth ${s.depth}`}, seed ${s.seed}: ` +
       `${s.runs}/${s.plannedRuns} runs, ${s.decisions} decisions in ${(s.elapsedMs / 1000).toFixed(1)} s ` +
       `(${s.runsPerSec} runs/s)${state}`,
   );

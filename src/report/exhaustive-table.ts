@@ -6,6 +6,7 @@
  * search that ran out of budget or was cut (never "clean").
  */
 
+import { boundText } from '../explore/dfs.js';
 import { escapeHtml } from './escape.js';
 import type { ExhaustiveCell, ExhaustiveTable } from './report-data.js';
 
@@ -21,10 +22,6 @@ export function exhaustiveCellText(c: ExhaustiveCell): string {
     default:
       return `not exhausted (${c.schedules} schedules)`;
   }
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function cellClass(c: ExhaustiveCell): string {
@@ -47,7 +44,7 @@ export function renderExhaustive(t: ExhaustiveTable): string {
   return [
     '<section id="exhaustive-section"><h2>Exhaustive: bounded DFS per design and litmus scenario</h2>',
     `<p class="sub">${escapeHtml(
-      `${capitalise(`${t.boundKind} bound ${t.bound}`)}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}; ` +
+      `Bound: ${boundText(t.boundKind, t.bound)}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}; ` +
         'one fault draw per cell (the seed’s), time jumps within the kernel horizon. ' +
         '"proved within bounds" covers only those bounds (docs/explorer.md §10).',
     )}</p>`,

@@ -6,6 +6,7 @@
  * It is plain data (JSON-serialisable), so that `resetlab compare --json` output can be saved
  * and rendered later, and so that the renderer never reaches into the explorer.
  */
+import type { DfsBoundKind } from '../explore/dfs.js';
 import type { Lane, TraceEvent } from '../kernel/trace.js';
 
 export interface InvariantResult {
@@ -62,7 +63,7 @@ export interface ExhaustiveCell {
 export interface ExhaustiveTable {
   /** The bound and what it counts: `preemption` or `delay` (src/explore/dfs.ts). */
   bound: number;
-  boundKind: 'preemption' | 'delay';
+  boundKind: DfsBoundKind;
   maxSchedules: number;
   seed: number;
   designs: string[];

@@ -36,6 +36,17 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const BOUNDS = { seed: 1, faults: [], preemptionBound: 2, maxDepth: 10_000, timeJumps: true };
 
+/** The dfs campaign on depth3@test the campaign tests start from (each adds what it varies). */
+const DEPTH3 = {
+  program: 'depth3@test',
+  registry: REGISTRY,
+  strategy: 'dfs',
+  depth: 2,
+  runs: 10_000,
+  seed: 1,
+  shrink: false,
+} as const;
+
 test('the subtrees of the frontier, concatenated, are the unsplit dfs schedule for schedule', async () => {
   const whole: number[][] = [];
   const w = await explore(sliceLogProgram(3, whole), {
@@ -106,13 +117,7 @@ test('dfs campaigns: jobs 2 = jobs 1, and shards 1, 2, 3 merged = the unsplit se
     const out = mkdtempSync(join(tmpdir(), 'resetlab-dfs-'));
     dirs.push(out);
     const r = await runCampaign({
-      program: 'depth3@test',
-      registry: REGISTRY,
-      strategy: 'dfs',
-      depth: 2,
-      runs: 10_000,
-      seed: 1,
-      shrink: false,
+      ...DEPTH3,
       splitTarget: 5,
       out,
       ...extra,
@@ -172,14 +177,8 @@ test('a delay-bounded dfs campaign splits like the unsplit search, and its certi
   try {
     for (const jobs of [1, 2]) {
       const r = await runCampaign({
-        program: 'depth3@test',
-        registry: REGISTRY,
-        strategy: 'dfs',
-        depth: 2,
+        ...DEPTH3,
         dfsBound: 'delay',
-        runs: 10_000,
-        seed: 1,
-        shrink: false,
         splitTarget: 5,
         jobs,
         out: join(out, String(jobs)),
@@ -202,14 +201,8 @@ test('a delay-bounded dfs campaign splits like the unsplit search, and its certi
     const shard = async (index: number, dfsBound: 'delay' | 'preemption') => {
       const dir = join(out, `shard-${index}`);
       const r = await runCampaign({
-        program: 'depth3@test',
-        registry: REGISTRY,
-        strategy: 'dfs',
-        depth: 2,
+        ...DEPTH3,
         dfsBound,
-        runs: 10_000,
-        seed: 1,
-        shrink: false,
         splitTarget: 5,
         shard: { index, count: 2 },
         out: dir,
@@ -245,24 +238,12 @@ test('tree-size estimate: deterministic per seed, exact at the leaves, close wit
 
 test('a dfs campaign with a depth bound: the certificate gives the bound and says truncated', async () => {
   const full = await runCampaign({
-    program: 'depth3@test',
-    registry: REGISTRY,
-    strategy: 'dfs',
-    depth: 2,
-    runs: 10_000,
-    seed: 1,
-    shrink: false,
+    ...DEPTH3,
   });
   assert.ok(full.ok);
   const r = await runCampaign({
-    program: 'depth3@test',
-    registry: REGISTRY,
-    strategy: 'dfs',
-    depth: 2,
+    ...DEPTH3,
     dfsMaxDepth: 3,
-    runs: 10_000,
-    seed: 1,
-    shrink: false,
   });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   const c = r.summary.certificate;

@@ -117,6 +117,11 @@ test('the exhaustive table in headless Chromium shows what the certificates say'
       [...document.querySelectorAll('main')].map((m) => m.innerText).join('\n'),
     );
     assert.doesNotMatch(all, /clean/i, 'no cell says clean');
+    assert.match(
+      all,
+      /Bound: preemption bound 1, at most 1000 schedules per cell/,
+      'the reader is told what was searched',
+    );
     assert.deepEqual(problems, []);
     assert.deepEqual(blocked, []);
   } finally {
