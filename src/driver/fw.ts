@@ -28,6 +28,11 @@ import { Bo } from './gem.js';
 import { PanthorIrq } from './irq.js';
 import { DEFAULT_USER_VA_RANGE, Vm } from './vm.js';
 
+/** panthor_fw.c PROGRESS_TIMEOUT_CYCLES: GPU cycles a RUN may go without progress. */
+export const PROGRESS_TIMEOUT_CYCLES = 5 * 500 * 1024 * 1024;
+/** panthor_fw.c PROGRESS_TIMEOUT_SCALE_SHIFT: GLB_PROGRESS_TIMER counts units of 1024 cycles. */
+export const PROGRESS_TIMEOUT_SCALE_SHIFT = 10;
+
 type ReqIface = { input: { req: number }; output: { ack: number } };
 
 export class FwBlock implements Resettable {
@@ -194,7 +199,9 @@ export class FwBlock implements Resettable {
     const dev = this.dev;
     glb.input.coreEnMask = dev.gpu.info.shaderPresent;
     glb.input.poweroffTimer = 800;
-    glb.input.progressTimer = 0x1000;
+    // panthor_fw.c: progress_timer = PROGRESS_TIMEOUT_CYCLES >> PROGRESS_TIMEOUT_SCALE_SHIFT
+    // (5 * 500 * 1024 * 1024 cycles in units of 1024: ~2.6 s of a RUN without progress).
+    glb.input.progressTimer = PROGRESS_TIMEOUT_CYCLES / 2 ** PROGRESS_TIMEOUT_SCALE_SHIFT;
     glb.input.idleTimer = 800;
     glb.input.ackIrqMask =
       R.GLB_CFG_ALLOC_EN |

@@ -1035,7 +1035,13 @@ export class Scheduler implements Resettable {
       this.mightHaveIdle = true;
       await this.queueTick(0);
     }
+    // csg_slot_process_progress_timer_event_locked: the firmware saw no progress for the
+    // progress timeout; the group is marked timed out and the tick evicts it (it can no longer
+    // run, group_can_run), and its term work fails its jobs.
     if (csgEvents & R.CSG_PROGRESS_TIMER_EVENT && group !== null) {
+      this.k.trace.instant(this.dev.lane, 'sched', `CSG slot ${slot} progress timeout`, {
+        group: group.handle,
+      });
       group.timedout = true;
       await this.queueTick(0);
     }

@@ -82,6 +82,8 @@ export interface GpuStats {
   pageFaults: number;
   glbAcks: number;
   csgAcks: number;
+  /** CSG_PROGRESS_TIMER_EVENTs raised (a RUN without progress for the progress timeout). */
+  progressTimeouts: number;
   boots: number;
   bootFailures: number;
   resetsCompleted: number;
@@ -110,6 +112,7 @@ export function newGpuStats(): GpuStats {
     pageFaults: 0,
     glbAcks: 0,
     csgAcks: 0,
+    progressTimeouts: 0,
     boots: 0,
     bootFailures: 0,
     resetsCompleted: 0,

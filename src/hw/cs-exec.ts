@@ -99,6 +99,15 @@ export interface StreamHost {
   csEvent(cs: number, bit: number): void;
   /** A stream changed between busy and idle. */
   activityChanged(): void;
+  /**
+   * Stream `cs` entered a RUN (an endpoint job): the firmware's progress timer starts counting
+   * (GLB_PROGRESS_TIMER, in units of 1024 GPU cycles). `durNs` is how long the RUN lasts
+   * (infinite for one that never ends): a RUN shorter than the timeout cannot trip it, so the
+   * host arms nothing for it (one timed event per RUN would be paid by every run).
+   */
+  runStarted(cs: number, durNs: number): void;
+  /** Stream `cs` left its RUN (the job completed, or the stream stopped): the timer stops. */
+  runEnded(cs: number): void;
 }
 
 /** A stream's state as saved in a suspend buffer. */
@@ -322,9 +331,11 @@ export class Stream {
         this.setState('run');
         if (snap.runRemainingNs < 0) {
           this.runForever = true;
+          this.host.runStarted(this.cs, Number.POSITIVE_INFINITY);
         } else {
           this.runEndNs = now + snap.runRemainingNs;
           this.scheduleRunEnd(snap.runRemainingNs);
+          this.host.runStarted(this.cs, snap.runRemainingNs);
         }
         return;
       case 'spin':
@@ -438,6 +449,7 @@ export class Stream {
   // Execution
 
   private setState(s: StreamState): void {
+    if (this.state === 'run' && s !== 'run') this.host.runEnded(this.cs);
     this.state = s;
     const out = this.iface.output;
     const stopped = s === 'off' || s === 'stopped';
@@ -766,6 +778,7 @@ export class Stream {
             this.runEndNs = ctx.k.nowNs + cost + dur;
             delay = cost + dur;
           }
+          this.host.runStarted(cs, this.runEndNs - ctx.k.nowNs);
           break;
         }
         case Op.SYNC_ADD64:

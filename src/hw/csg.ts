@@ -2,7 +2,14 @@
  * A CSG slot as the firmware runs it: the state requests START / SUSPEND / RESUME / TERMINATE,
  * the STATUS_UPDATE and ENDPOINT_CONFIG requests, the per-stream START/STOP requests and event
  * acknowledgements, and the events the firmware sends to the host (CSG_SYNC_UPDATE, CSG_IDLE,
- * and per-stream CS_FATAL / CS_TILER_OOM through `csIrqReq`).
+ * CSG_PROGRESS_TIMER_EVENT, and per-stream CS_FATAL / CS_TILER_OOM through `csIrqReq`).
+ *
+ * Progress timer. A stream in a RUN for longer than the progress timeout the host configured
+ * (GLB_PROGRESS_TIMER, units of 1024 cycles; Panthor programs PROGRESS_TIMEOUT_CYCLES >> 10 in
+ * panthor_fw.c panthor_fw_init_global_iface, ~2.6 s at the model's 1 GHz) makes the firmware
+ * raise CSG_PROGRESS_TIMER_EVENT. Progress is an endpoint job completing: a stream that keeps
+ * finishing RUNs never trips it (only the driver's job timeout catches it), nor does one that
+ * blocks in SYNC_WAIT or spins in a JUMP -1 (no endpoint job is running).
  *
  * Protocol (fw-iface.ts): the firmware looks at a slot when the host rings the global doorbell
  * with the slot's bit of `glb.input.doorbellReq` toggled. Per-stream requests (CS state, OOM
@@ -44,6 +51,7 @@ import {
   CSG_CONFIG_AS_MASK,
   CSG_ENDPOINT_CONFIG,
   CSG_IDLE,
+  CSG_PROGRESS_TIMER_EVENT,
   CSG_STATE_MASK,
   CSG_STATE_RESUME,
   CSG_STATE_START,
@@ -83,6 +91,11 @@ export interface CsgFirmware {
   ackDelay(baseNs: number, what: string): number;
   /** A fresh suspend-buffer token. */
   nextToken(): number;
+  /**
+   * The progress timeout in ns (GLB_PROGRESS_TIMER x 1024 cycles at the model's 1 GHz), latched
+   * when the firmware acknowledged GLB_CFG_PROGRESS_TIMER; 0 (never configured) disables it.
+   */
+  readonly progressTimeoutNs: number;
 }
 
 const STATE_NAMES = ['TERMINATE', 'START', 'SUSPEND', 'RESUME'];
@@ -95,6 +108,8 @@ export class CsgSlot implements StreamHost {
   readonly streams: Stream[];
   private idle = false;
   private reqEvent: TimedEvent | null = null;
+  /** Per stream: the progress timer of its RUN, or null (no RUN, or one shorter than it). */
+  private readonly progressEvents: (TimedEvent | null)[];
   private sliceId = 0;
 
   constructor(
@@ -103,6 +118,7 @@ export class CsgSlot implements StreamHost {
     readonly iface: CsgIface,
   ) {
     this.streams = iface.streams.map((cs, i) => new Stream(fw.engine, this, i, cs));
+    this.progressEvents = this.streams.map(() => null);
   }
 
   private get lane() {
@@ -334,6 +350,41 @@ export class CsgSlot implements StreamHost {
       fatal: ci.output.fatal,
     });
     if ((ci.input.ackIrqMask & bit) !== 0) this.fw.jobIrq.raise(JOB_INT_CSG_IF(this.slot));
+  }
+
+  runStarted(cs: number, durNs: number): void {
+    const timeout = this.fw.progressTimeoutNs;
+    if (timeout <= 0 || durNs <= timeout || !this.fw.running) return;
+    this.fw.events.cancel(this.progressEvents[cs] ?? null);
+    this.progressEvents[cs] = this.fw.events.at(timeout, 'progress-timer', () => {
+      this.progressEvents[cs] = null;
+      this.progressTimeout(cs);
+    });
+  }
+
+  runEnded(cs: number): void {
+    const ev = this.progressEvents[cs] ?? null;
+    if (ev === null) return;
+    this.fw.events.cancel(ev);
+    this.progressEvents[cs] = null;
+  }
+
+  /**
+   * A RUN made no progress for the progress timeout: the firmware raises
+   * CSG_PROGRESS_TIMER_EVENT on the slot (Panthor handles it in panthor_sched.c
+   * csg_slot_process_progress_timer_event_locked: the group is marked timed out and a tick
+   * evicts and terminates it). The timer lives in the firmware's event list, so a hung, stopped
+   * or reset MCU raises nothing (its events are cancelled), and a suspended stream's RUN stops
+   * the timer (the stream leaves its RUN); a resumed RUN starts it again from zero.
+   */
+  private progressTimeout(cs: number): void {
+    if (!this.running || !this.fw.running) return;
+    this.fw.ctx.stats.progressTimeouts++;
+    this.fw.ctx.k.trace.instant(this.lane, 'fw', 'CSG_PROGRESS_TIMER_EVENT', {
+      slot: this.slot,
+      cs,
+    });
+    this.raiseEvent(CSG_PROGRESS_TIMER_EVENT);
   }
 
   activityChanged(): void {

@@ -187,6 +187,14 @@ export class VirtualGpu {
     return this.mcu.hung;
   }
 
+  /**
+   * The progress timeout the firmware took from GLB_PROGRESS_TIMER (ns; 0 until the host's
+   * GLB_CFG_PROGRESS_TIMER request was acknowledged), for tests and reports.
+   */
+  get progressTimeoutNs(): number {
+    return this.mcu.progressTimeoutNs;
+  }
+
   /** Why the last MCU boot failed (null after a successful boot). */
   get lastBootError(): string | null {
     return this.mcu.lastBootError;

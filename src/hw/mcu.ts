@@ -21,8 +21,9 @@
  * the requests of `glb.input.req` that differ from `glb.output.ack` and acknowledges them
  * `glbReqNs` later (`late-ack`: ~1 s), raising JOB_INT_GLOBAL_IF when `glb.input.ackIrqMask`
  * has one of their bits; and it processes every CSG slot whose bit of `glb.input.doorbellReq`
- * differs from `glb.output.doorbellAck`. Requests other than HALT (PING, CFG_*, IDLE_EN,
- * COUNTER_EN, ...) have no effect besides their acknowledgement. Doorbells 1..63 are the
+ * differs from `glb.output.doorbellAck`. Requests other than HALT and
+ * CFG_PROGRESS_TIMER (PING, the other CFG_*, IDLE_EN, COUNTER_EN, ...) have no effect besides
+ * their acknowledgement. Doorbells 1..63 are the
  * streams' doorbells (CS_CONFIG_DOORBELL): they make the streams using them look at their ring.
  *
  * Hang. The `fw-hang` fault (at its arm time if the MCU runs, or at a GLB doorbell) stops the
@@ -30,9 +31,12 @@
  * streams freeze, and the data section stays DIRTY. Only an MCU stop, a reset or a power cycle
  * ends it.
  *
- * Rejected: GLB_IDLE events, protected mode, the firmware's own counters and the progress
- * timer. No reset design in resetlab reacts to them; the ping watchdog and job timeouts are
- * what detect a stuck GPU.
+ * Progress timer. Acknowledging GLB_CFG_PROGRESS_TIMER latches `glb.input.progressTimer`
+ * (x 1024 cycles) as the progress timeout the CSG slots use (csg.ts); boot and reset clear it,
+ * so a firmware the driver has not configured yet raises no CSG_PROGRESS_TIMER_EVENT.
+ *
+ * Rejected: GLB_IDLE events, protected mode and the firmware's own counters. No reset design
+ * in resetlab reacts to them.
  */
 import type { TimedEvent } from '../kernel/events.js';
 import type { HwContext } from './context.js';
@@ -52,6 +56,7 @@ import {
   FW_DATA_DIRTY,
   FW_DATA_VA,
   FW_IMAGE_MAGIC,
+  GLB_CFG_PROGRESS_TIMER,
   GLB_HALT,
   GLB_PING,
   GLB_REQ_MASK,
@@ -104,6 +109,8 @@ export class Mcu implements CsgFirmware {
   private userBellEvent: TimedEvent | null = null;
   private readonly userBells = new Set<number>();
   private tokens = 0;
+  /** See CsgFirmware.progressTimeoutNs. */
+  progressTimeoutNs = 0;
 
   constructor(
     readonly ctx: HwContext,
@@ -169,6 +176,7 @@ export class Mcu implements CsgFirmware {
     // survives (the host programs them after the boot interrupt, as Panthor does).
     this.stop();
     zeroIface(this.fw);
+    this.progressTimeoutNs = 0;
     this.ctx.k.trace.instant(this.ctx.lanes.fw, 'fw', 'boot start');
     this.bootEvent = this.events.at(this.ctx.latency(this.ctx.cfg.mcuBootNs), 'mcu-boot', () => {
       this.bootEvent = null;
@@ -245,6 +253,7 @@ export class Mcu implements CsgFirmware {
   reset(): void {
     this.stop();
     zeroIface(this.fw);
+    this.progressTimeoutNs = 0;
     this.status = MCU_STATUS_DISABLED;
     this.control = MCU_CONTROL_DISABLE;
   }
@@ -330,6 +339,11 @@ export class Mcu implements CsgFirmware {
     glb.output.ack = ((glb.output.ack & ~bits) | (glb.input.req & bits)) >>> 0;
     this.ctx.stats.glbAcks++;
     if ((bits & GLB_HALT) !== 0) this.halt();
+    // The firmware takes the progress timeout when it acknowledges the configuration request
+    // (the value is in units of 1024 GPU cycles; 1 cycle = 1 ns in the model).
+    if ((bits & GLB_CFG_PROGRESS_TIMER) !== 0) {
+      this.progressTimeoutNs = glb.input.progressTimer * 1024;
+    }
     this.ctx.k.trace.instant(this.ctx.lanes.fw, 'fw', 'glb ack', { bits });
     if ((glb.input.ackIrqMask & bits) !== 0) this.jobIrq.raise(JOB_INT_GLOBAL_IF);
   }

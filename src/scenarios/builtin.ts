@@ -24,11 +24,12 @@ const SCENARIOS: ScenarioSpec[] = [
   {
     name: 'hang',
     description:
-      'a group runs forever beside innocent groups: its job times out and it is killed; the others finish',
+      'two groups never finish beside innocent groups: one stalls in a RUN (the progress timer kills it), one keeps busy (its job times out); the others finish',
     durationNs: 7 * S,
     settleNs: 20 * S,
     clients: [
       { name: 'hostile', workload: 'hostile', mode: 'hang' },
+      { name: 'busy', workload: 'hostile', mode: 'busy' },
       { name: 'renderer', workload: 'renderer', jobs: 6, periodNs: 300 * MS, reopen: true },
       {
         name: 'compute',
@@ -84,7 +85,8 @@ const SCENARIOS: ScenarioSpec[] = [
     durationNs: 6 * S,
     settleNs: 25 * S,
     clients: [
-      { name: 'hostile', workload: 'hostile', mode: 'hang' },
+      // A job that only the job timeout ends: the storm's timeout-handler reset source.
+      { name: 'hostile', workload: 'hostile', mode: 'busy' },
       { name: 'renderer', workload: 'renderer', jobs: 8, periodNs: 250 * MS, reopen: true },
       {
         name: 'compute',

@@ -74,7 +74,7 @@ const name = z
   .regex(NAME_RE, { error: 'names are 1-64 letters, digits, ".", "_" or "-"' });
 
 const WORKLOADS = ['renderer', 'compute', 'profiler', 'hostile', 'vm-teardown', 'bursty'] as const;
-const HOSTILE_MODES = ['hang', 'page-fault', 'fatal', 'bad-args', 'hang-loop'] as const;
+const HOSTILE_MODES = ['hang', 'busy', 'page-fault', 'fatal', 'bad-args', 'hang-loop'] as const;
 const ACTIONS = ['unbind', 'rebind', 'reset-request', 'reset-at-autosuspend', 'idle'] as const;
 
 const faultName = z.enum(FAULT_NAMES, {

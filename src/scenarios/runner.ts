@@ -90,7 +90,11 @@ export async function runScenario(
     const m = c.mode ?? 'hang';
     culprits.set(
       c.name,
-      m === 'hang' || m === 'hang-loop' ? 'hang' : m === 'bad-args' ? 'other' : 'fault',
+      m === 'hang' || m === 'hang-loop' || m === 'busy'
+        ? 'hang'
+        : m === 'bad-args'
+          ? 'other'
+          : 'fault',
     );
   }
   const checker = new Checker(sys, ledger, daemon, culprits);

@@ -21,7 +21,12 @@ export type WorkloadKind =
   | 'vm-teardown'
   | 'bursty';
 
-export type HostileMode = 'hang' | 'page-fault' | 'fatal' | 'bad-args' | 'hang-loop';
+/**
+ * What a hostile client does. `hang`: a RUN that never ends (the firmware's progress timer,
+ * ~2.6 s, ends it); `busy`: a job that never ends but keeps completing RUNs (only the driver's
+ * 5 s job timeout ends it); `hang-loop`: `hang` again and again; the others fault.
+ */
+export type HostileMode = 'hang' | 'busy' | 'page-fault' | 'fatal' | 'bad-args' | 'hang-loop';
 
 export interface ClientSpec {
   name: string;

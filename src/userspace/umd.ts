@@ -233,9 +233,28 @@ export const streams = {
   signalSync(syncVa: number, value: number, runNs = 1000): CsBuilder {
     return new CsBuilder().run(runNs).mov48(4, syncVa).mov48(6, value).syncSet64(4, 6);
   },
-  /** A job that never finishes. */
+  /**
+   * A job that never finishes: one RUN that never ends. The firmware's progress timer catches
+   * it (CSG_PROGRESS_TIMER_EVENT after ~2.6 s), before the driver's 5 s job timeout.
+   */
   hang(): CsBuilder {
     return new CsBuilder().runForever();
+  },
+  /**
+   * A job that never finishes but keeps making progress: RUNs of `runNs` in a loop (each one
+   * completes, so the firmware's progress timer never fires). Only the driver's job timeout
+   * (drm_sched's TDR, 5 s) ends it — the way a shader stuck in an endless loop of draws looks.
+   */
+  busyForever(runNs = 1_000_000_000): CsBuilder {
+    return new CsBuilder().run(runNs).jump(-2);
+  },
+  /**
+   * A job that waits forever inside the command stream on the 64-bit object at `syncVa` (which
+   * nobody signals). The firmware reports it blocked (SYNC_WAIT), it runs no endpoint job, so
+   * only the driver's job timeout ends it.
+   */
+  blockForever(syncVa: number): CsBuilder {
+    return new CsBuilder().mov48(4, syncVa).mov48(6, 0xffff_ffff).syncWait64(4, 6, true);
   },
   /** A store to an address that is not mapped: a GPU page fault. */
   pageFault(va: number): CsBuilder {

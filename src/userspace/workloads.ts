@@ -252,7 +252,9 @@ async function hostile(env: WorkloadEnv, s: Session): Promise<void> {
         ? streams.pageFault(UNMAPPED_VA)
         : mode === 'fatal'
           ? streams.fatal()
-          : streams.hang();
+          : mode === 'busy'
+            ? streams.busyForever()
+            : streams.hang();
     if (!(await s.job(stream, true))) return;
     await env.sys.k.sleep(s.spec.periodNs ?? 10_000_000);
   }

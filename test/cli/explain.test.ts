@@ -84,8 +84,9 @@ test('explain: three shrunk failures, each a short story in 100 columns', async 
   assert.ok(a.some((l) => l.includes('refcount_t: underflow; use-after-free.')));
 
   const b = checkStory(await inProcess(['explain', leak]), leak, 'fence-signalled');
-  // The job the fence belongs to, by its one name, with its client, and its timeout.
-  assert.ok(b.some((l) => /job group\d+\/q\d+#\d+ \(hostile\) handed to the GPU/.test(l)));
+  // The job the fence belongs to, by its one name, with its client (the one whose job only the
+  // job timeout ends), and its timeout.
+  assert.ok(b.some((l) => /job group\d+\/q\d+#\d+ \(busy\) handed to the GPU/.test(l)));
   assert.ok(
     b.some((l) => /job timeout group\d+\/q\d+/.test(l)),
     b.join('\n'),

@@ -67,7 +67,10 @@ test('job-timeout-group-killed: a stream that never ends times out and kills its
     const data = await buffer(c, vm, 0x20_0000);
     const g = await group(c, vm);
     const startNs = sys.k.nowNs;
-    const so = await submit(c, g, cmd, streams.hang());
+    // A job that never ends but keeps completing its RUNs: the firmware's progress timer sees
+    // progress, so only the job timeout (drm_sched's TDR) ends it. A RUN that never ends is
+    // the progress timer's (test/driver/progress-timer.test.ts).
+    const so = await submit(c, g, cmd, streams.busyForever());
     // Not signalled before the timeout (90% of it) ...
     const early = await waitStatus(c, so, Math.floor(timeoutNs * 0.9));
     assert.equal(early.waitErrno, Errno.ETIME, 'still running at 90% of the job timeout');
@@ -149,7 +152,7 @@ test('background-queue-unaffected: a bad job on one group while another file kee
     const gcmd = await buffer(good, gvm, 0x10_0000);
     const gdata = await buffer(good, gvm, 0x20_0000);
     const gg = await group(good, gvm);
-    const bad = await submit(hostile, hg, hcmd, streams.hang());
+    const bad = await submit(hostile, hg, hcmd, streams.busyForever());
     const badSubmittedNs = sys.k.nowNs;
     // The good file submits a job every 10% of the job timeout, across the bad job's whole
     // life and past it; every one completes, each within a short bound.

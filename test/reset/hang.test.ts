@@ -3,7 +3,10 @@
  * `innocent-on-reset` (Panthor's INNOCENT group state flag), on the `default` design.
  *
  * A CSF GPU does not need a device reset for a hung job: at its 5 s timeout the scheduler
- * terminates the job's group, and a reset follows only when the firmware does not answer. So
+ * terminates the job's group, and a reset follows only when the firmware does not answer.
+ * The hung jobs of the timeout stories keep completing RUNs (`streams.busyForever`), so the
+ * firmware's progress timer never fires and the 5 s job timeout is what ends them; a RUN that
+ * never ends is ended earlier by the progress timer (~2.6 s; test/driver/progress-timer.test.ts). So
  * each story is told twice where it matters: once where the firmware answers (the group is
  * killed, nothing else happens), once where it does not (a late acknowledgement of the ping
  * the `default` design sends before blaming a job, or a hung firmware), which resets the GPU.
@@ -37,7 +40,7 @@ test('hang-timeout-reset-innocent-progress: the hung job times out, the other fi
     const ctxA = await context(a);
     const ctxB = await context(b);
     const outB = await buffer(b);
-    const hung = await submit(env, ctxA, streams.hang(), true);
+    const hung = await submit(env, ctxA, streams.busyForever(), true);
     const small = await submit(env, ctxB, streams.store(outB.va, 0xb0b, 1 * MS));
 
     // B's small job is not held up by A's hang.
@@ -101,7 +104,7 @@ test('hang-timeout-reset-innocent-progress: with a GPU reset, the other file’s
     const ctxA = await context(a);
     const ctxB = await context(b);
     const outB = await buffer(b);
-    const hung = await submit(env, ctxA, streams.hang(), true);
+    const hung = await submit(env, ctxA, streams.busyForever(), true);
     // The firmware is slow to answer the ping sent at A's timeout: the driver resets the GPU.
     sys.hw.faults.arm({
       name: 'late-ack',
@@ -159,7 +162,7 @@ test('innocent-on-reset: the group that fails to suspend is TIMEDOUT and INNOCEN
     // X hangs; at its timeout the firmware answers the ping late (X's hang took the firmware
     // down with it), so a reset is needed; and during that reset the suspend of CSG slot 0
     // (Y) is acknowledged late as well.
-    const jx = await submit(env, cx, streams.hang(), true);
+    const jx = await submit(env, cx, streams.busyForever(), true);
     sys.hw.faults.arm({
       name: 'late-ack',
       atNs: jx.submittedNs + JOB_TIMEOUT_NS - MS,

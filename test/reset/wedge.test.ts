@@ -86,7 +86,7 @@ test('reset-failure-wedges: fences signalled with an error, one WEDGED uevent af
     const ca = await context(a);
     const cb = await context(b);
     const ob = await buffer(b);
-    const hung = await submit(env, ca, streams.hang(), true);
+    const hung = await submit(env, ca, streams.busyForever(), true);
     const jobs: Job[] = [];
     for (let i = 0; i < 6; i++) jobs.push(await submit(env, cb, streams.store(ob.va, i, 2 * S)));
     const woke = waiters(env, [hung, ...jobs], 60 * S);
@@ -233,7 +233,7 @@ test('inflight-fences-error-on-wedge: many jobs queued behind a hang all end wit
     const oa = await buffer(a);
     const ob = await buffer(b);
     // A: a hang, and 20 jobs queued behind it on the same queue. B: 20 jobs of 50 ms.
-    const hung = await submit(env, ca, streams.hang(), true);
+    const hung = await submit(env, ca, streams.busyForever(), true);
     const behind: Job[] = [];
     for (let i = 0; i < 20; i++) behind.push(await submit(env, ca, streams.store(oa.va, i), true));
     const other: Job[] = [];
