@@ -59,6 +59,7 @@ import {
   GLB_CFG_PROGRESS_TIMER,
   GLB_HALT,
   GLB_PING,
+  GLB_PROGRESS_TIMER_UNIT_SHIFT,
   GLB_REQ_MASK,
   GPU_IRQ_MCU_STATUS_CHANGED,
   JOB_INT_GLOBAL_IF,
@@ -342,7 +343,7 @@ export class Mcu implements CsgFirmware {
     // The firmware takes the progress timeout when it acknowledges the configuration request
     // (the value is in units of 1024 GPU cycles; 1 cycle = 1 ns in the model).
     if ((bits & GLB_CFG_PROGRESS_TIMER) !== 0) {
-      this.progressTimeoutNs = glb.input.progressTimer * 1024;
+      this.progressTimeoutNs = glb.input.progressTimer * 2 ** GLB_PROGRESS_TIMER_UNIT_SHIFT;
     }
     this.ctx.k.trace.instant(this.ctx.lanes.fw, 'fw', 'glb ack', { bits });
     if ((glb.input.ackIrqMask & bits) !== 0) this.jobIrq.raise(JOB_INT_GLOBAL_IF);

@@ -231,6 +231,8 @@ export const Exception = {
 
 export const GLB_HALT = 1 << 0;
 export const GLB_CFG_PROGRESS_TIMER = 1 << 1;
+/** GLB_PROGRESS_TIMER counts units of 2^10 = 1024 GPU cycles. */
+export const GLB_PROGRESS_TIMER_UNIT_SHIFT = 10;
 export const GLB_CFG_ALLOC_EN = 1 << 2;
 export const GLB_CFG_POWEROFF_TIMER = 1 << 3;
 export const GLB_PROTM_ENTER = 1 << 4;

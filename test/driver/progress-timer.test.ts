@@ -15,6 +15,7 @@ import test from 'node:test';
 import { PROGRESS_TIMEOUT_CYCLES, PROGRESS_TIMEOUT_SCALE_SHIFT } from '../../src/driver/fw.js';
 import { GroupStateFlags } from '../../src/driver/uapi.js';
 import { Errno } from '../../src/kernel/errno.js';
+import type { System } from '../../src/system/system.js';
 import { streams } from '../../src/userspace/umd.js';
 import {
   assertClean,
@@ -34,14 +35,21 @@ import {
 /** The model's clock is 1 GHz: one cycle is one nanosecond. */
 const PROGRESS_TIMEOUT_NS = PROGRESS_TIMEOUT_CYCLES;
 
+/** One file, one VM, a command buffer, a data buffer and one group: what every case needs. */
+async function oneGroup(sys: System) {
+  const c = open(sys);
+  const vm = await vmCreate(c);
+  const cmd = await buffer(c, vm, 0x10_0000);
+  const data = await buffer(c, vm, 0x20_0000);
+  const g = await group(c, vm);
+  return { c, vm, cmd, data, g };
+}
+
 test('progress-timeout: the driver programs PROGRESS_TIMEOUT_CYCLES >> 10 and the firmware takes it', async () => {
   const m = await onMachine({ seed: 31 }, async (sys) => {
     // Run a job so the device is powered (runtime PM): every firmware boot is configured anew.
-    const c = open(sys);
-    const vm = await vmCreate(c);
-    const cmd = await buffer(c, vm, 0x10_0000);
-    const data = await buffer(c, vm, 0x20_0000);
-    assert.equal(await runJob(c, await group(c, vm), cmd, streams.store(data.va, 1)), 1);
+    const { c, cmd, data, g } = await oneGroup(sys);
+    assert.equal(await runJob(c, g, cmd, streams.store(data.va, 1)), 1);
     assert.equal(PROGRESS_TIMEOUT_CYCLES, 2_621_440_000);
     assert.equal(
       sys.hw.fw.glb.input.progressTimer,
@@ -55,11 +63,7 @@ test('progress-timeout: the driver programs PROGRESS_TIMEOUT_CYCLES >> 10 and th
 
 test('progress-timeout: a RUN that never ends is killed by CSG_PROGRESS_TIMER_EVENT before the job timeout; no reset', async () => {
   const m = await onMachine({ seed: 32 }, async (sys, dev) => {
-    const c = open(sys);
-    const vm = await vmCreate(c);
-    const cmd = await buffer(c, vm, 0x10_0000);
-    const data = await buffer(c, vm, 0x20_0000);
-    const g = await group(c, vm);
+    const { c, vm, cmd, data, g } = await oneGroup(sys);
     const startNs = sys.k.nowNs;
     const so = await submit(c, g, cmd, streams.hang());
     const early = await waitStatus(c, so, PROGRESS_TIMEOUT_NS - 10 * MS);
@@ -82,10 +86,7 @@ test('progress-timeout: a RUN that never ends is killed by CSG_PROGRESS_TIMER_EV
 
 test('progress-timeout: a job that keeps completing RUNs makes progress; the 5 s job timeout ends it', async () => {
   const m = await onMachine({ seed: 33 }, async (sys, dev) => {
-    const c = open(sys);
-    const vm = await vmCreate(c);
-    const cmd = await buffer(c, vm, 0x10_0000);
-    const g = await group(c, vm);
+    const { c, cmd, g } = await oneGroup(sys);
     const startNs = sys.k.nowNs;
     const so = await submit(c, g, cmd, streams.busyForever(1 * S));
     const w = await waitStatus(c, so, 2 * dev.cfg.jobTimeoutNs);
@@ -103,13 +104,10 @@ test('progress-timeout: a job that keeps completing RUNs makes progress; the 5 s
 
 test('progress-timeout: a job blocked in SYNC_WAIT runs no endpoint job; the job timeout ends it', async () => {
   const m = await onMachine({ seed: 34 }, async (sys, dev) => {
-    const c = open(sys);
-    const vm = await vmCreate(c);
-    const cmd = await buffer(c, vm, 0x10_0000);
-    const syncBuf = await buffer(c, vm, 0x20_0000);
-    const g = await group(c, vm);
+    const { c, cmd, data, g } = await oneGroup(sys);
     const startNs = sys.k.nowNs;
-    const so = await submit(c, g, cmd, streams.blockForever(syncBuf.va));
+    // Waits on the first word of `data`, which nobody writes.
+    const so = await submit(c, g, cmd, streams.blockForever(data.va));
     const w = await waitStatus(c, so, 2 * dev.cfg.jobTimeoutNs);
     assert.deepEqual(w, { waitErrno: 0, status: -Errno.ETIMEDOUT });
     const killedNs = (c.syncobjFence(so)?.signalledAtNs ?? -1) - startNs;
@@ -121,10 +119,7 @@ test('progress-timeout: a job blocked in SYNC_WAIT runs no endpoint job; the job
 
 test('progress-timeout: a hung firmware raises no progress timer event (its timers died with it)', async () => {
   const m = await onMachine({ seed: 35 }, async (sys, dev) => {
-    const c = open(sys);
-    const vm = await vmCreate(c);
-    const cmd = await buffer(c, vm, 0x10_0000);
-    const g = await group(c, vm);
+    const { c, cmd, g } = await oneGroup(sys);
     const so = await submit(c, g, cmd, streams.hang());
     await sys.k.sleep(50 * MS);
     sys.hw.faults.arm({ name: 'fw-hang', atNs: sys.k.nowNs, count: 1, rate: 1 });
