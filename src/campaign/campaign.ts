@@ -74,6 +74,8 @@ export interface CampaignOptions {
   dfsBound?: DfsBoundKind;
   /** dfs: decisions explored systematically per run (default 10 000; later ones take the default). */
   dfsMaxDepth?: number;
+  /** dfs: merge equivalent states (dfs.ts `por`). */
+  dfsPor?: boolean;
   runs: number;
   seed: number;
   /** Worker threads (default 1: run in this thread). */
@@ -278,6 +280,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.dfsBound !== undefined ? { dfsBound: o.dfsBound } : {}),
     ...(o.dfsMaxDepth !== undefined ? { dfsMaxDepth: o.dfsMaxDepth } : {}),
+    ...(o.dfsPor !== undefined ? { dfsPor: o.dfsPor } : {}),
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
     ...(o.stopAfterFirst !== undefined ? { stopAfterFirst: o.stopAfterFirst } : {}),
     ...(o.shrink !== undefined ? { shrink: o.shrink } : {}),
@@ -712,6 +715,9 @@ async function planDfs(
         outcomes: {},
         states: [],
         truncated: false,
+        reduction: base.dfsPor === true ? 'hb-cache' : 'none',
+        prunedRuns: 0,
+        footprints: null,
         bound: bounds.bound,
         maxDepth: bounds.maxDepth,
         timeJumps: bounds.timeJumps,

@@ -26,6 +26,8 @@ export interface ExhaustiveOptions {
   boundKind: DfsBoundKind;
   /** Schedules per cell at most. */
   maxSchedules: number;
+  /** Partial-order reduction in every cell (dfs.ts `por`); default off. */
+  por?: boolean;
   seed: number;
   jobs: number;
   shrinkBudget: number;
@@ -94,6 +96,7 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
         strategy: 'dfs',
         depth: o.bound,
         dfsBound: o.boundKind,
+        ...(o.por === true ? { dfsPor: true } : {}),
         runs: o.maxSchedules,
         seed: o.seed,
         jobs: o.jobs,

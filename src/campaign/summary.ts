@@ -188,6 +188,7 @@ export function formatSummary(s: CampaignSummary): string {
     lines.push(
       `  dfs: ${c.verdict}: ${c.schedules} schedules${est}${split}, ` +
         `${c.distinctOutcomes} outcomes, ${c.distinctStates} states` +
+        `${c.reduction === 'none' ? '' : `, reduction ${c.reduction} (${c.footprints ?? 'no'} footprints, ${c.prunedRuns} runs pruned)`}` +
         `${c.truncated ? ', depth bound cut alternatives off' : ''}`,
     );
   } else if (s.exhausted !== null) {
@@ -301,6 +302,10 @@ const dfsTree = z.object({
   outcomes: z.record(z.string(), z.number().int().nonnegative()),
   states: z.array(z.string()),
   truncated: z.boolean(),
+  // Absent in results written before the reduction existed: none.
+  reduction: z.enum(['none', 'hb-cache']).default('none'),
+  prunedRuns: z.number().int().nonnegative().default(0),
+  footprints: z.enum(['complete', 'conservative']).nullable().default(null),
   bound: z.enum(DFS_BOUND_KINDS).default('preemption'),
   maxDepth: z.number().int().positive(),
   timeJumps: z.boolean(),

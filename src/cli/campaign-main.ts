@@ -21,6 +21,7 @@ interface ExploreFlags {
   depth?: number;
   bound?: DfsBoundKind;
   maxDepth?: number;
+  por?: boolean;
   runs: number;
   seed: number;
   jobs: number;
@@ -55,6 +56,7 @@ cli
     'dfs: decisions explored systematically per run',
     intArg('--max-depth', 1, 1_000_000),
   )
+  .option('--por', 'dfs: partial-order reduction (merge equivalent states)')
   .option('--runs <n>', 'runs in the campaign', intArg('--runs', 0, 1_000_000_000), 1000)
   .option('--seed <n>', 'campaign seed', seedArg(), 1)
   .option('--jobs <n>', 'worker threads', intArg('--jobs', 1, 256), 1)
@@ -93,6 +95,7 @@ cli
       ...(f.depth !== undefined ? { depth: f.depth } : {}),
       ...(f.bound !== undefined ? { dfsBound: f.bound } : {}),
       ...(f.maxDepth !== undefined ? { dfsMaxDepth: f.maxDepth } : {}),
+      ...(f.por === true ? { dfsPor: true } : {}),
       ...(shard !== undefined ? { shard } : {}),
       ...(f.out !== undefined ? { out: f.out } : {}),
       ...(f.json ? { json: true } : {}),

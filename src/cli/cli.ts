@@ -216,6 +216,10 @@ function build(setCode: (code: number) => void): Command {
       'dfs: decisions explored systematically per run (default 10000; later ones take the default, and the certificate says truncated if that cut an alternative off)',
       intArg('--max-depth', 1, MAX_DFS_DEPTH),
     )
+    .option(
+      '--por',
+      'dfs: partial-order reduction: a state reached again by an equivalent schedule is searched once (docs/explorer.md §11)',
+    )
     .option('--runs <n>', 'runs in the campaign', runsArg(), 500)
     .option('--seed <n>', 'campaign seed', seedArg(), 1)
     .option(
@@ -246,6 +250,9 @@ function build(setCode: (code: number) => void): Command {
       }
       if (f.maxDepth !== undefined && f.strategy !== 'dfs') {
         throw new UsageError('--max-depth', '--max-depth needs --strategy dfs');
+      }
+      if (f.por === true && f.strategy !== 'dfs') {
+        throw new UsageError('--por', '--por needs --strategy dfs');
       }
       if (f.certificate !== undefined) {
         if (f.strategy !== 'dfs') {
@@ -279,6 +286,7 @@ function build(setCode: (code: number) => void): Command {
           ...(f.depth !== undefined ? { depth: f.depth } : {}),
           ...(f.bound !== undefined ? { bound: f.bound } : {}),
           ...(f.maxDepth !== undefined ? { maxDepth: f.maxDepth } : {}),
+          ...(f.por === true ? { por: true } : {}),
           ...(shard !== undefined ? { shard } : {}),
           ...(f.out !== undefined ? { out: f.out } : {}),
           ...(f.pctSteps !== undefined ? { pctSteps: f.pctSteps } : {}),
@@ -425,6 +433,10 @@ function build(setCode: (code: number) => void): Command {
       `--exhaustive: schedules per cell at most (default ${EXHAUSTIVE_MAX_SCHEDULES})`,
       intArg('--max-schedules', 1, 1_000_000_000),
     )
+    .option(
+      '--por',
+      `--exhaustive: ${'dfs: partial-order reduction: a state reached again by an equivalent schedule is searched once (docs/explorer.md §11)'.slice(5)}`,
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (f) => {
       if (f.maxSchedules !== undefined && f.exhaustive !== true) {
@@ -432,6 +444,9 @@ function build(setCode: (code: number) => void): Command {
       }
       if (f.bound !== undefined && f.exhaustive !== true) {
         throw new UsageError('--bound', '--bound needs --exhaustive');
+      }
+      if (f.por === true && f.exhaustive !== true) {
+        throw new UsageError('--por', '--por needs --exhaustive');
       }
       if (f.exhaustive === true) {
         if (f.html !== undefined) checkOutputFile('--html', f.html);
@@ -451,6 +466,7 @@ function build(setCode: (code: number) => void): Command {
             bound: f.depth ?? 1,
             boundKind: f.bound ?? 'preemption',
             maxSchedules: f.maxSchedules ?? EXHAUSTIVE_MAX_SCHEDULES,
+            por: f.por === true,
             seed: f.seed,
             jobs: f.jobs ?? cores(),
             shrinkBudget: f.shrinkBudget,

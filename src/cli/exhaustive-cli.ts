@@ -20,6 +20,8 @@ export interface ExhaustiveCliOptions {
   bound: number;
   boundKind: DfsBoundKind;
   maxSchedules: number;
+  /** Partial-order reduction in every cell (dfs.ts `por`). */
+  por: boolean;
   seed: number;
   jobs: number;
   shrinkBudget: number;
@@ -44,6 +46,7 @@ export async function exhaustiveCli(o: ExhaustiveCliOptions): Promise<number> {
       bound: o.bound,
       boundKind: o.boundKind,
       maxSchedules: o.maxSchedules,
+      por: o.por,
       seed: o.seed,
       jobs: o.jobs,
       shrinkBudget: o.shrinkBudget,

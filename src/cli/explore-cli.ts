@@ -31,6 +31,8 @@ export interface ExploreCliOptions {
   bound?: DfsBoundKind;
   /** dfs: the depth bound (decisions explored systematically per run). */
   maxDepth?: number;
+  /** dfs: partial-order reduction (dfs.ts `por`). */
+  por?: boolean;
   runs: number;
   seed: number;
   /** Worker threads; default: one per core, at most one per 64 runs. */
@@ -67,6 +69,7 @@ export async function exploreCli(o: ExploreCliOptions): Promise<number> {
     ...(o.pctSteps !== undefined ? { steps: o.pctSteps } : {}),
     ...(o.bound !== undefined ? { bound: o.bound } : {}),
     ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
+    ...(o.por !== undefined ? { por: o.por } : {}),
   });
   return exploreCommand({
     program: ref.programId(o.design, o.bugs),
@@ -83,6 +86,7 @@ export async function exploreCli(o: ExploreCliOptions): Promise<number> {
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.bound !== undefined ? { dfsBound: o.bound } : {}),
     ...(o.maxDepth !== undefined ? { dfsMaxDepth: o.maxDepth } : {}),
+    ...(o.por !== undefined ? { dfsPor: o.por } : {}),
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
     ...(o.out !== undefined ? { out: o.out } : {}),
     ...(o.stopAfterFirst ? { stopAfterFirst: true } : {}),

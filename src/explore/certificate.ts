@@ -22,7 +22,8 @@
  * interrupted; "violations found" when a failure was kept; "not exhausted" otherwise.
  * docs/explorer.md §10 lists what the bounds themselves do not cover.
  */
-import type { DfsBoundKind } from './dfs.js';
+import type { FootprintMode } from '../kernel/hb.js';
+import type { DfsBoundKind, DfsReduction } from './dfs.js';
 import { type Failure, failingViolation, splitProgramId } from './failure.js';
 import type { RunReport } from './program.js';
 import { type ExploreResult, globalScheduleIndex } from './result.js';
@@ -68,7 +69,14 @@ export interface Certificate {
   distinctOutcomes: number;
   outcomes: Record<string, number>;
   distinctStates: number;
-  reduction: 'none';
+  /**
+   * `hb-cache`: states reached again by an equivalent schedule were searched once (dfs.ts
+   * `por`); `footprints` says what the equivalence knew (hb.ts), `prunedRuns` how many runs
+   * ended at such a state (they are not schedules).
+   */
+  reduction: DfsReduction;
+  footprints: FootprintMode | null;
+  prunedRuns: number;
   exhausted: boolean;
   truncated: boolean;
   /** Knuth's estimate of the schedules in the tree within the bounds (tree-estimate.ts). */
@@ -154,7 +162,9 @@ export function buildCertificate(r: ExploreResult, meta: CertificateMeta): Certi
     distinctOutcomes: Object.keys(d.outcomes).length,
     outcomes: d.outcomes,
     distinctStates: d.states.length,
-    reduction: 'none',
+    reduction: d.reduction,
+    footprints: d.footprints,
+    prunedRuns: d.prunedRuns,
     exhausted,
     truncated: d.truncated,
     treeSizeEstimate: d.estimate === null ? null : Math.round(d.estimate.total),

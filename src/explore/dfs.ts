@@ -39,7 +39,24 @@
  *
  * Frames live in parallel number arrays that are grown once and reused across runs, so a
  * decision allocates nothing.
+ *
+ * Reduction (`por`): the kernel hashes each run's steps by their dependencies (hb.ts), which
+ * gives every decision a key that is the same for two prefixes that are one trace (the same
+ * steps, dependent ones in the same order) and so reached the same state, with the same run
+ * queue. The strategy keeps, per key, the largest budget (bound minus what the prefix spent)
+ * and the smallest depth with which that state was reached. A new decision whose key is there
+ * with at least its budget and at most its depth has nothing left to search: every schedule
+ * below it, within the bounds, has an equivalent below the earlier one, with the same
+ * outcome. The run ends there (outcome `pruned`; it is not a schedule) and the search
+ * backtracks. This is sound for the bounded search because the earlier state's subtree was
+ * searched with at least the same budget and depth left (a tree search visits a state's
+ * subtree completely before any later node, and a state reached again is never an ancestor:
+ * every step adds to the trace), and the cost of each choice depends only on the state, the
+ * run queue and `prev`, all in the key. It merges only what the footprints tell apart: with
+ * `conservative` footprints (the driver model) every two steps are dependent, no two prefixes
+ * are one trace, and nothing is pruned (docs/explorer.md §11).
  */
+import type { FootprintMode } from '../kernel/hb.js';
 import type { Strategy, StrategyHost } from '../kernel/strategy.js';
 import type { Task } from '../kernel/task.js';
 
@@ -62,7 +79,12 @@ export interface DfsOptions {
    * This is how a tree is cut into disjoint pieces for worker threads and shards (frontier.ts).
    */
   prefix?: readonly number[];
+  /** Merge equivalent states (see the file comment). Default false. */
+  por?: boolean;
 }
+
+/** What a dfs run reduced by (certificate `reduction`). */
+export type DfsReduction = 'none' | 'hb-cache';
 
 export interface DfsStrategy extends Strategy {
   readonly preemptionBound: number;
@@ -76,9 +98,19 @@ export interface DfsStrategy extends Strategy {
   readonly truncated: boolean;
   /** The ordinals taken at each decision of the last run (0 = the default choice). */
   path(): number[];
+  readonly reduction: DfsReduction;
+  /** Runs ended at a state already searched (not schedules). */
+  readonly pruned: number;
+  /** The footprint mode of the last run (hb.ts), null without reduction. */
+  readonly footprintMode: FootprintMode | null;
 }
 
 export const MAX_DFS_DEPTH = 1_000_000;
+
+/** States the reduction remembers at most; past it, new states are searched, not stored. */
+export const MAX_CACHED_STATES = 4_000_000;
+/** A cache entry: budget * DEPTH_SPAN + depth. */
+const DEPTH_SPAN = 2 ** 21;
 
 /** "preemption bound 2", "delay bound 1": how reports name a bound. */
 export function boundText(kind: DfsBoundKind, n: number): string {
@@ -121,6 +153,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   const maxDepth = opts.maxDepth ?? 10_000;
   const timeJumps = opts.timeJumps ?? true;
   const prefix = opts.prefix ?? [];
+  const por = opts.por ?? false;
   if (!Number.isInteger(bound) || bound < 0) {
     throw new RangeError(`dfs: preemption bound must be a non-negative integer, got ${bound}`);
   }
@@ -143,6 +176,10 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   let truncated = false;
   let doneCache: boolean | null = null;
   let host: StrategyHost | null = null;
+  /** State key -> best (budget, depth) it was searched with (see the file comment). */
+  const seen = new Map<number, number>();
+  let pruned = 0;
+  let footprints: FootprintMode | null = null;
 
   /** The choice for ordinal `t` at frame `j`: the default first, then the others in order. */
   function choiceAt(j: number, t: number): number {
@@ -199,6 +236,14 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   return {
     name: 'dfs',
     timeJumps,
+    footprints: por,
+    reduction: por ? 'hb-cache' : 'none',
+    get pruned() {
+      return pruned;
+    },
+    get footprintMode() {
+      return footprints;
+    },
     preemptionBound: bound,
     bound: kind,
     maxDepth,
@@ -218,6 +263,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     },
     start(h: StrategyHost) {
       host = h;
+      if (por) footprints = h.footprintMode;
       if (runs > 0 && !backtrack()) {
         // Exhausted: run the default path again rather than fail; callers check `done`.
         len = 0;
@@ -268,14 +314,37 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
         host?.diverged(`dfs: prefix decision ${j} wants ordinal ${fixed} of ${opts} options`);
         return 0;
       }
+      const spent =
+        j === 0
+          ? 0
+          : (preBefore[j - 1] as number) + cost(j - 1, choiceAt(j - 1, tried[j - 1] as number));
+      if (por && j >= prefix.length && host !== null) {
+        // A preemption's cost depends on who ran last, not on where it is in the run queue; a
+        // delay's on the FIFO head too.
+        const key = host.stateKey(eventOffered ? 1 : 0, kind === 'delay');
+        const left = bound - spent;
+        const had = seen.get(key);
+        if (had !== undefined) {
+          const hadLeft = Math.floor(had / DEPTH_SPAN);
+          const hadDepth = had - hadLeft * DEPTH_SPAN;
+          if (hadLeft >= left && hadDepth <= j) {
+            pruned++;
+            len = j;
+            host.prune();
+            return 0;
+          }
+          if (left > hadLeft || (left === hadLeft && j < hadDepth)) {
+            seen.set(key, left * DEPTH_SPAN + j);
+          }
+        } else if (seen.size < MAX_CACHED_STATES) {
+          seen.set(key, left * DEPTH_SPAN + j);
+        }
+      }
       options[j] = opts;
       hasEvent[j] = eventOffered;
       prevIdx[j] = p;
       tried[j] = fixed;
-      preBefore[j] =
-        j === 0
-          ? 0
-          : (preBefore[j - 1] as number) + cost(j - 1, choiceAt(j - 1, tried[j - 1] as number));
+      preBefore[j] = spent;
       len = j + 1;
       return choiceAt(j, fixed);
     },

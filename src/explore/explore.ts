@@ -84,6 +84,8 @@ export interface ExploreOptions {
   dfsPrefix?: readonly number[];
   /** dfs: the index of that subtree in the frontier, kept on its failures and in the result. */
   dfsSubtree?: number;
+  /** dfs: merge equivalent states (dfs.ts `por`, hb.ts). */
+  dfsPor?: boolean;
   /** Step limit per run (the program's default when absent). */
   maxSteps?: number;
   /** Self-check every n-th run index (default 64; failures are always checked). */
@@ -202,6 +204,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     ...(o.dfsMaxDepth !== undefined ? { maxDepth: o.dfsMaxDepth } : {}),
     ...(o.dfsBound !== undefined ? { bound: o.dfsBound } : {}),
     ...(o.dfsPrefix !== undefined ? { prefix: o.dfsPrefix } : {}),
+    ...(o.dfsPor !== undefined ? { por: o.dfsPor } : {}),
   });
   const from = o.from ?? 0;
   const to = o.to ?? o.runs;
@@ -239,7 +242,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     const seed = systematic ? o.seed : runSeed(o.seed, i);
     const faults = fixedFaults ?? faultsFor(program, o, seed);
     if (isRunAware(strategy)) strategy.beginRun(i);
-    const report = await program.run({
+    let report = await program.run({
       seed,
       strategy,
       faults,
@@ -247,6 +250,19 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
       stopOnViolation: true,
       ...maxSteps,
     });
+    // dfs with reduction: a run that reached a state already searched is not a schedule; the
+    // next run is the next schedule (or none, when that was the last branch).
+    while (report.outcome === 'pruned' && !(strategy as DfsStrategy).done) {
+      report = await program.run({
+        seed,
+        strategy,
+        faults,
+        record: true,
+        stopOnViolation: true,
+        ...maxSteps,
+      });
+    }
+    if (report.outcome === 'pruned') break;
     totals.runs++;
     totals.steps += report.steps;
     totals.decisions += report.decisions;
@@ -370,6 +386,9 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
             ),
             states: [...states].sort(),
             truncated: dfs.truncated,
+            reduction: dfs.reduction,
+            prunedRuns: dfs.pruned,
+            footprints: dfs.footprintMode,
             bound: dfs.bound,
             maxDepth: dfs.maxDepth,
             timeJumps: dfs.timeJumps,

@@ -7,7 +7,8 @@
  * checks plus one per kept failure. That makes a merged result equal to the result of running
  * the whole campaign in one piece, which the tests check for jobs 1 vs N and for shards.
  */
-import type { DfsBoundKind } from './dfs.js';
+import type { FootprintMode } from '../kernel/hb.js';
+import type { DfsBoundKind, DfsReduction } from './dfs.js';
 import type { Failure } from './failure.js';
 import type { FaultSpec } from './program.js';
 
@@ -81,6 +82,11 @@ export interface DfsTreeResult {
   states: string[];
   /** The depth bound cut off an alternative the preemption bound allowed. */
   truncated: boolean;
+  /** The reduction the search used (dfs.ts `por`) and the runs it ended early (not schedules). */
+  reduction: DfsReduction;
+  prunedRuns: number;
+  /** What the reduction knew of the steps' accesses (hb.ts); null without reduction. */
+  footprints: FootprintMode | null;
   /** What the bound counted: preemptions or delays (dfs.ts). */
   bound: DfsBoundKind;
   /** The depth bound and time jumps the search ran with, and the one fault draw of the seed. */
@@ -162,7 +168,9 @@ export function mergeDfs(
   const outcomes: Record<string, number> = {};
   const states = new Set<string>();
   let truncated = false;
+  let prunedRuns = 0;
   for (const p of present) {
+    prunedRuns += p.prunedRuns;
     for (const t of p.subtrees) if (!subtrees.has(t.index)) subtrees.set(t.index, t);
     for (const [k, v] of Object.entries(p.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
     for (const h of p.states) states.add(h);
@@ -174,6 +182,12 @@ export function mergeDfs(
     outcomes: Object.fromEntries(Object.entries(outcomes).sort(([a], [b]) => a.localeCompare(b))),
     states: [...states].sort(),
     truncated,
+    reduction: first.reduction,
+    prunedRuns,
+    // Conservative if any piece was: the weaker claim holds for the whole.
+    footprints: present.some((p) => p.footprints === 'conservative')
+      ? 'conservative'
+      : first.footprints,
     bound: first.bound,
     maxDepth: first.maxDepth,
     timeJumps: first.timeJumps,

@@ -31,6 +31,8 @@ export interface StrategyFactoryOptions {
   bound?: DfsBoundKind;
   /** dfs: a fixed decision prefix: explore only the subtree below it (frontier.ts). */
   prefix?: readonly number[];
+  /** dfs: merge equivalent states (dfs.ts `por`). */
+  por?: boolean;
   /** random: probability of firing an event early. */
   eventRate?: number;
   /** Override the strategy's default for firing events ahead of runnable tasks. */
@@ -120,6 +122,7 @@ export function strategyFromName(name: string, opts: StrategyFactoryOptions = {}
         ...(opts.bound !== undefined ? { bound: opts.bound } : {}),
         ...tj,
         ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
+        ...(opts.por !== undefined ? { por: opts.por } : {}),
       });
     }
     case 'portfolio': {

@@ -3,6 +3,9 @@
  * so the explorer can interleave other tasks between a read and a later action that depends
  * on it (the window in "check pending, then queue the work"). `peek()` reads without a decision
  * point and is meant for observers and assertions only.
+ *
+ * Every operation reports its access to the step it runs in (`Kernel.access`, hb.ts): a read
+ * for `read` and `peek`, a write for the others.
  */
 import type { Kernel } from './kernel.js';
 
@@ -11,19 +14,24 @@ export class Atomic {
     private readonly k: Kernel,
     readonly name: string,
     private value = 0,
-  ) {}
+  ) {
+    k.register(this);
+  }
 
   peek(): number {
+    this.k.access(this, false);
     return this.value;
   }
 
   async read(): Promise<number> {
     await this.k.point();
+    this.k.access(this, false);
     return this.value;
   }
 
   async set(v: number): Promise<void> {
     await this.k.point();
+    this.k.access(this, true);
     this.value = v;
   }
 
@@ -34,6 +42,7 @@ export class Atomic {
    */
   async fetchUpdate(fn: (old: number) => number): Promise<number> {
     await this.k.point();
+    this.k.access(this, true);
     const old = this.value;
     this.value = fn(old);
     return old;
@@ -42,6 +51,7 @@ export class Atomic {
   /** Returns the old value; stores `next` only when the old value was `expected`. */
   async cmpxchg(expected: number, next: number): Promise<number> {
     await this.k.point();
+    this.k.access(this, true);
     const old = this.value;
     if (old === expected) this.value = next;
     return old;
@@ -49,6 +59,7 @@ export class Atomic {
 
   async xchg(next: number): Promise<number> {
     await this.k.point();
+    this.k.access(this, true);
     const old = this.value;
     this.value = next;
     return old;
@@ -57,6 +68,7 @@ export class Atomic {
   /** atomic_add_return. */
   async add(delta: number): Promise<number> {
     await this.k.point();
+    this.k.access(this, true);
     this.value += delta;
     return this.value;
   }
@@ -64,6 +76,7 @@ export class Atomic {
   /** atomic_or: returns the old value. */
   async or(bits: number): Promise<number> {
     await this.k.point();
+    this.k.access(this, true);
     const old = this.value;
     this.value = (old | bits) >>> 0;
     return old;

@@ -22,6 +22,7 @@
  */
 import { type FreeRecord, mightSleepLines, useAfterFreeLines } from './bug-report.js';
 import { EventQueue, type TimedEvent } from './events.js';
+import { type FootprintMode, HbTracker } from './hb.js';
 import { hungTaskLines } from './hung-task.js';
 import { heldLocks, type LockClass, Lockdep } from './lockdep.js';
 import { lockdepSplat } from './lockdep-report.js';
@@ -55,6 +56,14 @@ export interface KernelOptions {
    * continues; a later one waits until nothing is runnable.
    */
   jumpHorizonNs?: number;
+  /**
+   * What the program promises about its shared state, for a strategy that merges equivalent
+   * schedules (hb.ts): `complete` only if every access to state shared between steps goes
+   * through the kernel's primitives or `access()`. Default `conservative`. A kernel with
+   * observers (invariant checkers looking at the state after every step) is conservative
+   * whatever this says.
+   */
+  footprints?: FootprintMode;
 }
 
 export type RunOutcome =
@@ -63,7 +72,9 @@ export type RunOutcome =
   | 'violation'
   | 'step-limit'
   | 'time-limit'
-  | 'model-error';
+  | 'model-error'
+  /** The strategy ended the run: what follows was searched from an equivalent state (hb.ts). */
+  | 'pruned';
 
 export interface RunResult {
   outcome: RunOutcome;
@@ -159,6 +170,12 @@ export class Kernel implements StrategyHost {
   readonly violations: Violation[] = [];
   /** Hooks run after every step (the invariant oracles); they must only observe. */
   private readonly observers: Array<() => void> = [];
+  /** Happens-before hashing, when the strategy merges equivalent schedules (hb.ts). */
+  private hb: HbTracker | null = null;
+  private readonly footprintClaim: FootprintMode;
+  /** Stand-ins for kernel state that has no object of its own, for `access`. */
+  private readonly lockdepKey = {};
+  private readonly violationsKey = {};
 
   constructor(opts: KernelOptions = {}) {
     this.seed = opts.seed ?? 1;
@@ -172,10 +189,49 @@ export class Kernel implements StrategyHost {
     this.trace = new Trace(opts.trace ?? false);
     this.trace.now = () => this.nowNs;
     this.violationLane = this.trace.lane('checker', 'violations');
+    this.footprintClaim = opts.footprints ?? 'conservative';
+    if (this.strategy.footprints === true) this.hb = new HbTracker(this.footprintClaim);
+  }
+
+  /**
+   * Records that the running step reads (`write` false) or writes shared object `obj`, for a
+   * strategy that merges equivalent schedules (hb.ts); free otherwise. The kernel's primitives
+   * call it for their own objects; a program that claims `complete` footprints calls it for
+   * every other object its tasks share.
+   */
+  access(obj: object, write: boolean): void {
+    if (this.hb !== null) this.hb.access(obj, write);
+  }
+
+  /**
+   * Gives `obj` its identity for `access` now, at its creation, instead of at its first access
+   * (hb.ts): two tasks that read a new object in either order then see the same object. The
+   * kernel's primitives call it in their constructors; so should a program for what it shares.
+   */
+  register(obj: object): void {
+    if (this.hb !== null) this.hb.idOf(obj);
+  }
+
+  /** The footprint mode in force (hb.ts), or null when nothing is being tracked. */
+  get footprintMode(): FootprintMode | null {
+    return this.hb === null ? null : this.hb.mode;
+  }
+
+  /** A key for the state at the current decision (hb.ts `key`); -1 when not tracking. */
+  stateKey(extra: number, ordered: boolean): number {
+    if (this.hb === null) return -1;
+    const prev = this.prev !== null && this.prev.state === 'runnable' ? this.prev : null;
+    return this.hb.key(this.runq, prev, extra, ordered);
+  }
+
+  /** Ends the run at this decision: the strategy has searched an equivalent state. */
+  prune(): void {
+    this.end('pruned');
   }
 
   /** The lock-order checker of this run. */
   get lockdep(): Lockdep {
+    if (this.hb !== null) this.hb.access(this.lockdepKey, true);
     if (this.lockdepState === null) this.lockdepState = new Lockdep();
     return this.lockdepState;
   }
@@ -183,6 +239,8 @@ export class Kernel implements StrategyHost {
   /** Randomness for the hardware model (latency jitter); independent of the strategy's. */
   get hwRng(): Prng {
     if (this.hwRngState === null) this.hwRngState = new Prng(this.seed, Stream.hardware);
+    // A draw changes the stream: two steps that draw are ordered.
+    if (this.hb !== null) this.hb.access(this.hwRngState, true);
     return this.hwRngState;
   }
 
@@ -191,6 +249,7 @@ export class Kernel implements StrategyHost {
     if (this.scenarioRngState === null) {
       this.scenarioRngState = new Prng(this.seed, Stream.scenario);
     }
+    if (this.hb !== null) this.hb.access(this.scenarioRngState, true);
     return this.scenarioRngState;
   }
 
@@ -216,6 +275,7 @@ export class Kernel implements StrategyHost {
     const lane = this.trace.lane(laneKind, opts.lane ?? name);
     const task = new Task(this.nextTaskId++, name, ctx, lane, opts.daemon ?? false);
     this.tasks.push(task);
+    if (this.hb !== null) this.hb.idOf(task);
     this.strategy.onSpawn(task);
     const gate = new Promise<boolean>(capture);
     task.resume = takeCaptured();
@@ -308,6 +368,7 @@ export class Kernel implements StrategyHost {
     t.blockedAtNs = this.nowNs;
     t.sleeping = sleeping;
     if (timeoutNs >= 0) {
+      if (this.hb !== null) this.hb.access(this.events, true);
       t.timeoutEvent = this.events.add(this.nowNs + timeoutNs, 'timeout', this.timeoutFire, t);
     }
     this.endSlice(t);
@@ -326,6 +387,7 @@ export class Kernel implements StrategyHost {
   wake(t: Task): boolean {
     if (t.state !== 'blocked') return false;
     if (t.timeoutEvent !== null) {
+      if (this.hb !== null) this.hb.access(this.events, true);
       this.events.cancel(t.timeoutEvent);
       t.timeoutEvent = null;
     }
@@ -334,6 +396,7 @@ export class Kernel implements StrategyHost {
   }
 
   private makeRunnable(t: Task, woken: boolean): void {
+    if (this.hb !== null) this.hb.access(t, true);
     t.state = 'runnable';
     t.blockedOn = null;
     t.wakeValue = woken;
@@ -508,10 +571,12 @@ export class Kernel implements StrategyHost {
 
   /** Arms a callback at `nowNs + delayNs`. The callback runs in the runtime, not in a task. */
   at(delayNs: number, label: string, fire: () => void): TimedEvent {
+    if (this.hb !== null) this.hb.access(this.events, true);
     return this.events.add(this.nowNs + Math.max(0, delayNs), label, fire);
   }
 
   cancelEvent(ev: TimedEvent): void {
+    if (this.hb !== null) this.hb.access(this.events, true);
     this.events.cancel(ev);
   }
 
@@ -532,6 +597,7 @@ export class Kernel implements StrategyHost {
    * the kernel's own format (a lockdep splat, a hung-task list), when there is one.
    */
   violation(invariant: FailureKind, message: string, report?: string[]): void {
+    if (this.hb !== null) this.hb.access(this.violationsKey, true);
     this.violationCount ??= new Map();
     const n = this.violationCount.get(invariant) ?? 0;
     this.violationCount.set(invariant, n + 1);
@@ -597,6 +663,10 @@ export class Kernel implements StrategyHost {
   run(): Promise<RunResult> {
     if (this.started) throw new Error('kernel: run() called twice');
     this.started = true;
+    if (this.hb !== null && this.observers.length > 0 && this.hb.mode === 'complete') {
+      this.hb = new HbTracker('conservative');
+      for (const t of this.tasks) this.hb.idOf(t);
+    }
     this.strategy.start(this);
     return new Promise<RunResult>((res) => {
       this.finish = () => res(this.result());
@@ -670,6 +740,8 @@ export class Kernel implements StrategyHost {
   }
 
   private dispatchLoop(): Task | null {
+    // The step that gave up the CPU ends here (hb.ts).
+    if (this.hb !== null) this.hb.end();
     const observers = this.observers;
     for (let i = 0; i < observers.length; i++) (observers[i] as () => void)();
     for (;;) {
@@ -726,6 +798,7 @@ export class Kernel implements StrategyHost {
       this.prev = t;
       this.trace.mix(t.id);
       this.beginSlice(t);
+      if (this.hb !== null) this.hb.beginTask(t);
       return t;
     }
   }
@@ -754,6 +827,10 @@ export class Kernel implements StrategyHost {
     }
     if (ev.atNs > this.nowNs) this.nowNs = ev.atNs;
     this.trace.mix(this.nowNs % 0x100000000);
+    if (this.hb !== null) {
+      this.hb.beginEvent();
+      this.hb.access(this.events, true);
+    }
     try {
       ev.fire(ev);
     } catch (err) {
@@ -761,6 +838,7 @@ export class Kernel implements StrategyHost {
       this.violation('model-error', `exception in event ${ev.label}: ${msg}`);
       this.end('model-error');
     }
+    if (this.hb !== null) this.hb.end();
     const observers = this.observers;
     for (let i = 0; i < observers.length; i++) (observers[i] as () => void)();
   }

@@ -25,6 +25,7 @@ export class Mutex {
     private readonly k: Kernel,
     readonly name: string,
   ) {
+    k.register(this);
     this.cls = k.lockdep.classFor(name, 'mutex');
     this.lockEvent = `lock ${name}`;
     this.blockReason = `mutex ${name}`;
@@ -33,6 +34,7 @@ export class Mutex {
   }
 
   get locked(): boolean {
+    this.k.access(this, false);
     return this.owner !== null;
   }
 
@@ -45,6 +47,8 @@ export class Mutex {
     const t = k.self();
     k.mightSleepOp('mutex_lock', this.name, site);
     await k.point();
+    // Every look at the owner is an access (hb.ts): a write, since it may take the mutex.
+    k.access(this, true);
     k.lockdepAcquire(this.cls, site);
     if (this.owner !== null) {
       t.waitingFor = this.cls;
@@ -52,6 +56,7 @@ export class Mutex {
       while (this.owner !== null) {
         this.waiters.push(t);
         await k.block(this.blockReason);
+        k.access(this, true);
       }
       t.waitingFor = null;
     }
@@ -63,6 +68,7 @@ export class Mutex {
     const k = this.k;
     const t = k.self();
     await k.point();
+    k.access(this, true);
     if (this.owner !== null) return false;
     this.take(t, site);
     return true;
@@ -77,6 +83,7 @@ export class Mutex {
   unlock(): void {
     const k = this.k;
     const t = k.self();
+    k.access(this, true);
     if (this.owner !== t) {
       throw new Error(
         `mutex_unlock(${this.name}) by ${t.name}, owner ${this.owner?.name ?? 'none'}`,

@@ -17,6 +17,7 @@
  * Implementations live in `src/explore/` (random, pct, dfs, replay), one per file; FIFO, the
  * run order when nothing else is asked for, is the kernel's own (`fifo.ts`).
  */
+import type { FootprintMode } from './hb.js';
 import type { Task } from './task.js';
 
 export interface StrategyHost {
@@ -24,12 +25,23 @@ export interface StrategyHost {
   readonly seed: number;
   /** Reports that the strategy could not follow its input (replay divergence). */
   diverged(message: string): void;
+  /** What the run tracks of its steps' shared accesses (hb.ts), null when nothing. */
+  readonly footprintMode: FootprintMode | null;
+  /**
+   * A key of the state at this decision (hb.ts `key`: with the run queue's order or without),
+   * mixed with `extra`; -1 unless the strategy asked for `footprints`.
+   */
+  stateKey(extra: number, ordered: boolean): number;
+  /** Ends the run at this decision (outcome `pruned`): the strategy has searched its future. */
+  prune(): void;
 }
 
 export interface Strategy {
   readonly name: string;
   /** Whether to offer "fire the next event" while tasks are runnable. */
   readonly timeJumps: boolean;
+  /** Whether the kernel should hash the run's steps by their dependencies (hb.ts). */
+  readonly footprints?: boolean;
   /** Called once, before the first step of a run. */
   start(host: StrategyHost): void;
   /** Called when a task is created (PCT assigns its priority here). */

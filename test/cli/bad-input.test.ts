@@ -103,6 +103,8 @@ test('each kind of bad input exits 2 with a message naming the problem', async (
     ],
     [['compare', '--bound', 'delay'], /--bound needs --exhaustive/],
     [['explore', 'hang', '--max-depth', '5'], /--max-depth needs --strategy dfs/],
+    [['explore', 'hang', '--por'], /--por needs --strategy dfs/],
+    [['compare', '--por'], /--por needs --exhaustive/],
     [['explore', 'hang', '--strategy', 'dfs', '--max-depth', '0'], /--max-depth must be in/],
     [['compare', '--exhaustive', '--max-schedules', '0'], /--max-schedules must be in/],
     [['compare', '--exhaustive', '--max-schedules', 'lots'], /--max-schedules must be an integer/],

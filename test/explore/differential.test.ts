@@ -10,7 +10,13 @@ import type { Strategy } from '../../src/kernel/strategy.js';
 import type { Task } from '../../src/kernel/task.js';
 
 const task = (name: string) => ({ name }) as unknown as Task;
-const host = { seed: 1, diverged() {} };
+const host = {
+  seed: 1,
+  diverged() {},
+  footprintMode: null,
+  stateKey: () => -1,
+  prune() {},
+};
 
 test('anchored: follows names, skips what is gone, inserts FIFO where nothing recorded is possible', () => {
   const s = anchoredStrategy(['b', 'c', EVENT, 'd'], { timeJumps: true });

@@ -8,12 +8,20 @@
 import type { Program, RunInput, RunReport } from '../../src/explore/program.js';
 import { Atomic } from '../../src/kernel/atomic.js';
 import { Completion } from '../../src/kernel/completion.js';
+import type { FootprintMode } from '../../src/kernel/hb.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 
+/**
+ * `footprints`: what the program promises a reducing search (src/kernel/hb.ts): `complete`
+ * only where every access to shared state goes through the kernel's primitives or
+ * `k.access` (a plain variable two tasks share makes a program conservative).
+ */
 export function kernelProgram(
   id: string,
   faults: readonly string[],
-  setup: (k: Kernel, input: RunInput) => void,
+  // May return the program's metrics, read when the run ends (part of a schedule's state).
+  setup: (k: Kernel, input: RunInput) => undefined | (() => Record<string, number>),
+  footprints: FootprintMode = 'conservative',
 ): Program {
   return {
     id,
@@ -27,8 +35,9 @@ export function kernelProgram(
         maxSteps: input.maxSteps ?? 100_000,
         maxTimeNs: 10e9,
         trace: input.trace ?? false,
+        footprints,
       });
-      setup(k, input);
+      const metrics = setup(k, input);
       const r = await k.run();
       const stored = k.trace.events === null ? {} : { trace: k.trace.events, lanes: k.trace.lanes };
       return {
@@ -40,7 +49,7 @@ export function kernelProgram(
         traceHash: r.traceHash,
         virtualTimeNs: r.nowNs,
         violations: r.violations,
-        metrics: {},
+        metrics: metrics === undefined ? {} : metrics(),
       };
     },
   };
@@ -59,20 +68,25 @@ async function pad(k: Kernel, n: number): Promise<void> {
  * the window (about 1/(2k)).
  */
 export function depth2Program(padding = 12): Program {
-  return kernelProgram('depth2@test', [], (k) => {
-    const resetting = new Atomic(k, 'resetting');
-    k.spawn('reset', async () => {
-      await resetting.set(1);
-      await resetting.set(0);
-    });
-    k.spawn('ioctl', async () => {
-      if ((await resetting.read()) === 0) return;
-      await pad(k, padding);
-      if ((await resetting.read()) === 1) {
-        k.violation('hw-access-during-reset', 'ioctl touched the GPU while a reset ran');
-      }
-    });
-  });
+  return kernelProgram(
+    'depth2@test',
+    [],
+    (k) => {
+      const resetting = new Atomic(k, 'resetting');
+      k.spawn('reset', async () => {
+        await resetting.set(1);
+        await resetting.set(0);
+      });
+      k.spawn('ioctl', async () => {
+        if ((await resetting.read()) === 0) return;
+        await pad(k, padding);
+        if ((await resetting.read()) === 1) {
+          k.violation('hw-access-during-reset', 'ioctl touched the GPU while a reset ran');
+        }
+      });
+    },
+    'complete',
+  );
 }
 
 /**
@@ -82,23 +96,28 @@ export function depth2Program(padding = 12): Program {
  * pick it (about 2^-(padding+4)).
  */
 export function depth3Program(padding = 14): Program {
-  return kernelProgram('depth3@test', [], (k) => {
-    const resetting = new Atomic(k, 'resetting');
-    const submitted = new Atomic(k, 'submitted');
-    k.spawn('reset', async () => {
-      await resetting.set(1);
-      if ((await submitted.read()) === 1) {
-        k.violation('submit-after-fault', 'a job was submitted during the reset');
-      }
-      await resetting.set(0);
-    });
-    k.spawn('submit', async () => {
-      if ((await resetting.read()) === 0) return;
-      await pad(k, padding);
-      await submitted.set(1);
-      await submitted.set(0);
-    });
-  });
+  return kernelProgram(
+    'depth3@test',
+    [],
+    (k) => {
+      const resetting = new Atomic(k, 'resetting');
+      const submitted = new Atomic(k, 'submitted');
+      k.spawn('reset', async () => {
+        await resetting.set(1);
+        if ((await submitted.read()) === 1) {
+          k.violation('submit-after-fault', 'a job was submitted during the reset');
+        }
+        await resetting.set(0);
+      });
+      k.spawn('submit', async () => {
+        if ((await resetting.read()) === 0) return;
+        await pad(k, padding);
+        await submitted.set(1);
+        await submitted.set(0);
+      });
+    },
+    'complete',
+  );
 }
 
 /**
@@ -106,19 +125,27 @@ export function depth3Program(padding = 14): Program {
  * last to finish checks the total. One preemption between a read and a write loses an update.
  */
 export function lostUpdateProgram(tasks = 2): Program {
-  return kernelProgram('lost-update@test', [], (k) => {
-    const x = new Atomic(k, 'x');
-    let finished = 0;
-    for (let t = 0; t < tasks; t++) {
-      k.spawn(`t${t}`, async () => {
-        const r = await x.read();
-        await x.set(r + 1);
-        if (++finished === tasks && x.peek() !== tasks) {
-          k.violation('refcount-underflow', `lost update: x = ${x.peek()}, expected ${tasks}`);
-        }
-      });
-    }
-  });
+  return kernelProgram(
+    'lost-update@test',
+    [],
+    (k) => {
+      const x = new Atomic(k, 'x');
+      // Shared by every task: reported to the kernel, so that the footprints are complete.
+      const finished = { n: 0 };
+      k.register(finished);
+      for (let t = 0; t < tasks; t++) {
+        k.spawn(`t${t}`, async () => {
+          const r = await x.read();
+          await x.set(r + 1);
+          k.access(finished, true);
+          if (++finished.n === tasks && x.peek() !== tasks) {
+            k.violation('refcount-underflow', `lost update: x = ${x.peek()}, expected ${tasks}`);
+          }
+        });
+      }
+    },
+    'complete',
+  );
 }
 
 /**
@@ -153,30 +180,35 @@ export function sliceLogProgram(
  * shrinker should drop `noise-b` and nearly every noise decision.
  */
 export function noisyProgram(): Program {
-  return kernelProgram('noisy@test', ['noise-a', 'trigger', 'noise-b'], (k, input) => {
-    const names = new Set(input.faults.map((f) => f.name));
-    const counter = new Atomic(k, 'counter');
-    // noise-a changes the schedule (two more tasks); noise-b changes only a value.
-    const noise = 4 + (names.has('noise-a') ? 2 : 0);
-    const step = names.has('noise-b') ? 2 : 1;
-    for (let n = 0; n < noise; n++) {
-      k.spawn(`noise${n}`, async () => {
-        for (let i = 0; i < 6; i++) await counter.add(step);
-      });
-    }
-    const open = new Atomic(k, 'open');
-    k.spawn('reset', async () => {
-      await pad(k, 2);
-      await open.set(1);
-      await open.set(0);
-    });
-    k.spawn('ioctl', async () => {
-      await pad(k, 8);
-      if (names.has('trigger') && (await open.read()) === 1) {
-        k.violation('hw-access-during-reset', 'ioctl inside the reset window');
+  return kernelProgram(
+    'noisy@test',
+    ['noise-a', 'trigger', 'noise-b'],
+    (k, input) => {
+      const names = new Set(input.faults.map((f) => f.name));
+      const counter = new Atomic(k, 'counter');
+      // noise-a changes the schedule (two more tasks); noise-b changes only a value.
+      const noise = 4 + (names.has('noise-a') ? 2 : 0);
+      const step = names.has('noise-b') ? 2 : 1;
+      for (let n = 0; n < noise; n++) {
+        k.spawn(`noise${n}`, async () => {
+          for (let i = 0; i < 6; i++) await counter.add(step);
+        });
       }
-    });
-  });
+      const open = new Atomic(k, 'open');
+      k.spawn('reset', async () => {
+        await pad(k, 2);
+        await open.set(1);
+        await open.set(0);
+      });
+      k.spawn('ioctl', async () => {
+        await pad(k, 8);
+        if (names.has('trigger') && (await open.read()) === 1) {
+          k.violation('hw-access-during-reset', 'ioctl inside the reset window');
+        }
+      });
+    },
+    'complete',
+  );
 }
 
 /**
@@ -185,18 +217,23 @@ export function noisyProgram(): Program {
  * runnable work (a time jump) sees the timeout.
  */
 export function timeoutRaceProgram(): Program {
-  return kernelProgram('timeout@test', [], (k) => {
-    const done = new Completion(k, 'job');
-    k.spawn('waiter', async () => {
-      if (!(await done.wait(1_000_000))) {
-        k.violation('fence-signalled', 'job timed out although it was about to complete');
-      }
-    });
-    k.spawn('job', async () => {
-      await pad(k, 3);
-      done.complete();
-    });
-  });
+  return kernelProgram(
+    'timeout@test',
+    [],
+    (k) => {
+      const done = new Completion(k, 'job');
+      k.spawn('waiter', async () => {
+        if (!(await done.wait(1_000_000))) {
+          k.violation('fence-signalled', 'job timed out although it was about to complete');
+        }
+      });
+      k.spawn('job', async () => {
+        await pad(k, 3);
+        done.complete();
+      });
+    },
+    'complete',
+  );
 }
 
 /** Not deterministic: every other call spawns one more task (state kept between runs). */
@@ -229,4 +266,78 @@ export function flakyProgram(): Program {
       }
     });
   });
+}
+
+/**
+ * Independent work around one race, for partial-order reduction: `tasks` tasks each add to an
+ * atomic of their own `points` times (steps that commute with every other task's), then all
+ * take part in a lost update on one shared counter. Complete footprints.
+ */
+export function independentProgram(tasks = 3, points = 3): Program {
+  return kernelProgram(
+    'independent@test',
+    [],
+    (k) => {
+      const x = new Atomic(k, 'x');
+      const finished = { n: 0 };
+      k.register(finished);
+      for (let t = 0; t < tasks; t++) {
+        const own = new Atomic(k, `own${t}`);
+        k.spawn(`t${t}`, async () => {
+          for (let i = 0; i < points; i++) await own.add(1);
+          const r = await x.read();
+          await x.set(r + 1);
+          k.access(finished, true);
+          if (++finished.n === tasks && x.peek() !== tasks) {
+            k.violation('refcount-underflow', `lost update: x = ${x.peek()}, expected ${tasks}`);
+          }
+        });
+      }
+    },
+    'complete',
+  );
+}
+
+/**
+ * A program that claims complete footprints and breaks the promise: the tasks share a plain
+ * variable they never report. The reduction takes their steps for independent and may merge
+ * the schedule that sees the write with one that does not: the soundness test must notice.
+ */
+export function lyingProgram(): Program {
+  return kernelProgram(
+    'lying@test',
+    [],
+    (k) => {
+      let v = 0;
+      const a = new Atomic(k, 'a');
+      const b = new Atomic(k, 'b');
+      const finished = { n: 0 };
+      k.register(finished);
+      const done = () => {
+        k.access(finished, true);
+        if (++finished.n === 3 && b.peek() > 10) {
+          k.violation('hw-access-during-reset', 'the reader saw the write');
+        }
+      };
+      k.spawn('writer', async () => {
+        await a.add(1);
+        v = 1;
+        await a.add(1);
+        done();
+      });
+      k.spawn('reader', async () => {
+        await b.add(1);
+        await b.add(v === 1 ? 0 : 10);
+        await b.add(1);
+        done();
+      });
+      // Keeps a decision at every step, where the reduction can merge.
+      const c = new Atomic(k, 'c');
+      k.spawn('noise', async () => {
+        for (let i = 0; i < 4; i++) await c.add(1);
+        done();
+      });
+    },
+    'complete',
+  );
 }

@@ -1,0 +1,216 @@
+/**
+ * Happens-before hashing: a fingerprint of the state a run has reached that is the same for
+ * every interleaving of the same steps in which no two *dependent* steps were swapped (one
+ * Mazurkiewicz trace), so that the explorer can tell that two different schedules have led to
+ * the same state and search what follows it only once (src/explore/dfs.ts `por`; the idea is
+ * the happens-before-graph state caching of stateless model checkers, CHESS among them).
+ *
+ * A *step* is what a task runs between two decision points, or one fired timed event. While a
+ * step runs, the model reports the shared objects it touches (`Kernel.access`: the kernel's
+ * primitives do it for their own objects). When the step ends, its hash is computed from the
+ * step's identity (its task and the task's own previous step) and, for each object touched, the
+ * steps it depends on: for a read, the object's last write; for a write, the last write and
+ * every read since. The fingerprint is the sum of all step hashes: a sum, so that the order of
+ * two independent steps does not matter, and two lanes of 32 bits, so that a collision is about
+ * as likely as in a 64-bit hash.
+ *
+ * What makes equal fingerprints mean equal states: every task is a deterministic function of
+ * what it observed, so a step with the same dependencies does the same thing; two schedules
+ * whose steps have the same dependencies are one trace and end in the same state, provided
+ * that *every* access to state shared between steps was reported. That last condition is the
+ * `mode`:
+ * - `complete`: the program promises it (only the kernel's primitives and `Kernel.access`
+ *   touch shared state, and nothing observes the state between steps). Every task step also
+ *   reads the clock (it may look at `nowNs`) and every fired event writes it, so an event is
+ *   ordered against every step.
+ * - `conservative` (what the driver model gets: its shared fields are plain properties and
+ *   its invariant checkers look at the whole system after every step): every step also writes
+ *   one object, the world, so every two steps are dependent and the fingerprint tells apart
+ *   every two different sequences of steps. Nothing is merged, and nothing can be merged wrongly.
+ *
+ * Object identities: an object gets its id when it is first touched, derived from the
+ * identity of the step that touched it (its task, that task's causal history and how many new
+ * objects the step met before it), so that the same object gets the same id in every schedule
+ * of one trace. Objects first touched outside any step (set-up) are numbered in order, which is
+ * the same in every run.
+ */
+import type { Task } from './task.js';
+
+export type FootprintMode = 'complete' | 'conservative';
+
+/** Fixed objects every step may touch. */
+const CLOCK = 1;
+const WORLD = 2;
+
+/** One object's last write and the reads since it, two lanes each. */
+interface Slot {
+  w1: number;
+  w2: number;
+  r1: number;
+  r2: number;
+}
+
+function mix(h: number, x: number): number {
+  let k = Math.imul(x | 0, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  let y = (h ^ k) | 0;
+  y = (y << 13) | (y >>> 19);
+  return (Math.imul(y, 5) + 0xe6546b64) | 0;
+}
+
+function fmix(h: number): number {
+  let x = h ^ (h >>> 16);
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return (x ^ (x >>> 16)) | 0;
+}
+
+export class HbTracker {
+  /** The fingerprint, two lanes. */
+  private f1 = 0;
+  private f2 = 0;
+  private readonly ids = new WeakMap<object, number>();
+  private readonly slots = new Map<number, Slot>();
+  private setupIds = 16;
+  private events = 0;
+  /** The open step: its identity, the objects it touched and whether it wrote each. */
+  private open = false;
+  private stepKey = 0;
+  private stepNew = 0;
+  private readonly accIds: number[] = [];
+  private readonly accWrite: boolean[] = [];
+  private accLen = 0;
+
+  constructor(readonly mode: FootprintMode) {}
+
+  /** The id of `obj` (see the file comment). */
+  idOf(obj: object): number {
+    let id = this.ids.get(obj);
+    if (id === undefined) {
+      id = this.open ? fmix(mix(mix(this.stepKey, 0x51ed27), this.stepNew++)) : this.setupIds++;
+      this.ids.set(obj, id);
+    }
+    return id;
+  }
+
+  /** Records that the open step touched `obj` (nothing outside a step: set-up is the same in every run). */
+  access(obj: object, write: boolean): void {
+    if (this.open) this.touch(this.idOf(obj), write);
+  }
+
+  private touch(id: number, write: boolean): void {
+    const ids = this.accIds;
+    for (let i = 0; i < this.accLen; i++) {
+      if (ids[i] === id) {
+        if (write) this.accWrite[i] = true;
+        return;
+      }
+    }
+    ids[this.accLen] = id;
+    this.accWrite[this.accLen] = write;
+    this.accLen++;
+  }
+
+  private slot(id: number): Slot {
+    let s = this.slots.get(id);
+    if (s === undefined) {
+      s = { w1: 0, w2: 0, r1: 0, r2: 0 };
+      this.slots.set(id, s);
+    }
+    return s;
+  }
+
+  /** A step of `task` begins. */
+  beginTask(task: Task): void {
+    const self = this.idOf(task);
+    this.open = true;
+    this.accLen = 0;
+    this.stepNew = 0;
+    this.stepKey = mix(self, this.slot(self).w1);
+    this.touch(self, true);
+    this.touch(CLOCK, false);
+    if (this.mode === 'conservative') this.touch(WORLD, true);
+  }
+
+  /** A fired timed event begins: it may move the clock, so it is ordered against every step. */
+  beginEvent(): void {
+    this.open = true;
+    this.accLen = 0;
+    this.stepNew = 0;
+    this.stepKey = mix(0x7e1e7e, this.events++);
+    this.touch(CLOCK, true);
+    if (this.mode === 'conservative') this.touch(WORLD, true);
+  }
+
+  /** The open step ends: its hash joins the fingerprint and its objects' histories. */
+  end(): void {
+    if (!this.open) return;
+    this.open = false;
+    let a = fmix(mix(this.stepKey, 0x3c6ef372));
+    let b = fmix(mix(this.stepKey, 0x1f83d9ab));
+    for (let i = 0; i < this.accLen; i++) {
+      const id = this.accIds[i] as number;
+      const w = this.accWrite[i] as boolean;
+      const s = this.slot(id);
+      const p1 = w ? (s.w1 + s.r1) | 0 : s.w1;
+      const p2 = w ? (s.w2 + s.r2) | 0 : s.w2;
+      const tag = w ? id ^ 0x5bd1e995 : id;
+      a = (a + fmix(mix(mix(0x2545f491, tag), p1))) | 0;
+      b = (b + fmix(mix(mix(0x27d4eb2f, tag), p2))) | 0;
+    }
+    a = fmix(a);
+    b = fmix(b ^ 0x165667b1);
+    for (let i = 0; i < this.accLen; i++) {
+      const s = this.slot(this.accIds[i] as number);
+      if (this.accWrite[i]) {
+        s.w1 = a;
+        s.w2 = b;
+        s.r1 = 0;
+        s.r2 = 0;
+      } else {
+        s.r1 = (s.r1 + a) | 0;
+        s.r2 = (s.r2 + b) | 0;
+      }
+    }
+    this.f1 = (this.f1 + a) | 0;
+    this.f2 = (this.f2 + b) | 0;
+  }
+
+  /**
+   * A key for the state of the run at a decision: the fingerprint together with what the
+   * fingerprint leaves out and the search depends on: which tasks are runnable, which of them
+   * ran last (`prev`, null when it is not runnable) and the caller's `extra`. With `ordered`,
+   * the run queue's order too (a search whose choices cost by FIFO position needs it); without,
+   * each runnable task with the instant it became runnable, in any order (two independent
+   * steps that end by yielding leave the run queue in their order, and nothing but the FIFO
+   * position depends on that: the event horizon depends on the earliest of those instants).
+   * A 53-bit number (a JavaScript integer), so that the caller can keep it in a Map cheaply.
+   */
+  key(runq: readonly Task[], prev: Task | null, extra: number, ordered: boolean): number {
+    let h1 = mix(this.f1, extra);
+    let h2 = mix(this.f2, ~extra);
+    h1 = mix(h1, prev === null ? 0 : this.idOf(prev));
+    h2 = mix(h2, prev === null ? 0 : ~this.idOf(prev));
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = 0; i < runq.length; i++) {
+      const t = runq[i] as Task;
+      const id = this.idOf(t);
+      if (ordered) {
+        h1 = mix(h1, id);
+        h2 = mix(h2, id ^ 0x9e3779b9);
+      } else {
+        // The instant, in two 26-bit halves: virtual ns exceed 32 bits after 4 s.
+        const lo = t.runnableSinceNs % 0x4000000;
+        const hi = Math.floor(t.runnableSinceNs / 0x4000000);
+        s1 = (s1 + fmix(mix(mix(mix(0x6a09e667, id), lo), hi))) | 0;
+        s2 = (s2 + fmix(mix(mix(mix(0x3c6ef372, id), hi), lo))) | 0;
+      }
+    }
+    h1 = fmix(mix(mix(h1, s1), runq.length));
+    h2 = fmix(mix(mix(h2, s2), runq.length));
+    return (h2 & 0x1fffff) * 0x100000000 + (h1 >>> 0);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Partial-order reduction (src/kernel/hb.ts, src/explore/dfs.ts `por`): the happens-before
+ * fingerprint is the same for two orders of independent steps and differs for dependent ones;
+ * a reducing DFS reaches exactly the outcomes and final states of plain DFS within the same
+ * bounds on every program with complete footprints, with fewer executions; with conservative
+ * footprints it prunes nothing; and the comparison notices a program whose footprint claim is
+ * false (so that the litmus check in scripts/por-soundness.ts can fail).
+ */
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import type { DfsBoundKind } from '../../src/explore/dfs.js';
+import { explore } from '../../src/explore/explore.js';
+import type { Program } from '../../src/explore/program.js';
+import { getProgram } from '../../src/explore/registry.js';
+import { HbTracker } from '../../src/kernel/hb.js';
+import type { Task } from '../../src/kernel/task.js';
+import '../../src/scenarios/register.js';
+import {
+  depth2Program,
+  depth3Program,
+  independentProgram,
+  kernelProgram,
+  lostUpdateProgram,
+  noisyProgram,
+  timeoutRaceProgram,
+} from './programs.js';
+
+const fakeTask = () => ({ runnableSinceNs: 0, state: 'runnable' }) as unknown as Task;
+
+/** Runs two one-step tasks' steps in the given order; returns the key of the state after. */
+function keyAfter(order: ('a' | 'b')[], touch: Record<'a' | 'b', [object, boolean][]>): number {
+  const hb = new HbTracker('complete');
+  const tasks = { a: fakeTask(), b: fakeTask() };
+  hb.idOf(tasks.a);
+  hb.idOf(tasks.b);
+  // Created before the steps (as a program's objects are, registered: Kernel.register).
+  for (const who of ['a', 'b'] as const) for (const [obj] of touch[who]) hb.idOf(obj);
+  for (const who of order) {
+    hb.beginTask(tasks[who]);
+    for (const [obj, write] of touch[who]) hb.access(obj, write);
+    hb.end();
+  }
+  return hb.key([tasks.a, tasks.b], null, 0, false);
+}
+
+test('hb: independent steps commute, a write orders against reads and writes, reads commute', () => {
+  const x = {};
+  const y = {};
+  const disjoint = { a: [[x, true]], b: [[y, true]] } as Record<'a' | 'b', [object, boolean][]>;
+  assert.equal(keyAfter(['a', 'b'], disjoint), keyAfter(['b', 'a'], disjoint));
+  const reads = { a: [[x, false]], b: [[x, false]] } as Record<'a' | 'b', [object, boolean][]>;
+  assert.equal(keyAfter(['a', 'b'], reads), keyAfter(['b', 'a'], reads));
+  const rw = { a: [[x, true]], b: [[x, false]] } as Record<'a' | 'b', [object, boolean][]>;
+  assert.notEqual(keyAfter(['a', 'b'], rw), keyAfter(['b', 'a'], rw));
+  const ww = { a: [[x, true]], b: [[x, true]] } as Record<'a' | 'b', [object, boolean][]>;
+  assert.notEqual(keyAfter(['a', 'b'], ww), keyAfter(['b', 'a'], ww));
+  // Conservative: every two steps are dependent.
+  const hbc = new HbTracker('conservative');
+  assert.equal(hbc.mode, 'conservative');
+});
+
+interface Pair {
+  plain: Awaited<ReturnType<typeof explore>>;
+  por: Awaited<ReturnType<typeof explore>>;
+}
+
+async function both(
+  p: Program,
+  bound: DfsBoundKind,
+  depth: number,
+  extra: { dfsMaxDepth?: number } = {},
+): Promise<Pair> {
+  const base = {
+    ...extra,
+    strategy: 'dfs',
+    depth,
+    dfsBound: bound,
+    runs: 100_000,
+    seed: 1,
+    swarm: false,
+    shrink: false,
+  } as const;
+  return { plain: await explore(p, base), por: await explore(p, { ...base, dfsPor: true }) };
+}
+
+function assertSame({ plain, por }: Pair, what: string): void {
+  assert.equal(plain.exhausted, true, `${what}: plain dfs exhausted`);
+  assert.equal(por.exhausted, true, `${what}: reducing dfs exhausted`);
+  assert.deepEqual(
+    Object.keys(por.dfs?.outcomes ?? {}),
+    Object.keys(plain.dfs?.outcomes ?? {}),
+    `${what}: the same outcomes`,
+  );
+  assert.deepEqual(por.dfs?.states, plain.dfs?.states, `${what}: the same final states`);
+  assert.equal(por.determinism.mismatches.length, 0, `${what}: replays match`);
+  assert.ok(por.totals.runs <= plain.totals.runs, `${what}: no more schedules than plain dfs`);
+}
+
+test('por: the same outcomes and final states as plain dfs on every complete program and bound', async () => {
+  const programs: [string, () => Program][] = [
+    ['depth2', () => depth2Program(4)],
+    ['depth3', () => depth3Program(4)],
+    ['lost-update/3', () => lostUpdateProgram(3)],
+    ['independent', () => independentProgram(3, 2)],
+    ['timeout', () => timeoutRaceProgram()],
+  ];
+  let pruned = 0;
+  for (const [name, make] of programs) {
+    for (const bound of ['preemption', 'delay'] as const) {
+      for (const depth of [0, 1, 2, 3]) {
+        const r = await both(make(), bound, depth);
+        assertSame(r, `${name}, ${bound} bound ${depth}`);
+        assert.equal(r.por.dfs?.footprints, 'complete');
+        assert.equal(r.por.dfs?.reduction, 'hb-cache');
+        pruned += r.por.dfs?.prunedRuns ?? 0;
+      }
+    }
+  }
+  assert.ok(pruned > 0, 'the reduction pruned something');
+  // A program with a fault vocabulary, at one bound (its tree is large).
+  assertSame(await both(noisyProgram(), 'delay', 2), 'noisy, delay bound 2');
+});
+
+test('por: independent work is searched once: at least 4x fewer executions at preemption bound 3', async () => {
+  const { plain, por } = await both(independentProgram(3, 3), 'preemption', 3);
+  assertSame({ plain, por }, 'independent 3x3');
+  const executions = por.totals.runs + (por.dfs?.prunedRuns ?? 0);
+  assert.ok(
+    executions * 4 <= plain.totals.runs,
+    `${executions} executions with reduction against ${plain.totals.runs} schedules without`,
+  );
+});
+
+/** Two tasks that log each slice into an array they never report: every order is a state. */
+function slicesProgram(footprints: 'complete' | 'conservative'): Program {
+  return kernelProgram(
+    `slices-${footprints}@test`,
+    [],
+    (k) => {
+      const log: number[] = [];
+      for (let t = 0; t < 2; t++) {
+        k.spawn(`t${t}`, async () => {
+          for (let i = 0; i < 3; i++) {
+            log.push(t);
+            await k.point();
+          }
+        });
+      }
+      return () => ({ order: log.reduce((h, t) => h * 2 + t, 1) });
+    },
+    footprints,
+  );
+}
+
+test('por: with conservative footprints nothing is pruned and the search is plain dfs', async () => {
+  const r = await both(slicesProgram('conservative'), 'preemption', 2);
+  assertSame(r, 'slices, conservative');
+  assert.equal(r.por.dfs?.prunedRuns, 0);
+  assert.equal(r.por.dfs?.footprints, 'conservative');
+  assert.equal(r.por.totals.runs, r.plain.totals.runs);
+});
+
+test('por: a false claim of complete footprints loses states, and the comparison says so', async () => {
+  const { plain, por } = await both(slicesProgram('complete'), 'preemption', 2);
+  assert.ok((por.dfs?.states.length ?? 0) < (plain.dfs?.states.length ?? 0));
+  assert.throws(() => assertSame({ plain, por }, 'slices, false claim'), /final states/);
+});
+
+test('por on a litmus scenario: the driver model is conservative, the same search as plain dfs', async () => {
+  const program = getProgram('perfcnt-reset@default') as Program;
+  // The first 40 decisions searched (the rest take the default): the whole matrix at the full
+  // depth is scripts/por-soundness.ts.
+  const r = await both(program, 'delay', 1, { dfsMaxDepth: 40 });
+  assertSame(r, 'perfcnt-reset@default, delay bound 1, depth 40');
+  assert.equal(r.por.dfs?.footprints, 'conservative');
+  assert.equal(r.por.dfs?.prunedRuns, 0);
+});
