@@ -180,11 +180,21 @@ export function formatBench(r: BenchResult): string {
   );
   out.push('');
   out.push(
-    '8. Litmus certificates (default, dfs, delay bound 1, unsplit, this thread; no partial-order reduction)',
+    '8. Litmus certificates (default, dfs, delay bound 1, unsplit, this thread; then with partial-order reduction)',
   );
   out.push(
     table(
-      ['program', 'budget', 'schedules', 'exhausted', 'states', 'verdict', 'schedules/s'],
+      [
+        'program',
+        'budget',
+        'schedules',
+        'exhausted',
+        'states',
+        'verdict',
+        'schedules/s',
+        'por runs',
+        'por footprints',
+      ],
       r.litmus.map((l) => [
         l.program,
         String(l.budget),
@@ -193,6 +203,8 @@ export function formatBench(r: BenchResult): string {
         String(l.distinctStates),
         l.invariants.length > 0 ? `${l.verdict}: ${l.invariants.join(', ')}` : l.verdict,
         num(l.schedulesPerSec),
+        `${l.por.schedules} + ${l.por.prunedRuns} pruned${l.por.sameStates ? '' : ' (states differ!)'}`,
+        l.por.footprints ?? '-',
       ]),
     ),
   );

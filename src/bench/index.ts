@@ -127,6 +127,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     scaling,
     determinism,
     simulation,
+    litmus,
   });
   const goals = evaluateGoals(ratios, { scaling, quick, timeToBug: kernels.timeToBug });
 

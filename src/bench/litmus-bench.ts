@@ -7,8 +7,13 @@
  *
  * Why delay bound 1: it is the bound at which every litmus tree is small enough to exhaust in
  * a benchmark (hundreds of schedules each). At a preemption bound the free choices make the
- * trees astronomically large (docs/explorer.md §2), and the partial-order reduction that would
- * shrink them is not built, so this section has no `porReduction` figure to give.
+ * trees astronomically large (docs/explorer.md §2).
+ *
+ * Each search runs twice, the second time with partial-order reduction (`por`,
+ * docs/explorer.md §11), for `ratios.porReduction`: the executions each needed to exhaust the
+ * tree, and whether both reached the same outcomes and final states. The driver model's
+ * footprints are conservative, so on a litmus scenario the two are the same search; the figure
+ * says so rather than assume it.
  */
 import { buildCertificate } from '../explore/certificate.js';
 import { explore } from '../explore/explore.js';
@@ -41,6 +46,22 @@ export async function measureLitmus(
     const elapsedMs = now() - t0;
     const c = buildCertificate(r, { interrupted: false });
     if (c === null) throw new Error(`bench: ${id}: a dfs search without a certificate`);
+    onProgress?.(`litmus ${id}: dfs, delay bound 1, partial-order reduction`);
+    const t1 = now();
+    const rp = await explore(resolve(id), {
+      strategy: 'dfs',
+      depth: 1,
+      dfsBound: 'delay',
+      runs: sizes.litmusBudget,
+      seed: 1,
+      shrink: false,
+      dfsPor: true,
+    });
+    const porMs = now() - t1;
+    const sameStates =
+      JSON.stringify(Object.keys(r.dfs?.outcomes ?? {})) ===
+        JSON.stringify(Object.keys(rp.dfs?.outcomes ?? {})) &&
+      JSON.stringify(r.dfs?.states ?? []) === JSON.stringify(rp.dfs?.states ?? []);
     out.push({
       program: id,
       bound: 'delay',
@@ -54,6 +75,14 @@ export async function measureLitmus(
       invariants: [...new Set(c.failures.map((f) => f.invariant))].sort(),
       elapsedMs,
       schedulesPerSec: perSec(c.schedules, elapsedMs),
+      por: {
+        schedules: rp.totals.runs,
+        prunedRuns: rp.dfs?.prunedRuns ?? 0,
+        exhausted: rp.exhausted === true,
+        footprints: rp.dfs?.footprints ?? null,
+        sameStates,
+        elapsedMs: porMs,
+      },
     });
   }
   return out;

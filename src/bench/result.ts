@@ -9,6 +9,7 @@
  */
 import type { Verdict } from '../explore/certificate.js';
 import type { DfsBoundKind } from '../explore/dfs.js';
+import type { FootprintMode } from '../kernel/hb.js';
 import type { KernelMicroResult } from './kernel-micro.js';
 import type { BugDepth } from './kernels/api.js';
 
@@ -228,6 +229,12 @@ export interface BenchRatios {
   simulatedPerWall: number;
   /** pct over random schedules/s in full-model exploration. */
   pctOverRandomThroughput: number;
+  /**
+   * Measurement 8: executions plain dfs needs to exhaust a litmus tree over those the reducing
+   * dfs needs (its schedules plus its pruned runs), geometric mean over the litmus scenarios
+   * both exhausted; null when none was (a quick run's budget is below every tree).
+   */
+  porReduction: number | null;
 }
 
 /** Measurement 8 (litmus-bench.ts): one litmus certificate's figures. */
@@ -246,6 +253,16 @@ export interface LitmusCertificateFigures {
   invariants: string[];
   elapsedMs: number;
   schedulesPerSec: number;
+  /** The same search with partial-order reduction (dfs.ts `por`, docs/explorer.md §11). */
+  por: {
+    schedules: number;
+    prunedRuns: number;
+    exhausted: boolean;
+    footprints: FootprintMode | null;
+    /** The same distinct outcomes and final states as the plain search. */
+    sameStates: boolean;
+    elapsedMs: number;
+  };
 }
 
 export interface BenchResult {

@@ -149,7 +149,14 @@ test('goals and the readable forms', async () => {
   const r = await bench();
   assert.deepEqual(
     r.goals.map((g) => g.id),
-    ['controlled-overhead', 'fast-check-speed', 'pct-depth', 'scaling', 'determinism'],
+    [
+      'controlled-overhead',
+      'fast-check-speed',
+      'pct-depth',
+      'scaling',
+      'determinism',
+      'por-reduction',
+    ],
   );
   for (const g of r.goals) {
     assert.ok(Number.isFinite(g.value), g.id);
@@ -186,5 +193,12 @@ test('8: a delay-bounded dfs certificate per litmus scenario, its figures the se
   assert.equal(l.exhausted, false);
   assert.equal(l.verdict, 'not exhausted');
   finitePositive(l.schedulesPerSec, 'litmus schedules/s');
+  // The same search with reduction: the driver model is conservative, nothing is pruned; no
+  // tree was exhausted, so there is no reduction figure.
+  assert.equal(l.por.schedules, l.budget);
+  assert.equal(l.por.prunedRuns, 0);
+  assert.equal(l.por.footprints, 'conservative');
+  assert.equal(l.por.sameStates, true);
+  assert.equal(r.ratios.porReduction, null);
   assert.match(formatBench(r), /8\. Litmus certificates[\s\S]*window@default\s+20\s+20\s+no/);
 });
