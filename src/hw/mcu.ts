@@ -43,7 +43,7 @@ import type { HwContext } from './context.js';
 import { HwEvents } from './context.js';
 import { CsEngine } from './cs-exec.js';
 import { type CsgFirmware, CsgSlot, type SavedGroup } from './csg.js';
-import type { FwIface } from './fw-iface.js';
+import { type FwIface, zeroFwIface } from './fw-iface.js';
 import type { IrqRegs } from './irq-regs.js';
 import type { Mmu } from './mmu.js';
 import type { Power } from './power.js';
@@ -75,22 +75,6 @@ import {
 } from './regs.js';
 
 const STATUS_NAMES = ['DISABLED', 'ENABLED', 'HALT', 'FATAL'];
-
-/**
- * Zeroes every number in a firmware interface structure, in place (the host keeps references).
- * `for...in` rather than `Object.keys`: the same own keys in the same order for these plain
- * objects and arrays, without an array of keys per object (it runs at every boot and every
- * power-off, which runtime PM makes frequent).
- */
-function zeroIface(o: object): void {
-  const rec = o as Record<string, unknown>;
-  for (const key in rec) {
-    if (!Object.hasOwn(rec, key)) continue;
-    const v = rec[key];
-    if (typeof v === 'number') rec[key] = 0;
-    else if (typeof v === 'object' && v !== null) zeroIface(v);
-  }
-}
 
 export class Mcu implements CsgFirmware {
   status = MCU_STATUS_DISABLED;
@@ -176,7 +160,7 @@ export class Mcu implements CsgFirmware {
     // The firmware rebuilds its interfaces from scratch: nothing the host wrote before boot
     // survives (the host programs them after the boot interrupt, as Panthor does).
     this.stop();
-    zeroIface(this.fw);
+    zeroFwIface(this.fw);
     this.progressTimeoutNs = 0;
     this.ctx.k.trace.instant(this.ctx.lanes.fw, 'fw', 'boot start');
     this.bootEvent = this.events.at(this.ctx.latency(this.ctx.cfg.mcuBootNs), 'mcu-boot', () => {
@@ -253,7 +237,7 @@ export class Mcu implements CsgFirmware {
   /** State loss (soft/hard reset, power-off): MCU disabled, interfaces zeroed. */
   reset(): void {
     this.stop();
-    zeroIface(this.fw);
+    zeroFwIface(this.fw);
     this.progressTimeoutNs = 0;
     this.status = MCU_STATUS_DISABLED;
     this.control = MCU_CONTROL_DISABLE;

@@ -116,3 +116,34 @@ test('the prove command resetlab litmus prints exhausts window@default within on
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('explore <litmus> --strategy dfs --por: the certificate names the reduction and says the driver model is conservative', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'resetlab-por-'));
+  try {
+    const cert = join(dir, 'c.json');
+    const args = ['explore', 'perfcnt-reset', '--strategy', 'dfs', '--bound', 'delay'];
+    const r = await inProcess([
+      ...args,
+      ...['--depth', '1', '--max-depth', '30', '--runs', '500', '--jobs', '2', '--por'],
+      ...['--certificate', cert, '--no-progress', '--json'],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const c = JSON.parse(readFileSync(cert, 'utf8')) as Certificate;
+    assert.equal(c.reduction, 'hb-cache');
+    assert.equal(c.footprints, 'conservative');
+    assert.equal(c.prunedRuns, 0);
+    assert.equal(c.exhausted, true);
+    const plain = await inProcess([
+      ...args,
+      ...['--depth', '1', '--max-depth', '30', '--runs', '500', '--jobs', '2', '--no-progress'],
+      '--json',
+    ]);
+    const p = (oneJson(plain) as { certificate: Certificate }).certificate;
+    assert.equal(p.reduction, 'none');
+    assert.equal(p.footprints, null);
+    assert.equal(c.schedules, p.schedules, 'the same search');
+    assert.deepEqual(c.outcomes, p.outcomes);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
