@@ -180,8 +180,8 @@ export class HbTracker {
 
   /**
    * A key for the state of the run at a decision: the fingerprint together with what the
-   * fingerprint leaves out and the search depends on: which tasks are runnable, which of them
-   * ran last (`prev`, null when it is not runnable) and the caller's `extra`. With `ordered`,
+   * fingerprint leaves out and the search depends on: which tasks are runnable, which task ran
+   * last (`prev`, runnable or not) and the caller's `extra`. With `ordered`,
    * the run queue's order too (a search whose choices cost by FIFO position needs it); without,
    * each runnable task with the instant it became runnable, in any order (two independent
    * steps that end by yielding leave the run queue in their order, and nothing but the FIFO
@@ -198,15 +198,17 @@ export class HbTracker {
     for (let i = 0; i < runq.length; i++) {
       const t = runq[i] as Task;
       const id = this.idOf(t);
+      // The instant, in two 26-bit halves: virtual ns exceed 32 bits after 4 s.
+      const lo = t.runnableSinceNs % 0x4000000;
+      const hi = Math.floor(t.runnableSinceNs / 0x4000000);
+      const e1 = fmix(mix(mix(mix(0x6a09e667, id), lo), hi));
+      const e2 = fmix(mix(mix(mix(0x3c6ef372, id), hi), lo));
       if (ordered) {
-        h1 = mix(h1, id);
-        h2 = mix(h2, id ^ 0x9e3779b9);
+        h1 = mix(h1, e1);
+        h2 = mix(h2, e2);
       } else {
-        // The instant, in two 26-bit halves: virtual ns exceed 32 bits after 4 s.
-        const lo = t.runnableSinceNs % 0x4000000;
-        const hi = Math.floor(t.runnableSinceNs / 0x4000000);
-        s1 = (s1 + fmix(mix(mix(mix(0x6a09e667, id), lo), hi))) | 0;
-        s2 = (s2 + fmix(mix(mix(mix(0x3c6ef372, id), hi), lo))) | 0;
+        s1 = (s1 + e1) | 0;
+        s2 = (s2 + e2) | 0;
       }
     }
     h1 = fmix(mix(mix(h1, s1), runq.length));

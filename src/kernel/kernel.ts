@@ -220,8 +220,9 @@ export class Kernel implements StrategyHost {
   /** A key for the state at the current decision (hb.ts `key`); -1 when not tracking. */
   stateKey(extra: number, ordered: boolean): number {
     if (this.hb === null) return -1;
-    const prev = this.prev !== null && this.prev.state === 'runnable' ? this.prev : null;
-    return this.hb.key(this.runq, prev, extra, ordered);
+    // `prev` even when it is not runnable: firing an event does not change it, and the event
+    // may wake it (a timed-out wait), after which continuing it is the free choice again.
+    return this.hb.key(this.runq, this.prev, extra, ordered);
   }
 
   /** Ends the run at this decision: the strategy has searched an equivalent state. */
@@ -385,6 +386,9 @@ export class Kernel implements StrategyHost {
 
   /** Wakes a blocked task. Returns false if it was not blocked. Callable from any context. */
   wake(t: Task): boolean {
+    // A wake that finds the task not blocked has still looked at it: the waker's next move may
+    // depend on the answer, so it is an access either way (hb.ts).
+    if (this.hb !== null) this.hb.access(t, true);
     if (t.state !== 'blocked') return false;
     if (t.timeoutEvent !== null) {
       if (this.hb !== null) this.hb.access(this.events, true);

@@ -19,6 +19,7 @@ export class Spinlock {
     private readonly k: Kernel,
     readonly name: string,
   ) {
+    k.register(this);
     this.cls = k.lockdep.classFor(name, 'spinlock');
   }
 
@@ -27,12 +28,15 @@ export class Spinlock {
     const k = this.k;
     const t = k.self();
     await k.point();
+    // Every look at the owner is an access (hb.ts), a write: it may take the lock.
+    k.access(this, true);
     k.lockdepAcquire(this.cls, site);
     if (this.owner !== null) {
       t.waitingFor = this.cls;
       while (this.owner !== null) {
         this.waiters.push(t);
         await k.block(`spin ${this.name}`, -1, false);
+        k.access(this, true);
       }
       t.waitingFor = null;
     }
@@ -44,6 +48,7 @@ export class Spinlock {
   unlock(): void {
     const k = this.k;
     const t = k.self();
+    k.access(this, true);
     if (this.owner !== t) throw new Error(`spin_unlock(${this.name}) by ${t.name}, not the owner`);
     this.owner = null;
     t.atomicDepth--;

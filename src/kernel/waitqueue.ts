@@ -22,9 +22,11 @@ export class WaitQueue {
   ) {
     this.waitReason = `wait ${name}`;
     this.sleepReason = `sleep ${name}`;
+    k.register(this);
   }
 
   get waiting(): number {
+    this.k.access(this, false);
     return this.waiters.length;
   }
 
@@ -39,6 +41,8 @@ export class WaitQueue {
     await k.point();
     const deadline = timeoutNs < 0 ? -1 : k.nowNs + timeoutNs;
     for (;;) {
+      // The queue is this step's (hb.ts); what `cond` reads is the caller's to report.
+      k.access(this, true);
       if (cond()) return true;
       const left = deadline < 0 ? -1 : deadline - k.nowNs;
       if (deadline >= 0 && left <= 0) return false;
@@ -52,14 +56,19 @@ export class WaitQueue {
   async sleep(timeoutNs = -1): Promise<boolean> {
     const k = this.k;
     const t = k.self();
+    k.access(this, true);
     this.waiters.push(t);
     const woken = await k.block(this.sleepReason, timeoutNs);
-    if (!woken) this.remove(t);
+    if (!woken) {
+      k.access(this, true);
+      this.remove(t);
+    }
     return woken;
   }
 
   /** wake_up_all: every waiter re-checks its condition. Callable from any context. */
   wakeUp(): void {
+    this.k.access(this, true);
     const ws = this.waiters;
     if (ws.length === 0) return;
     // `wake` only moves tasks to the run queue; it never touches this queue.

@@ -18,10 +18,12 @@ import '../../src/scenarios/register.js';
 import {
   depth2Program,
   depth3Program,
+  handoffProgram,
   independentProgram,
   kernelProgram,
   lostUpdateProgram,
   noisyProgram,
+  randomCompleteProgram,
   timeoutRaceProgram,
 } from './programs.js';
 
@@ -103,6 +105,7 @@ test('por: the same outcomes and final states as plain dfs on every complete pro
     ['lost-update/3', () => lostUpdateProgram(3)],
     ['independent', () => independentProgram(3, 2)],
     ['timeout', () => timeoutRaceProgram()],
+    ['handoff', () => handoffProgram()],
   ];
   let pruned = 0;
   for (const [name, make] of programs) {
@@ -118,7 +121,23 @@ test('por: the same outcomes and final states as plain dfs on every complete pro
   }
   assert.ok(pruned > 0, 'the reduction pruned something');
   // A program with a fault vocabulary, at one bound (its tree is large).
-  assertSame(await both(noisyProgram(), 'delay', 2), 'noisy, delay bound 2');
+  assertSame(await both(noisyProgram(), 'delay', 1), 'noisy, delay bound 1');
+});
+
+test('por: the same final states as plain dfs on 60 random programs over every reporting primitive', async () => {
+  let plainRuns = 0;
+  let porRuns = 0;
+  for (let seed = 1; seed <= 60; seed++) {
+    for (const bound of ['preemption', 'delay'] as const) {
+      for (const depth of [1, 2]) {
+        const r = await both(randomCompleteProgram(seed), bound, depth);
+        assertSame(r, `random program ${seed}, ${bound} bound ${depth}`);
+        plainRuns += r.plain.totals.runs;
+        porRuns += r.por.totals.runs;
+      }
+    }
+  }
+  assert.ok(porRuns < plainRuns, `${porRuns} schedules with reduction, ${plainRuns} without`);
 });
 
 test('por: independent work is searched once: at least 4x fewer executions at preemption bound 3', async () => {

@@ -10,6 +10,10 @@ import { Atomic } from '../../src/kernel/atomic.js';
 import { Completion } from '../../src/kernel/completion.js';
 import type { FootprintMode } from '../../src/kernel/hb.js';
 import { Kernel } from '../../src/kernel/kernel.js';
+import { Mutex } from '../../src/kernel/mutex.js';
+import { Prng } from '../../src/kernel/prng.js';
+import { Spinlock } from '../../src/kernel/spinlock.js';
+import { WaitQueue } from '../../src/kernel/waitqueue.js';
 
 /**
  * `footprints`: what the program promises a reducing search (src/kernel/hb.ts): `complete`
@@ -336,6 +340,117 @@ export function lyingProgram(): Program {
       k.spawn('noise', async () => {
         for (let i = 0; i < 4; i++) await c.add(1);
         done();
+      });
+    },
+    'complete',
+  );
+}
+
+/**
+ * A hand-off through a spinlock and a wait queue, for partial-order reduction: two producers
+ * publish an item each under a spinlock and wake the queue; a consumer waits for both, and a
+ * bystander works on its own atomic. Complete footprints (the shared count is reported).
+ */
+export function handoffProgram(): Program {
+  return kernelProgram(
+    'handoff@test',
+    [],
+    (k) => {
+      const lock = new Spinlock(k, 'items.lock');
+      const wq = new WaitQueue(k, 'items');
+      const items = { n: 0 };
+      k.register(items);
+      for (let p = 0; p < 2; p++) {
+        k.spawn(`producer${p}`, async () => {
+          await lock.lock();
+          k.access(items, true);
+          items.n++;
+          lock.unlock();
+          wq.wakeUp();
+        });
+      }
+      k.spawn('consumer', async () => {
+        const ok = await wq.waitEvent(() => {
+          k.access(items, false);
+          return items.n === 2;
+        }, 1_000_000);
+        if (!ok) k.violation('fence-signalled', 'the consumer timed out');
+      });
+      const own = new Atomic(k, 'own');
+      k.spawn('bystander', async () => {
+        for (let i = 0; i < 3; i++) await own.add(1);
+      });
+      return () => ({ items: items.n, own: own.peek() });
+    },
+    'complete',
+  );
+}
+
+type RandomOp = readonly [kind: string, object: number, amount: number];
+
+/** The ops of `randomCompleteProgram(seed)`: 2-3 tasks of 1-4 ops each. */
+export function randomOps(seed: number): RandomOp[][] {
+  const r = new Prng(seed, 7);
+  const kinds = ['add', 'read', 'cas', 'lock', 'spin', 'complete', 'wait', 'sleep', 'delay'];
+  kinds.push('point', 'wqwake', 'wqwait');
+  return Array.from({ length: 2 + r.below(2) }, () =>
+    Array.from(
+      { length: 1 + r.below(4) },
+      () => [kinds[r.below(kinds.length)] as string, r.below(3), 1 + r.below(3)] as const,
+    ),
+  );
+}
+
+/**
+ * A random small program over every primitive that reports its accesses (three atomics, two
+ * mutexes, a spinlock, two completions with timed waits, a wait queue, sleeps and delays), for
+ * the reduction's soundness check: its metrics are the atomics' final values and the instant
+ * each task ended, so two schedules that end differently are two states.
+ */
+export function randomCompleteProgram(seed: number): Program {
+  const spec = randomOps(seed);
+  return kernelProgram(
+    `random${seed}@test`,
+    [],
+    (k) => {
+      const at = [0, 1, 2].map((i) => new Atomic(k, `a${i}`));
+      const mu = [new Mutex(k, 'm0'), new Mutex(k, 'm1')];
+      const sp = new Spinlock(k, 's');
+      const co = [new Completion(k, 'c0'), new Completion(k, 'c1')];
+      const wq = new WaitQueue(k, 'wq');
+      const ended = spec.map(() => -1);
+      spec.forEach((ops, ti) => {
+        k.spawn(`t${ti}`, async () => {
+          for (const [op, x, y] of ops) {
+            const a = at[x] as Atomic;
+            if (op === 'add') await a.add(y);
+            else if (op === 'read') {
+              if ((await a.read()) > 2) await (at[(x + 1) % 3] as Atomic).add(1);
+            } else if (op === 'cas') await a.cmpxchg(0, y);
+            else if (op === 'lock') {
+              const m = mu[x % 2] as Mutex;
+              await m.lock();
+              await a.add(10);
+              m.unlock();
+            } else if (op === 'spin') {
+              await sp.lock();
+              a.peek();
+              sp.unlock();
+            } else if (op === 'complete') (co[x % 2] as Completion).complete();
+            else if (op === 'wait') {
+              if (!(await (co[x % 2] as Completion).wait(y * 3000))) await a.add(100);
+            } else if (op === 'sleep') await k.sleep(y * 1000);
+            else if (op === 'delay') await k.delay(y * 1000);
+            else if (op === 'point') await k.point();
+            else if (op === 'wqwake') wq.wakeUp();
+            else if (!(await wq.waitEvent(() => a.peek() > 0, y * 2000))) await a.add(1000);
+          }
+          ended[ti] = k.nowNs;
+        });
+      });
+      return () => ({
+        ...Object.fromEntries(at.map((a, i) => [`a${i}`, a.peek()])),
+        ...Object.fromEntries(ended.map((t, i) => [`end${i}`, t])),
       });
     },
     'complete',
