@@ -70,6 +70,7 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
   const table: ExhaustiveTable = {
     bound: o.bound,
     boundKind: o.boundKind,
+    reduction: o.por === true ? 'hb-cache' : 'none',
     maxSchedules: o.maxSchedules,
     seed: o.seed,
     designs: [...o.designs],

@@ -45,6 +45,9 @@ export function renderExhaustive(t: ExhaustiveTable): string {
     '<section id="exhaustive-section"><h2>Exhaustive: bounded DFS per design and litmus scenario</h2>',
     `<p class="sub">${escapeHtml(
       `Bound: ${boundText(t.boundKind, t.bound)}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}; ` +
+        (t.reduction === 'hb-cache'
+          ? 'partial-order reduction (hb-cache; a scenario’s footprints are conservative, so it merges nothing: docs/explorer.md §11); '
+          : '') +
         'one fault draw per cell (the seed’s), time jumps within the kernel horizon. ' +
         '"proved within bounds" covers only those bounds (docs/explorer.md §10).',
     )}</p>`,

@@ -6,7 +6,7 @@
  * It is plain data (JSON-serialisable), so that `resetlab compare --json` output can be saved
  * and rendered later, and so that the renderer never reaches into the explorer.
  */
-import type { DfsBoundKind } from '../explore/dfs.js';
+import type { DfsBoundKind, DfsReduction } from '../explore/dfs.js';
 import type { Lane, TraceEvent } from '../kernel/trace.js';
 
 export interface InvariantResult {
@@ -64,6 +64,8 @@ export interface ExhaustiveTable {
   /** The bound and what it counts: `preemption` or `delay` (src/explore/dfs.ts). */
   bound: number;
   boundKind: DfsBoundKind;
+  /** The reduction every cell's search used (src/explore/dfs.ts `por`); absent: none. */
+  reduction?: DfsReduction;
   maxSchedules: number;
   seed: number;
   designs: string[];

@@ -147,3 +147,24 @@ test('explore <litmus> --strategy dfs --por: the certificate names the reduction
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('compare --exhaustive --por: every cell searched with the reduction, the table says so', async () => {
+  const r = await inProcess([
+    ...['compare', '--exhaustive', '--por', '--designs', 'default,tyr', '--scenarios', 'window'],
+    ...['--bound', 'delay', '--depth', '0', '--jobs', '1', '--no-progress'],
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /delay bound 0, partial-order reduction/);
+  const j = oneJson(
+    await inProcess([
+      ...['compare', '--exhaustive', '--por', '--designs', 'default,tyr', '--scenarios', 'window'],
+      ...['--bound', 'delay', '--depth', '0', '--jobs', '1', '--no-progress', '--json'],
+    ]),
+  ) as { table: { reduction: string }; certificates: Certificate[] };
+  assert.equal(j.table.reduction, 'hb-cache');
+  assert.equal(j.certificates.length, 2);
+  for (const c of j.certificates) {
+    assert.equal(c.reduction, 'hb-cache');
+    assert.equal(c.footprints, 'conservative');
+  }
+});
