@@ -52,9 +52,12 @@ export class Refcount {
     private readonly k: Kernel,
     readonly name: string,
     private value = 1,
-  ) {}
+  ) {
+    k.register(this);
+  }
 
   peek(): number {
+    this.k.access(this, false);
     return this.value;
   }
 
@@ -120,6 +123,7 @@ export class Refcount {
 
   /** refcount_inc without a decision point, for callers already inside an atomic step. */
   incNow(site = ''): void {
+    this.k.access(this, true);
     if (this.value === 0) {
       this.record(GET, 0, 0, site);
       this.k.violation(
@@ -135,6 +139,7 @@ export class Refcount {
 
   async incNotZero(site = ''): Promise<boolean> {
     await this.k.point();
+    this.k.access(this, true);
     if (this.value === 0) return false;
     this.record(GET, this.value, this.value + 1, site);
     this.value++;
@@ -148,6 +153,7 @@ export class Refcount {
   }
 
   decAndTestNow(site = ''): boolean {
+    this.k.access(this, true);
     if (this.value <= 0) {
       this.record(PUT, this.value, -1, site);
       this.k.violation(
@@ -168,6 +174,7 @@ export class Refcount {
   }
 
   forceSet(v: number, site = ''): void {
+    this.k.access(this, true);
     this.record(SET, this.value, v, site);
     this.value = v;
   }

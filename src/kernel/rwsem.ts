@@ -27,6 +27,7 @@ export class RwSemaphore {
     private readonly k: Kernel,
     readonly name: string,
   ) {
+    k.register(this);
     this.cls = k.lockdep.classFor(name, 'rwsem');
     this.downWriteEvent = `down_write ${name}`;
     this.upWriteEvent = `up_write ${name}`;
@@ -43,12 +44,14 @@ export class RwSemaphore {
     const t = k.self();
     k.mightSleepOp('down_read', this.name, site);
     await k.point();
+    k.access(this, true);
     k.lockdepAcquire(this.cls, site, 'rlock');
     if (this.readBlocked()) {
       t.waitingFor = this.cls;
       while (this.readBlocked()) {
         this.waiters.push(t);
         await k.block(`down_read ${this.name}`);
+        k.access(this, true);
       }
       t.waitingFor = null;
     }
@@ -60,6 +63,7 @@ export class RwSemaphore {
     const k = this.k;
     k.self();
     await k.point();
+    k.access(this, true);
     if (this.readBlocked()) return false;
     this.readers++;
     k.lockdepHold(this.cls, site, 'rlock');
@@ -69,6 +73,7 @@ export class RwSemaphore {
   upRead(): void {
     const k = this.k;
     k.self();
+    k.access(this, true);
     if (this.readers <= 0) throw new Error(`up_read(${this.name}) without readers`);
     this.readers--;
     k.lockdepRelease(this.cls);
@@ -81,6 +86,7 @@ export class RwSemaphore {
     const t = k.self();
     k.mightSleepOp('down_write', this.name, site);
     await k.point();
+    k.access(this, true);
     k.lockdepAcquire(this.cls, site);
     if (this.writer !== null || this.readers > 0) {
       this.waitingWriters++;
@@ -89,6 +95,7 @@ export class RwSemaphore {
       while (this.writer !== null || this.readers > 0) {
         this.waiters.push(t);
         await k.block(`down_write ${this.name}`);
+        k.access(this, true);
       }
       t.waitingFor = null;
       this.waitingWriters--;
@@ -102,6 +109,7 @@ export class RwSemaphore {
     const k = this.k;
     const t = k.self();
     await k.point();
+    k.access(this, true);
     if (this.writer !== null || this.readers > 0) return false;
     this.writer = t;
     k.lockdepHold(this.cls, site);
@@ -111,6 +119,7 @@ export class RwSemaphore {
   upWrite(): void {
     const k = this.k;
     const t = k.self();
+    k.access(this, true);
     if (this.writer !== t) throw new Error(`up_write(${this.name}) by ${t.name}, not the writer`);
     this.writer = null;
     k.lockdepRelease(this.cls);

@@ -21,10 +21,12 @@ export class Srcu {
     private readonly k: Kernel,
     readonly name: string,
   ) {
+    k.register(this);
     this.cls = k.lockdep.classFor(name, 'srcu');
   }
 
   get readers(): number {
+    this.k.access(this, false);
     return this.sections.size;
   }
 
@@ -33,11 +35,14 @@ export class Srcu {
     const k = this.k;
     k.self();
     await k.point();
+    k.access(this, true);
     return this.enter(site);
   }
 
   /** The synchronous part of `readLock`, for callers already at a decision point. */
   enter(site = ''): number {
+    // A write (hb.ts): the cookie is the order of entry.
+    this.k.access(this, true);
     const cookie = this.nextCookie++;
     this.sections.set(cookie, cookie);
     this.k.lockdepHold(this.cls, site, 'rlock');
@@ -45,6 +50,7 @@ export class Srcu {
   }
 
   readUnlock(cookie: number): void {
+    this.k.access(this, true);
     if (!this.sections.delete(cookie))
       throw new Error(`srcu_read_unlock(${this.name}): bad cookie ${cookie}`);
     this.k.lockdepRelease(this.cls);
@@ -68,6 +74,7 @@ export class Srcu {
     const t = k.self();
     k.mightSleepOp('synchronize_srcu', this.name, site);
     await k.point();
+    k.access(this, true);
     k.lockdepAcquire(this.cls, site, 'sync');
     const upTo = this.nextCookie;
     if (!this.hasSectionsBefore(upTo)) return;
@@ -75,6 +82,7 @@ export class Srcu {
     while (this.hasSectionsBefore(upTo)) {
       this.waiters.push({ task: t, upTo });
       await k.block(`synchronize_srcu ${this.name}`);
+      k.access(this, true);
     }
     t.waitingFor = null;
   }

@@ -29,14 +29,17 @@ export class Timer {
     this.eventLabel = `timer ${name}`;
     this.taskName = `timer:${name}`;
     this.laneName = `timer ${name}`;
+    k.register(this);
   }
 
   get pending(): boolean {
+    this.k.access(this, false);
     return this.event !== null;
   }
 
   /** mod_timer: (re-)arms the timer `delayNs` from now; returns whether it was pending. */
   mod(delayNs: number): boolean {
+    this.k.access(this, true);
     const was = this.del();
     if (this.isShutdown) return was;
     this.event = this.k.at(delayNs, this.eventLabel, () => this.expire());
@@ -45,6 +48,7 @@ export class Timer {
 
   /** timer_delete: disarms; returns whether it was pending. Does not wait for the callback. */
   del(): boolean {
+    this.k.access(this, true);
     if (this.event === null) return false;
     this.k.cancelEvent(this.event);
     this.event = null;
@@ -54,17 +58,22 @@ export class Timer {
   /** timer_delete_sync: disarms and waits for a running callback. */
   async delSync(): Promise<boolean> {
     const was = this.del();
-    await this.idle.waitEvent(() => this.running === 0);
+    await this.idle.waitEvent(() => {
+      this.k.access(this, false);
+      return this.running === 0;
+    });
     return was;
   }
 
   /** timer_shutdown_sync: like delSync, and later `mod` calls are ignored. */
   async shutdown(): Promise<void> {
+    this.k.access(this, true);
     this.isShutdown = true;
     await this.delSync();
   }
 
   private expire(): void {
+    this.k.access(this, true);
     this.event = null;
     this.running++;
     this.k.spawn(
@@ -73,6 +82,7 @@ export class Timer {
         try {
           await this.fn();
         } finally {
+          this.k.access(this, true);
           this.running--;
           this.idle.wakeUp();
         }

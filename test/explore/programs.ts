@@ -12,7 +12,11 @@ import type { FootprintMode } from '../../src/kernel/hb.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { Mutex } from '../../src/kernel/mutex.js';
 import { Prng } from '../../src/kernel/prng.js';
+import { Refcount } from '../../src/kernel/refcount.js';
+import { RwSemaphore } from '../../src/kernel/rwsem.js';
 import { Spinlock } from '../../src/kernel/spinlock.js';
+import { Srcu } from '../../src/kernel/srcu.js';
+import { Timer } from '../../src/kernel/timer.js';
 import { WaitQueue } from '../../src/kernel/waitqueue.js';
 
 /**
@@ -392,7 +396,8 @@ type RandomOp = readonly [kind: string, object: number, amount: number];
 export function randomOps(seed: number): RandomOp[][] {
   const r = new Prng(seed, 7);
   const kinds = ['add', 'read', 'cas', 'lock', 'spin', 'complete', 'wait', 'sleep', 'delay'];
-  kinds.push('point', 'wqwake', 'wqwait');
+  kinds.push('point', 'wqwake', 'wqwait', 'rdown', 'wdown', 'srcu', 'sync', 'ref', 'timer');
+  kinds.push('deltimer');
   return Array.from({ length: 2 + r.below(2) }, () =>
     Array.from(
       { length: 1 + r.below(4) },
@@ -418,6 +423,13 @@ export function randomCompleteProgram(seed: number): Program {
       const sp = new Spinlock(k, 's');
       const co = [new Completion(k, 'c0'), new Completion(k, 'c1')];
       const wq = new WaitQueue(k, 'wq');
+      const rw = new RwSemaphore(k, 'rw');
+      const srcu = new Srcu(k, 'srcu');
+      const ref = new Refcount(k, 'ref', 2);
+      const timer = new Timer(k, 'timer', () => {
+        (at[2] as Atomic).peek();
+        ref.incNow('timer');
+      });
       const ended = spec.map(() => -1);
       spec.forEach((ops, ti) => {
         k.spawn(`t${ti}`, async () => {
@@ -443,7 +455,26 @@ export function randomCompleteProgram(seed: number): Program {
             else if (op === 'delay') await k.delay(y * 1000);
             else if (op === 'point') await k.point();
             else if (op === 'wqwake') wq.wakeUp();
-            else if (!(await wq.waitEvent(() => a.peek() > 0, y * 2000))) await a.add(1000);
+            else if (op === 'wqwait') {
+              if (!(await wq.waitEvent(() => a.peek() > 0, y * 2000))) await a.add(1000);
+            } else if (op === 'rdown') {
+              await rw.downRead();
+              await a.add(y);
+              rw.upRead();
+            } else if (op === 'wdown') {
+              await rw.downWrite();
+              await a.add(y * 7);
+              rw.upWrite();
+            } else if (op === 'srcu') {
+              const cookie = await srcu.readLock();
+              await a.add(y);
+              srcu.readUnlock(cookie);
+            } else if (op === 'sync') await srcu.synchronize();
+            else if (op === 'ref') {
+              // Which task dropped the last reference is part of the state.
+              if (await ref.decAndTest()) await a.add(10_000 * (ti + 1));
+            } else if (op === 'timer') timer.mod(y * 1500);
+            else await timer.delSync();
           }
           ended[ti] = k.nowNs;
         });
@@ -451,6 +482,7 @@ export function randomCompleteProgram(seed: number): Program {
       return () => ({
         ...Object.fromEntries(at.map((a, i) => [`a${i}`, a.peek()])),
         ...Object.fromEntries(ended.map((t, i) => [`end${i}`, t])),
+        ref: ref.peek(),
       });
     },
     'complete',
