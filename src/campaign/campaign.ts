@@ -60,6 +60,7 @@ import {
 import type { SwarmOptions } from '../explore/swarm.js';
 import { estimateTreeSize } from '../explore/tree-estimate.js';
 import { writeFailure } from './failure-file.js';
+import { onPoolError } from './pool-errors.js';
 import { buildSummary, type CampaignSummary } from './summary.js';
 import { type ChunkTask, loadRegistry, resolveRegistry } from './worker.js';
 
@@ -519,6 +520,12 @@ async function runInPool(
   const abortAll = () => {
     for (const f of inFlight.values()) f.ctl.abort();
   };
+  onPoolError(pool, (err) => {
+    if (failure === null) {
+      failure = err;
+      abortAll();
+    }
+  });
   h.signal?.addEventListener('abort', stopAll);
 
   const launch = (c: Chunk) => {

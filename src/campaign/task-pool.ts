@@ -9,6 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Piscina } from 'piscina';
 import { workerFile } from './campaign.js';
+import { onPoolError } from './pool-errors.js';
 import { runTask, type Task, type TaskResult } from './tasks.js';
 
 export interface PoolOptions {
@@ -44,6 +45,10 @@ export async function runTasks(
     maxThreads: threads,
     idleTimeout: 1000,
   });
+  let poolFailure: unknown = null;
+  onPoolError(pool, (err) => {
+    poolFailure ??= err;
+  });
   try {
     await Promise.all(
       tasks.map(async (t, i) => {
@@ -60,5 +65,6 @@ export async function runTasks(
   } finally {
     await pool.destroy();
   }
+  if (poolFailure !== null) throw poolFailure;
   return results;
 }
