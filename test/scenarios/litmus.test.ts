@@ -124,7 +124,7 @@ test('explore <litmus> --strategy dfs --por: the certificate names the reduction
     const args = ['explore', 'perfcnt-reset', '--strategy', 'dfs', '--bound', 'delay'];
     const r = await inProcess([
       ...args,
-      ...['--depth', '1', '--max-depth', '30', '--runs', '500', '--jobs', '2', '--por'],
+      ...['--depth', '1', '--max-depth', '5', '--runs', '500', '--jobs', '2', '--por'],
       ...['--certificate', cert, '--no-progress', '--json'],
     ]);
     assert.equal(r.code, 0, r.stderr);
@@ -135,7 +135,7 @@ test('explore <litmus> --strategy dfs --por: the certificate names the reduction
     assert.equal(c.exhausted, true);
     const plain = await inProcess([
       ...args,
-      ...['--depth', '1', '--max-depth', '30', '--runs', '500', '--jobs', '2', '--no-progress'],
+      ...['--depth', '1', '--max-depth', '5', '--runs', '500', '--jobs', '1', '--no-progress'],
       '--json',
     ]);
     const p = (oneJson(plain) as { certificate: Certificate }).certificate;
