@@ -34,6 +34,7 @@
  * of one trace. Objects first touched outside any step (set-up) are numbered in order, which is
  * the same in every run.
  */
+import { mix32 } from './prng.js';
 import type { Task } from './task.js';
 
 export type FootprintMode = 'complete' | 'conservative';
@@ -59,13 +60,6 @@ function mix(h: number, x: number): number {
   return (Math.imul(y, 5) + 0xe6546b64) | 0;
 }
 
-function fmix(h: number): number {
-  let x = h ^ (h >>> 16);
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  return (x ^ (x >>> 16)) | 0;
-}
 
 export class HbTracker {
   /** The fingerprint, two lanes. */
@@ -89,7 +83,7 @@ export class HbTracker {
   idOf(obj: object): number {
     let id = this.ids.get(obj);
     if (id === undefined) {
-      id = this.open ? fmix(mix(mix(this.stepKey, 0x51ed27), this.stepNew++)) : this.setupIds++;
+      id = this.open ? mix32(mix(mix(this.stepKey, 0x51ed27), this.stepNew++)) : this.setupIds++;
       this.ids.set(obj, id);
     }
     return id;
@@ -148,8 +142,8 @@ export class HbTracker {
   end(): void {
     if (!this.open) return;
     this.open = false;
-    let a = fmix(mix(this.stepKey, 0x3c6ef372));
-    let b = fmix(mix(this.stepKey, 0x1f83d9ab));
+    let a = mix32(mix(this.stepKey, 0x3c6ef372));
+    let b = mix32(mix(this.stepKey, 0x1f83d9ab));
     for (let i = 0; i < this.accLen; i++) {
       const id = this.accIds[i] as number;
       const w = this.accWrite[i] as boolean;
@@ -157,11 +151,11 @@ export class HbTracker {
       const p1 = w ? (s.w1 + s.r1) | 0 : s.w1;
       const p2 = w ? (s.w2 + s.r2) | 0 : s.w2;
       const tag = w ? id ^ 0x5bd1e995 : id;
-      a = (a + fmix(mix(mix(0x2545f491, tag), p1))) | 0;
-      b = (b + fmix(mix(mix(0x27d4eb2f, tag), p2))) | 0;
+      a = (a + mix32(mix(mix(0x2545f491, tag), p1))) | 0;
+      b = (b + mix32(mix(mix(0x27d4eb2f, tag), p2))) | 0;
     }
-    a = fmix(a);
-    b = fmix(b ^ 0x165667b1);
+    a = mix32(a);
+    b = mix32(b ^ 0x165667b1);
     for (let i = 0; i < this.accLen; i++) {
       const s = this.slot(this.accIds[i] as number);
       if (this.accWrite[i]) {
@@ -201,8 +195,8 @@ export class HbTracker {
       // The instant, in two 26-bit halves: virtual ns exceed 32 bits after 4 s.
       const lo = t.runnableSinceNs % 0x4000000;
       const hi = Math.floor(t.runnableSinceNs / 0x4000000);
-      const e1 = fmix(mix(mix(mix(0x6a09e667, id), lo), hi));
-      const e2 = fmix(mix(mix(mix(0x3c6ef372, id), hi), lo));
+      const e1 = mix32(mix(mix(mix(0x6a09e667, id), lo), hi));
+      const e2 = mix32(mix(mix(mix(0x3c6ef372, id), hi), lo));
       if (ordered) {
         h1 = mix(h1, e1);
         h2 = mix(h2, e2);
@@ -211,8 +205,8 @@ export class HbTracker {
         s2 = (s2 + e2) | 0;
       }
     }
-    h1 = fmix(mix(mix(h1, s1), runq.length));
-    h2 = fmix(mix(mix(h2, s2), runq.length));
+    h1 = mix32(mix(mix(h1, s1), runq.length));
+    h2 = mix32(mix(mix(h2, s2), runq.length));
     return (h2 & 0x1fffff) * 0x100000000 + (h1 >>> 0);
   }
 }
