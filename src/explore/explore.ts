@@ -242,26 +242,12 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     const seed = systematic ? o.seed : runSeed(o.seed, i);
     const faults = fixedFaults ?? faultsFor(program, o, seed);
     if (isRunAware(strategy)) strategy.beginRun(i);
-    let report = await program.run({
-      seed,
-      strategy,
-      faults,
-      record: true,
-      stopOnViolation: true,
-      ...maxSteps,
-    });
+    const runOnce = () =>
+      program.run({ seed, strategy, faults, record: true, stopOnViolation: true, ...maxSteps });
+    let report = await runOnce();
     // dfs with reduction: a run that reached a state already searched is not a schedule; the
     // next run is the next schedule (or none, when that was the last branch).
-    while (report.outcome === 'pruned' && !(strategy as DfsStrategy).done) {
-      report = await program.run({
-        seed,
-        strategy,
-        faults,
-        record: true,
-        stopOnViolation: true,
-        ...maxSteps,
-      });
-    }
+    while (report.outcome === 'pruned' && !(strategy as DfsStrategy).done) report = await runOnce();
     if (report.outcome === 'pruned') break;
     totals.runs++;
     totals.steps += report.steps;

@@ -60,7 +60,6 @@ function mix(h: number, x: number): number {
   return (Math.imul(y, 5) + 0xe6546b64) | 0;
 }
 
-
 export class HbTracker {
   /** The fingerprint, two lanes. */
   private f1 = 0;

@@ -172,7 +172,6 @@ export class Kernel implements StrategyHost {
   private readonly observers: Array<() => void> = [];
   /** Happens-before hashing, when the strategy merges equivalent schedules (hb.ts). */
   private hb: HbTracker | null = null;
-  private readonly footprintClaim: FootprintMode;
   /** Stand-ins for kernel state that has no object of its own, for `access`. */
   private readonly lockdepKey = {};
   private readonly violationsKey = {};
@@ -189,8 +188,9 @@ export class Kernel implements StrategyHost {
     this.trace = new Trace(opts.trace ?? false);
     this.trace.now = () => this.nowNs;
     this.violationLane = this.trace.lane('checker', 'violations');
-    this.footprintClaim = opts.footprints ?? 'conservative';
-    if (this.strategy.footprints === true) this.hb = new HbTracker(this.footprintClaim);
+    if (this.strategy.footprints === true) {
+      this.hb = new HbTracker(opts.footprints ?? 'conservative');
+    }
   }
 
   /**
