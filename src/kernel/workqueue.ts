@@ -60,6 +60,7 @@ export class Work implements Lifetime {
     readonly name: string,
     readonly fn: () => Promise<void>,
   ) {
+    k.register(this);
     this.cls = k.lockdep.classFor(`(work_completion)${name}`, 'work');
     this.done = new WaitQueue(k, `work ${name}`);
     this.queueEvent = `queue ${name}`;
@@ -68,10 +69,12 @@ export class Work implements Lifetime {
   }
 
   get disabled(): boolean {
+    this.k.access(this, false);
     return this.disableCount > 0;
   }
 
   get busy(): boolean {
+    this.k.access(this, false);
     return this.pending || this.running;
   }
 
@@ -81,13 +84,15 @@ export class Work implements Lifetime {
     const t = k.self();
     k.mightSleepOp('flush_work', this.name, site);
     await k.point();
+    k.access(this, true);
     k.lockdepAcquire(this.cls, site, 'sync');
     if (!this.busy) return false;
     const target = this.pending ? this.queuedSeq : this.startedSeq;
     t.waitingFor = this.cls;
-    await this.done.waitEvent(
-      () => this.finishedSeq >= target || (!this.busy && this.finishedSeq >= this.startedSeq),
-    );
+    await this.done.waitEvent(() => {
+      k.access(this, false);
+      return this.finishedSeq >= target || (!this.busy && this.finishedSeq >= this.startedSeq);
+    });
     t.waitingFor = null;
     return true;
   }
@@ -117,6 +122,7 @@ export class Work implements Lifetime {
     const t = k.self();
     k.mightSleepOp(disable ? 'disable_work_sync' : 'cancel_work_sync', this.name, site);
     await k.point();
+    k.access(this, true);
     k.lockdepAcquire(this.cls, site, 'sync');
     if (disable) {
       this.disableCount++;
@@ -127,7 +133,10 @@ export class Work implements Lifetime {
     if (this.running) {
       const target = this.startedSeq;
       t.waitingFor = this.cls;
-      await this.done.waitEvent(() => this.finishedSeq >= target);
+      await this.done.waitEvent(() => {
+        k.access(this, false);
+        return this.finishedSeq >= target;
+      });
       t.waitingFor = null;
     }
     return was;
@@ -135,6 +144,7 @@ export class Work implements Lifetime {
 
   /** enable_work: returns true when the item is queueable again. */
   enable(): boolean {
+    this.k.access(this, true);
     if (this.disableCount <= 0) throw new Error(`enable_work(${this.name}) without disable`);
     this.disableCount--;
     return this.disableCount === 0;
@@ -142,11 +152,13 @@ export class Work implements Lifetime {
 
   /** Marks the item freed at `site`; later use is `use-after-free`. */
   free(site = ''): void {
+    this.k.access(this, true);
     this.k.markFreed(this, site);
   }
 
   /** Removes a pending instance from its queue; returns whether there was one. */
   unqueue(): boolean {
+    this.k.access(this, true);
     if (!this.pending) return false;
     this.pending = false;
     this.wq?.remove(this);
@@ -188,6 +200,7 @@ export class Workqueue {
 
   /** The items queued and not yet taken by a worker, in queueing order. */
   get pendingItems(): readonly Work[] {
+    this.k.access(this, false);
     return this.items;
   }
 
@@ -196,6 +209,7 @@ export class Workqueue {
   }
 
   get queued(): number {
+    this.k.access(this, false);
     return this.items.length;
   }
 
@@ -207,6 +221,8 @@ export class Workqueue {
 
   /** The synchronous part of queue_work, for callbacks that cannot yield (fence callbacks). */
   enqueue(w: Work): boolean {
+    this.k.access(this, true);
+    this.k.access(w, true);
     if (!this.k.checkAlive(w, this.queueWhat)) return false;
     if (w.disabled || w.pending || this.destroyed) return false;
     w.pending = true;
@@ -221,11 +237,13 @@ export class Workqueue {
   }
 
   remove(w: Work): void {
+    this.k.access(this, true);
     const i = this.items.indexOf(w);
     if (i >= 0) this.items.splice(i, 1);
   }
 
   private nextItem(): Work | undefined {
+    this.k.access(this, true);
     if (this.ordered) {
       const first = this.items[0];
       if (first === undefined || first.running) return undefined;
@@ -242,6 +260,7 @@ export class Workqueue {
    * spawned: an item cancelled in between must not run (cancel_work_sync on a pending item).
    */
   private kick(): void {
+    this.k.access(this, true);
     while (this.active < this.maxActive && this.runnableItems() > this.starting) {
       const slot = this.slots.indexOf(false);
       this.slots[slot] = true;
@@ -275,6 +294,7 @@ export class Workqueue {
       task.workName = null;
       w = this.nextItem();
     }
+    k.access(this, true);
     this.slots[slot] = false;
     this.active--;
     // Items skipped because they were running on another worker may now be runnable.
@@ -284,6 +304,7 @@ export class Workqueue {
   private async runOne(w: Work): Promise<void> {
     const k = this.k;
     const task = k.self();
+    k.access(w, true);
     w.pending = false;
     w.running = true;
     w.runs++;
@@ -315,6 +336,7 @@ export class Workqueue {
       await k.point();
       await w.fn();
     } finally {
+      k.access(w, true);
       k.lockdepRelease(w.cls);
       w.running = false;
       w.finishedSeq = started;
@@ -339,11 +361,14 @@ export class DelayedWork {
 
   /** True while the timer is armed or the work is queued. */
   get pending(): boolean {
+    // A delayed work's timer is part of its work item (hb.ts).
+    this.work.k.access(this.work, false);
     return this.timer !== null || this.work.pending;
   }
 
   /** queue_delayed_work: returns false when already pending (timer armed or queued). */
   queue(wq: Workqueue, delayNs: number): boolean {
+    this.work.k.access(this.work, true);
     if (this.pending || this.work.disabled) return false;
     this.arm(wq, delayNs);
     return true;
@@ -351,6 +376,7 @@ export class DelayedWork {
 
   /** mod_delayed_work: (re-)arms with a new delay; returns whether it was pending. */
   mod(wq: Workqueue, delayNs: number): boolean {
+    this.work.k.access(this.work, true);
     if (this.work.disabled) return false;
     const was = this.disarm() || this.work.unqueue();
     this.arm(wq, delayNs);
@@ -365,12 +391,14 @@ export class DelayedWork {
       return;
     }
     this.timer = k.at(delayNs, `dwork ${this.work.name}`, () => {
+      k.access(this.work, true);
       this.timer = null;
       wq.enqueue(this.work);
     });
   }
 
   private disarm(): boolean {
+    this.work.k.access(this.work, true);
     if (this.timer === null) return false;
     this.work.k.cancelEvent(this.timer);
     this.timer = null;

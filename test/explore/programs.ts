@@ -18,6 +18,7 @@ import { Spinlock } from '../../src/kernel/spinlock.js';
 import { Srcu } from '../../src/kernel/srcu.js';
 import { Timer } from '../../src/kernel/timer.js';
 import { WaitQueue } from '../../src/kernel/waitqueue.js';
+import { Work, Workqueue } from '../../src/kernel/workqueue.js';
 
 /**
  * `footprints`: what the program promises a reducing search (src/kernel/hb.ts): `complete`
@@ -397,7 +398,7 @@ export function randomOps(seed: number): RandomOp[][] {
   const r = new Prng(seed, 7);
   const kinds = ['add', 'read', 'cas', 'lock', 'spin', 'complete', 'wait', 'sleep', 'delay'];
   kinds.push('point', 'wqwake', 'wqwait', 'rdown', 'wdown', 'srcu', 'sync', 'ref', 'timer');
-  kinds.push('deltimer');
+  kinds.push('deltimer', 'queue', 'flush', 'cancel');
   return Array.from({ length: 2 + r.below(2) }, () =>
     Array.from(
       { length: 1 + r.below(4) },
@@ -429,6 +430,10 @@ export function randomCompleteProgram(seed: number): Program {
       const timer = new Timer(k, 'timer', () => {
         (at[2] as Atomic).peek();
         ref.incNow('timer');
+      });
+      const wqueue = new Workqueue(k, 'wqueue', 2);
+      const work = new Work(k, 'work', async () => {
+        await (at[1] as Atomic).add(5);
       });
       const ended = spec.map(() => -1);
       spec.forEach((ops, ti) => {
@@ -474,7 +479,11 @@ export function randomCompleteProgram(seed: number): Program {
               // Which task dropped the last reference is part of the state.
               if (await ref.decAndTest()) await a.add(10_000 * (ti + 1));
             } else if (op === 'timer') timer.mod(y * 1500);
-            else await timer.delSync();
+            else if (op === 'deltimer') await timer.delSync();
+            else if (op === 'queue') await wqueue.queueWork(work);
+            else if (op === 'flush') {
+              if (await work.flush()) await a.add(1);
+            } else if (await work.cancelSync()) await a.add(3);
           }
           ended[ti] = k.nowNs;
         });
