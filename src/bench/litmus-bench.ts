@@ -18,6 +18,7 @@
 import { buildCertificate } from '../explore/certificate.js';
 import { explore } from '../explore/explore.js';
 import type { Program } from '../explore/program.js';
+import { sameOutcomesAndStates } from '../explore/result.js';
 import { LITMUS_SCENARIOS } from '../scenarios/litmus.js';
 import { scenarioProgramId } from '../scenarios/program.js';
 import { type BenchSizes, type Clock, perSec } from './common.js';
@@ -34,34 +35,23 @@ export async function measureLitmus(
   for (const name of names) {
     const id = scenarioProgramId(name, 'default');
     onProgress?.(`litmus ${id}: dfs, delay bound 1`);
-    const t0 = now();
-    const r = await explore(resolve(id), {
+    const search = {
       strategy: 'dfs',
       depth: 1,
       dfsBound: 'delay',
       runs: sizes.litmusBudget,
       seed: 1,
       shrink: false,
-    });
+    } as const;
+    const t0 = now();
+    const r = await explore(resolve(id), search);
     const elapsedMs = now() - t0;
     const c = buildCertificate(r, { interrupted: false });
     if (c === null) throw new Error(`bench: ${id}: a dfs search without a certificate`);
     onProgress?.(`litmus ${id}: dfs, delay bound 1, partial-order reduction`);
     const t1 = now();
-    const rp = await explore(resolve(id), {
-      strategy: 'dfs',
-      depth: 1,
-      dfsBound: 'delay',
-      runs: sizes.litmusBudget,
-      seed: 1,
-      shrink: false,
-      dfsPor: true,
-    });
+    const rp = await explore(resolve(id), { ...search, dfsPor: true });
     const porMs = now() - t1;
-    const sameStates =
-      JSON.stringify(Object.keys(r.dfs?.outcomes ?? {})) ===
-        JSON.stringify(Object.keys(rp.dfs?.outcomes ?? {})) &&
-      JSON.stringify(r.dfs?.states ?? []) === JSON.stringify(rp.dfs?.states ?? []);
     out.push({
       program: id,
       bound: 'delay',
@@ -80,7 +70,7 @@ export async function measureLitmus(
         prunedRuns: rp.dfs?.prunedRuns ?? 0,
         exhausted: rp.exhausted === true,
         footprints: rp.dfs?.footprints ?? null,
-        sameStates,
+        sameStates: sameOutcomesAndStates(r.dfs, rp.dfs),
         elapsedMs: porMs,
       },
     });

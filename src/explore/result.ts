@@ -197,6 +197,20 @@ export function mergeDfs(
 }
 
 /**
+ * Whether two DFS searches of one tree reached the same distinct outcomes and the same final
+ * states (certificate.ts): what partial-order reduction must preserve (docs/explorer.md §11).
+ * Outcome counts may differ: a reduced search runs fewer schedules.
+ */
+export function sameOutcomesAndStates(
+  a: DfsTreeResult | null | undefined,
+  b: DfsTreeResult | null | undefined,
+): boolean {
+  const keys = (d: DfsTreeResult | null | undefined) => Object.keys(d?.outcomes ?? {}).join('\n');
+  const states = (d: DfsTreeResult | null | undefined) => (d?.states ?? []).join('\n');
+  return keys(a) === keys(b) && states(a) === states(b);
+}
+
+/**
  * Exhausted within the bounds: every subtree of the plan was explored to its end (an unsplit
  * search has the one subtree).
  */

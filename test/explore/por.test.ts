@@ -30,8 +30,12 @@ import {
 const fakeTask = () => ({ runnableSinceNs: 0, state: 'runnable' }) as unknown as Task;
 
 /** Runs two one-step tasks' steps in the given order; returns the key of the state after. */
-function keyAfter(order: ('a' | 'b')[], touch: Record<'a' | 'b', [object, boolean][]>): number {
-  const hb = new HbTracker('complete');
+function keyAfter(
+  order: ('a' | 'b')[],
+  touch: Record<'a' | 'b', [object, boolean][]>,
+  mode: 'complete' | 'conservative' = 'complete',
+): number {
+  const hb = new HbTracker(mode);
   const tasks = { a: fakeTask(), b: fakeTask() };
   hb.idOf(tasks.a);
   hb.idOf(tasks.b);
@@ -56,9 +60,11 @@ test('hb: independent steps commute, a write orders against reads and writes, re
   assert.notEqual(keyAfter(['a', 'b'], rw), keyAfter(['b', 'a'], rw));
   const ww = { a: [[x, true]], b: [[x, true]] } as Record<'a' | 'b', [object, boolean][]>;
   assert.notEqual(keyAfter(['a', 'b'], ww), keyAfter(['b', 'a'], ww));
-  // Conservative: every two steps are dependent.
-  const hbc = new HbTracker('conservative');
-  assert.equal(hbc.mode, 'conservative');
+  // Conservative: every two steps are dependent, even steps on disjoint objects.
+  assert.notEqual(
+    keyAfter(['a', 'b'], disjoint, 'conservative'),
+    keyAfter(['b', 'a'], disjoint, 'conservative'),
+  );
 });
 
 interface Pair {
