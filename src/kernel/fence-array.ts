@@ -30,6 +30,8 @@ export class FenceArray extends Fence {
   }
 
   private readonly onFence = (f: Fence): void => {
+    // `pending` is this fence's state: the count-down is a write (hb.ts).
+    this.k.access(this, true);
     if (f.error !== 0 && this.error === 0 && !this.signalled) this.setError(f.error);
     this.pending--;
     if (this.pending === 0 && !this.signalled) this.signal();

@@ -27,15 +27,28 @@ export class FenceChain extends Fence {
     k: Kernel,
     context: number,
     seqno: number,
-    /** `chain->prev`: the previous head, re-linked past signalled nodes by the walk. */
-    public prev: Fence | null,
+    prev: Fence | null,
     /** `chain->fence`: the contained fence. */
     readonly fence: Fence,
     /** `chain->prev_seqno`: the previous point on the same context, else 0. */
     readonly prevSeqno: number,
   ) {
     super(k, context, seqno, `chain#${seqno}`);
+    this.link = prev;
     this.arm();
+  }
+
+  private link: Fence | null;
+
+  /** `chain->prev`: the previous head, re-linked past signalled nodes by the walk. */
+  get prev(): Fence | null {
+    this.k.access(this, false);
+    return this.link;
+  }
+
+  set prev(f: Fence | null) {
+    this.k.access(this, true);
+    this.link = f;
   }
 
   /** Listens to whichever of the contained fence and the predecessor is still pending. */

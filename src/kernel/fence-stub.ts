@@ -10,13 +10,16 @@
  * Both are on context 0 with seqno 0 and carry no error; neither is ever pending, so the
  * liveness oracle never sees them.
  */
-import { Fence } from './fence.js';
+import { Fence, fenceRegistry } from './fence.js';
 import type { Kernel } from './kernel.js';
 
 const stubs = new WeakMap<Kernel, Fence>();
 
 /** `dma_fence_get_stub`: the shared, signalled stub of this kernel. */
 export function fenceGetStub(k: Kernel): Fence {
+  // Whether the stub exists yet depends on every fence creation before (each writes the
+  // registry): a read of it (hb.ts).
+  k.access(fenceRegistry(k), false);
   let f = stubs.get(k);
   if (f === undefined) {
     f = new Fence(k, 0, 0, 'stub');

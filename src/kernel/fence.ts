@@ -12,6 +12,12 @@
  *
  * Every fence created through a kernel is registered in `FenceRegistry`, so that the liveness
  * oracle can check at the end of a run that every fence was signalled.
+ *
+ * Fences, their contexts and the registry report their accesses to the explorer's
+ * happens-before hashing (`Kernel.access`, docs/explorer.md §11): a look at a fence's state
+ * (`signalled`, `error`, the signal instant, the callback list) is a read, signalling, setting
+ * an error and adding or removing a callback are writes, and creating a fence or a context
+ * writes the registry (the fence's trace id and the context number depend on the order).
  */
 import type { Kernel } from './kernel.js';
 import type { LockClass } from './lockdep.js';
@@ -23,7 +29,12 @@ export class FenceRegistry {
   readonly all: Fence[] = [];
   private nextContext = 1;
 
+  constructor(private readonly k: Kernel) {
+    k.register(this);
+  }
+
   allocContext(): number {
+    this.k.access(this, true);
     return this.nextContext++;
   }
 
@@ -37,7 +48,7 @@ const registries = new WeakMap<Kernel, FenceRegistry>();
 export function fenceRegistry(k: Kernel): FenceRegistry {
   let r = registries.get(k);
   if (r === undefined) {
-    r = new FenceRegistry();
+    r = new FenceRegistry(k);
     registries.set(k, r);
   }
   return r;
@@ -46,25 +57,43 @@ export function fenceRegistry(k: Kernel): FenceRegistry {
 export type FenceCallback = (f: Fence) => void;
 
 export class Fence {
-  signalled = false;
-  /** 0, or a negative errno set before signalling. */
-  error = 0;
-  signalledAtNs = -1;
+  private isSignalled = false;
+  private errno = 0;
+  private signalInstantNs = -1;
   readonly createdAtNs: number;
   private callbacks: FenceCallback[] = [];
   private waiters: WaitQueue | null = null;
   private readonly asyncId: number;
 
   constructor(
-    private readonly k: Kernel,
+    protected readonly k: Kernel,
     readonly context: number,
     readonly seqno: number,
     readonly name: string,
   ) {
+    k.register(this);
     const reg = fenceRegistry(k);
+    k.access(reg, true);
     this.asyncId = reg.all.length + 1;
     reg.all.push(this);
     this.createdAtNs = k.nowNs;
+  }
+
+  get signalled(): boolean {
+    this.k.access(this, false);
+    return this.isSignalled;
+  }
+
+  /** 0, or a negative errno set before signalling. */
+  get error(): number {
+    this.k.access(this, false);
+    return this.errno;
+  }
+
+  /** The virtual instant of the signal, -1 while pending. */
+  get signalledAtNs(): number {
+    this.k.access(this, false);
+    return this.signalInstantNs;
   }
 
   /** 0 while pending, 1 when signalled without error, the negative errno otherwise. */
@@ -76,27 +105,29 @@ export class Fence {
   setError(err: number): void {
     if (err >= 0)
       throw new Error(`dma_fence_set_error(${this.name}, ${err}): not a negative errno`);
-    if (this.signalled) {
+    this.k.access(this, true);
+    if (this.isSignalled) {
       this.k.violation(
         'fence-error-code',
         `fence ${this.name}: error ${err} set after it was signalled`,
       );
       return;
     }
-    this.error = err;
+    this.errno = err;
   }
 
   /** dma_fence_signal. Returns false (and reports) if it was already signalled. */
   signal(): boolean {
     const k = this.k;
-    if (this.signalled) {
+    k.access(this, true);
+    if (this.isSignalled) {
       k.violation('fence-signalled', `fence ${this.name} signalled twice`);
       return false;
     }
-    this.signalled = true;
-    this.signalledAtNs = k.nowNs;
+    this.isSignalled = true;
+    this.signalInstantNs = k.nowNs;
     const lane = k.current?.lane ?? k.trace.lane('cpu', 'runtime');
-    k.trace.instant(lane, 'fence', `signal ${this.name}`, { error: this.error });
+    k.trace.instant(lane, 'fence', `signal ${this.name}`, { error: this.errno });
     const cbs = this.callbacks;
     this.callbacks = [];
     for (const cb of cbs) cb(this);
@@ -106,12 +137,14 @@ export class Fence {
 
   /** dma_fence_add_callback: false when already signalled (the callback is not called). */
   addCallback(cb: FenceCallback): boolean {
-    if (this.signalled) return false;
+    this.k.access(this, true);
+    if (this.isSignalled) return false;
     this.callbacks.push(cb);
     return true;
   }
 
   removeCallback(cb: FenceCallback): boolean {
+    this.k.access(this, true);
     const i = this.callbacks.indexOf(cb);
     if (i < 0) return false;
     this.callbacks.splice(i, 1);
@@ -127,7 +160,11 @@ export class Fence {
       await k.point();
       return true;
     }
-    this.waiters ??= new WaitQueue(k, `fence ${this.name}`);
+    if (this.waiters === null) {
+      // The first waiter hangs the queue on the fence: a write.
+      k.access(this, true);
+      this.waiters = new WaitQueue(k, `fence ${this.name}`);
+    }
     return this.waiters.waitEvent(() => this.signalled, timeoutNs);
   }
 
@@ -165,15 +202,18 @@ export class FenceContext {
     private readonly k: Kernel,
     readonly name: string,
   ) {
+    k.register(this);
     this.id = fenceRegistry(k).allocContext();
   }
 
   /** The seqno of the last fence created (`atomic64_read(&fence_ctx.seqno)`). */
   get lastSeqno(): number {
+    this.k.access(this, false);
     return this.seqno;
   }
 
   create(label?: string): Fence {
+    this.k.access(this, true);
     this.seqno++;
     return new Fence(this.k, this.id, this.seqno, label ?? `${this.name}#${this.seqno}`);
   }

@@ -8,6 +8,8 @@
 import type { Program, RunInput, RunReport } from '../../src/explore/program.js';
 import { Atomic } from '../../src/kernel/atomic.js';
 import { Completion } from '../../src/kernel/completion.js';
+import { type Fence, FenceContext } from '../../src/kernel/fence.js';
+import { FenceArray } from '../../src/kernel/fence-array.js';
 import type { FootprintMode } from '../../src/kernel/hb.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { Mutex } from '../../src/kernel/mutex.js';
@@ -398,7 +400,7 @@ export function randomOps(seed: number): RandomOp[][] {
   const r = new Prng(seed, 7);
   const kinds = ['add', 'read', 'cas', 'lock', 'spin', 'complete', 'wait', 'sleep', 'delay'];
   kinds.push('point', 'wqwake', 'wqwait', 'rdown', 'wdown', 'srcu', 'sync', 'ref', 'timer');
-  kinds.push('deltimer', 'queue', 'flush', 'cancel');
+  kinds.push('deltimer', 'queue', 'flush', 'cancel', 'fsignal', 'fwait', 'fpoll', 'fcb', 'fnew');
   return Array.from({ length: 2 + r.below(2) }, () =>
     Array.from(
       { length: 1 + r.below(4) },
@@ -409,7 +411,8 @@ export function randomOps(seed: number): RandomOp[][] {
 
 /**
  * A random small program over every primitive that reports its accesses (three atomics, two
- * mutexes, a spinlock, two completions with timed waits, a wait queue, sleeps and delays), for
+ * mutexes, a spinlock, two completions with timed waits, a wait queue, sleeps and delays,
+ * two dma-fences with an array fence over them and a fence context), for
  * the reduction's soundness check: its metrics are the atomics' final values and the instant
  * each task ended, so two schedules that end differently are two states.
  */
@@ -435,6 +438,9 @@ export function randomCompleteProgram(seed: number): Program {
       const work = new Work(k, 'work', async () => {
         await (at[1] as Atomic).add(5);
       });
+      const ctx = new FenceContext(k, 'ctx');
+      const fence = [ctx.create(), ctx.create()];
+      const both = new FenceArray(k, fence);
       const ended = spec.map(() => -1);
       spec.forEach((ops, ti) => {
         k.spawn(`t${ti}`, async () => {
@@ -483,7 +489,26 @@ export function randomCompleteProgram(seed: number): Program {
             else if (op === 'queue') await wqueue.queueWork(work);
             else if (op === 'flush') {
               if (await work.flush()) await a.add(1);
-            } else if (await work.cancelSync()) await a.add(3);
+            } else if (op === 'cancel') {
+              if (await work.cancelSync()) await a.add(3);
+            } else if (op === 'fsignal') {
+              const f = fence[x % 2] as Fence;
+              if (!f.signalled) {
+                if (y === 3) f.setError(-62);
+                f.signal();
+              }
+            } else if (op === 'fwait') {
+              if (!(await (fence[x % 2] as Fence).wait(y * 2500))) await a.add(100);
+            } else if (op === 'fpoll') {
+              if (both.signalled && both.error !== 0) await a.add(7);
+            } else if (op === 'fcb') {
+              // The callback runs in whichever step signals.
+              (fence[x % 2] as Fence).addCallback(() => ref.incNow('fence'));
+            } else {
+              const f = ctx.create();
+              f.signal();
+              if (ctx.lastSeqno > 3) await a.add(1);
+            }
           }
           ended[ti] = k.nowNs;
         });
@@ -492,6 +517,9 @@ export function randomCompleteProgram(seed: number): Program {
         ...Object.fromEntries(at.map((a, i) => [`a${i}`, a.peek()])),
         ...Object.fromEntries(ended.map((t, i) => [`end${i}`, t])),
         ref: ref.peek(),
+        ...Object.fromEntries(fence.map((f, i) => [`fence${i}`, f.status])),
+        ...Object.fromEntries(fence.map((f, i) => [`fence${i}At`, f.signalledAtNs])),
+        both: both.status,
       });
     },
     'complete',
