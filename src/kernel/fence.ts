@@ -98,8 +98,9 @@ export class Fence {
 
   /** 0 while pending, 1 when signalled without error, the negative errno otherwise. */
   get status(): number {
-    if (!this.signalled) return 0;
-    return this.error !== 0 ? this.error : 1;
+    this.k.access(this, false);
+    if (!this.isSignalled) return 0;
+    return this.errno !== 0 ? this.errno : 1;
   }
 
   setError(err: number): void {

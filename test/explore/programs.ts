@@ -8,6 +8,7 @@
 import type { Program, RunInput, RunReport } from '../../src/explore/program.js';
 import { Atomic } from '../../src/kernel/atomic.js';
 import { Completion } from '../../src/kernel/completion.js';
+import { Errno } from '../../src/kernel/errno.js';
 import { type Fence, FenceContext } from '../../src/kernel/fence.js';
 import { FenceArray } from '../../src/kernel/fence-array.js';
 import type { FootprintMode } from '../../src/kernel/hb.js';
@@ -413,8 +414,9 @@ export function randomOps(seed: number): RandomOp[][] {
  * A random small program over every primitive that reports its accesses (three atomics, two
  * mutexes, a spinlock, two completions with timed waits, a wait queue, sleeps and delays,
  * two dma-fences with an array fence over them and a fence context), for
- * the reduction's soundness check: its metrics are the atomics' final values and the instant
- * each task ended, so two schedules that end differently are two states.
+ * the reduction's soundness check: its metrics are the atomics' final values, the instant
+ * each task ended and each fence's status and signal instant, so two schedules that end
+ * differently are two states.
  */
 export function randomCompleteProgram(seed: number): Program {
   const spec = randomOps(seed);
@@ -494,7 +496,7 @@ export function randomCompleteProgram(seed: number): Program {
             } else if (op === 'fsignal') {
               const f = fence[x % 2] as Fence;
               if (!f.signalled) {
-                if (y === 3) f.setError(-62);
+                if (y === 3) f.setError(-Errno.ETIME);
                 f.signal();
               }
             } else if (op === 'fwait') {
