@@ -17,7 +17,10 @@
  *
  * Semantics: for every built-in scenario on every design and a few seeds, under random and
  * PCT, both sides must produce the same trace hash, step count and schedule. A difference is
- * printed and makes the exit code 1 (an optimisation must not change a run).
+ * printed and makes the exit code 1 (an optimisation must not change a run). `--same-outcome`
+ * compares the schedule, decisions, outcome, end time and violations instead, for a change
+ * that leaves out steps in which nothing can differ and so changes the step count and the
+ * trace hash on purpose.
  */
 
 import { createHook } from 'node:async_hooks';
@@ -44,6 +47,7 @@ function parseArgs(argv: string[]): {
   reps: number;
   only: string | null;
   skipHashes: boolean;
+  sameOutcome: boolean;
   headDist: string | null;
 } {
   const pos: string[] = [];
@@ -51,6 +55,7 @@ function parseArgs(argv: string[]): {
   let reps = 5;
   let only: string | null = null;
   let skipHashes = false;
+  let sameOutcome = false;
   let headDist: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -61,12 +66,13 @@ function parseArgs(argv: string[]): {
     } else if (a === '--reps') reps = Number(argv[++i]);
     else if (a === '--only') only = argv[++i] ?? null;
     else if (a === '--skip-hashes') skipHashes = true;
+    else if (a === '--same-outcome') sameOutcome = true;
     else if (a === '--head-dist') headDist = resolve(argv[++i] as string);
     else pos.push(a);
   }
   if (pos.length < 1) {
     console.error(
-      'usage: tsx bench/ab.ts <base-rev> [<head-rev>] [--overlay paths...] [--reps N] [--only substr] [--skip-hashes] [--head-dist DIR]',
+      'usage: tsx bench/ab.ts <base-rev> [<head-rev>] [--overlay paths...] [--reps N] [--only substr] [--skip-hashes] [--same-outcome] [--head-dist DIR]',
     );
     process.exit(2);
   }
@@ -77,6 +83,7 @@ function parseArgs(argv: string[]): {
     reps,
     only,
     skipHashes,
+    sameOutcome,
     headDist,
   };
 }
@@ -215,7 +222,13 @@ function median(xs: number[]): number {
     : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
 }
 
-async function hashes(s: Side): Promise<Map<string, string>> {
+/**
+ * Per run, what must agree: by default the trace hash, step count and schedule; with
+ * `sameOutcome`, the schedule, decisions, outcome, end time and violations (invariant, message,
+ * instant, task) but not the steps or the trace hash, for a change that leaves out steps in
+ * which nothing can differ (a poll's identical wakes, docs/performance.md).
+ */
+async function hashes(s: Side, sameOutcome: boolean): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const spec of s.mod.BUILTIN_SCENARIOS) {
     for (const design of s.mod.DESIGN_NAMES) {
@@ -232,9 +245,15 @@ async function hashes(s: Side): Promise<Map<string, string>> {
             record: true,
             stopOnViolation: true,
           });
+          const viol = r.violations.map(
+            (v: { invariant: string; message: string; atNs: number; task: string | null }) =>
+              `${v.invariant}:${v.message}@${v.atNs}:${v.task}`,
+          );
           out.set(
             `${id} ${strategy} seed ${seed}`,
-            `${r.traceHash} steps=${r.steps} decisions=${r.decisions} sched=${r.schedule.length}:${r.schedule.slice(0, 40)}`,
+            sameOutcome
+              ? `${r.outcome} decisions=${r.decisions} now=${r.nowNs} sched=${r.schedule} violations=${viol.join(' | ')}`
+              : `${r.traceHash} steps=${r.steps} decisions=${r.decisions} sched=${r.schedule.length}:${r.schedule.slice(0, 40)}`,
           );
         }
       }
@@ -293,24 +312,27 @@ async function counts(s: Side): Promise<Record<string, number>> {
 /** Child mode: loads one side and answers `{what, name}` messages until disconnected. */
 async function child(dist: string): Promise<void> {
   const side = await load(dist, dist);
-  process.on('message', (m: { what: 'hashes' | 'counts' | 'run'; name?: string }) => {
-    void (async () => {
-      if (m.what === 'counts') {
-        process.send?.(await counts(side));
-      } else if (m.what === 'hashes') {
-        process.send?.({ hashes: [...(await hashes(side))] });
-      } else {
-        const w = WORKLOADS.find((x) => x.name === m.name) as Workload;
-        // CPU time of this process, not wall time: the machine is shared, and a process that
-        // waits for a core is not slower code.
-        const c0 = process.cpuUsage();
-        const r = await w.run(side);
-        const c = process.cpuUsage(c0);
-        const cpuMs = (c.user + c.system) / 1000;
-        process.send?.({ units: r.units, ms: cpuMs });
-      }
-    })();
-  });
+  process.on(
+    'message',
+    (m: { what: 'hashes' | 'counts' | 'run'; name?: string; sameOutcome?: boolean }) => {
+      void (async () => {
+        if (m.what === 'counts') {
+          process.send?.(await counts(side));
+        } else if (m.what === 'hashes') {
+          process.send?.({ hashes: [...(await hashes(side, m.sameOutcome === true))] });
+        } else {
+          const w = WORKLOADS.find((x) => x.name === m.name) as Workload;
+          // CPU time of this process, not wall time: the machine is shared, and a process that
+          // waits for a core is not slower code.
+          const c0 = process.cpuUsage();
+          const r = await w.run(side);
+          const c = process.cpuUsage(c0);
+          const cpuMs = (c.user + c.system) / 1000;
+          process.send?.({ units: r.units, ms: cpuMs });
+        }
+      })();
+    },
+  );
   process.send?.({ ready: true });
 }
 
@@ -361,8 +383,8 @@ async function main(): Promise<void> {
   try {
     if (!o.skipHashes) {
       const [hb, hh] = await Promise.all([
-        base.ask<{ hashes: [string, string][] }>({ what: 'hashes' }),
-        head.ask<{ hashes: [string, string][] }>({ what: 'hashes' }),
+        base.ask<{ hashes: [string, string][] }>({ what: 'hashes', sameOutcome: o.sameOutcome }),
+        head.ask<{ hashes: [string, string][] }>({ what: 'hashes', sameOutcome: o.sameOutcome }),
       ]);
       const hm = new Map(hh.hashes);
       let same = 0;
@@ -371,7 +393,9 @@ async function main(): Promise<void> {
         else if (bad++ < 10) console.log(`DIFFERENT ${key}\n  base ${v}\n  head ${hm.get(key)}`);
       }
       console.log(
-        `runs with identical trace hash, steps and schedule: ${same}/${hb.hashes.length}`,
+        o.sameOutcome
+          ? `runs with identical schedule, decisions, outcome, end time and violations: ${same}/${hb.hashes.length}`
+          : `runs with identical trace hash, steps and schedule: ${same}/${hb.hashes.length}`,
       );
     }
     const [cb, ch] = [

@@ -10,7 +10,9 @@
  * hardware they end in an external abort or a bus hang (an IRQ handler left running while the
  * device is suspended does this).
  */
+import type { PanthorDevice } from '../driver/device.js';
 import { regName } from '../hw/reg-names.js';
+import type { Task } from '../kernel/task.js';
 import type { CheckContext, Oracle } from './oracle.js';
 
 export class HwAccessOracle implements Oracle {
@@ -25,7 +27,26 @@ export class HwAccessOracle implements Oracle {
     /** Whether the design claims the rule (`hw-access-during-reset`); the power part always runs. */
     checkRule: boolean,
   ) {
-    if (checkRule) ctx.sys.hw.onRegisterAccess = (offset, write) => this.access(offset, write);
+    if (checkRule) {
+      const hw = ctx.sys.hw;
+      hw.onRegisterAccess = (offset, write) => this.access(offset, write);
+      hw.registerAccessQuiet = () => this.reported >= 3 || !this.anyViolated();
+    }
+  }
+
+  /** Whether an access by `task` breaks the rule on `dev`: it is resetting, by someone else. */
+  private violates(task: Task, dev: PanthorDevice): boolean {
+    const worker = dev.reset.worker;
+    if (dev.reset.current === null || worker === null || task === worker) return false;
+    return task.ctx !== 'hardirq' && task.ctx !== 'irq-thread';
+  }
+
+  /** Whether an access by the running task, now, would break the rule on some device. */
+  private anyViolated(): boolean {
+    const task = this.ctx.sys.k.current;
+    if (task === null) return false;
+    for (const dev of this.ctx.sys.platform.devices) if (this.violates(task, dev)) return true;
+    return false;
   }
 
   private access(offset: number, write: boolean): void {
@@ -33,14 +54,11 @@ export class HwAccessOracle implements Oracle {
     const task = sys.k.current;
     if (task === null) return;
     for (const dev of sys.platform.devices) {
-      const worker = dev.reset.worker;
-      if (dev.reset.current === null || worker === null) continue;
-      if (task === worker) continue;
-      if (task.ctx === 'hardirq' || task.ctx === 'irq-thread') continue;
+      if (!this.violates(task, dev)) continue;
       if (this.reported++ < 3) {
         this.ctx.report(
           'hw-access-during-reset',
-          `${task.name} ${write ? 'wrote' : 'read'} ${regName(offset)} while ${worker.name} was resetting ${dev.name}`,
+          `${task.name} ${write ? 'wrote' : 'read'} ${regName(offset)} while ${dev.reset.worker?.name} was resetting ${dev.name}`,
         );
       }
     }

@@ -333,6 +333,13 @@ export const DELTAS: readonly Delta[] = [
     'panthor_gpu_l2_power_on (mask 1, polls PWRTRANS)',
     'the virtual GPU has one L2',
   ),
+  d(
+    'poll-skips-quiet-ticks',
+    'model',
+    'a register poll that nothing can change before the next event (no other task runnable, no event within the jump horizon, a register that does not move with time and that no observer watches) waits once for its ticks up to there; each skipped read is counted in the MMIO statistics, the poll ends at the same instant with the same value, and the trace shows one instant (`poll: identical reads skipped`) instead of a wake per tick',
+    'readx_poll_timeout / readx_poll_timeout_atomic (include/linux/iopoll.h) as panthor_mmu.c wait_ready, panthor_gpu.c panthor_gpu_l2_power_on and panthor_fw.c use them',
+    'the skipped wakes are steps in which nothing can differ: a stuck AS_STATUS poll (10 us ticks, 100 ms) was nine steps in ten of a run; decisions, outcomes and times are unchanged (test/driver/io-poll.test.ts), only the step count and the trace hash',
+  ),
 ] as const;
 
 export function delta(id: string): Delta | undefined {

@@ -16,6 +16,9 @@ import type { VirtualGpu } from '../hw/gpu.js';
 import { regName } from '../hw/reg-names.js';
 import type { Kernel, Lifetime } from '../kernel/kernel.js';
 
+/** A bound on a poll loop's iterations, whatever its timeout: a model guard, not the kernel's. */
+const POLL_ITERATIONS = 100_000;
+
 export type PollResult = { ok: true; value: number } | { ok: false; value: number };
 
 export class DeviceIo {
@@ -67,15 +70,70 @@ export class DeviceIo {
     atomic = false,
   ): Promise<PollResult> {
     const deadline = this.k.nowNs + timeoutNs;
-    for (let i = 0; i < 100_000; i++) {
+    for (let i = 0; i < POLL_ITERATIONS; i++) {
       const v = this.read(offset);
       if (cond(v)) return { ok: true, value: v };
-      if (this.k.nowNs >= deadline) break;
-      const step = Math.min(stepNs, deadline - this.k.nowNs);
-      if (atomic) await this.k.delay(step);
-      else await this.k.sleep(step);
+      const now = this.k.nowNs;
+      if (now >= deadline) break;
+      // Skip the identical iterations of a quiet stretch (see `quietWakes`): one wait for them
+      // all, landing where the last of them would have, and each skipped read still counted.
+      const skipped = this.quietWakes(
+        offset,
+        now,
+        deadline,
+        stepNs,
+        atomic,
+        POLL_ITERATIONS - 1 - i,
+      );
+      if (skipped > 0) {
+        this.hw.countSkippedReads(skipped);
+        this.k.trace.instant(this.k.self().lane, 'io', 'poll: identical reads skipped', {
+          reg: regName(offset),
+          reads: skipped,
+        });
+        i += skipped;
+      }
+      const step = Math.min((skipped + 1) * stepNs, deadline - now);
+      const since = now + skipped * stepNs;
+      if (atomic) await this.k.delay(step, since);
+      else await this.k.sleep(step, since);
     }
     const v = this.read(offset);
     return cond(v) ? { ok: true, value: v } : { ok: false, value: v };
+  }
+
+  /**
+   * How many of the next wakes of a poll loop can be skipped without changing anything but the
+   * step count: the wakes `now + j*stepNs` (j = 1, 2, ...) that come before the deadline and
+   * before `Kernel.quietUntilNs()`. At each of them the loop would be the only runnable task,
+   * with no event due and no decision offered, and would read the same register again: with
+   * `VirtualGpu.repeatableRead` that read returns the value that just failed the condition
+   * (nothing but an event or another task's write changes it) and has no effect beyond the
+   * MMIO read count. So the loop would sleep again, and its next wake is the only one that can
+   * see something new.
+   *
+   * Why it matters: the driver's stuck-register polls run to their timeout one tick at a time,
+   * panthor_mmu.c wait_ready (AS_STATUS, 10 us ticks, 100 ms: ten thousand wakes), the MCU and
+   * L2 polls of panthor_fw.c and panthor_gpu.c. In a run with an AS stuck these were nine steps
+   * in ten (docs/performance.md).
+   *
+   * Not skipped: a sleeping poll in atomic context (each of its sleeps is an `atomic-sleep`
+   * report of its own), a read the hardware observes (`onMmio`, a register-access hook that is
+   * not quiet), a register that moves with time, and anything when the kernel tracks complete
+   * happens-before footprints (quietUntilNs is then now).
+   */
+  private quietWakes(
+    offset: number,
+    now: number,
+    deadline: number,
+    stepNs: number,
+    atomic: boolean,
+    maxIterations: number,
+  ): number {
+    if (stepNs <= 0 || (!atomic && this.k.current?.atomic === true)) return 0;
+    const until = Math.min(deadline, this.k.quietUntilNs());
+    if (until - now <= stepNs || !this.mapping.alive || !this.hw.repeatableRead(offset)) return 0;
+    // Never past the loop's own bound on iterations (`poll`): those wakes are all real.
+    return Math.min(Math.ceil((until - now) / stepNs) - 1, maxIterations);
   }
 }

@@ -34,6 +34,8 @@ export interface RunInput {
   /** Stop at the first violation. */
   stopOnViolation?: boolean;
   maxSteps?: number;
+  /** KernelOptions.quietPolls (a program without polls ignores it). */
+  quietPolls?: boolean;
 }
 
 export interface RunReport {

@@ -143,6 +143,16 @@ export class GpuControl {
     return this.readers.has(offset);
   }
 
+  /** The registers whose value moves with time on its own: the cycle counter and the timestamp. */
+  readMovesWithTime(offset: number): boolean {
+    return (
+      offset === GPU_CYCLE_COUNT ||
+      offset === GPU_CYCLE_COUNT + 4 ||
+      offset === GPU_TIMESTAMP ||
+      offset === GPU_TIMESTAMP + 4
+    );
+  }
+
   /** A soft or hard reset has been requested and has not completed. */
   get resetInProgress(): boolean {
     return this.pending !== null;

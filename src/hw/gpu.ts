@@ -88,6 +88,12 @@ export class VirtualGpu {
    * every few steps, and an object each is garbage the oracle does not need).
    */
   onRegisterAccess: ((offset: number, write: boolean) => void) | null = null;
+  /**
+   * Set with `onRegisterAccess` by a hook that can tell: whether a read by the running task, now,
+   * would leave the hook as it is (nothing reported, nothing remembered that matters). Without
+   * it, a hooked read is never `repeatableRead`.
+   */
+  registerAccessQuiet: (() => boolean) | null = null;
 
   private readonly ctx: HwContext;
   private readonly gpuIrq: IrqRegs;
@@ -252,6 +258,42 @@ export class VirtualGpu {
     if (this.onMmio !== null) this.onMmio({ offset, write: false, value, atNs: this.k.nowNs });
     if (this.onRegisterAccess !== null) this.onRegisterAccess(offset, false);
     return value;
+  }
+
+  /**
+   * Whether reading `offset` again later, with no hardware event and no other MMIO in between,
+   * returns the same value and has no effect but `stats.mmioReads`: the register is implemented
+   * (an unknown offset is logged), does not move with time (the cycle counter and timestamp do),
+   * the GPU is powered (a read without power is logged), and no observer sees each read (or the
+   * one that does says this read would not matter to it). Register reads have no side effects
+   * in this model otherwise: status, ready and fault registers only report state that events
+   * and writes change. What a poll loop needs to know before it skips the identical reads of a
+   * stretch in which nothing else can happen (driver/io.ts `poll`).
+   */
+  repeatableRead(offset: number): boolean {
+    if (!this.isPowered || this.onMmio !== null) return false;
+    if (this.onRegisterAccess !== null) {
+      if (this.registerAccessQuiet === null || !this.registerAccessQuiet()) return false;
+    }
+    if (this.control.handles(offset)) return !this.control.readMovesWithTime(offset);
+    if (this.power.handles(offset) || this.mmu.handles(offset) || this.perf.handles(offset)) {
+      return true;
+    }
+    switch (offset) {
+      case MCU_CONTROL:
+      case MCU_STATUS:
+      case JOB_INT_RAWSTAT:
+      case JOB_INT_MASK:
+      case JOB_INT_STAT:
+      case JOB_INT_CLEAR:
+        return true;
+    }
+    return false;
+  }
+
+  /** Counts `n` reads that a poll loop skipped because they were `repeatableRead`. */
+  countSkippedReads(n: number): void {
+    this.stats.mmioReads += n;
   }
 
   write32(offset: number, value: number): void {

@@ -64,6 +64,12 @@ export interface KernelOptions {
    * whatever this says.
    */
   footprints?: FootprintMode;
+  /**
+   * Whether a poll loop may skip its identical wakes (`quietUntilNs`, driver/io.ts). Default
+   * true; false makes every wake a step, which only lengthens the run and its trace: the test
+   * that proves the skip exact compares the two (test/driver/io-poll.test.ts).
+   */
+  quietPolls?: boolean;
 }
 
 export type RunOutcome =
@@ -142,6 +148,7 @@ export class Kernel implements StrategyHost {
 
   private readonly maxSteps: number;
   private readonly maxTimeNs: number;
+  private readonly quietPolls: boolean;
   private readonly stopOnViolation: boolean;
   private readonly maxPerInvariant: number;
   private readonly jumpHorizonNs: number;
@@ -181,6 +188,7 @@ export class Kernel implements StrategyHost {
     this.strategy = opts.strategy ?? FIFO;
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.maxTimeNs = opts.maxTimeNs ?? DEFAULT_MAX_TIME_NS;
+    this.quietPolls = opts.quietPolls ?? true;
     this.stopOnViolation = opts.stopOnViolation ?? false;
     this.maxPerInvariant = opts.maxViolationsPerInvariant ?? 20;
     this.jumpHorizonNs = opts.jumpHorizonNs ?? DEFAULT_JUMP_HORIZON_NS;
@@ -360,13 +368,15 @@ export class Kernel implements StrategyHost {
   /**
    * Parks the running task until `wake(task)` or the timeout. Resolves true when woken, false on
    * timeout. `sleeping` says whether this is a sleep (forbidden in atomic context) or a spin.
+   * `sinceNs` is when the wait began as the hung-task report tells it: now, or for a poll that
+   * skipped identical wakes (driver/io.ts), the last of them, which is when it would have begun.
    */
-  block(reason: string, timeoutNs = -1, sleeping = true): Promise<boolean> {
+  block(reason: string, timeoutNs = -1, sleeping = true, sinceNs = this.nowNs): Promise<boolean> {
     const t = this.self();
     if (sleeping) this.mightSleep(reason);
     t.state = 'blocked';
     t.blockedOn = reason;
-    t.blockedAtNs = this.nowNs;
+    t.blockedAtNs = sinceNs;
     t.sleeping = sleeping;
     if (timeoutNs >= 0) {
       if (this.hb !== null) this.hb.access(this.events, true);
@@ -415,13 +425,13 @@ export class Kernel implements StrategyHost {
    * promise and a microtask hop per sleep (poll loops sleep a lot). That promise resolves to
    * `false` (timed out), which the `void` type hides; nobody reads it.
    */
-  sleep(ns: number): Promise<void> {
-    return this.block('sleep', ns, true) as Promise<unknown> as Promise<void>;
+  sleep(ns: number, sinceNs = this.nowNs): Promise<void> {
+    return this.block('sleep', ns, true, sinceNs) as Promise<unknown> as Promise<void>;
   }
 
   /** Busy-waits for `ns` of virtual time (udelay): allowed in atomic context. Like `sleep`. */
-  delay(ns: number): Promise<void> {
-    return this.block('delay', ns, false) as Promise<unknown> as Promise<void>;
+  delay(ns: number, sinceNs = this.nowNs): Promise<void> {
+    return this.block('delay', ns, false, sinceNs) as Promise<unknown> as Promise<void>;
   }
 
   /**
@@ -805,6 +815,38 @@ export class Kernel implements StrategyHost {
       if (this.hb !== null) this.hb.beginTask(t);
       return t;
     }
+  }
+
+  /**
+   * The instant before which nothing but the running task can act: a bound, exclusive, on the
+   * instants at which the running task could wake from a wait of its own and find the system
+   * as it left it, with no decision offered to the strategy. It is now when another task is
+   * runnable or the run is ending; otherwise the next timed event's instant (every other task,
+   * IRQ handler, timer and timeout becomes runnable only through an event) less the jump
+   * horizon, and never after the time limit.
+   *
+   * The horizon: a task that wakes within it of an event is a decision for a strategy that
+   * takes time jumps (run it, or fire the event first). It is left out whatever the strategy,
+   * so that a run's steps and trace hash do not depend on whether its strategy could have been
+   * offered a jump: a FIFO run and the same schedule replayed by a strategy that is offered
+   * jumps and declines them are the same run, step for step (the bench's same-schedule twin).
+   *
+   * What it is for: a poll loop whose register cannot change before that instant may wait once
+   * for all the iterations that would wake before it, instead of waking, reading the same value
+   * and waiting again (DeviceIo.poll). Those iterations are steps in which nothing can differ,
+   * so leaving them out changes no decision and no outcome, only the step count and the trace.
+   * With complete happens-before footprints (hb.ts) it is always now: the answer reads the run
+   * queue and the event queue, which such programs would have to report. `quietPolls: false`
+   * makes it always now, too.
+   */
+  quietUntilNs(): number {
+    if (!this.quietPolls || this.runq.length > 0 || this.outcome !== null) return this.nowNs;
+    if (this.hb !== null && this.hb.mode === 'complete') return this.nowNs;
+    // A wake after the time limit ends the run there (fireNext): never skip past it.
+    const limit = this.maxTimeNs + 1;
+    const next = this.events.peek();
+    if (next === undefined) return limit;
+    return Math.min(limit, next.atNs - this.jumpHorizonNs);
   }
 
   /**

@@ -89,6 +89,7 @@ export function scenarioProgram(
           record: input.record ?? true,
           stopOnViolation: input.stopOnViolation ?? false,
           ...(input.maxSteps !== undefined ? { maxSteps: input.maxSteps } : {}),
+          ...(input.quietPolls !== undefined ? { quietPolls: input.quietPolls } : {}),
         },
         lookup,
       );

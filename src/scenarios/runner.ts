@@ -75,6 +75,7 @@ export async function runScenario(
     record: opts.record ?? true,
     stopOnViolation: opts.stopOnViolation ?? false,
     ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
+    ...(opts.quietPolls !== undefined ? { quietPolls: opts.quietPolls } : {}),
     maxTimeNs: effective.durationNs + effective.settleNs + MARGIN_NS,
     ...(effective.gpu !== undefined ? { gpu: effective.gpu } : {}),
     ...(effective.driver !== undefined ? { driver: effective.driver } : {}),

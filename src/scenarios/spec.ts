@@ -113,6 +113,8 @@ export interface ScenarioRunOptions {
   record?: boolean;
   stopOnViolation?: boolean;
   maxSteps?: number;
+  /** KernelOptions.quietPolls. */
+  quietPolls?: boolean;
   /** Replace the scenario's armed faults (the explorer's swarm and shrinker do). */
   faults?: readonly FaultSpec[];
   strategy?: import('../kernel/strategy.js').Strategy;

@@ -41,6 +41,8 @@ export interface SystemOptions {
   record?: boolean;
   maxSteps?: number;
   maxTimeNs?: number;
+  /** KernelOptions.quietPolls. */
+  quietPolls?: boolean;
   stopOnViolation?: boolean;
   gpu?: Partial<GpuConfig>;
   driver?: Partial<Omit<DriverConfig, 'design'>> & { design?: string | DesignSpec };
@@ -64,6 +66,7 @@ export class System {
       record: opts.record ?? true,
       ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
       ...(opts.maxTimeNs !== undefined ? { maxTimeNs: opts.maxTimeNs } : {}),
+      ...(opts.quietPolls !== undefined ? { quietPolls: opts.quietPolls } : {}),
       stopOnViolation: opts.stopOnViolation ?? false,
     });
     this.hw = new VirtualGpu(this.k, opts.gpu ?? {});
