@@ -20,7 +20,8 @@
  * printed and makes the exit code 1 (an optimisation must not change a run). `--same-outcome`
  * compares the schedule, decisions, outcome, end time and violations instead, for a change
  * that leaves out steps in which nothing can differ and so changes the step count and the
- * trace hash on purpose.
+ * trace hash on purpose. `--build-only` builds the base revision, prints its compiled tree
+ * and stops: the directory `resetlab bench --base-dist` takes.
  */
 
 import { createHook } from 'node:async_hooks';
@@ -48,6 +49,7 @@ function parseArgs(argv: string[]): {
   only: string | null;
   skipHashes: boolean;
   sameOutcome: boolean;
+  buildOnly: boolean;
   headDist: string | null;
 } {
   const pos: string[] = [];
@@ -56,6 +58,7 @@ function parseArgs(argv: string[]): {
   let only: string | null = null;
   let skipHashes = false;
   let sameOutcome = false;
+  let buildOnly = false;
   let headDist: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -67,12 +70,13 @@ function parseArgs(argv: string[]): {
     else if (a === '--only') only = argv[++i] ?? null;
     else if (a === '--skip-hashes') skipHashes = true;
     else if (a === '--same-outcome') sameOutcome = true;
+    else if (a === '--build-only') buildOnly = true;
     else if (a === '--head-dist') headDist = resolve(argv[++i] as string);
     else pos.push(a);
   }
   if (pos.length < 1) {
     console.error(
-      'usage: tsx bench/ab.ts <base-rev> [<head-rev>] [--overlay paths...] [--reps N] [--only substr] [--skip-hashes] [--same-outcome] [--head-dist DIR]',
+      'usage: tsx bench/ab.ts <base-rev> [<head-rev>] [--overlay paths...] [--reps N] [--only substr] [--skip-hashes] [--same-outcome] [--build-only] [--head-dist DIR]',
     );
     process.exit(2);
   }
@@ -84,6 +88,7 @@ function parseArgs(argv: string[]): {
     only,
     skipHashes,
     sameOutcome,
+    buildOnly,
     headDist,
   };
 }
@@ -252,7 +257,7 @@ async function hashes(s: Side, sameOutcome: boolean): Promise<Map<string, string
           out.set(
             `${id} ${strategy} seed ${seed}`,
             sameOutcome
-              ? `${r.outcome} decisions=${r.decisions} now=${r.nowNs} sched=${r.schedule} violations=${viol.join(' | ')}`
+              ? `${r.outcome} decisions=${r.decisions} now=${r.virtualTimeNs} sched=${r.schedule} violations=${viol.join(' | ')}`
               : `${r.traceHash} steps=${r.steps} decisions=${r.decisions} sched=${r.schedule.length}:${r.schedule.slice(0, 40)}`,
           );
         }
@@ -376,6 +381,11 @@ function spawnChild(label: string, dist: string): Promise<ChildHandle> {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const baseDist = build(o.base, [], 'base');
+  if (o.buildOnly) {
+    // For `resetlab bench --base-dist` (src/bench/vs-base.ts): the compiled base, and nothing run.
+    console.log(baseDist);
+    return;
+  }
   const headDist = o.headDist ?? build(o.head ?? o.base, o.overlay, 'head');
   const base = await spawnChild(`base ${o.base}`, baseDist);
   const head = await spawnChild(`head ${o.head ?? `${o.base}+overlay`}`, headDist);

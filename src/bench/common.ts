@@ -38,6 +38,10 @@ export interface BenchSizes {
   /** Scheduler micro-benchmark. */
   microPerTask: number;
   microReps: number;
+  /** Measurement 9 (with a base build): runs per campaign, repetitions, warm-up runs. */
+  vsBaseRuns: number;
+  vsBaseReps: number;
+  vsBaseWarmup: number;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -59,6 +63,9 @@ export const FULL_SIZES: BenchSizes = {
   corpusBudgetCap: null,
   microPerTask: 25_000,
   microReps: 5,
+  vsBaseRuns: 60,
+  vsBaseReps: 5,
+  vsBaseWarmup: 12,
 };
 
 export const QUICK_SIZES: BenchSizes = {
@@ -79,6 +86,9 @@ export const QUICK_SIZES: BenchSizes = {
   corpusBudgetCap: 2,
   microPerTask: 1_000,
   microReps: 1,
+  vsBaseRuns: 3,
+  vsBaseReps: 2,
+  vsBaseWarmup: 1,
 };
 
 /** `units` per second over `ms` milliseconds; 0 when nothing was done. */

@@ -209,6 +209,13 @@ export function formatBench(r: BenchResult): string {
     ),
   );
   out.push('');
+  const vb = r.vsBase;
+  out.push(
+    vb === null
+      ? '9. Against a base build: not measured (--base-dist DIR)'
+      : `9. Against a base build (${vb.baseDist}): ${vb.program} ${vb.strategy} ${num(vb.headRunsPerSec)} runs/s against ${num(vb.baseRunsPerSec)}, head/base ${num(vb.ratio)}× (median of ${vb.reps} repetitions of ${vb.runsPerRep} runs: ${vb.perRep.map((x) => x.toFixed(2)).join(', ')})`,
+  );
+  out.push('');
   const m = r.scheduler;
   out.push(
     `Scheduler alone (${m.tasks} tasks, decision points only): fifo ${num(m.fifoPerSec)} decisions/s, random recorded ${num(m.recordedPerSec)}, unrecorded ${num(m.unrecordedPerSec)}`,

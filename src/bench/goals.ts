@@ -14,6 +14,7 @@ import type {
   OverheadProgram,
   Scaling,
   Simulation,
+  VsBase,
 } from './result.js';
 
 export const GOALS = {
@@ -23,6 +24,7 @@ export const GOALS = {
   jobs2OverJobs1: 1.7,
   determinism: 1,
   porReduction: 10,
+  runsPerSecVsBase: 2,
 } as const;
 
 function variantTotals(programs: readonly OverheadProgram[], variant: string) {
@@ -73,6 +75,7 @@ export function computeRatios(m: {
   determinism: Determinism;
   simulation: Simulation;
   litmus: readonly LitmusCertificateFigures[];
+  vsBase: VsBase | null;
 }): BenchRatios {
   const speedups: number[] = [];
   for (const t of m.throughput) {
@@ -109,6 +112,7 @@ export function computeRatios(m: {
     simulatedPerWall: m.simulation.virtualSecondsPerSecond,
     pctOverRandomThroughput: ratio(rate('pct'), rate('random')),
     porReduction: porReduction(m.litmus),
+    runsPerSecVsBase: m.vsBase === null ? null : m.vsBase.ratio,
   };
 }
 
@@ -233,5 +237,24 @@ export function evaluateGoals(
           : `missed: ${fmt(v)}×; the driver model's footprints are conservative (docs/explorer.md §11), so a scenario is not reduced`,
     });
   }
+  goals.push(runsPerSecVsBaseGoal(r.runsPerSecVsBase, quickNote));
   return goals;
+}
+
+/** Measurement 9's goal: met only when measured, and at least 2×. */
+export function runsPerSecVsBaseGoal(ratioVsBase: number | null, quickNote = ''): BenchGoal {
+  const v = ratioVsBase ?? 0;
+  const met = ratioVsBase !== null && v >= GOALS.runsPerSecVsBase;
+  return {
+    id: 'runs-per-sec-vs-base',
+    goal: 'full-model runs/s (hang@default, random) at least 2× the base build, side by side',
+    target: '>= 2',
+    value: v,
+    met,
+    note: met
+      ? ''
+      : ratioVsBase === null
+        ? 'not measured: no base build (--base-dist DIR, docs/performance.md §1)'
+        : `missed: ${fmt(v)}× of the 2×${quickNote}`,
+  };
 }

@@ -10,6 +10,7 @@
  * 6. runs to catch each historical bug (corpus.ts),
  * 7. virtual time simulated per wall second (from 1 and 2),
  * 8. a delay-bounded DFS certificate per litmus scenario on default (litmus-bench.ts),
+ * 9. with a base build (`baseDist`), runs/s against that build side by side (vs-base.ts),
  * and the scheduler's own cost per decision (kernel-micro.ts).
  *
  * Every figure comes from this run, so ratios between them are measured under the same load.
@@ -18,6 +19,8 @@
  * seconds and is for tests (its figures are too small to judge goals by).
  */
 import { arch, availableParallelism, cpus, loadavg, platform } from 'node:os';
+import { type ExploreOptions, explore as exploreCampaign } from '../explore/explore.js';
+import type { Program } from '../explore/program.js';
 import { getProgram } from '../explore/registry.js';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin.js';
 import { registerBuiltinPrograms, scenarioProgramId } from '../scenarios/program.js';
@@ -32,6 +35,7 @@ import { measureLitmus } from './litmus-bench.js';
 import { measureOverhead } from './overhead.js';
 import type { BenchOptions, BenchPhase, BenchResult, Simulation } from './result.js';
 import { measureScaling } from './scaling.js';
+import { measureVsBase, VS_BASE_PROGRAM } from './vs-base.js';
 
 export { formatBench } from './format.js';
 export { renderBenchHtml } from './html.js';
@@ -43,6 +47,7 @@ export type {
   BenchRatios,
   BenchResult,
 } from './result.js';
+export { baseDistProblem } from './vs-base.js';
 
 const PHASES: readonly BenchPhase[] = [
   'kernels',
@@ -53,6 +58,7 @@ const PHASES: readonly BenchPhase[] = [
   'determinism',
   'corpus',
   'litmus',
+  'vs-base',
 ];
 
 function resolveProgram(id: string) {
@@ -68,8 +74,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const now: Clock = opts.now ?? (() => performance.now());
   const started = now();
   const loadAverage = loadavg()[0] ?? 0;
+  // Measurement 9 runs only against a base build.
+  const phases = PHASES.filter((p) => p !== 'vs-base' || opts.baseDist !== undefined);
   const phase = (p: BenchPhase) => (message: string) =>
-    opts.onProgress?.({ phase: p, phaseIndex: PHASES.indexOf(p), phases: PHASES.length, message });
+    opts.onProgress?.({ phase: p, phaseIndex: phases.indexOf(p), phases: phases.length, message });
 
   // The kernels first: their executions take microseconds, so their rate depends most on the
   // state of the JIT, which every later measurement makes more polymorphic (more strategies
@@ -106,6 +114,19 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   );
   const corpus = await measureCorpus(resolveProgram, sizes, phase('corpus'));
   const litmus = await measureLitmus(resolveProgram, sizes, now, phase('litmus'));
+  const vsBase =
+    opts.baseDist === undefined
+      ? null
+      : await measureVsBase(
+          opts.baseDist,
+          {
+            program: resolveProgram(VS_BASE_PROGRAM),
+            explore: (p, o) => exploreCampaign(p as Program, o as unknown as ExploreOptions),
+          },
+          sizes,
+          now,
+          phase('vs-base'),
+        );
 
   const mixed = explore.find((e) => e.program === 'mixed@default' && e.strategy === 'random');
   const freeMixed = overhead
@@ -128,6 +149,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     determinism,
     simulation,
     litmus,
+    vsBase,
   });
   const goals = evaluateGoals(ratios, { scaling, quick, timeToBug: kernels.timeToBug });
 
@@ -206,6 +228,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     simulation,
     scheduler,
     litmus,
+    vsBase,
     ratios,
     goals,
   };

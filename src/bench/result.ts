@@ -235,6 +235,28 @@ export interface BenchRatios {
    * both exhausted; null when none was (a quick run's budget is below every tree).
    */
   porReduction: number | null;
+  /**
+   * Measurement 9: full-model runs/s (hang@default, random) of this build over the base
+   * build's, side by side in this run (vs-base.ts; goal >= 2 over the main issue 16 started
+   * from); null without `--base-dist`.
+   */
+  runsPerSecVsBase: number | null;
+}
+
+/** Measurement 9 (vs-base.ts): this build against a base build, side by side. */
+export interface VsBase {
+  /** The base build's compiled tree. */
+  baseDist: string;
+  program: string;
+  strategy: string;
+  runsPerRep: number;
+  reps: number;
+  headRunsPerSec: number;
+  baseRunsPerSec: number;
+  /** Head over base runs/s, per repetition. */
+  perRep: number[];
+  /** Their median. */
+  ratio: number;
 }
 
 /** Measurement 8 (litmus-bench.ts): one litmus certificate's figures. */
@@ -310,6 +332,8 @@ export interface BenchResult {
   scheduler: KernelMicroResult;
   /** Measurement 8: a bounded DFS certificate per litmus scenario on default. */
   litmus: LitmusCertificateFigures[];
+  /** Measurement 9; null when no base build was given. */
+  vsBase: VsBase | null;
   ratios: BenchRatios;
   goals: BenchGoal[];
 }
@@ -322,7 +346,8 @@ export type BenchPhase =
   | 'scaling'
   | 'determinism'
   | 'corpus'
-  | 'litmus';
+  | 'litmus'
+  | 'vs-base';
 
 export interface BenchProgress {
   phase: BenchPhase;
@@ -338,4 +363,9 @@ export interface BenchOptions {
   /** Clock in milliseconds (default `performance.now`). */
   now?: () => number;
   onProgress?: (p: BenchProgress) => void;
+  /**
+   * A compiled tree of the revision to compare with (measurement 9, vs-base.ts): the `dist`
+   * of a checkout built with `npm run build`, or what `bench/ab.ts <rev> --build-only` prints.
+   */
+  baseDist?: string;
 }

@@ -547,8 +547,18 @@ function build(setCode: (code: number) => void): Command {
     .description('Measure the explorer: schedules/s, decisions/s, against fast-check, time to bug.')
     .option('--json', 'print one JSON object')
     .option('--quick', 'a shorter measurement')
+    .option(
+      '--base-dist <dir>',
+      'also measure runs/s against this compiled tree of another revision (docs/performance.md)',
+    )
     .action(async (f) => {
-      setCode(await benchCli({ json: f.json === true, quick: f.quick === true }));
+      setCode(
+        await benchCli({
+          json: f.json === true,
+          quick: f.quick === true,
+          ...(f.baseDist !== undefined ? { baseDist: String(f.baseDist) } : {}),
+        }),
+      );
     });
 
   program

@@ -26,15 +26,29 @@ async function loadOptional<T>(specifier: string): Promise<T | null> {
 type BenchModule = {
   runBench: (opts?: Record<string, unknown>) => Promise<unknown>;
   formatBench?: (r: never) => string;
+  baseDistProblem?: (dir: string) => string | null;
 };
 type FuzzModule = { runFuzz: (opts: Record<string, unknown>) => Promise<unknown> };
 
-export async function benchCli(o: { json: boolean; quick: boolean }): Promise<number> {
+export async function benchCli(o: {
+  json: boolean;
+  quick: boolean;
+  baseDist?: string;
+}): Promise<number> {
   const mod = await loadOptional<BenchModule>('../bench/index.js');
   if (mod === null || typeof mod.runBench !== 'function') {
     return usageError('bench', 'bench', 'not available in this build (src/bench/index.ts)', o.json);
   }
-  const r = await mod.runBench(o.quick ? { quick: true } : {});
+  if (o.baseDist !== undefined) {
+    // Checked before the minutes of measurement that would precede its use.
+    const problem = mod.baseDistProblem?.(o.baseDist) ?? null;
+    if (problem !== null)
+      return usageError('bench', '--base-dist', `--base-dist: ${problem}`, o.json);
+  }
+  const r = await mod.runBench({
+    ...(o.quick ? { quick: true } : {}),
+    ...(o.baseDist !== undefined ? { baseDist: o.baseDist } : {}),
+  });
   if (o.json) printJson(r);
   else if (typeof mod.formatBench === 'function') printText(mod.formatBench(r as never));
   else printText('bench: done (--json for the figures)');

@@ -54,6 +54,12 @@ test('the docs/design.md §4 bench shape, plus the machine it ran on', async () 
     'scaling',
     'scheduler',
   ]);
+  // Measurement 9 needs a base build: without one it is absent, and its goal says so.
+  assert.equal(r.vsBase, null);
+  assert.equal(r.ratios.runsPerSecVsBase, null);
+  const vsBase = r.goals.find((g) => g.id === 'runs-per-sec-vs-base');
+  assert.equal(vsBase?.met, false);
+  assert.match(vsBase?.note ?? '', /not measured/);
   // The JSON is what `--json` prints: it must survive a round trip unchanged.
   assert.deepEqual(JSON.parse(JSON.stringify(r)), r);
 });
@@ -158,6 +164,7 @@ test('goals and the readable forms', async () => {
       'scaling',
       'determinism',
       'por-reduction',
+      'runs-per-sec-vs-base',
     ],
   );
   for (const g of r.goals) {
@@ -171,6 +178,7 @@ test('goals and the readable forms', async () => {
     '2. Against a free run',
     '3. Kernels',
     '7. Simulation',
+    '9. Against a base build: not measured',
   ]) {
     assert.ok(text.includes(s), s);
   }

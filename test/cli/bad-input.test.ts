@@ -113,6 +113,8 @@ test('each kind of bad input exits 2 with a message naming the problem', async (
     [['regress', '--bug', 'nope'], /--bug.*'nope'/],
     [['regress', '--runs', 'x'], /--runs must be an integer/],
     [['fuzz', '--design', 'nope'], /--design.*'nope'/],
+    [['bench', '--base-dist', join(dir, 'no-such-dist')], /--base-dist: no such directory/],
+    [['bench', '--quick', '--base-dist', dir], /--base-dist: .* is not a resetlab tree/],
     [['run'], /missing required argument 'scenario'/],
     [['nosuchcommand'], /unknown command 'nosuchcommand'/],
   ];
