@@ -835,6 +835,8 @@ export class Kernel implements StrategyHost {
    * for all the iterations that would wake before it, instead of waking, reading the same value
    * and waiting again (DeviceIo.poll). Those iterations are steps in which nothing can differ,
    * so leaving them out changes no decision and no outcome, only the step count and the trace.
+   * The observers (`observe`) run after fewer steps; the checker's are `logsOnly` and such a
+   * step appends to no log, so they see the same (an observer that read the clock would not).
    * With complete happens-before footprints (hb.ts) it is always now: the answer reads the run
    * queue and the event queue, which such programs would have to report. `quietPolls: false`
    * makes it always now, too.
