@@ -91,6 +91,16 @@ export const QUICK_SIZES: BenchSizes = {
   vsBaseWarmup: 1,
 };
 
+/** The median (the mean of the two middle values for an even count); 0 for none. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return 0;
+  return n % 2 === 1
+    ? (s[(n - 1) / 2] as number)
+    : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
+}
+
 /** `units` per second over `ms` milliseconds; 0 when nothing was done. */
 export function perSec(units: number, ms: number): number {
   if (units === 0) return 0;

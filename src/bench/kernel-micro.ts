@@ -9,6 +9,7 @@ import { randomStrategy } from '../explore/random.js';
 import { fifoStrategy } from '../kernel/fifo.js';
 import { Kernel } from '../kernel/kernel.js';
 import type { Strategy } from '../kernel/strategy.js';
+import { median } from './common.js';
 
 export interface KernelMicroResult {
   tasks: number;
@@ -40,11 +41,6 @@ async function once(
   const r = await k.run();
   const ms = Math.max(1e-3, now() - t0);
   return r.steps / (ms / 1000);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
 }
 
 export async function kernelMicro(

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ExploreResult } from '../explore/result.js';
-import { type BenchSizes, type Clock, perSec } from './common.js';
+import { type BenchSizes, type Clock, median, perSec } from './common.js';
 import type { VsBase } from './result.js';
 
 export const VS_BASE_PROGRAM = 'hang@default';
@@ -60,15 +60,6 @@ async function loadBase(dir: string): Promise<BaseApi> {
       throw new Error(`bench --base-dist: ${dir} has no ${name}`);
   }
   return api as unknown as BaseApi;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return 0;
-  return n % 2 === 1
-    ? (s[(n - 1) / 2] as number)
-    : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
 }
 
 export async function measureVsBase(

@@ -15,6 +15,9 @@ import { regName } from '../hw/reg-names.js';
 import type { Task } from '../kernel/task.js';
 import type { CheckContext, Oracle } from './oracle.js';
 
+/** Violations of the rule reported per run; later accesses are not reported. */
+const MAX_REPORTS = 3;
+
 export class HwAccessOracle implements Oracle {
   readonly name = 'hw-access-during-reset';
   private reported = 0;
@@ -30,7 +33,7 @@ export class HwAccessOracle implements Oracle {
     if (checkRule) {
       const hw = ctx.sys.hw;
       hw.onRegisterAccess = (offset, write) => this.access(offset, write);
-      hw.registerAccessQuiet = () => this.reported >= 3 || !this.anyViolated();
+      hw.registerAccessQuiet = () => this.reported >= MAX_REPORTS || !this.anyViolated();
     }
   }
 
@@ -55,7 +58,7 @@ export class HwAccessOracle implements Oracle {
     if (task === null) return;
     for (const dev of sys.platform.devices) {
       if (!this.violates(task, dev)) continue;
-      if (this.reported++ < 3) {
+      if (this.reported++ < MAX_REPORTS) {
         this.ctx.report(
           'hw-access-during-reset',
           `${task.name} ${write ? 'wrote' : 'read'} ${regName(offset)} while ${dev.reset.worker?.name} was resetting ${dev.name}`,

@@ -101,6 +101,8 @@ export class GpuControl {
   private flushId = 0;
   private readonly events: HwEvents;
   private readonly readers = new Map<number, () => number>();
+  /** The readers that read the clock: their value moves with time on its own. */
+  private readonly clockReaders = new Set<number>();
 
   constructor(
     private readonly ctx: HwContext,
@@ -132,10 +134,14 @@ export class GpuControl {
     r.set(GPU_FAULT_ADDR + 4, () => 0);
     r.set(GPU_TIMESTAMP_OFFSET, () => this.timestampOffsetLo);
     r.set(GPU_TIMESTAMP_OFFSET + 4, () => this.timestampOffsetHi);
-    r.set(GPU_CYCLE_COUNT, () => ctx.k.nowNs % TWO32);
-    r.set(GPU_CYCLE_COUNT + 4, () => Math.floor(ctx.k.nowNs / TWO32));
-    r.set(GPU_TIMESTAMP, () => ts() % TWO32);
-    r.set(GPU_TIMESTAMP + 4, () => Math.floor(ts() / TWO32) % TWO32);
+    const clock = (offset: number, f: () => number): void => {
+      r.set(offset, f);
+      this.clockReaders.add(offset);
+    };
+    clock(GPU_CYCLE_COUNT, () => ctx.k.nowNs % TWO32);
+    clock(GPU_CYCLE_COUNT + 4, () => Math.floor(ctx.k.nowNs / TWO32));
+    clock(GPU_TIMESTAMP, () => ts() % TWO32);
+    clock(GPU_TIMESTAMP + 4, () => Math.floor(ts() / TWO32) % TWO32);
     r.set(CSF_GPU_LATEST_FLUSH_ID, () => this.flushId);
   }
 
@@ -143,14 +149,12 @@ export class GpuControl {
     return this.readers.has(offset);
   }
 
-  /** The registers whose value moves with time on its own: the cycle counter and the timestamp. */
+  /**
+   * The registers whose value moves with time on its own (the cycle counter and the
+   * timestamp): those whose reader was registered as reading the clock.
+   */
   readMovesWithTime(offset: number): boolean {
-    return (
-      offset === GPU_CYCLE_COUNT ||
-      offset === GPU_CYCLE_COUNT + 4 ||
-      offset === GPU_TIMESTAMP ||
-      offset === GPU_TIMESTAMP + 4
-    );
+    return this.clockReaders.has(offset);
   }
 
   /** A soft or hard reset has been requested and has not completed. */

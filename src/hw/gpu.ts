@@ -275,20 +275,8 @@ export class VirtualGpu {
     if (this.onRegisterAccess !== null) {
       if (this.registerAccessQuiet === null || !this.registerAccessQuiet()) return false;
     }
-    if (this.control.handles(offset)) return !this.control.readMovesWithTime(offset);
-    if (this.power.handles(offset) || this.mmu.handles(offset) || this.perf.handles(offset)) {
-      return true;
-    }
-    switch (offset) {
-      case MCU_CONTROL:
-      case MCU_STATUS:
-      case JOB_INT_RAWSTAT:
-      case JOB_INT_MASK:
-      case JOB_INT_STAT:
-      case JOB_INT_CLEAR:
-        return true;
-    }
-    return false;
+    if (this.control.readMovesWithTime(offset)) return false;
+    return this.regValue(offset) !== undefined;
   }
 
   /** Counts `n` reads that a poll loop skipped because they were `repeatableRead`. */
@@ -316,6 +304,17 @@ export class VirtualGpu {
   }
 
   private readReg(offset: number): number {
+    const v = this.regValue(offset);
+    if (v !== undefined) return v;
+    this.unknown(offset, false, 0);
+    return 0;
+  }
+
+  /**
+   * What a read of `offset` returns, undefined for an offset no block implements. No side
+   * effects: `readReg` and `repeatableRead` both ask it.
+   */
+  private regValue(offset: number): number | undefined {
     if (this.control.handles(offset)) return this.control.read(offset);
     if (this.power.handles(offset)) return this.power.read(offset);
     if (this.mmu.handles(offset)) return this.mmu.read(offset);
@@ -335,8 +334,7 @@ export class VirtualGpu {
         return 0;
     }
     if (doorbellId(offset) >= 0) return 0;
-    this.unknown(offset, false, 0);
-    return 0;
+    return undefined;
   }
 
   private writeReg(offset: number, value: number): void {
