@@ -234,7 +234,7 @@ export function evaluateGoals(
         ? ''
         : r.porReduction === null
           ? `no litmus tree was exhausted by both searches${quickNote}`
-          : `missed: ${fmt(v)}×; the driver model's footprints are conservative (docs/explorer.md §11), so a scenario is not reduced`,
+          : `missed: ${fmt(v)}×; the driver model's footprints are conservative (docs/explorer.md §11), so only the symmetry of fresh pool workers (§12) reduces a scenario`,
     });
   }
   goals.push(runsPerSecVsBaseGoal(r.runsPerSecVsBase, quickNote));

@@ -9,11 +9,12 @@
  * a benchmark (hundreds of schedules each). At a preemption bound the free choices make the
  * trees astronomically large (docs/explorer.md §2).
  *
- * Each search runs twice, the second time with partial-order reduction (`por`,
- * docs/explorer.md §11), for `ratios.porReduction`: the executions each needed to exhaust the
- * tree, and whether both reached the same outcomes and final states. The driver model's
- * footprints are conservative, so on a litmus scenario the two are the same search; the figure
- * says so rather than assume it.
+ * Each search runs twice, the second time with every reduction `--por` turns on (the
+ * happens-before cache, docs/explorer.md §11, and the symmetry of fresh pool workers, §12), for
+ * `ratios.porReduction`: the executions each needed to exhaust the tree, and whether both
+ * reached the same outcomes and final states. The driver model's footprints are conservative,
+ * so on a litmus scenario the cache merges nothing and what is saved is the symmetry's; the
+ * figure says how much rather than assume it.
  */
 import { buildCertificate } from '../explore/certificate.js';
 import { explore } from '../explore/explore.js';
@@ -48,7 +49,7 @@ export async function measureLitmus(
     const elapsedMs = now() - t0;
     const c = buildCertificate(r, { interrupted: false });
     if (c === null) throw new Error(`bench: ${id}: a dfs search without a certificate`);
-    onProgress?.(`litmus ${id}: dfs, delay bound 1, partial-order reduction`);
+    onProgress?.(`litmus ${id}: dfs, delay bound 1, with reduction (--por)`);
     const t1 = now();
     const rp = await explore(resolve(id), { ...search, dfsPor: true });
     const porMs = now() - t1;

@@ -30,8 +30,9 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { estimateContestedSteps } from '../explore/calibrate.js';
-import type { DfsBoundKind } from '../explore/dfs.js';
+import { type DfsBoundKind, dfsReduction } from '../explore/dfs.js';
 import {
+  dfsSymmetryOf,
   type ExploreOptions,
   ExploreOptionsError,
   explore,
@@ -77,6 +78,8 @@ export interface CampaignOptions {
   dfsMaxDepth?: number;
   /** dfs: merge equivalent states (dfs.ts `por`). */
   dfsPor?: boolean;
+  /** dfs: leave out symmetric choices (dfs.ts `symmetry`; default `dfsPor`). */
+  dfsSymmetry?: boolean;
   runs: number;
   seed: number;
   /** Worker threads (default 1: run in this thread). */
@@ -282,6 +285,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     ...(o.dfsBound !== undefined ? { dfsBound: o.dfsBound } : {}),
     ...(o.dfsMaxDepth !== undefined ? { dfsMaxDepth: o.dfsMaxDepth } : {}),
     ...(o.dfsPor !== undefined ? { dfsPor: o.dfsPor } : {}),
+    ...(o.dfsSymmetry !== undefined ? { dfsSymmetry: o.dfsSymmetry } : {}),
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
     ...(o.stopAfterFirst !== undefined ? { stopAfterFirst: o.stopAfterFirst } : {}),
     ...(o.shrink !== undefined ? { shrink: o.shrink } : {}),
@@ -646,6 +650,7 @@ async function planDfs(
     bound: base.dfsBound ?? 'preemption',
     maxDepth: base.dfsMaxDepth ?? 10_000,
     timeJumps: true,
+    symmetry: dfsSymmetryOf(base),
     ...(base.maxSteps !== undefined ? { maxSteps: base.maxSteps } : {}),
   };
   const count = o.shard?.count ?? 1;
@@ -722,7 +727,7 @@ async function planDfs(
         outcomes: {},
         states: [],
         truncated: false,
-        reduction: base.dfsPor === true ? 'hb-cache' : 'none',
+        reduction: dfsReduction(base.dfsPor === true, dfsSymmetryOf(base)),
         prunedRuns: 0,
         footprints: null,
         bound: bounds.bound,

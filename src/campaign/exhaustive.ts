@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { designClaimsHarm } from '../driver/config.js';
 import type { Certificate } from '../explore/certificate.js';
-import type { DfsBoundKind } from '../explore/dfs.js';
+import { type DfsBoundKind, dfsReduction } from '../explore/dfs.js';
 import type { ExhaustiveCell, ExhaustiveTable } from '../report/report-data.js';
 import { scenarioProgramId } from '../scenarios/program.js';
 import { runCampaign } from './campaign.js';
@@ -70,7 +70,7 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
   const table: ExhaustiveTable = {
     bound: o.bound,
     boundKind: o.boundKind,
-    reduction: o.por === true ? 'hb-cache' : 'none',
+    reduction: dfsReduction(o.por === true, o.por === true),
     maxSchedules: o.maxSchedules,
     seed: o.seed,
     designs: [...o.designs],

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { buildCertificate, type Certificate } from '../explore/certificate.js';
-import { boundText, DFS_BOUND_KINDS } from '../explore/dfs.js';
+import { boundText, DFS_BOUND_KINDS, DFS_REDUCTIONS } from '../explore/dfs.js';
 import { type Failure, splitProgramId } from '../explore/failure.js';
 import type { ExploreResult } from '../explore/result.js';
 import { failureFileName } from './failure-file.js';
@@ -303,7 +303,7 @@ const dfsTree = z.object({
   states: z.array(z.string()),
   truncated: z.boolean(),
   // Absent in results written before the reduction existed: none.
-  reduction: z.enum(['none', 'hb-cache']).default('none'),
+  reduction: z.enum(DFS_REDUCTIONS).default('none'),
   prunedRuns: z.number().int().nonnegative().default(0),
   footprints: z.enum(['complete', 'conservative']).nullable().default(null),
   bound: z.enum(DFS_BOUND_KINDS).default('preemption'),

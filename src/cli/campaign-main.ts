@@ -56,7 +56,7 @@ cli
     'dfs: decisions explored systematically per run',
     intArg('--max-depth', 1, 1_000_000),
   )
-  .option('--por', 'dfs: partial-order reduction (merge equivalent states)')
+  .option('--por', 'dfs: reduction (merge equivalent states, skip symmetric workers)')
   .option('--runs <n>', 'runs in the campaign', intArg('--runs', 0, 1_000_000_000), 1000)
   .option('--seed <n>', 'campaign seed', seedArg(), 1)
   .option('--jobs <n>', 'worker threads', intArg('--jobs', 1, 256), 1)

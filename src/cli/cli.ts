@@ -218,7 +218,7 @@ function build(setCode: (code: number) => void): Command {
     )
     .option(
       '--por',
-      'dfs: partial-order reduction: a state reached again by an equivalent schedule is searched once (docs/explorer.md §11)',
+      'dfs: reduction: a state reached again by an equivalent schedule is searched once, and a choice that only renames fresh pool workers is not tried (docs/explorer.md §11, §12)',
     )
     .option('--runs <n>', 'runs in the campaign', runsArg(), 500)
     .option('--seed <n>', 'campaign seed', seedArg(), 1)
@@ -435,7 +435,7 @@ function build(setCode: (code: number) => void): Command {
     )
     .option(
       '--por',
-      `--exhaustive: ${'dfs: partial-order reduction: a state reached again by an equivalent schedule is searched once (docs/explorer.md §11)'.slice(5)}`,
+      `--exhaustive: ${'dfs: reduction: a state reached again by an equivalent schedule is searched once, and a choice that only renames fresh pool workers is not tried (docs/explorer.md §11, §12)'.slice(5)}`,
     )
     .option('--no-progress', 'no progress bar')
     .action(async (f) => {

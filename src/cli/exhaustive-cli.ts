@@ -71,7 +71,7 @@ export async function exhaustiveCli(o: ExhaustiveCliOptions): Promise<number> {
       const t = json.table;
       const lines = [
         ...fitLine(
-          `compare --exhaustive: dfs, ${boundText(t.boundKind, t.bound)}${t.reduction === 'hb-cache' ? ', partial-order reduction' : ''}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}, ` +
+          `compare --exhaustive: dfs, ${boundText(t.boundKind, t.bound)}${t.reduction === 'none' || t.reduction === undefined ? '' : `, reduction ${t.reduction}`}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}, ` +
             `${t.designs.length} designs × ${t.scenarios.length} litmus scenarios in ${formatMs(json.elapsedMs)} on ${o.jobs} thread(s)`,
         ),
         ...(json.interrupted ? [c.yellow('  (interrupted: cells not run are not listed)')] : []),

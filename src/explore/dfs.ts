@@ -58,7 +58,7 @@
  */
 import type { FootprintMode } from '../kernel/hb.js';
 import type { Strategy, StrategyHost } from '../kernel/strategy.js';
-import type { Task } from '../kernel/task.js';
+import { interchangeable, type Task } from '../kernel/task.js';
 
 /** What the bound counts (see the file comment). */
 export type DfsBoundKind = 'preemption' | 'delay';
@@ -81,10 +81,43 @@ export interface DfsOptions {
   prefix?: readonly number[];
   /** Merge equivalent states (see the file comment). Default false. */
   por?: boolean;
+  /** Try one of each run of interchangeable fresh workers (see `symmetryMask`). Default false. */
+  symmetry?: boolean;
 }
 
-/** What a dfs run reduced by (certificate `reduction`). */
-export type DfsReduction = 'none' | 'hb-cache';
+/**
+ * What a dfs run reduced by (certificate `reduction`): `hb-cache` merges equivalent states,
+ * `symmetry` leaves out choices that only rename interchangeable workers; `--por` uses both.
+ */
+export type DfsReduction = 'none' | 'hb-cache' | 'symmetry' | 'hb-cache+symmetry';
+export const DFS_REDUCTIONS: readonly DfsReduction[] = [
+  'none',
+  'hb-cache',
+  'symmetry',
+  'hb-cache+symmetry',
+];
+
+export function dfsReduction(por: boolean, symmetry: boolean): DfsReduction {
+  return por ? (symmetry ? 'hb-cache+symmetry' : 'hb-cache') : symmetry ? 'symmetry' : 'none';
+}
+
+/**
+ * Symmetry reduction: bit i is set when running `runq[i]` is the same as running `runq[i - 1]`
+ * up to renaming two fresh workers of one pool (task.ts `interchangeable`), so that its subtree
+ * is the other's, renamed, and need not be searched. Only positions below 31 are looked at (a
+ * longer run queue is searched in full past them). Sound within both bounds: the renamed
+ * subtree has every queue position and every `prev` of the other, so each choice in it costs
+ * what its image costs; and `runq[i]` itself costs at least what `runq[i - 1]` does (it is never
+ * `prev`, which has run, and is not the FIFO head). docs/explorer.md §12.
+ */
+export function symmetryMask(runq: readonly Task[]): number {
+  let mask = 0;
+  const n = Math.min(runq.length, 31);
+  for (let i = 1; i < n; i++) {
+    if (interchangeable(runq[i - 1] as Task, runq[i] as Task)) mask |= 1 << i;
+  }
+  return mask;
+}
 
 export interface DfsStrategy extends Strategy {
   readonly preemptionBound: number;
@@ -154,6 +187,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   const timeJumps = opts.timeJumps ?? true;
   const prefix = opts.prefix ?? [];
   const por = opts.por ?? false;
+  const symmetry = opts.symmetry ?? false;
   if (!Number.isInteger(bound) || bound < 0) {
     throw new RangeError(`dfs: preemption bound must be a non-negative integer, got ${bound}`);
   }
@@ -170,6 +204,8 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   const preBefore: number[] = [];
   /** Whether the last option at that decision was "fire the next event". */
   const hasEvent: boolean[] = [];
+  /** Choices left out by symmetry at that decision (`symmetryMask`). */
+  const symMask: number[] = [];
   let len = 0;
   let pos = 0;
   let runs = 0;
@@ -206,8 +242,11 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     if (j < prefix.length) return -1;
     const n = options[j] as number;
     const budget = bound - (preBefore[j] as number);
+    const mask = symMask[j] as number;
     for (let u = t + 1; u < n; u++) {
-      if (cost(j, choiceAt(j, u)) <= budget) return u;
+      const c = choiceAt(j, u);
+      if (c < 31 && ((mask >>> c) & 1) === 1) continue;
+      if (cost(j, c) <= budget) return u;
     }
     return -1;
   }
@@ -237,7 +276,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     name: 'dfs',
     timeJumps,
     footprints: por,
-    reduction: por ? 'hb-cache' : 'none',
+    reduction: dfsReduction(por, symmetry),
     get pruned() {
       return pruned;
     },
@@ -342,6 +381,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
       }
       options[j] = opts;
       hasEvent[j] = eventOffered;
+      symMask[j] = symmetry ? symmetryMask(runq) : 0;
       prevIdx[j] = p;
       tried[j] = fixed;
       preBefore[j] = spent;

@@ -86,6 +86,11 @@ export interface ExploreOptions {
   dfsSubtree?: number;
   /** dfs: merge equivalent states (dfs.ts `por`, hb.ts). */
   dfsPor?: boolean;
+  /**
+   * dfs: leave out choices that only rename fresh pool workers (dfs.ts `symmetry`). Default:
+   * what `dfsPor` says (`--por` turns on every reduction resetlab has).
+   */
+  dfsSymmetry?: boolean;
   /** Step limit per run (the program's default when absent). */
   maxSteps?: number;
   /** Self-check every n-th run index (default 64; failures are always checked). */
@@ -185,6 +190,11 @@ export function faultsFor(program: Program, o: ExploreOptions, seed: number): Fa
   });
 }
 
+/** Whether a dfs search leaves out symmetric choices (`dfsSymmetry`, by default `dfsPor`). */
+export function dfsSymmetryOf(o: { dfsPor?: boolean; dfsSymmetry?: boolean }): boolean {
+  return o.dfsSymmetry ?? o.dfsPor ?? false;
+}
+
 export async function explore(program: Program, o: ExploreOptions): Promise<ExploreResult> {
   validateExploreOptions(o);
   const systematic = isSystematic(o.strategy);
@@ -205,6 +215,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     ...(o.dfsBound !== undefined ? { bound: o.dfsBound } : {}),
     ...(o.dfsPrefix !== undefined ? { prefix: o.dfsPrefix } : {}),
     ...(o.dfsPor !== undefined ? { por: o.dfsPor } : {}),
+    ...(dfsSymmetryOf(o) ? { symmetry: true } : {}),
   });
   const from = o.from ?? 0;
   const to = o.to ?? o.runs;

@@ -50,6 +50,7 @@ async function prefixesAt(
     ...(o.bound !== undefined ? { bound: o.bound } : {}),
     maxDepth: d,
     timeJumps: o.timeJumps,
+    symmetry: o.symmetry === true,
   });
   const prefixes: number[][] = [];
   let deeper = false;

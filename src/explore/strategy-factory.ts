@@ -33,6 +33,8 @@ export interface StrategyFactoryOptions {
   prefix?: readonly number[];
   /** dfs: merge equivalent states (dfs.ts `por`). */
   por?: boolean;
+  /** dfs: leave out choices that only rename fresh pool workers (dfs.ts `symmetry`). */
+  symmetry?: boolean;
   /** random: probability of firing an event early. */
   eventRate?: number;
   /** Override the strategy's default for firing events ahead of runnable tasks. */
@@ -123,6 +125,7 @@ export function strategyFromName(name: string, opts: StrategyFactoryOptions = {}
         ...tj,
         ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
         ...(opts.por !== undefined ? { por: opts.por } : {}),
+        ...(opts.symmetry !== undefined ? { symmetry: opts.symmetry } : {}),
       });
     }
     case 'portfolio': {

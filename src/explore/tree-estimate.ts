@@ -17,7 +17,7 @@
 import { mix32, Prng } from '../kernel/prng.js';
 import type { Strategy, StrategyHost } from '../kernel/strategy.js';
 import type { Task } from '../kernel/task.js';
-import { type DfsBoundKind, dfsChoice, dfsCost } from './dfs.js';
+import { type DfsBoundKind, dfsChoice, dfsCost, symmetryMask } from './dfs.js';
 import type { FaultSpec, Program } from './program.js';
 
 export interface EstimateOptions {
@@ -29,6 +29,8 @@ export interface EstimateOptions {
   maxDepth: number;
   timeJumps: boolean;
   maxSteps?: number;
+  /** The search leaves out symmetric choices (dfs.ts `symmetryMask`): so do the probes. */
+  symmetry?: boolean;
 }
 
 /**
@@ -90,8 +92,10 @@ function probeStrategy(
         c = dfsChoice(p, Math.min(prefix[at] as number, opts - 1));
       } else {
         const allowed: number[] = [];
+        const mask = o.symmetry === true ? symmetryMask(runq) : 0;
         for (let t = 0; t < opts; t++) {
           const ch = dfsChoice(p, t);
+          if (ch < 31 && ((mask >>> ch) & 1) === 1) continue;
           if (dfsCost(p, ch, n, o.bound) <= o.preemptionBound - used) allowed.push(ch);
         }
         const left = o.preemptionBound - used;

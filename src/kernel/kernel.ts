@@ -269,7 +269,14 @@ export class Kernel implements StrategyHost {
   spawn(
     name: string,
     fn: () => Promise<void>,
-    opts: { ctx?: TaskContext; lane?: string; daemon?: boolean; user?: boolean } = {},
+    opts: {
+      ctx?: TaskContext;
+      lane?: string;
+      daemon?: boolean;
+      user?: boolean;
+      /** One slot of a pool of interchangeable workers (task.ts `interchangeable`). */
+      peers?: { pool: object; rank: number };
+    } = {},
   ): Task {
     const ctx = opts.ctx ?? 'process';
     // `user`: a user-space process (a client, the daemon), drawn with user space in traces.
@@ -283,6 +290,10 @@ export class Kernel implements StrategyHost {
             : 'cpu';
     const lane = this.trace.lane(laneKind, opts.lane ?? name);
     const task = new Task(this.nextTaskId++, name, ctx, lane, opts.daemon ?? false);
+    if (opts.peers !== undefined) {
+      task.peers = opts.peers.pool;
+      task.peerRank = opts.peers.rank;
+    }
     this.tasks.push(task);
     if (this.hb !== null) this.hb.idOf(task);
     this.strategy.onSpawn(task);
@@ -808,6 +819,8 @@ export class Kernel implements StrategyHost {
       for (let j = idx + 1; j < n; j++) runq[j - 1] = runq[j] as Task;
       runq.pop();
       t.state = 'running';
+      // Once it has run, a pool worker is no longer like its fresh siblings (task.ts).
+      t.peers = null;
       this.current = t;
       this.prev = t;
       this.trace.mix(t.id);

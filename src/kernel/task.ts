@@ -71,6 +71,14 @@ export class Task {
   prio = 0;
   /** Set by the workqueue while this task runs a work item. */
   workName: string | null = null;
+  /**
+   * Interchangeable siblings (see `interchangeable`): the pool this task is one worker slot of,
+   * and the slot's number, until the task first runs (the kernel clears `peers` then). A
+   * workqueue's fresh workers are spawned together and take whatever item is first when they
+   * start (workqueue.ts `worker`): which of them runs first changes nothing but names.
+   */
+  peers: object | null = null;
+  peerRank = 0;
 
   constructor(
     readonly id: number,
@@ -84,4 +92,27 @@ export class Task {
   get atomic(): boolean {
     return this.atomicDepth > 0 || isAtomicContext(this.ctx);
   }
+}
+
+/**
+ * Whether running `b` first instead of `a` leads to the same run up to a renaming of the two:
+ * both have not run yet, are neighbouring slots of one pool (`peers`, `peerRank`, consecutive
+ * task ids) and became runnable at the same instant. Then the state after `b` runs first is the
+ * state after `a` runs first with the two slots' names and ids swapped, and so is everything
+ * after it: a pool's behaviour depends on its slots only through their names and through the
+ * lowest free slot a new worker takes, and swapping two *neighbouring* numbers keeps which of
+ * any set is lowest (the swap of two distant slots would not: slot 1 free and slots 0 and 2
+ * swapped). Nothing in the model orders tasks by id or name (docs/explorer.md §12). The
+ * explorer's symmetry reduction (src/explore/dfs.ts `symmetry`) uses it to try only `a`.
+ * `a` must be just before `b` in the run queue, so that the swap also keeps every position in
+ * the queue (what a delay costs depends on it).
+ */
+export function interchangeable(a: Task, b: Task): boolean {
+  return (
+    a.peers !== null &&
+    a.peers === b.peers &&
+    b.peerRank === a.peerRank + 1 &&
+    b.id === a.id + 1 &&
+    a.runnableSinceNs === b.runnableSinceNs
+  );
 }

@@ -267,7 +267,12 @@ export class Workqueue {
       this.active++;
       this.starting++;
       const name = this.slotNames[slot] as string;
-      this.k.spawn(name, () => this.worker(slot), { ctx: 'worker', lane: name });
+      // Workers spawned together are interchangeable until they run (task.ts `interchangeable`).
+      this.k.spawn(name, () => this.worker(slot), {
+        ctx: 'worker',
+        lane: name,
+        peers: { pool: this, rank: slot },
+      });
     }
   }
 

@@ -11,6 +11,22 @@ import { escapeHtml } from './escape.js';
 import type { ExhaustiveCell, ExhaustiveTable } from './report-data.js';
 
 /** The words a cell shows (also the terminal table's, so the two never disagree). */
+/** What the table's reduction did, for a reader (docs/explorer.md §11, §12). */
+function reductionText(r: ExhaustiveTable['reduction']): string {
+  const parts: string[] = [];
+  if (r === 'hb-cache' || r === 'hb-cache+symmetry') {
+    parts.push(
+      'partial-order reduction (hb-cache; a scenario’s footprints are conservative, so it merges nothing: docs/explorer.md §11)',
+    );
+  }
+  if (r === 'symmetry' || r === 'hb-cache+symmetry') {
+    parts.push(
+      'symmetry reduction (a choice that only renames two fresh workers of one pool is left out: docs/explorer.md §12)',
+    );
+  }
+  return parts.length === 0 ? '' : `${parts.join('; ')}; `;
+}
+
 export function exhaustiveCellText(c: ExhaustiveCell): string {
   switch (c.verdict) {
     case 'no violation within these bounds':
@@ -45,9 +61,7 @@ export function renderExhaustive(t: ExhaustiveTable): string {
     '<section id="exhaustive-section"><h2>Exhaustive: bounded DFS per design and litmus scenario</h2>',
     `<p class="sub">${escapeHtml(
       `Bound: ${boundText(t.boundKind, t.bound)}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}; ` +
-        (t.reduction === 'hb-cache'
-          ? 'partial-order reduction (hb-cache; a scenario’s footprints are conservative, so it merges nothing: docs/explorer.md §11); '
-          : '') +
+        reductionText(t.reduction) +
         'one fault draw per cell (the seed’s), time jumps within the kernel horizon. ' +
         '"proved within bounds" covers only those bounds (docs/explorer.md §10).',
     )}</p>`,
