@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { DfsBoundKind } from '../../src/explore/dfs.js';
-import { explore } from '../../src/explore/explore.js';
 import type { Program } from '../../src/explore/program.js';
 import { getProgram } from '../../src/explore/registry.js';
 import { HbTracker } from '../../src/kernel/hb.js';
@@ -26,6 +25,7 @@ import {
   randomCompleteProgram,
   timeoutRaceProgram,
 } from './programs.js';
+import { assertSameSearch, type SearchResult, searchBoth } from './reduced.js';
 
 const fakeTask = () => ({ runnableSinceNs: 0, state: 'runnable' }) as unknown as Task;
 
@@ -68,8 +68,8 @@ test('hb: independent steps commute, a write orders against reads and writes, re
 });
 
 interface Pair {
-  plain: Awaited<ReturnType<typeof explore>>;
-  por: Awaited<ReturnType<typeof explore>>;
+  plain: SearchResult;
+  por: SearchResult;
 }
 
 async function both(
@@ -78,30 +78,12 @@ async function both(
   depth: number,
   extra: { dfsMaxDepth?: number } = {},
 ): Promise<Pair> {
-  const base = {
-    ...extra,
-    strategy: 'dfs',
-    depth,
-    dfsBound: bound,
-    runs: 100_000,
-    seed: 1,
-    swarm: false,
-    shrink: false,
-  } as const;
-  return { plain: await explore(p, base), por: await explore(p, { ...base, dfsPor: true }) };
+  const { plain, reduced } = await searchBoth(p, bound, depth, { dfsPor: true }, extra);
+  return { plain, por: reduced };
 }
 
 function assertSame({ plain, por }: Pair, what: string): void {
-  assert.equal(plain.exhausted, true, `${what}: plain dfs exhausted`);
-  assert.equal(por.exhausted, true, `${what}: reducing dfs exhausted`);
-  assert.deepEqual(
-    Object.keys(por.dfs?.outcomes ?? {}),
-    Object.keys(plain.dfs?.outcomes ?? {}),
-    `${what}: the same outcomes`,
-  );
-  assert.deepEqual(por.dfs?.states, plain.dfs?.states, `${what}: the same final states`);
-  assert.equal(por.determinism.mismatches.length, 0, `${what}: replays match`);
-  assert.ok(por.totals.runs <= plain.totals.runs, `${what}: no more schedules than plain dfs`);
+  assertSameSearch({ plain, reduced: por }, what);
 }
 
 test('por: the same outcomes and final states as plain dfs on every complete program and bound', async () => {

@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { symmetryMask } from '../../src/explore/dfs.js';
-import { explore } from '../../src/explore/explore.js';
 import type { Program } from '../../src/explore/program.js';
 import { getProgram } from '../../src/explore/registry.js';
 import { Kernel } from '../../src/kernel/kernel.js';
@@ -16,42 +15,21 @@ import type { Strategy } from '../../src/kernel/strategy.js';
 import { Work, Workqueue } from '../../src/kernel/workqueue.js';
 import '../../src/scenarios/register.js';
 import { kernelProgram } from './programs.js';
+import { assertSameSearch, type SearchResult, searchBoth } from './reduced.js';
 
-type Result = Awaited<ReturnType<typeof explore>>;
+type Result = SearchResult;
 
 async function both(
   p: Program,
   bound: 'preemption' | 'delay',
   depth: number,
-  extra: { dfsMaxDepth?: number } = {},
 ): Promise<{ plain: Result; sym: Result }> {
-  const base = {
-    ...extra,
-    strategy: 'dfs',
-    depth,
-    dfsBound: bound,
-    runs: 100_000,
-    seed: 1,
-    swarm: false,
-    shrink: false,
-  } as const;
-  return {
-    plain: await explore(p, base),
-    sym: await explore(p, { ...base, dfsSymmetry: true }),
-  };
+  const { plain, reduced } = await searchBoth(p, bound, depth, { dfsSymmetry: true });
+  return { plain, sym: reduced };
 }
 
 function assertSame({ plain, sym }: { plain: Result; sym: Result }, what: string): void {
-  assert.equal(plain.exhausted, true, `${what}: plain dfs exhausted`);
-  assert.equal(sym.exhausted, true, `${what}: reducing dfs exhausted`);
-  assert.deepEqual(
-    Object.keys(sym.dfs?.outcomes ?? {}),
-    Object.keys(plain.dfs?.outcomes ?? {}),
-    `${what}: the same outcomes`,
-  );
-  assert.deepEqual(sym.dfs?.states, plain.dfs?.states, `${what}: the same final states`);
-  assert.equal(sym.determinism.mismatches.length, 0, `${what}: replays match`);
-  assert.ok(sym.totals.runs <= plain.totals.runs, `${what}: no more schedules than plain dfs`);
+  assertSameSearch({ plain, reduced: sym }, what);
 }
 
 /**
