@@ -54,7 +54,8 @@
  * every step adds to the trace), and the cost of each choice depends only on the state, the
  * run queue and `prev`, all in the key. It merges only what the footprints tell apart: with
  * `conservative` footprints (the driver model) every two steps are dependent, no two prefixes
- * are one trace, and nothing is pruned (docs/explorer.md §11).
+ * are one trace, nothing could be pruned, and so the cache is not consulted at all (the kernel
+ * keeps no tracker; docs/explorer.md §11).
  */
 import type { FootprintMode } from '../kernel/hb.js';
 import type { Strategy, StrategyHost } from '../kernel/strategy.js';
@@ -357,10 +358,12 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
         j === 0
           ? 0
           : (preBefore[j - 1] as number) + cost(j - 1, choiceAt(j - 1, tried[j - 1] as number));
-      if (por && j >= prefix.length && host !== null) {
+      // Conservative footprints: no key can repeat in a tree (hb.ts), the kernel keeps none.
+      if (por && footprints === 'complete' && j >= prefix.length && host !== null) {
         // A preemption's cost depends on who ran last, not on where it is in the run queue; a
         // delay's on the FIFO head too.
         const key = host.stateKey(eventOffered ? 1 : 0, kind === 'delay');
+        if (key < 0) throw new Error('dfs: complete footprints but no state key');
         const left = bound - spent;
         const had = seen.get(key);
         if (had !== undefined) {

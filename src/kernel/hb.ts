@@ -18,15 +18,17 @@
  * what it observed, so a step with the same dependencies does the same thing; two schedules
  * whose steps have the same dependencies are one trace and end in the same state, provided
  * that *every* access to state shared between steps was reported. That last condition is the
- * `mode`:
+ * footprint mode, which the program declares (`KernelOptions.footprints`):
  * - `complete`: the program promises it (only the kernel's primitives and `Kernel.access`
  *   touch shared state, and nothing observes the state between steps). Every task step also
  *   reads the clock (it may look at `nowNs`) and every fired event writes it, so an event is
- *   ordered against every step.
+ *   ordered against every step. Only then does the kernel keep a tracker.
  * - `conservative` (what the driver model gets: its shared fields are plain properties and
- *   its invariant checkers look at the whole system after every step): every step also writes
- *   one object, the world, so every two steps are dependent and the fingerprint tells apart
- *   every two different sequences of steps. Nothing is merged, and nothing can be merged wrongly.
+ *   its invariant checkers look at the whole system after every step): as if every step
+ *   wrote one object, the world, so that every two steps are dependent and the fingerprint
+ *   told apart every two different sequences of steps. No two nodes of a search tree could
+ *   then have the same key, so the kernel keeps no tracker at all: nothing is merged, nothing
+ *   can be merged wrongly, and nothing is spent on hashing.
  *
  * Object identities: an object gets its id when it is first touched, derived from the
  * identity of the step that touched it (its task, that task's causal history and how many new
@@ -39,9 +41,8 @@ import type { Task } from './task.js';
 
 export type FootprintMode = 'complete' | 'conservative';
 
-/** Fixed objects every step may touch. */
+/** The fixed object every step may touch: the clock. */
 const CLOCK = 1;
-const WORLD = 2;
 
 /** One object's last write and the reads since it, two lanes each. */
 interface Slot {
@@ -75,8 +76,6 @@ export class HbTracker {
   private readonly accIds: number[] = [];
   private readonly accWrite: boolean[] = [];
   private accLen = 0;
-
-  constructor(readonly mode: FootprintMode) {}
 
   /** The id of `obj` (see the file comment). */
   idOf(obj: object): number {
@@ -124,7 +123,6 @@ export class HbTracker {
     this.stepKey = mix(self, this.slot(self).w1);
     this.touch(self, true);
     this.touch(CLOCK, false);
-    if (this.mode === 'conservative') this.touch(WORLD, true);
   }
 
   /** A fired timed event begins: it may move the clock, so it is ordered against every step. */
@@ -134,7 +132,6 @@ export class HbTracker {
     this.stepNew = 0;
     this.stepKey = mix(0x7e1e7e, this.events++);
     this.touch(CLOCK, true);
-    if (this.mode === 'conservative') this.touch(WORLD, true);
   }
 
   /** The open step ends: its hash joins the fingerprint and its objects' histories. */

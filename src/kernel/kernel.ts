@@ -61,7 +61,7 @@ export interface KernelOptions {
    * schedules (hb.ts): `complete` only if every access to state shared between steps goes
    * through the kernel's primitives or `access()`. Default `conservative`. A kernel with
    * observers (invariant checkers looking at the state after every step) is conservative
-   * whatever this says.
+   * whatever this says. A conservative kernel tracks nothing (see `footprints` below).
    */
   footprints?: FootprintMode;
   /**
@@ -177,8 +177,16 @@ export class Kernel implements StrategyHost {
   readonly violations: Violation[] = [];
   /** Hooks run after every step (the invariant oracles); they must only observe. */
   private readonly observers: Array<() => void> = [];
-  /** Happens-before hashing, when the strategy merges equivalent schedules (hb.ts). */
+  /**
+   * Happens-before hashing, when the strategy merges equivalent schedules and the footprints
+   * are complete (hb.ts). With conservative footprints every two steps would be dependent, so
+   * no two nodes of a search tree could share a fingerprint and the strategy's cache could
+   * never merge anything: the kernel then tracks nothing and `stateKey` is -1 (tracking cost
+   * about a third of a litmus search's time for no effect; docs/explorer.md §11).
+   */
   private hb: HbTracker | null = null;
+  /** The footprint mode in force, null when the strategy asked for none. */
+  private footprints: FootprintMode | null = null;
   /** Stand-ins for kernel state that has no object of its own, for `access`. */
   private readonly lockdepKey = {};
   private readonly violationsKey = {};
@@ -197,7 +205,8 @@ export class Kernel implements StrategyHost {
     this.trace.now = () => this.nowNs;
     this.violationLane = this.trace.lane('checker', 'violations');
     if (this.strategy.footprints === true) {
-      this.hb = new HbTracker(opts.footprints ?? 'conservative');
+      this.footprints = opts.footprints ?? 'conservative';
+      if (this.footprints === 'complete') this.hb = new HbTracker();
     }
   }
 
@@ -220,12 +229,15 @@ export class Kernel implements StrategyHost {
     if (this.hb !== null) this.hb.idOf(obj);
   }
 
-  /** The footprint mode in force (hb.ts), or null when nothing is being tracked. */
+  /** The footprint mode in force (hb.ts), or null when the strategy asked for none. */
   get footprintMode(): FootprintMode | null {
-    return this.hb === null ? null : this.hb.mode;
+    return this.footprints;
   }
 
-  /** A key for the state at the current decision (hb.ts `key`); -1 when not tracking. */
+  /**
+   * A key for the state at the current decision (hb.ts `key`); -1 when not tracking (no
+   * footprints asked for, or conservative ones: no key could repeat).
+   */
   stateKey(extra: number, ordered: boolean): number {
     if (this.hb === null) return -1;
     // `prev` even when it is not runnable: firing an event does not change it, and the event
@@ -688,9 +700,9 @@ export class Kernel implements StrategyHost {
   run(): Promise<RunResult> {
     if (this.started) throw new Error('kernel: run() called twice');
     this.started = true;
-    if (this.hb !== null && this.observers.length > 0 && this.hb.mode === 'complete') {
-      this.hb = new HbTracker('conservative');
-      for (const t of this.tasks) this.hb.idOf(t);
+    if (this.footprints === 'complete' && this.observers.length > 0) {
+      this.footprints = 'conservative';
+      this.hb = null;
     }
     this.strategy.start(this);
     return new Promise<RunResult>((res) => {
@@ -856,7 +868,7 @@ export class Kernel implements StrategyHost {
    */
   quietUntilNs(): number {
     if (!this.quietPolls || this.runq.length > 0 || this.outcome !== null) return this.nowNs;
-    if (this.hb !== null && this.hb.mode === 'complete') return this.nowNs;
+    if (this.hb !== null) return this.nowNs;
     // A wake after the time limit ends the run there (fireNext): never skip past it.
     const limit = this.maxTimeNs + 1;
     const next = this.events.peek();

@@ -3,7 +3,7 @@
  * fingerprint is the same for two orders of independent steps and differs for dependent ones;
  * a reducing DFS reaches exactly the outcomes and final states of plain DFS within the same
  * bounds on every program with complete footprints, with fewer executions; with conservative
- * footprints it prunes nothing; and the comparison notices a program whose footprint claim is
+ * footprints the kernel keeps no tracker and nothing is pruned; and the comparison notices a program whose footprint claim is
  * false (so that the litmus check in scripts/por-soundness.ts can fail).
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,9 @@ import test from 'node:test';
 import type { DfsBoundKind } from '../../src/explore/dfs.js';
 import type { Program } from '../../src/explore/program.js';
 import { getProgram } from '../../src/explore/registry.js';
-import { HbTracker } from '../../src/kernel/hb.js';
+import { type FootprintMode, HbTracker } from '../../src/kernel/hb.js';
+import { Kernel } from '../../src/kernel/kernel.js';
+import type { StrategyHost } from '../../src/kernel/strategy.js';
 import type { Task } from '../../src/kernel/task.js';
 import '../../src/scenarios/register.js';
 import {
@@ -30,12 +32,8 @@ import { assertSameSearch, type SearchResult, searchBoth } from './reduced.js';
 const fakeTask = () => ({ runnableSinceNs: 0, state: 'runnable' }) as unknown as Task;
 
 /** Runs two one-step tasks' steps in the given order; returns the key of the state after. */
-function keyAfter(
-  order: ('a' | 'b')[],
-  touch: Record<'a' | 'b', [object, boolean][]>,
-  mode: 'complete' | 'conservative' = 'complete',
-): number {
-  const hb = new HbTracker(mode);
+function keyAfter(order: ('a' | 'b')[], touch: Record<'a' | 'b', [object, boolean][]>): number {
+  const hb = new HbTracker();
   const tasks = { a: fakeTask(), b: fakeTask() };
   hb.idOf(tasks.a);
   hb.idOf(tasks.b);
@@ -60,11 +58,58 @@ test('hb: independent steps commute, a write orders against reads and writes, re
   assert.notEqual(keyAfter(['a', 'b'], rw), keyAfter(['b', 'a'], rw));
   const ww = { a: [[x, true]], b: [[x, true]] } as Record<'a' | 'b', [object, boolean][]>;
   assert.notEqual(keyAfter(['a', 'b'], ww), keyAfter(['b', 'a'], ww));
-  // Conservative: every two steps are dependent, even steps on disjoint objects.
-  assert.notEqual(
-    keyAfter(['a', 'b'], disjoint, 'conservative'),
-    keyAfter(['b', 'a'], disjoint, 'conservative'),
-  );
+});
+
+/** The footprint mode and the state keys a strategy that asks for footprints is given. */
+async function keysSeen(
+  footprints: FootprintMode,
+  observe: boolean,
+): Promise<{ mode: FootprintMode | null; keys: number[] }> {
+  const keys: number[] = [];
+  let mode: FootprintMode | null = null;
+  let host: StrategyHost | null = null;
+  const k = new Kernel({
+    seed: 1,
+    footprints,
+    strategy: {
+      name: 'keys',
+      timeJumps: false,
+      footprints: true,
+      start(h) {
+        host = h;
+        mode = h.footprintMode;
+      },
+      onSpawn() {},
+      pick() {
+        keys.push(host?.stateKey(0, false) ?? -2);
+        return 0;
+      },
+    },
+  });
+  for (const name of ['a', 'b']) {
+    k.spawn(name, async () => {
+      for (let i = 0; i < 3; i++) await k.point();
+    });
+  }
+  if (observe) k.observe(() => {});
+  await k.run();
+  return { mode, keys };
+}
+
+test('hb: a conservative kernel (declared, or complete with observers) keeps no tracker: no key', async () => {
+  // Every two steps of a conservative program are dependent, so no key could repeat in a tree
+  // and the kernel does not hash at all (kernel.ts `hb`); a complete one gives a key each time.
+  const complete = await keysSeen('complete', false);
+  assert.equal(complete.mode, 'complete');
+  assert.ok(complete.keys.length > 0 && complete.keys.every((x) => x >= 0));
+  for (const [footprints, observe] of [
+    ['conservative', false],
+    ['complete', true],
+  ] as const) {
+    const r = await keysSeen(footprints, observe);
+    assert.equal(r.mode, 'conservative', `${footprints}, observers ${observe}`);
+    assert.ok(r.keys.length > 0 && r.keys.every((x) => x === -1), `${footprints}, ${observe}`);
+  }
 });
 
 interface Pair {
