@@ -181,8 +181,8 @@ export class Kernel implements StrategyHost {
    * Happens-before hashing, when the strategy merges equivalent schedules and the footprints
    * are complete (hb.ts). With conservative footprints every two steps would be dependent, so
    * no two nodes of a search tree could share a fingerprint and the strategy's cache could
-   * never merge anything: the kernel then tracks nothing and `stateKey` is -1 (tracking cost
-   * about a third of a litmus search's time for no effect; docs/explorer.md §11).
+   * never merge anything: the kernel then tracks nothing and `stateKey` is -1 (hashing made a
+   * litmus search take about 1.3× as long for no effect; docs/explorer.md §11).
    */
   private hb: HbTracker | null = null;
   /** The footprint mode in force, null when the strategy asked for none. */
