@@ -60,7 +60,9 @@ import {
 } from '../explore/strategy-factory.js';
 import type { SwarmOptions } from '../explore/swarm.js';
 import { estimateTreeSize } from '../explore/tree-estimate.js';
+import { fifoStrategy } from '../kernel/fifo.js';
 import { writeFailure } from './failure-file.js';
+import { chunkKey, Journal, type JournalHeader } from './journal.js';
 import { onPoolError } from './pool-errors.js';
 import { buildSummary, type CampaignSummary } from './summary.js';
 import { type ChunkTask, loadRegistry, resolveRegistry } from './worker.js';
@@ -85,8 +87,16 @@ export interface CampaignOptions {
   /** Worker threads (default 1: run in this thread). */
   jobs?: number;
   shard?: ShardSpec;
-  /** Directory for failure files and summary.json; nothing is written without it. */
+  /**
+   * Directory for failure files, summary.json and the journal of finished chunks (journal.ts);
+   * nothing is written without it.
+   */
   out?: string;
+  /**
+   * Resume from `out`'s journal: the chunks an earlier session of the same campaign finished
+   * are not run again (journal.ts). Needs `out`.
+   */
+  resume?: boolean;
   stopAfterFirst?: boolean;
   shrink?: boolean | { budget?: number };
   swarm?: boolean | SwarmOptions;
@@ -339,8 +349,21 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       }));
   }
 
+  if (o.resume === true && o.out === undefined) {
+    return {
+      ok: false,
+      error: { field: 'resume', message: '--resume needs --out DIR (the journal is in DIR)' },
+    };
+  }
   const split = isSystematic(o.strategy) ? await planDfs(program, base, o) : null;
   const chunks = split?.chunks ?? planChunks(o, jobs);
+  let journal: Journal | null = null;
+  if (o.out !== undefined) {
+    const header = await journalHeader(program, base, o, chunks);
+    const opened = Journal.open(o.out, header, o.resume === true);
+    if (!opened.ok) return { ok: false, error: opened.error };
+    journal = opened.journal;
+  }
   let runsTotal = split !== null ? split.shardEstimate() : shardRuns(o.runs, o.shard);
   const files = new FailureFiles(o.out ?? null);
   const done: ExploreResult[] = [];
@@ -378,7 +401,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     const merged = done.length === 0 ? [] : mergeResults(done).failures;
     files.sync(dedupeFailures([...merged, ...pending]), o.onFailure);
   };
-  const accept = (r: ExploreResult) => {
+  const accept = (r: ExploreResult, c: Chunk, journaled = false) => {
     pending = [];
     if (split !== null) split.accept(r, o.shard ?? null);
     done.push(r);
@@ -386,8 +409,32 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     finishedViolating += r.totals.violatingRuns;
     const merged = mergeResults(done, { stopAfterFirst: o.stopAfterFirst ?? false });
     files.sync(merged.failures, o.onFailure);
+    // A chunk an interrupt stopped is not complete: it is run again on resume.
+    if (journal !== null && !journaled && !interrupted) journal.append(chunkKey(c), r);
     progress(0, 0);
   };
+  // The chunks an earlier session finished (journal.ts), in chunk order; with stopAfterFirst,
+  // nothing after the first of them that violated is run (it would be dropped by the merge).
+  let todo: readonly Chunk[] = chunks;
+  let resumed: { chunks: number; runs: number } | null = null;
+  if (journal !== null && o.resume === true) {
+    const left: Chunk[] = [];
+    let stop = false;
+    resumed = { chunks: 0, runs: 0 };
+    for (const c of chunks) {
+      if (stop) break;
+      const r = journal.resumed.get(chunkKey(c));
+      if (r === undefined) {
+        left.push(c);
+        continue;
+      }
+      accept(r, c, true);
+      resumed.chunks++;
+      resumed.runs += r.totals.runs;
+      if (o.stopAfterFirst === true && r.firstViolationRun !== null) stop = true;
+    }
+    todo = left;
+  }
   const knownFirst = (): Record<string, number> => {
     const out: Record<string, number> = {};
     // Run numbers of different subtrees are not comparable (each counts from 1).
@@ -402,8 +449,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
   };
 
   try {
-    if (jobs === 1 || chunks.length <= 1) {
-      await runInThread(program, base, chunks, {
+    if (jobs === 1 || todo.length <= 1) {
+      await runInThread(program, base, todo, {
         stopAfterFirst: o.stopAfterFirst ?? false,
         interrupted: () => interrupted,
         knownFirst,
@@ -412,7 +459,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
         found,
       });
     } else {
-      await runInPool(base, chunks, jobs, o, {
+      await runInPool(base, todo, jobs, o, {
         interrupted: () => interrupted,
         knownFirst,
         accept,
@@ -437,6 +484,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     failuresDir: o.out ?? null,
     expected: o.expected !== undefined ? o.expected : (program.expected ?? null),
     files: files.paths(),
+    resumed,
   });
   if (o.out !== undefined) writeSummary(o.out, summary);
   return { ok: true, summary };
@@ -454,7 +502,7 @@ interface ThreadHooks {
   stopAfterFirst: boolean;
   interrupted: () => boolean;
   knownFirst: () => Record<string, number>;
-  accept: (r: ExploreResult) => void;
+  accept: (r: ExploreResult, c: Chunk) => void;
   progress: (runs: number, violating: number) => void;
   /** A failure kept by the running chunk (sequential chunks: it will be in the result). */
   found: (f: Failure) => void;
@@ -481,7 +529,7 @@ async function runInThread(
       },
       shouldStop: h.interrupted,
     });
-    h.accept(r);
+    h.accept(r, c);
     if (h.stopAfterFirst && r.firstViolationRun !== null) break;
   }
 }
@@ -489,7 +537,7 @@ async function runInThread(
 interface PoolHooks {
   interrupted: () => boolean;
   knownFirst: () => Record<string, number>;
-  accept: (r: ExploreResult) => void;
+  accept: (r: ExploreResult, c: Chunk) => void;
   signal: AbortSignal | undefined;
 }
 
@@ -542,7 +590,7 @@ async function runInPool(
       .run(task, { signal: ctl.signal })
       .then((r) => {
         if (ctl.signal.aborted) return;
-        h.accept(r);
+        h.accept(r, c);
         if (o.stopAfterFirst && r.firstViolationRun !== null && c.index < stopAt) {
           stopAt = c.index;
           // Chunks after the first violation can no longer matter.
@@ -626,6 +674,50 @@ export function shareBudget(runs: number, estimates: readonly number[]): number[
     out[i] = (out[i] as number) + 1;
   }
   return out;
+}
+
+/**
+ * What makes a resumed campaign the same search (journal.ts): its options, its chunk plan (the
+ * frontier's prefixes and budgets, for dfs) and the model, as the trace hash of the seed's
+ * first run in FIFO order (one run: changed model code, or an edited design file, changes it).
+ */
+async function journalHeader(
+  program: Program,
+  base: ExploreOptions,
+  o: CampaignOptions,
+  chunks: readonly Chunk[],
+): Promise<JournalHeader> {
+  const model = await program.run({
+    seed: o.seed,
+    strategy: fifoStrategy(),
+    faults: faultsFor(program, base, o.seed),
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+  });
+  let plan = 0x811c9dc5;
+  for (const c of chunks) {
+    for (const ch of chunkKey(c)) plan = Math.imul(plan ^ ch.charCodeAt(0), 0x01000193);
+  }
+  return {
+    program: o.program,
+    registry: o.registry,
+    strategy: o.strategy,
+    depth: base.depth ?? null,
+    bound: base.dfsBound ?? null,
+    maxDepth: base.dfsMaxDepth ?? null,
+    por: base.dfsPor ?? false,
+    symmetry: dfsSymmetryOf(base),
+    runs: o.runs,
+    seed: o.seed,
+    shard: o.shard === undefined ? null : `${o.shard.index}/${o.shard.count}`,
+    stopAfterFirst: o.stopAfterFirst ?? false,
+    shrink: JSON.stringify(o.shrink ?? true),
+    swarm: JSON.stringify(o.swarm ?? true),
+    pctSteps: base.pctSteps ?? null,
+    maxSteps: o.maxSteps ?? null,
+    chunks: chunks.length,
+    plan: (plan >>> 0).toString(16).padStart(8, '0'),
+    model: model.traceHash,
+  };
 }
 
 /**

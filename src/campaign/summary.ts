@@ -78,6 +78,11 @@ export interface CampaignSummary {
   failuresDir: string | null;
   /** Merged shards: which indices were present and which were missing. */
   shards?: { count: number; present: number[]; missing: number[] };
+  /**
+   * With `--resume`: the chunks (and their runs) an earlier session had finished, read back
+   * from the journal instead of run (journal.ts); null without `--resume`.
+   */
+  resumed: { chunks: number; runs: number } | null;
   /** dfs: the certificate of the search (src/explore/certificate.ts); null otherwise. */
   certificate: Certificate | null;
   result: ExploreResult;
@@ -94,6 +99,7 @@ export function buildSummary(
     expected?: readonly string[] | null;
     /** Path of each failure's file, by invariant. */
     files?: ReadonlyMap<string, string>;
+    resumed?: { chunks: number; runs: number } | null;
   },
 ): CampaignSummary {
   const { scenario, design } = splitProgramId(result.program);
@@ -117,7 +123,11 @@ export function buildSummary(
     violatingRuns: t.violatingRuns,
     limitRuns: t.limitRuns,
     elapsedMs: Math.round(meta.elapsedMs),
-    runsPerSec: meta.elapsedMs > 0 ? Math.round((t.runs * 1000) / meta.elapsedMs) : 0,
+    // Of this session: runs read back from a journal took no time now.
+    runsPerSec:
+      meta.elapsedMs > 0
+        ? Math.round(((t.runs - (meta.resumed?.runs ?? 0)) * 1000) / meta.elapsedMs)
+        : 0,
     firstViolationRun: result.firstViolationRun,
     violations: result.failures.map((f) =>
       failureView(f, f.run, meta.files?.get(f.invariant) ?? fileIn(meta.failuresDir, f)),
@@ -137,6 +147,7 @@ export function buildSummary(
     interrupted: meta.interrupted,
     signal: meta.signal,
     failuresDir: meta.failuresDir,
+    resumed: meta.resumed ?? null,
     certificate: buildCertificate(result, { interrupted: meta.interrupted }),
     result,
   };
@@ -178,6 +189,11 @@ export function formatSummary(s: CampaignSummary): string {
       `${s.runs}/${s.plannedRuns} runs, ${s.decisions} decisions in ${(s.elapsedMs / 1000).toFixed(1)} s ` +
       `(${s.runsPerSec} runs/s)${state}`,
   );
+  if (s.resumed !== null) {
+    lines.push(
+      `  resumed: ${s.resumed.chunks} finished chunks (${s.resumed.runs} runs) read back from the journal`,
+    );
+  }
   const c = s.certificate;
   if (c !== null) {
     const est = c.treeSizeEstimate === null ? '' : `, tree estimate ~${c.treeSizeEstimate}`;
@@ -320,7 +336,8 @@ const dfsTree = z.object({
     .nullable(),
 });
 
-const exploreResult = z.object({
+/** A chunk's or a campaign's `ExploreResult` (merge, and the journal: journal.ts). */
+export const exploreResultSchema = z.object({
   program: z.string(),
   strategy: z.string(),
   depth: z.number().int(),
@@ -354,7 +371,7 @@ export const summaryFileSchema = z.object({
   failuresDir: z.string().nullable(),
   expected: z.array(z.string()).nullable().optional(),
   violations: z.array(z.object({ invariant: z.string(), file: z.string().nullable() })),
-  result: exploreResult,
+  result: exploreResultSchema,
 });
 
 export type SummaryFile = z.infer<typeof summaryFileSchema>;

@@ -231,7 +231,14 @@ function build(setCode: (code: number) => void): Command {
       '--shard <I/N>',
       'run only run indices i with i mod N == I (merge the shards with `merge`)',
     )
-    .option('--out <dir>', 'write failure files and summary.json here')
+    .option(
+      '--out <dir>',
+      'write failure files, summary.json and the journal of finished chunks here',
+    )
+    .option(
+      '--resume',
+      'with --out: do not run again the chunks (dfs subtrees, run ranges) the journal in --out says an interrupted session of the same campaign finished',
+    )
     .option('--json', 'print one JSON object')
     .option('--stop-after-first', 'stop at the first violating run')
     .option('--no-shrink', 'do not shrink failures')
@@ -245,6 +252,9 @@ function build(setCode: (code: number) => void): Command {
     .option('--no-progress', 'no progress bar')
     .action(async (scenario: string, f) => {
       if (f.out !== undefined) checkOutputDir('--out', f.out);
+      if (f.resume === true && f.out === undefined) {
+        throw new UsageError('--resume', '--resume needs --out DIR (the journal is in DIR)');
+      }
       if (f.bound !== undefined && f.strategy !== 'dfs') {
         throw new UsageError('--bound', '--bound needs --strategy dfs');
       }
@@ -289,6 +299,7 @@ function build(setCode: (code: number) => void): Command {
           ...(f.por === true ? { por: true } : {}),
           ...(shard !== undefined ? { shard } : {}),
           ...(f.out !== undefined ? { out: f.out } : {}),
+          ...(f.resume === true ? { resume: true } : {}),
           ...(f.pctSteps !== undefined ? { pctSteps: f.pctSteps } : {}),
           ...(f.maxSteps !== undefined ? { maxSteps: f.maxSteps } : {}),
           ...(f.certificate !== undefined ? { certificate: f.certificate } : {}),

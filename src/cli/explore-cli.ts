@@ -39,6 +39,8 @@ export interface ExploreCliOptions {
   jobs?: number;
   shard?: ShardSpec;
   out?: string;
+  /** Resume from the journal in `out` (src/campaign/journal.ts). */
+  resume?: boolean;
   json: boolean;
   stopAfterFirst: boolean;
   shrink: boolean;
@@ -89,6 +91,7 @@ export async function exploreCli(o: ExploreCliOptions): Promise<number> {
     ...(o.por !== undefined ? { dfsPor: o.por } : {}),
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
     ...(o.out !== undefined ? { out: o.out } : {}),
+    ...(o.resume === true ? { resume: true } : {}),
     ...(o.stopAfterFirst ? { stopAfterFirst: true } : {}),
     ...(o.pctSteps !== undefined ? { pctSteps: o.pctSteps } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
