@@ -6,7 +6,8 @@
  * of it says "not exhausted after N schedules", never "clean".
  *
  * Cells run one after another (each one already uses every worker). An interrupt stops the
- * cell in flight (its certificate says "not exhausted") and the cells after it are not run.
+ * cell in flight (its certificate says "not exhausted") and the cells after it are not run;
+ * with `outDir`, `resume` then reads every finished cell and subtree back from its journal.
  */
 import { join } from 'node:path';
 import { designClaimsHarm } from '../driver/config.js';
@@ -33,6 +34,11 @@ export interface ExhaustiveOptions {
   shrinkBudget: number;
   /** Failure files and each cell's summary.json (with its certificate), per cell. */
   outDir: string | null;
+  /**
+   * Resume every cell from its journal in `outDir` (journal.ts): a finished cell is read back
+   * whole, an interrupted one goes on from its finished subtrees.
+   */
+  resume?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -105,6 +111,7 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
         // A design that claims to harm nothing is expected to violate nothing.
         expected: designClaimsHarm(design) ? [] : null,
         ...(o.outDir !== null ? { out: join(o.outDir, `${scenario}@${design}`) } : {}),
+        ...(o.resume === true ? { resume: true } : {}),
         ...(o.signal !== undefined ? { signal: o.signal } : {}),
       });
       if (!r.ok) throw new Error(`compare --exhaustive: ${program}: ${r.error.message}`);

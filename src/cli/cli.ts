@@ -445,6 +445,10 @@ function build(setCode: (code: number) => void): Command {
       intArg('--max-schedules', 1, 1_000_000_000),
     )
     .option(
+      '--resume',
+      '--exhaustive with --out: read back the cells and subtrees an interrupted run finished (each cell journals them in its directory under --out)',
+    )
+    .option(
       '--por',
       `--exhaustive: ${'dfs: reduction: a state reached again by an equivalent schedule is searched once, and a choice that only renames fresh pool workers is not tried (docs/explorer.md §11, §12)'.slice(5)}`,
     )
@@ -458,6 +462,9 @@ function build(setCode: (code: number) => void): Command {
       }
       if (f.por === true && f.exhaustive !== true) {
         throw new UsageError('--por', '--por needs --exhaustive');
+      }
+      if (f.resume === true && (f.exhaustive !== true || f.out === undefined)) {
+        throw new UsageError('--resume', '--resume needs --exhaustive and --out DIR');
       }
       if (f.exhaustive === true) {
         if (f.html !== undefined) checkOutputFile('--html', f.html);
@@ -486,6 +493,7 @@ function build(setCode: (code: number) => void): Command {
             generatedBy: 'resetlab 0.1.0',
             ...(f.html !== undefined ? { html: f.html } : {}),
             ...(f.out !== undefined ? { out: f.out } : {}),
+            ...(f.resume === true ? { resume: true } : {}),
           }),
         );
         return;

@@ -27,6 +27,8 @@ export interface ExhaustiveCliOptions {
   shrinkBudget: number;
   html?: string;
   out?: string;
+  /** Resume each cell from its journal in `out`. */
+  resume?: boolean;
   json: boolean;
   progress: boolean;
   generatedBy: string;
@@ -51,6 +53,7 @@ export async function exhaustiveCli(o: ExhaustiveCliOptions): Promise<number> {
       jobs: o.jobs,
       shrinkBudget: o.shrinkBudget,
       outDir: o.out ?? null,
+      ...(o.resume === true ? { resume: true } : {}),
       signal: interrupt.signal,
       onProgress: (done, total) => bar.update('cells', done, total),
     });

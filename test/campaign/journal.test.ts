@@ -3,10 +3,10 @@
  * and resumed from its journal ends with exactly the result, summary and certificate of the
  * same campaign run without interruption (dfs subtrees and random run ranges alike), running
  * only the chunks the first session had not finished; a journal of another campaign, a
- * damaged one, or `--resume` without `--out` is refused with a message that names the cause.
+ * damaged one, or `--resume` without `--out` is refused with a message that names the cause
+ * (the command line's exit 2 for it: test/cli/bad-input.test.ts).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,6 @@ import type { CampaignSummary } from '../../src/campaign/summary.js';
 const REGISTRY = fileURLToPath(
   new URL('../explore/fixtures/register-programs.ts', import.meta.url),
 );
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const DFS: CampaignOptions = {
   program: 'depth3@test',
@@ -177,14 +176,4 @@ test('journal: another campaign’s journal, a damaged one, or --resume without 
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-});
-
-test('journal: explore --resume without --out exits 2 naming the flag', () => {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'explore', 'hang', '--resume', '--runs', '1'],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /--resume/);
 });

@@ -149,6 +149,29 @@ test('explore <litmus> --strategy dfs --por: the certificate names the reduction
   }
 });
 
+test('compare --exhaustive --resume: every finished cell is read back from its journal, the same table', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'resetlab-exh-resume-'));
+  try {
+    const args = [
+      ...['compare', '--exhaustive', '--designs', 'default,tyr', '--scenarios', 'window'],
+      ...['--bound', 'delay', '--depth', '0', '--jobs', '1', '--no-progress', '--json'],
+      ...['--out', dir],
+    ];
+    type Exhaustive = { table: unknown; certificates: Certificate[] };
+    const first = oneJson(await inProcess(args)) as Exhaustive;
+    const again = oneJson(await inProcess([...args, '--resume'])) as Exhaustive;
+    assert.deepEqual(again.table, first.table);
+    assert.deepEqual(again.certificates, first.certificates);
+    for (const cell of ['window@default', 'window@tyr']) {
+      const s = JSON.parse(readFileSync(join(dir, cell, 'summary.json'), 'utf8'));
+      assert.ok(s.resumed.runs > 0, cell);
+      assert.equal(s.resumed.runs, s.runs, `${cell}: every schedule read back, none run`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('compare --exhaustive --por: every cell searched with the reduction, the table says so', async () => {
   const r = await inProcess([
     ...['compare', '--exhaustive', '--por', '--designs', 'default,tyr', '--scenarios', 'window'],
