@@ -365,6 +365,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     journal = opened.journal;
   }
   let runsTotal = split !== null ? split.shardEstimate() : shardRuns(o.runs, o.shard);
+  /** With `resume`: the chunks and runs read back from the journal. */
+  let resumed: { chunks: number; runs: number } | null = null;
   const files = new FailureFiles(o.out ?? null);
   const done: ExploreResult[] = [];
   let interrupted = o.signal?.aborted ?? false;
@@ -380,7 +382,9 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     if (o.onProgress === undefined) return;
     const elapsedMs = performance.now() - t0;
     const runsDone = finishedRuns + extraRuns;
-    const runsPerSec = elapsedMs > 0 ? (runsDone * 1000) / elapsedMs : 0;
+    // The rate of this session: runs read back from the journal took no time.
+    const ranNow = runsDone - (resumed?.runs ?? 0);
+    const runsPerSec = elapsedMs > 0 ? (ranNow * 1000) / elapsedMs : 0;
     if (split !== null) runsTotal = Math.max(runsDone, split.shardEstimate());
     o.onProgress({
       runsDone,
@@ -416,7 +420,6 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
   // The chunks an earlier session finished (journal.ts), in chunk order; with stopAfterFirst,
   // nothing after the first of them that violated is run (it would be dropped by the merge).
   let todo: readonly Chunk[] = chunks;
-  let resumed: { chunks: number; runs: number } | null = null;
   if (journal !== null && o.resume === true) {
     const left: Chunk[] = [];
     let stop = false;
@@ -428,9 +431,9 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
         left.push(c);
         continue;
       }
-      accept(r, c, true);
       resumed.chunks++;
       resumed.runs += r.totals.runs;
+      accept(r, c, true);
       if (o.stopAfterFirst === true && r.firstViolationRun !== null) stop = true;
     }
     todo = left;
