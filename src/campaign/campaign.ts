@@ -701,8 +701,9 @@ async function journalHeader(
     for (const ch of chunkKey(c)) plan = Math.imul(plan ^ ch.charCodeAt(0), 0x01000193);
   }
   return {
+    // Not the registry's path: a checkout moved elsewhere runs the same program (`model` says
+    // whether it is the same code).
     program: o.program,
-    registry: o.registry,
     strategy: o.strategy,
     depth: base.depth ?? null,
     bound: base.dfsBound ?? null,

@@ -177,3 +177,28 @@ test('journal: another campaign’s journal, a damaged one, or --resume without 
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('journal: a run-index campaign resumed with another --jobs is refused (its chunks differ); a dfs one is not', async () => {
+  const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'resetlab-journal-')));
+  const [rnd, dfs] = dirs as [string, string];
+  try {
+    // Chunks of the default size, which depends on --jobs.
+    const { chunkSize: _c, ...byJobs } = RANDOM;
+    await run({ ...byJobs, runs: 2000, out: rnd });
+    const other = await runCampaign({
+      ...byJobs,
+      runs: 2000,
+      jobs: 2,
+      out: rnd,
+      resume: true,
+    });
+    assert.ok(!other.ok);
+    assert.match(other.error.message, /written by another campaign: chunks \d+ there, \d+ here/);
+    const one = await run({ ...DFS, out: dfs });
+    const two = await run({ ...DFS, jobs: 2, out: dfs, resume: true });
+    assert.equal(two.resumed?.runs, one.runs);
+    assert.deepEqual(comparable(two), { ...comparable(one), jobs: 2 });
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});
