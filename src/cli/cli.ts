@@ -55,6 +55,7 @@ import { checkOutputDir, checkOutputFile } from './output-path.js';
 import { regressCli } from './regress-cli.js';
 import { replayCli } from './replay-cli.js';
 import { runCommand } from './run.js';
+import { programArgument } from './scenario-ref.js';
 import { scenariosCli } from './scenarios-cli.js';
 
 export const VERSION = '0.1.0';
@@ -179,15 +180,21 @@ function build(setCode: (code: number) => void): Command {
     .addOption(bugOption())
     .option('--trace <file>', 'write the Chrome trace (Perfetto) of the run')
     .option('--json', 'print one JSON object')
-    .action(async (scenario: string, f) => {
+    .action(async (arg: string, f, cmd: Command) => {
       if (f.trace !== undefined) checkOutputFile('--trace', f.trace);
+      const p = programArgument(
+        arg,
+        f.design,
+        cmd.getOptionValueSource('design') === 'cli',
+        (f.bug ?? []) as BugId[],
+      );
       setCode(
         await runCommand({
-          scenario,
-          design: f.design as DesignName,
+          scenario: p.scenario,
+          design: p.design as DesignName,
           seed: f.seed,
           strategy: f.strategy,
-          bugs: (f.bug ?? []) as BugId[],
+          bugs: p.bugs,
           json: f.json === true,
           ...(f.depth !== undefined ? { depth: f.depth } : {}),
           ...(f.trace !== undefined ? { trace: f.trace } : {}),
@@ -250,7 +257,13 @@ function build(setCode: (code: number) => void): Command {
       'dfs: write the certificate of the search (bounds, schedules, verdict) as JSON',
     )
     .option('--no-progress', 'no progress bar')
-    .action(async (scenario: string, f) => {
+    .action(async (arg: string, f, cmd: Command) => {
+      const p = programArgument(
+        arg,
+        f.design,
+        cmd.getOptionValueSource('design') === 'cli',
+        (f.bug ?? []) as BugId[],
+      );
       if (f.out !== undefined) checkOutputDir('--out', f.out);
       if (f.resume === true && f.out === undefined) {
         throw new UsageError('--resume', '--resume needs --out DIR (the journal is in DIR)');
@@ -281,9 +294,9 @@ function build(setCode: (code: number) => void): Command {
       }
       setCode(
         await exploreCli({
-          scenario,
-          design: f.design as DesignName,
-          bugs: (f.bug ?? []) as BugId[],
+          scenario: p.scenario,
+          design: p.design as DesignName,
+          bugs: p.bugs,
           strategy: f.strategy,
           runs: f.runs,
           seed: f.seed,

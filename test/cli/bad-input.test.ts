@@ -106,6 +106,13 @@ test('each kind of bad input exits 2 with a message naming the problem', async (
     [['explore', 'hang', '--por'], /--por needs --strategy dfs/],
     [['compare', '--por'], /--por needs --exhaustive/],
     [['explore', 'hang', '--resume'], /--resume needs --out/],
+    [['run', 'window@nope'], /program id 'window@nope': unknown design 'nope'/],
+    [['explore', 'nope@rwsem'], /unknown scenario 'nope' in 'nope@rwsem'/],
+    [
+      ['run', 'window@rwsem', '--design', 'tyr'],
+      /--design tyr and 'window@rwsem' name two designs/,
+    ],
+    [['explore', 'window@rwsem+no-such-bug'], /unknown bug 'no-such-bug'/],
     [['compare', '--resume'], /--resume needs --exhaustive and --out/],
     [['compare', '--exhaustive', '--resume'], /--resume needs --exhaustive and --out/],
     [['explore', 'hang', '--strategy', 'dfs', '--max-depth', '0'], /--max-depth must be in/],

@@ -149,6 +149,25 @@ test('explore <litmus> --strategy dfs --por: the certificate names the reduction
   }
 });
 
+test('explore <litmus>@<design>: a program id as the scenario argument is that scenario on that design', async () => {
+  const args = ['--strategy', 'dfs', '--bound', 'delay', '--depth', '0', '--por'];
+  const tail = ['--jobs', '1', '--no-progress', '--json'];
+  const byId = oneJson(await inProcess(['explore', 'window@rwsem', ...args, ...tail])) as {
+    program: string;
+    certificate: Certificate;
+  };
+  const byFlag = oneJson(
+    await inProcess(['explore', 'window', '--design', 'rwsem', ...args, ...tail]),
+  ) as { program: string; certificate: Certificate };
+  assert.equal(byId.program, 'window@rwsem');
+  assert.equal(byId.certificate.design, 'rwsem');
+  assert.deepEqual(byId.certificate, byFlag.certificate);
+  // The same design given twice is not a conflict.
+  const twice = await inProcess(['run', 'window@rwsem', '--design', 'rwsem', '--json']);
+  assert.equal(twice.code, 0, twice.stderr);
+  assert.equal((oneJson(twice) as { design: string }).design, 'rwsem');
+});
+
 test('compare --exhaustive --resume: every finished cell is read back from its journal, the same table', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'resetlab-exh-resume-'));
   try {
