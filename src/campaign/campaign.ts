@@ -41,7 +41,7 @@ import {
   validateExploreOptions,
 } from '../explore/explore.js';
 import type { Failure } from '../explore/failure.js';
-import { DEFAULT_SPLIT_TARGET, dfsFrontier } from '../explore/frontier.js';
+import { DEFAULT_SPLIT_TARGET, dfsFrontier, refineFrontier } from '../explore/frontier.js';
 import type { Program } from '../explore/program.js';
 import { getProgram, programIds } from '../explore/registry.js';
 import {
@@ -108,6 +108,11 @@ export interface CampaignOptions {
   splitTarget?: number;
   /** dfs: Knuth probes per subtree for the tree-size estimate (default: 256 in all, >= 2). */
   probesPerSubtree?: number;
+  /**
+   * dfs: split a subtree further while it holds more than this share of the estimated tree
+   * (frontier.ts `refineFrontier`; default 1/16; 1 leaves the uniform split as it is).
+   */
+  splitMaxShare?: number;
   /**
    * Invariants this campaign is expected to violate, overriding the program's own `expected`
    * (the command line expects nothing of `default` and anything of a weaker design).
@@ -750,13 +755,19 @@ async function planDfs(
     ...(base.maxSteps !== undefined ? { maxSteps: base.maxSteps } : {}),
   };
   const count = o.shard?.count ?? 1;
-  const frontier = await dfsFrontier(program, {
-    ...bounds,
-    target: o.splitTarget ?? Math.max(DEFAULT_SPLIT_TARGET, 4 * count),
-  });
+  const target = o.splitTarget ?? Math.max(DEFAULT_SPLIT_TARGET, 4 * count);
+  const uniform = await dfsFrontier(program, { ...bounds, target });
   // 256 probes in all by default, at least 2 per subtree (for the standard error).
-  const per = o.probesPerSubtree ?? Math.max(2, Math.ceil(256 / frontier.prefixes.length));
-  const est = await estimateTreeSize(program, bounds, frontier.prefixes, per);
+  const per = o.probesPerSubtree ?? Math.max(2, Math.ceil(256 / uniform.prefixes.length));
+  const uniformEst = await estimateTreeSize(program, bounds, uniform.prefixes, per);
+  // The largest subtrees split further, so that no worker is left with most of the tree.
+  const { frontier, estimate: est } = await refineFrontier(
+    program,
+    { ...bounds, target },
+    uniform,
+    uniformEst,
+    o.splitMaxShare !== undefined ? { maxShare: o.splitMaxShare } : {},
+  );
   const estimate: DfsEstimate = {
     total: est.total,
     standardError: est.standardError,

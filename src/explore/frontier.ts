@@ -19,7 +19,12 @@
  */
 import { dfsStrategy } from './dfs.js';
 import type { Program } from './program.js';
-import { type EstimateOptions, searchRun } from './tree-estimate.js';
+import {
+  type EstimateOptions,
+  estimateTreeSize,
+  searchRun,
+  type TreeEstimate,
+} from './tree-estimate.js';
 
 export interface FrontierOptions extends EstimateOptions {
   /** Stop deepening once there are this many subtrees (default 64). */
@@ -38,12 +43,16 @@ export interface Frontier {
 
 export const DEFAULT_SPLIT_TARGET = 64;
 
-/** The prefixes of length `d` (or the whole path where a run ends first), or null past `cap`. */
+/**
+ * The prefixes of length `d` (or the whole path where a run ends first) below `below`, or null
+ * past `cap`.
+ */
 async function prefixesAt(
   program: Program,
   o: FrontierOptions,
   d: number,
   cap: number,
+  below: readonly number[] = [],
 ): Promise<{ prefixes: number[][]; deeper: boolean } | null> {
   const s = dfsStrategy({
     preemptionBound: o.preemptionBound,
@@ -51,6 +60,7 @@ async function prefixesAt(
     maxDepth: d,
     timeJumps: o.timeJumps,
     symmetry: o.symmetry === true,
+    prefix: below,
   });
   const prefixes: number[][] = [];
   let deeper = false;
@@ -103,4 +113,93 @@ export async function dfsFrontier(program: Program, o: FrontierOptions): Promise
   }
   best.runs = runs;
   return best;
+}
+
+/** How far `refineFrontier` splits: the largest subtree's share, and what it may spend. */
+export interface RefineOptions {
+  /** Split while a subtree's estimate exceeds this share of the tree's (default 1/16). */
+  maxShare?: number;
+  /** Runs the refinement may spend, enumerations and probes together (default 4096). */
+  budget?: number;
+  /** Subtrees at most (default 4096). */
+  maxSubtrees?: number;
+  /** Probes per new subtree (default 2: the least that gives a standard error). */
+  probesPerSubtree?: number;
+}
+
+export const DEFAULT_MAX_SHARE = 1 / 16;
+
+/**
+ * Balances a frontier: while the subtree with the largest estimate holds more than `maxShare`
+ * of the tree, it is replaced, in place, by its children one decision deeper (each estimated
+ * with probes of its own). A uniform split depth leaves most of a delay-bounded tree in one
+ * subtree: the one whose prefix takes only default choices keeps the whole budget for the
+ * hundreds of decisions after it (`window@default` at delay bound 2, split at depth 10: 65 of
+ * its 66 subtrees were done after five minutes, and the last ran alone on one core for six
+ * more). Splitting that subtree along its default path peels off, at each level, the subtrees
+ * that spend one delay there, until the default one is small.
+ *
+ * Replacing a subtree by its children keeps everything the frontier promises: the children's
+ * subtrees are disjoint, their union is the parent's, and in order they are its DFS order, so
+ * the frontier stays a partition of the tree in DFS order. Deterministic (the probes' streams
+ * are numbered by refinement step), and it depends on no job or shard count, so every shard
+ * computes the same split.
+ */
+export async function refineFrontier(
+  program: Program,
+  o: FrontierOptions,
+  frontier: Frontier,
+  estimate: TreeEstimate,
+  r: RefineOptions = {},
+): Promise<{ frontier: Frontier; estimate: TreeEstimate }> {
+  const maxShare = r.maxShare ?? DEFAULT_MAX_SHARE;
+  let budget = r.budget ?? 4096;
+  const maxSubtrees = r.maxSubtrees ?? 4096;
+  const per = Math.max(1, r.probesPerSubtree ?? 2);
+  const prefixes = frontier.prefixes.map((p) => [...p]);
+  const sizes = [...estimate.perSubtree];
+  const variances = [...estimate.perSubtreeVariance];
+  /** Subtrees with no decision below their prefix: they cannot be split. */
+  const leaves = new Set<string>();
+  let runs = frontier.runs;
+  let probes = estimate.probes;
+  let length = estimate.runLength;
+  for (let step = 0; ; step++) {
+    const total = sizes.reduce((a, b) => a + b, 0);
+    let i = -1;
+    for (let k = 0; k < sizes.length; k++) {
+      if (leaves.has((prefixes[k] as number[]).join('.'))) continue;
+      if (i < 0 || (sizes[k] as number) > (sizes[i] as number)) i = k;
+    }
+    if (i < 0 || (sizes[i] as number) <= maxShare * total) break;
+    if (budget <= 0 || prefixes.length >= maxSubtrees) break;
+    const parent = prefixes[i] as number[];
+    const found = await prefixesAt(program, o, parent.length + 1, budget, parent);
+    if (found === null) break;
+    runs += found.prefixes.length;
+    budget -= found.prefixes.length;
+    const children = found.prefixes;
+    if (children.length <= 1 && (children[0]?.length ?? 0) <= parent.length) {
+      leaves.add(parent.join('.'));
+      continue;
+    }
+    const e = await estimateTreeSize(program, o, children, per, 1_000_003 * (step + 1), length);
+    probes += e.probes;
+    budget -= e.probes;
+    length = e.runLength;
+    prefixes.splice(i, 1, ...children);
+    sizes.splice(i, 1, ...e.perSubtree);
+    variances.splice(i, 1, ...e.perSubtreeVariance);
+  }
+  return {
+    frontier: { splitDepth: frontier.splitDepth, prefixes, runs },
+    estimate: {
+      total: sizes.reduce((a, b) => a + b, 0),
+      perSubtree: sizes,
+      perSubtreeVariance: variances,
+      probes,
+      standardError: Math.sqrt(variances.reduce((a, b) => a + b, 0)),
+      runLength: length,
+    },
+  };
 }

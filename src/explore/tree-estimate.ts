@@ -137,6 +137,10 @@ export interface TreeEstimate {
   probes: number;
   /** The standard error of `total` (from the spread of the probes within each subtree). */
   standardError: number;
+  /** The variance of each subtree's estimate (its part of `standardError`²). */
+  perSubtreeVariance: number[];
+  /** Decisions of the last probe (a later estimate's `knownLength`). */
+  runLength: number;
 }
 
 /**
@@ -148,13 +152,18 @@ export async function estimateTreeSize(
   o: EstimateOptions,
   prefixes: readonly (readonly number[])[],
   probesPerSubtree = 4,
+  /** Added to k in the probe streams' seeds (frontier.ts refines subtrees with fresh streams). */
+  streamBase = 0,
+  /** A run's decision count when already known (a delay bound's weighting needs it), or 0. */
+  knownLength = 0,
 ): Promise<TreeEstimate> {
   const perSubtree: number[] = [];
+  const perSubtreeVariance: number[] = [];
   let variance = 0;
   let probes = 0;
   const per = Math.max(1, probesPerSubtree);
-  let lastLength = 0;
-  if (o.bound === 'delay' && prefixes.length > 0) {
+  let lastLength = knownLength;
+  if (o.bound === 'delay' && prefixes.length > 0 && knownLength === 0) {
     // One probe only to learn how long a run is (the weighting needs the decisions ahead);
     // it is not a sample, and draws from a stream no subtree's samples use.
     const warm = probeStrategy(
@@ -171,7 +180,7 @@ export async function estimateTreeSize(
     const samples: number[] = [];
     // One stream per subtree, its probes drawn one after another from it (seeds made by xor
     // of the probe number would give every campaign seed below 16 the same set of probes).
-    const rng = new Prng(mix32(mix32(o.seed) + k), PROBE_STREAM);
+    const rng = new Prng(mix32(mix32(o.seed) + k + streamBase), PROBE_STREAM);
     for (let i = 0; i < per; i++) {
       const s = probeStrategy(o, prefixes[k] as readonly number[], rng, lastLength);
       await searchRun(program, o, s);
@@ -181,15 +190,19 @@ export async function estimateTreeSize(
     }
     const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
     perSubtree.push(mean);
+    let v = 0;
     if (samples.length > 1) {
-      const v = samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (samples.length - 1);
-      variance += v / samples.length;
+      v = samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (samples.length - 1) / samples.length;
     }
+    perSubtreeVariance.push(v);
+    variance += v;
   }
   return {
     total: perSubtree.reduce((a, b) => a + b, 0),
     perSubtree,
     probes,
     standardError: Math.sqrt(variance),
+    perSubtreeVariance,
+    runLength: lastLength,
   };
 }

@@ -23,7 +23,7 @@ import {
   distinctState,
 } from '../../src/explore/certificate.js';
 import { explore } from '../../src/explore/explore.js';
-import { dfsFrontier } from '../../src/explore/frontier.js';
+import { dfsFrontier, refineFrontier } from '../../src/explore/frontier.js';
 import type { RunReport } from '../../src/explore/program.js';
 import { estimateTreeSize } from '../../src/explore/tree-estimate.js';
 import { depth3Program, lostUpdateProgram, sliceLogProgram } from '../explore/programs.js';
@@ -85,6 +85,46 @@ test('the subtrees of the frontier, concatenated, are the unsplit dfs schedule f
       `target ${target}: ${f.prefixes.length} subtrees`,
     );
   }
+});
+
+test('a refined frontier (the largest subtrees split further) is still the unsplit dfs, schedule for schedule, and balanced', async () => {
+  // A delay bound leaves most of the tree below the all-default prefix: the refinement's case.
+  const bounds = { ...BOUNDS, preemptionBound: 2, bound: 'delay' as const };
+  const dfs = { strategy: 'dfs', depth: 2, dfsBound: 'delay', runs: 100_000, seed: 1 } as const;
+  const opts = { ...dfs, shrink: false, selfCheckEvery: 1_000_000 };
+  const whole: number[][] = [];
+  const w = await explore(sliceLogProgram(12, whole, 3), opts);
+  assert.equal(w.exhausted, true);
+  const withoutReplay = (log: number[][]) => log.filter((_, i) => i !== 1);
+  const uniform = await dfsFrontier(sliceLogProgram(12, [], 3), { ...bounds, target: 8 });
+  const est = await estimateTreeSize(sliceLogProgram(12, [], 3), bounds, uniform.prefixes, 4);
+  const share = (e: { perSubtree: number[]; total: number }) => Math.max(...e.perSubtree) / e.total;
+  assert.ok(share(est) > 0.5, `the uniform split leaves ${share(est)} in one subtree`);
+  const r = await refineFrontier(sliceLogProgram(12, [], 3), bounds, uniform, est, {
+    maxShare: 0.1,
+  });
+  assert.ok(share(r.estimate) <= 0.1, `refined: ${share(r.estimate)}`);
+  assert.ok(r.frontier.prefixes.length > uniform.prefixes.length);
+  assert.equal(r.estimate.perSubtree.length, r.frontier.prefixes.length);
+  const again = await refineFrontier(sliceLogProgram(12, [], 3), bounds, uniform, est, {
+    maxShare: 0.1,
+  });
+  assert.deepEqual(again, r, 'deterministic');
+  const parts: number[][] = [];
+  for (const [k, prefix] of r.frontier.prefixes.entries()) {
+    const log: number[][] = [];
+    const p = await explore(sliceLogProgram(12, log, 3), {
+      ...opts,
+      dfsPrefix: prefix,
+      dfsSubtree: k,
+    });
+    assert.equal(p.exhausted, true, `subtree ${k}`);
+    parts.push(...withoutReplay(log));
+  }
+  assert.deepEqual(
+    parts.map((l) => l.join('')),
+    withoutReplay(whole).map((l) => l.join('')),
+  );
 });
 
 function certificateEssence(s: CampaignSummary) {
