@@ -119,8 +119,13 @@ export async function dfsFrontier(program: Program, o: FrontierOptions): Promise
 export interface RefineOptions {
   /** Split while a subtree's estimate exceeds this share of the tree's (default 1/16). */
   maxShare?: number;
-  /** Runs the refinement may spend, enumerations and probes together (default 4096). */
+  /**
+   * Runs the refinement may spend, enumerations and probes together (default: 5% of the
+   * estimated tree, at most 4096: a small tree is not worth splitting finer than it is).
+   */
   budget?: number;
+  /** A subtree estimated below this many schedules is not split (default 256). */
+  minSplit?: number;
   /** Subtrees at most (default 4096). */
   maxSubtrees?: number;
   /** Probes per new subtree (default 2: the least that gives a standard error). */
@@ -137,7 +142,9 @@ export const DEFAULT_MAX_SHARE = 1 / 16;
  * hundreds of decisions after it (`window@default` at delay bound 2, split at depth 10: 65 of
  * its 66 subtrees were done after five minutes, and the last ran alone on one core for six
  * more). Splitting that subtree along its default path peels off, at each level, the subtrees
- * that spend one delay there, until the default one is small.
+ * that spend one delay there, until the default one is small. A small tree is left as it is
+ * (the budget is 5% of its estimate, and a subtree under `minSplit` schedules is not split):
+ * each level costs a few runs, which only a long search earns back.
  *
  * Replacing a subtree by its children keeps everything the frontier promises: the children's
  * subtrees are disjoint, their union is the parent's, and in order they are its DFS order, so
@@ -153,7 +160,8 @@ export async function refineFrontier(
   r: RefineOptions = {},
 ): Promise<{ frontier: Frontier; estimate: TreeEstimate }> {
   const maxShare = r.maxShare ?? DEFAULT_MAX_SHARE;
-  let budget = r.budget ?? 4096;
+  let budget = r.budget ?? Math.min(4096, Math.floor(estimate.total * 0.05));
+  const minSplit = r.minSplit ?? 256;
   const maxSubtrees = r.maxSubtrees ?? 4096;
   const per = Math.max(1, r.probesPerSubtree ?? 2);
   const prefixes = frontier.prefixes.map((p) => [...p]);
@@ -172,6 +180,7 @@ export async function refineFrontier(
       if (i < 0 || (sizes[k] as number) > (sizes[i] as number)) i = k;
     }
     if (i < 0 || (sizes[i] as number) <= maxShare * total) break;
+    if ((sizes[i] as number) < minSplit) break;
     if (budget <= 0 || prefixes.length >= maxSubtrees) break;
     const parent = prefixes[i] as number[];
     const found = await prefixesAt(program, o, parent.length + 1, budget, parent);

@@ -100,15 +100,13 @@ test('a refined frontier (the largest subtrees split further) is still the unspl
   const est = await estimateTreeSize(sliceLogProgram(12, [], 3), bounds, uniform.prefixes, 4);
   const share = (e: { perSubtree: number[]; total: number }) => Math.max(...e.perSubtree) / e.total;
   assert.ok(share(est) > 0.5, `the uniform split leaves ${share(est)} in one subtree`);
-  const r = await refineFrontier(sliceLogProgram(12, [], 3), bounds, uniform, est, {
-    maxShare: 0.1,
-  });
+  // A small tree: the default budget (5% of it) and minimum (256 schedules) would not split it.
+  const REFINE = { maxShare: 0.1, budget: 4096, minSplit: 1 };
+  const r = await refineFrontier(sliceLogProgram(12, [], 3), bounds, uniform, est, REFINE);
   assert.ok(share(r.estimate) <= 0.1, `refined: ${share(r.estimate)}`);
   assert.ok(r.frontier.prefixes.length > uniform.prefixes.length);
   assert.equal(r.estimate.perSubtree.length, r.frontier.prefixes.length);
-  const again = await refineFrontier(sliceLogProgram(12, [], 3), bounds, uniform, est, {
-    maxShare: 0.1,
-  });
+  const again = await refineFrontier(sliceLogProgram(12, [], 3), bounds, uniform, est, REFINE);
   assert.deepEqual(again, r, 'deterministic');
   const parts: number[][] = [];
   for (const [k, prefix] of r.frontier.prefixes.entries()) {
