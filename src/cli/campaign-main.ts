@@ -27,6 +27,7 @@ interface ExploreFlags {
   jobs: number;
   shard?: string;
   out?: string;
+  resume?: boolean;
   json?: boolean;
   stopAfterFirst?: boolean;
   shrink: boolean;
@@ -61,7 +62,8 @@ cli
   .option('--seed <n>', 'campaign seed', seedArg(), 1)
   .option('--jobs <n>', 'worker threads', intArg('--jobs', 1, 256), 1)
   .option('--shard <I/N>', 'run only indices i with i mod N == I')
-  .option('--out <dir>', 'directory for failure files and summary.json')
+  .option('--out <dir>', 'directory for failure files, summary.json and the journal')
+  .option('--resume', 'with --out: do not run again the chunks the journal says were finished')
   .option('--json', 'print one JSON object')
   .option('--stop-after-first', 'stop at the first violating run')
   .option('--no-shrink', 'do not shrink failures')
@@ -98,6 +100,7 @@ cli
       ...(f.por === true ? { dfsPor: true } : {}),
       ...(shard !== undefined ? { shard } : {}),
       ...(f.out !== undefined ? { out: f.out } : {}),
+      ...(f.resume === true ? { resume: true } : {}),
       ...(f.json ? { json: true } : {}),
       ...(f.stopAfterFirst ? { stopAfterFirst: true } : {}),
       ...(f.pctSteps !== undefined ? { pctSteps: f.pctSteps } : {}),
