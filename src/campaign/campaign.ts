@@ -766,7 +766,7 @@ async function planDfs(
     { ...bounds, target },
     uniform,
     uniformEst,
-    o.splitMaxShare !== undefined ? { maxShare: o.splitMaxShare } : {},
+    { schedules: o.runs, ...(o.splitMaxShare !== undefined ? { maxShare: o.splitMaxShare } : {}) },
   );
   const estimate: DfsEstimate = {
     total: est.total,

@@ -121,9 +121,12 @@ export interface RefineOptions {
   maxShare?: number;
   /**
    * Runs the refinement may spend, enumerations and probes together (default: 5% of the
-   * estimated tree, at most 4096: a small tree is not worth splitting finer than it is).
+   * estimated tree or of `schedules`, whichever is smaller, at most 4096: a small tree, or a
+   * short search of a big one, is not worth splitting finer).
    */
   budget?: number;
+  /** The schedules the search may run (its `--runs`), for the default budget. */
+  schedules?: number;
   /** A subtree estimated below this many schedules is not split (default 256). */
   minSplit?: number;
   /** Subtrees at most (default 4096). */
@@ -160,7 +163,9 @@ export async function refineFrontier(
   r: RefineOptions = {},
 ): Promise<{ frontier: Frontier; estimate: TreeEstimate }> {
   const maxShare = r.maxShare ?? DEFAULT_MAX_SHARE;
-  let budget = r.budget ?? Math.min(4096, Math.floor(estimate.total * 0.05));
+  let budget =
+    r.budget ??
+    Math.min(4096, Math.floor(Math.min(estimate.total, r.schedules ?? Infinity) * 0.05));
   const minSplit = r.minSplit ?? 256;
   const maxSubtrees = r.maxSubtrees ?? 4096;
   const per = Math.max(1, r.probesPerSubtree ?? 2);

@@ -108,6 +108,14 @@ test('a refined frontier (the largest subtrees split further) is still the unspl
   assert.equal(r.estimate.perSubtree.length, r.frontier.prefixes.length);
   const again = await refineFrontier(sliceLogProgram(12, [], 3), bounds, uniform, est, REFINE);
   assert.deepEqual(again, r, 'deterministic');
+  // A short search of the same tree (40 schedules: 2 runs of refinement) is barely refined.
+  const { budget: _b, ...noBudget } = REFINE;
+  const short = await refineFrontier(sliceLogProgram(12, [], 3), bounds, uniform, est, {
+    ...noBudget,
+    schedules: 40,
+  });
+  assert.ok(short.frontier.prefixes.length < r.frontier.prefixes.length);
+  assert.ok(short.frontier.runs - uniform.runs <= 8, `${short.frontier.runs - uniform.runs} runs`);
   const parts: number[][] = [];
   for (const [k, prefix] of r.frontier.prefixes.entries()) {
     const log: number[][] = [];
