@@ -30,6 +30,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { estimateContestedSteps } from '../explore/calibrate.js';
+import { hash53 } from '../explore/certificate.js';
 import { type DfsBoundKind, dfsReduction } from '../explore/dfs.js';
 import {
   dfsSymmetryOf,
@@ -701,10 +702,6 @@ async function journalHeader(
     faults: faultsFor(program, base, o.seed),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
   });
-  let plan = 0x811c9dc5;
-  for (const c of chunks) {
-    for (const ch of chunkKey(c)) plan = Math.imul(plan ^ ch.charCodeAt(0), 0x01000193);
-  }
   return {
     // Not the registry's path: a checkout moved elsewhere runs the same program (`model` says
     // whether it is the same code).
@@ -724,7 +721,7 @@ async function journalHeader(
     pctSteps: base.pctSteps ?? null,
     maxSteps: o.maxSteps ?? null,
     chunks: chunks.length,
-    plan: (plan >>> 0).toString(16).padStart(8, '0'),
+    plan: hash53(chunks.map(chunkKey).join('\n')),
     model: model.traceHash,
   };
 }

@@ -98,7 +98,7 @@ export function distinctOutcome(r: RunReport): string {
 }
 
 /** cyrb53: a 53-bit string hash, deterministic and dependency-free; printed as hex. */
-function hash53(s: string): string {
+export function hash53(s: string): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < s.length; i++) {

@@ -142,9 +142,9 @@ export const DEFAULT_MAX_SHARE = 1 / 16;
  * of the tree, it is replaced, in place, by its children one decision deeper (each estimated
  * with probes of its own). A uniform split depth leaves most of a delay-bounded tree in one
  * subtree: the one whose prefix takes only default choices keeps the whole budget for the
- * hundreds of decisions after it (`window@default` at delay bound 2, split at depth 10: 65 of
- * its 66 subtrees were done after five minutes, and the last ran alone on one core for six
- * more). Splitting that subtree along its default path peels off, at each level, the subtrees
+ * hundreds of decisions after it (`window@srcu-epoch` at delay bound 2, split at depth 10: 65
+ * of its 66 subtrees were done 82 s in, and the last ran alone on one core for nine more
+ * minutes). Splitting that subtree along its default path peels off, at each level, the subtrees
  * that spend one delay there, until the default one is small. A small tree is left as it is
  * (the budget is 5% of its estimate, and a subtree under `minSplit` schedules is not split):
  * each level costs a few runs, which only a long search earns back.
@@ -172,8 +172,8 @@ export async function refineFrontier(
   const prefixes = frontier.prefixes.map((p) => [...p]);
   const sizes = [...estimate.perSubtree];
   const variances = [...estimate.perSubtreeVariance];
-  /** Subtrees with no decision below their prefix: they cannot be split. */
-  const leaves = new Set<string>();
+  /** False for a subtree with no decision below its prefix: it cannot be split. */
+  const splittable = prefixes.map(() => true);
   let runs = frontier.runs;
   let probes = estimate.probes;
   let length = estimate.runLength;
@@ -181,7 +181,7 @@ export async function refineFrontier(
     const total = sizes.reduce((a, b) => a + b, 0);
     let i = -1;
     for (let k = 0; k < sizes.length; k++) {
-      if (leaves.has((prefixes[k] as number[]).join('.'))) continue;
+      if (!splittable[k]) continue;
       if (i < 0 || (sizes[k] as number) > (sizes[i] as number)) i = k;
     }
     if (i < 0 || (sizes[i] as number) <= maxShare * total) break;
@@ -194,7 +194,7 @@ export async function refineFrontier(
     budget -= found.prefixes.length;
     const children = found.prefixes;
     if (children.length <= 1 && (children[0]?.length ?? 0) <= parent.length) {
-      leaves.add(parent.join('.'));
+      splittable[i] = false;
       continue;
     }
     const e = await estimateTreeSize(program, o, children, per, 1_000_003 * (step + 1), length);
@@ -204,6 +204,7 @@ export async function refineFrontier(
     prefixes.splice(i, 1, ...children);
     sizes.splice(i, 1, ...e.perSubtree);
     variances.splice(i, 1, ...e.perSubtreeVariance);
+    splittable.splice(i, 1, ...children.map(() => true));
   }
   return {
     frontier: { splitDepth: frontier.splitDepth, prefixes, runs },
