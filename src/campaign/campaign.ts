@@ -31,8 +31,9 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { estimateContestedSteps } from '../explore/calibrate.js';
 import { hash53 } from '../explore/certificate.js';
-import { type DfsBoundKind, dfsReduction } from '../explore/dfs.js';
+import { type BranchWindow, type DfsBoundKind, dfsReduction } from '../explore/dfs.js';
 import {
+  dfsBranchWindowOf,
   dfsSymmetryOf,
   type ExploreOptions,
   ExploreOptionsError,
@@ -79,6 +80,11 @@ export interface CampaignOptions {
   dfsBound?: DfsBoundKind;
   /** dfs: decisions explored systematically per run (default 10 000; later ones take the default). */
   dfsMaxDepth?: number;
+  /**
+   * dfs: where in virtual time the search branches (dfs.ts `branchWindow`); absent: the
+   * program's race window, else the whole run; null: the whole run.
+   */
+  dfsBranchWindow?: BranchWindow | null;
   /** dfs: merge equivalent states (dfs.ts `por`). */
   dfsPor?: boolean;
   /** dfs: leave out symmetric choices (dfs.ts `symmetry`; default `dfsPor`). */
@@ -300,6 +306,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.dfsBound !== undefined ? { dfsBound: o.dfsBound } : {}),
     ...(o.dfsMaxDepth !== undefined ? { dfsMaxDepth: o.dfsMaxDepth } : {}),
+    ...(o.dfsBranchWindow !== undefined ? { dfsBranchWindow: o.dfsBranchWindow } : {}),
     ...(o.dfsPor !== undefined ? { dfsPor: o.dfsPor } : {}),
     ...(o.dfsSymmetry !== undefined ? { dfsSymmetry: o.dfsSymmetry } : {}),
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
@@ -314,6 +321,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       ...(o.depth !== undefined ? { depth: o.depth } : {}),
       ...(o.dfsBound !== undefined ? { bound: o.dfsBound } : {}),
       ...(o.dfsMaxDepth !== undefined ? { maxDepth: o.dfsMaxDepth } : {}),
+      ...(o.dfsBranchWindow !== undefined ? { branchWindow: o.dfsBranchWindow } : {}),
       ...(o.pctSteps !== undefined ? { steps: o.pctSteps } : {}),
     });
   } catch (err) {
@@ -710,6 +718,9 @@ async function journalHeader(
     depth: base.depth ?? null,
     bound: base.dfsBound ?? null,
     maxDepth: base.dfsMaxDepth ?? null,
+    branchWindow: JSON.stringify(
+      isSystematic(o.strategy) ? dfsBranchWindowOf(program, base) : null,
+    ),
     por: base.dfsPor ?? false,
     symmetry: dfsSymmetryOf(base),
     runs: o.runs,
@@ -747,6 +758,7 @@ async function planDfs(
     preemptionBound: depth,
     bound: base.dfsBound ?? 'preemption',
     maxDepth: base.dfsMaxDepth ?? 10_000,
+    branchWindow: dfsBranchWindowOf(program, base),
     timeJumps: true,
     symmetry: dfsSymmetryOf(base),
     ...(base.maxSteps !== undefined ? { maxSteps: base.maxSteps } : {}),
@@ -836,6 +848,7 @@ async function planDfs(
         footprints: null,
         bound: bounds.bound,
         maxDepth: bounds.maxDepth,
+        branchWindow: bounds.branchWindow,
         timeJumps: bounds.timeJumps,
         faults,
         estimate,

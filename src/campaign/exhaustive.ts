@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { designClaimsHarm } from '../driver/config.js';
 import type { Certificate } from '../explore/certificate.js';
-import { type DfsBoundKind, dfsReduction } from '../explore/dfs.js';
+import { type BranchWindow, type DfsBoundKind, dfsReduction } from '../explore/dfs.js';
 import type { ExhaustiveCell, ExhaustiveTable } from '../report/report-data.js';
 import { scenarioProgramId } from '../scenarios/program.js';
 import { runCampaign } from './campaign.js';
@@ -29,6 +29,8 @@ export interface ExhaustiveOptions {
   maxSchedules: number;
   /** Partial-order reduction in every cell (dfs.ts `por`); default off. */
   por?: boolean;
+  /** Where every cell branches (dfs.ts `branchWindow`); default 'race': each litmus's own. */
+  branchWindow?: BranchWindow | null | 'race';
   seed: number;
   jobs: number;
   shrinkBudget: number;
@@ -77,6 +79,7 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
     bound: o.bound,
     boundKind: o.boundKind,
     reduction: dfsReduction(o.por === true, o.por === true),
+    branchWindow: o.branchWindow ?? 'race',
     maxSchedules: o.maxSchedules,
     seed: o.seed,
     designs: [...o.designs],
@@ -104,6 +107,9 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
         depth: o.bound,
         dfsBound: o.boundKind,
         ...(o.por === true ? { dfsPor: true } : {}),
+        ...(o.branchWindow !== undefined && o.branchWindow !== 'race'
+          ? { dfsBranchWindow: o.branchWindow }
+          : {}),
         runs: o.maxSchedules,
         seed: o.seed,
         jobs: o.jobs,

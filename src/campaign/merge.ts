@@ -104,6 +104,17 @@ export function mergeShards(files: readonly string[]): MergeOutcome {
         },
       };
     }
+    const win = JSON.stringify(r.dfs?.branchWindow ?? null);
+    const firstWin = JSON.stringify(first.dfs?.branchWindow ?? null);
+    if (win !== firstWin) {
+      return {
+        ok: false,
+        error: {
+          field: 'branchWindow',
+          message: `${path}: dfs branch window ${win} differs from ${firstWin}`,
+        },
+      };
+    }
     const index = r.shard?.index ?? 0;
     if ((r.shard?.count ?? 1) !== count) {
       return {

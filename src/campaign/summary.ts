@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { buildCertificate, type Certificate } from '../explore/certificate.js';
-import { boundText, DFS_BOUND_KINDS, DFS_REDUCTIONS } from '../explore/dfs.js';
+import { boundText, branchWindowPhrase, DFS_BOUND_KINDS, DFS_REDUCTIONS } from '../explore/dfs.js';
 import { type Failure, splitProgramId } from '../explore/failure.js';
 import type { ExploreResult } from '../explore/result.js';
 import { failureFileName } from './failure-file.js';
@@ -185,7 +185,7 @@ export function formatSummary(s: CampaignSummary): string {
   const where = s.shard === null ? '' : ` shard ${s.shard.index}/${s.shard.count}`;
   const state = s.interrupted ? ` (interrupted by ${s.signal ?? 'request'})` : '';
   lines.push(
-    `explore ${s.program}${where}: ${s.certificate !== null ? `dfs, ${boundText(s.certificate.bounds.kind, s.depth)}` : `${s.strategy} depth ${s.depth}`}, seed ${s.seed}: ` +
+    `explore ${s.program}${where}: ${s.certificate !== null ? `dfs, ${boundText(s.certificate.bounds.kind, s.depth)}, ${branchWindowPhrase(s.certificate.bounds.branchWindow)}` : `${s.strategy} depth ${s.depth}`}, seed ${s.seed}: ` +
       `${s.runs}/${s.plannedRuns} runs, ${s.decisions} decisions in ${(s.elapsedMs / 1000).toFixed(1)} s ` +
       `(${s.runsPerSec} runs/s)${state}`,
   );
@@ -324,6 +324,11 @@ const dfsTree = z.object({
   footprints: z.enum(['complete', 'conservative']).nullable().default(null),
   bound: z.enum(DFS_BOUND_KINDS).default('preemption'),
   maxDepth: z.number().int().positive(),
+  // Absent in results written before the window existed: the whole run.
+  branchWindow: z
+    .object({ fromNs: z.number().int().nonnegative(), untilNs: z.number().int().positive() })
+    .nullable()
+    .default(null),
   timeJumps: z.boolean(),
   faults: z.array(fault),
   estimate: z

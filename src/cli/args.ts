@@ -10,7 +10,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { BUG_IDS } from '../driver/bugs.js';
 import { DESIGN_NAMES, DesignRefError, resolveDesign } from '../driver/config.js';
 import { DESIGN_FILE_PREFIX } from '../driver/reset/designs/index.js';
-import { DFS_BOUND_KINDS } from '../explore/dfs.js';
+import { type BranchWindow, DFS_BOUND_KINDS } from '../explore/dfs.js';
 import { STRATEGY_NAMES } from '../explore/strategy-factory.js';
 import {
   DesignFileError,
@@ -18,6 +18,7 @@ import {
   ensureDesign,
   looksLikeDesignFile,
 } from '../scenarios/design-file.js';
+import { parseDurationText } from '../scenarios/file.js';
 
 /** Bad input found after commander parsed the command line (exit code 2). */
 export class UsageError extends Error {
@@ -125,6 +126,50 @@ export function boundOption(what = 'dfs'): Option {
     '--bound <kind>',
     `${what}: what --depth bounds: preemptions (CHESS's bound, default) or delays (every departure from the default schedule, free choices included)`,
   ).choices(DFS_BOUND_KINDS);
+}
+
+/**
+ * `--branch-window`: where a dfs search branches. `race` (the default) is the program's own
+ * race window (a litmus scenario's [race instant, end of the active phase)), or the whole run
+ * for a program without one; `whole` is the whole run; `FROM:UNTIL` (durations like `5ms`, or
+ * nanoseconds) an interval of virtual time. Returns the window, or 'race' or 'whole' (not
+ * null: commander stores a parser's null as ''); `branchWindowFlag` turns it into the API's.
+ */
+export function branchWindowArg(flag = '--branch-window') {
+  return (value: string): BranchWindow | 'race' | 'whole' => {
+    const v = value.trim();
+    if (v === 'race' || v === 'whole') return v;
+    const parts = v.split(':');
+    const from = parts.length === 2 ? parseDurationText(parts[0] as string) : null;
+    const until = parts.length === 2 ? parseDurationText(parts[1] as string) : null;
+    if (from === null || until === null) {
+      throw new InvalidArgumentError(
+        `${flag} must be race, whole or FROM:UNTIL (durations like 5ms:125ms), got '${value}'.`,
+      );
+    }
+    if (from >= until) {
+      throw new InvalidArgumentError(`${flag}: FROM must be before UNTIL, got '${value}'.`);
+    }
+    return { fromNs: from, untilNs: until };
+  };
+}
+
+/**
+ * The API's `dfsBranchWindow` for a parsed `--branch-window`: absent for `race` (the
+ * program's own window, the default), null for `whole`, else the interval.
+ */
+export function branchWindowFlag(v: BranchWindow | 'race' | 'whole' | undefined): {
+  dfsBranchWindow?: BranchWindow | null;
+} {
+  if (v === undefined || v === 'race') return {};
+  return { dfsBranchWindow: v === 'whole' ? null : v };
+}
+
+export function branchWindowOption(what = 'dfs'): Option {
+  return new Option(
+    '--branch-window <window>',
+    `${what}: where in virtual time schedules branch: race (default: a litmus scenario's race window, else the whole run), whole, or FROM:UNTIL like 5ms:125ms; outside it every schedule takes the default choice (docs/explorer.md §13)`,
+  ).argParser(branchWindowArg());
 }
 
 export function bugOption(): Option {

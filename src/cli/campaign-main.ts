@@ -11,8 +11,8 @@
  */
 import { Command } from 'commander';
 import { parseShard } from '../campaign/campaign.js';
-import type { DfsBoundKind } from '../explore/dfs.js';
-import { boundOption, intArg, seedArg } from './args.js';
+import type { BranchWindow, DfsBoundKind } from '../explore/dfs.js';
+import { boundOption, branchWindowFlag, branchWindowOption, intArg, seedArg } from './args.js';
 import { exploreCommand, mergeCommand, replayCommand } from './campaign-command.js';
 
 interface ExploreFlags {
@@ -21,6 +21,7 @@ interface ExploreFlags {
   depth?: number;
   bound?: DfsBoundKind;
   maxDepth?: number;
+  branchWindow?: BranchWindow | 'race' | 'whole';
   por?: boolean;
   runs: number;
   seed: number;
@@ -58,6 +59,7 @@ cli
     intArg('--max-depth', 1, 1_000_000),
   )
   .option('--por', 'dfs: reduction (merge equivalent states, skip symmetric workers)')
+  .addOption(branchWindowOption())
   .option('--runs <n>', 'runs in the campaign', intArg('--runs', 0, 1_000_000_000), 1000)
   .option('--seed <n>', 'campaign seed', seedArg(), 1)
   .option('--jobs <n>', 'worker threads', intArg('--jobs', 1, 256), 1)
@@ -98,6 +100,7 @@ cli
       ...(f.bound !== undefined ? { dfsBound: f.bound } : {}),
       ...(f.maxDepth !== undefined ? { dfsMaxDepth: f.maxDepth } : {}),
       ...(f.por === true ? { dfsPor: true } : {}),
+      ...branchWindowFlag(f.branchWindow),
       ...(shard !== undefined ? { shard } : {}),
       ...(f.out !== undefined ? { out: f.out } : {}),
       ...(f.resume === true ? { resume: true } : {}),

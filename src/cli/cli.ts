@@ -26,6 +26,8 @@ import { litmusNames } from '../scenarios/litmus.js';
 import { ablateCli } from './ablate-cli.js';
 import {
   boundOption,
+  branchWindowFlag,
+  branchWindowOption,
   bugOption,
   depthArg,
   designListArg,
@@ -223,6 +225,7 @@ function build(setCode: (code: number) => void): Command {
       'dfs: decisions explored systematically per run (default 10000; later ones take the default, and the certificate says truncated if that cut an alternative off)',
       intArg('--max-depth', 1, MAX_DFS_DEPTH),
     )
+    .addOption(branchWindowOption())
     .option(
       '--por',
       'dfs: reduction: a state reached again by an equivalent schedule is searched once, and a choice that only renames fresh pool workers is not tried (docs/explorer.md §11, §12)',
@@ -277,6 +280,9 @@ function build(setCode: (code: number) => void): Command {
       if (f.por === true && f.strategy !== 'dfs') {
         throw new UsageError('--por', '--por needs --strategy dfs');
       }
+      if (f.branchWindow !== undefined && f.strategy !== 'dfs') {
+        throw new UsageError('--branch-window', '--branch-window needs --strategy dfs');
+      }
       if (f.certificate !== undefined) {
         if (f.strategy !== 'dfs') {
           throw new UsageError(
@@ -310,6 +316,10 @@ function build(setCode: (code: number) => void): Command {
           ...(f.bound !== undefined ? { bound: f.bound } : {}),
           ...(f.maxDepth !== undefined ? { maxDepth: f.maxDepth } : {}),
           ...(f.por === true ? { por: true } : {}),
+          ...(() => {
+            const w = branchWindowFlag(f.branchWindow).dfsBranchWindow;
+            return w !== undefined ? { branchWindow: w } : {};
+          })(),
           ...(shard !== undefined ? { shard } : {}),
           ...(f.out !== undefined ? { out: f.out } : {}),
           ...(f.resume === true ? { resume: true } : {}),
@@ -425,6 +435,7 @@ function build(setCode: (code: number) => void): Command {
     .addOption(strategyOption('portfolio'))
     .option('--depth <n>', 'pct depth; --exhaustive: the dfs bound (default 1)', depthArg())
     .addOption(boundOption('--exhaustive'))
+    .addOption(branchWindowOption('--exhaustive'))
     .option('--jobs <n>', 'worker threads (default: one per core)', jobsArg())
     .option(
       '--designs <list>',
@@ -473,6 +484,9 @@ function build(setCode: (code: number) => void): Command {
       if (f.bound !== undefined && f.exhaustive !== true) {
         throw new UsageError('--bound', '--bound needs --exhaustive');
       }
+      if (f.branchWindow !== undefined && f.exhaustive !== true) {
+        throw new UsageError('--branch-window', '--branch-window needs --exhaustive');
+      }
       if (f.por === true && f.exhaustive !== true) {
         throw new UsageError('--por', '--por needs --exhaustive');
       }
@@ -498,6 +512,10 @@ function build(setCode: (code: number) => void): Command {
             boundKind: f.bound ?? 'preemption',
             maxSchedules: f.maxSchedules ?? EXHAUSTIVE_MAX_SCHEDULES,
             por: f.por === true,
+            branchWindow: (() => {
+              const w = branchWindowFlag(f.branchWindow).dfsBranchWindow;
+              return w === undefined ? 'race' : w;
+            })(),
             seed: f.seed,
             jobs: f.jobs ?? cores(),
             shrinkBudget: f.shrinkBudget,

@@ -7,7 +7,12 @@
  * (after printing and writing what was done).
  */
 import { type ExhaustiveJson, runExhaustive } from '../campaign/exhaustive.js';
-import { boundText, type DfsBoundKind } from '../explore/dfs.js';
+import {
+  type BranchWindow,
+  boundText,
+  branchWindowPhrase,
+  type DfsBoundKind,
+} from '../explore/dfs.js';
 import { exhaustiveCellText } from '../report/exhaustive-table.js';
 import { writeReport } from '../report/html.js';
 import { fitLine, formatMs, printJson, printText, stdoutColors } from './output.js';
@@ -22,6 +27,8 @@ export interface ExhaustiveCliOptions {
   maxSchedules: number;
   /** Partial-order reduction in every cell (dfs.ts `por`). */
   por: boolean;
+  /** Where every cell branches (dfs.ts `branchWindow`; 'race': each litmus's race window). */
+  branchWindow: BranchWindow | null | 'race';
   seed: number;
   jobs: number;
   shrinkBudget: number;
@@ -49,6 +56,7 @@ export async function exhaustiveCli(o: ExhaustiveCliOptions): Promise<number> {
       boundKind: o.boundKind,
       maxSchedules: o.maxSchedules,
       por: o.por,
+      branchWindow: o.branchWindow,
       seed: o.seed,
       jobs: o.jobs,
       shrinkBudget: o.shrinkBudget,
@@ -74,7 +82,7 @@ export async function exhaustiveCli(o: ExhaustiveCliOptions): Promise<number> {
       const t = json.table;
       const lines = [
         ...fitLine(
-          `compare --exhaustive: dfs, ${boundText(t.boundKind, t.bound)}${t.reduction === 'none' || t.reduction === undefined ? '' : `, reduction ${t.reduction}`}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}, ` +
+          `compare --exhaustive: dfs, ${boundText(t.boundKind, t.bound)}, ${branchWindowPhrase(t.branchWindow)}${t.reduction === 'none' || t.reduction === undefined ? '' : `, reduction ${t.reduction}`}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}, ` +
             `${t.designs.length} designs × ${t.scenarios.length} litmus scenarios in ${formatMs(json.elapsedMs)} on ${o.jobs} thread(s)`,
         ),
         ...(json.interrupted ? [c.yellow('  (interrupted: cells not run are not listed)')] : []),

@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { programsModuleUrl } from '../campaign/programs.js';
 import type { BugId } from '../driver/bugs.js';
 import { type DesignName, designClaimsHarm } from '../driver/config.js';
-import type { DfsBoundKind } from '../explore/dfs.js';
+import type { BranchWindow, DfsBoundKind } from '../explore/dfs.js';
 import type { ShardSpec } from '../explore/explore.js';
 import { strategyFromName } from '../explore/strategy-factory.js';
 import { INVARIANTS } from '../kernel/violations.js';
@@ -33,6 +33,8 @@ export interface ExploreCliOptions {
   maxDepth?: number;
   /** dfs: partial-order reduction (dfs.ts `por`). */
   por?: boolean;
+  /** dfs: where schedules branch (dfs.ts `branchWindow`); absent: the program's race window. */
+  branchWindow?: BranchWindow | null;
   runs: number;
   seed: number;
   /** Worker threads; default: one per core, at most one per 64 runs. */
@@ -72,6 +74,7 @@ export async function exploreCli(o: ExploreCliOptions): Promise<number> {
     ...(o.bound !== undefined ? { bound: o.bound } : {}),
     ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
     ...(o.por !== undefined ? { por: o.por } : {}),
+    ...(o.branchWindow !== undefined ? { branchWindow: o.branchWindow } : {}),
   });
   return exploreCommand({
     program: ref.programId(o.design, o.bugs),
@@ -89,6 +92,7 @@ export async function exploreCli(o: ExploreCliOptions): Promise<number> {
     ...(o.bound !== undefined ? { dfsBound: o.bound } : {}),
     ...(o.maxDepth !== undefined ? { dfsMaxDepth: o.maxDepth } : {}),
     ...(o.por !== undefined ? { dfsPor: o.por } : {}),
+    ...(o.branchWindow !== undefined ? { dfsBranchWindow: o.branchWindow } : {}),
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
     ...(o.out !== undefined ? { out: o.out } : {}),
     ...(o.resume === true ? { resume: true } : {}),

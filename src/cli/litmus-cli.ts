@@ -2,8 +2,9 @@
  * `resetlab litmus`: the litmus scenarios (src/scenarios/litmus.ts), one per question of the
  * reset-design threads, with the question, the guarantee a design that answers it right
  * gives, the invariants that decide it, and the command that explores it. With `--json`:
- * `{litmus: [{name, question, guarantee, invariants, description, explore, prove}]}`.
+ * `{litmus: [{name, question, guarantee, invariants, description, raceWindow, explore, prove}]}`.
  */
+import { branchWindowText } from '../explore/dfs.js';
 import { LITMUS_SCENARIOS } from '../scenarios/litmus.js';
 import { printJson, printText, stdoutColors, wrap } from './output.js';
 
@@ -14,6 +15,11 @@ export interface LitmusJson {
   invariants: string[];
   /** What the scenario does. */
   description: string;
+  /**
+   * Where a systematic search of it branches by default, [fromNs, untilNs): the race instant
+   * to the end of the active phase (src/explore/dfs.ts `branchWindow`).
+   */
+  raceWindow: { fromNs: number; untilNs: number } | null;
   /** A command that explores it on a design. */
   explore: string;
   /** A command that searches its whole tree within one delay and writes the certificate. */
@@ -28,6 +34,7 @@ export function litmusJson(): { litmus: LitmusJson[] } {
       guarantee: l.guarantee,
       invariants: [...l.invariants],
       description: l.spec.description,
+      raceWindow: l.spec.raceWindow ?? null,
       explore: `resetlab explore ${l.name} --design default --runs 1000`,
       prove: `resetlab explore ${l.name} --design default --strategy dfs --bound delay --depth 1 --runs 5000 --certificate ${l.name}.json`,
     })),
@@ -50,6 +57,9 @@ export function litmusCli(o: { json: boolean }): number {
     lines.push(...wrap(l.question, '  question   ', '             '));
     lines.push(...wrap(l.description, '  race       ', '             '));
     lines.push(...wrap(l.guarantee, '  guarantee  ', '             '));
+    lines.push(
+      `  dfs window ${branchWindowText(l.raceWindow)}: schedules branch there, the default elsewhere`,
+    );
     lines.push(...wrap(l.invariants.join(', '), '  decided by ', '             '));
     lines.push(`  try        ${l.explore}`);
     lines.push(...wrap(l.prove, '  prove      ', '               '));

@@ -61,6 +61,11 @@ export interface Certificate {
     preemptions: number | null;
     delays: number | null;
     depth: number;
+    /**
+     * Where in virtual time schedules branch, [fromNs, untilNs) (dfs.ts `branchWindow`): outside
+     * it every schedule takes the default choice (docs/explorer.md §13). null: the whole run.
+     */
+    branchWindow: { fromNs: number; untilNs: number } | null;
     /** The one fault draw of the seed, fixed for every schedule. */
     faults: Failure['faults'];
     timeJumps: boolean;
@@ -155,6 +160,7 @@ export function buildCertificate(r: ExploreResult, meta: CertificateMeta): Certi
       preemptions: d.bound === 'preemption' ? r.depth : null,
       delays: d.bound === 'delay' ? r.depth : null,
       depth: d.maxDepth,
+      branchWindow: d.branchWindow,
       faults: d.faults,
       timeJumps: d.timeJumps,
     },

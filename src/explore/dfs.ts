@@ -61,6 +61,41 @@ import type { FootprintMode } from '../kernel/hb.js';
 import type { Strategy, StrategyHost } from '../kernel/strategy.js';
 import { interchangeable, type Task } from '../kernel/task.js';
 
+/** An interval of virtual time [fromNs, untilNs) (ns). */
+export interface BranchWindow {
+  readonly fromNs: number;
+  readonly untilNs: number;
+}
+
+/** Throws a RangeError unless `w` is a non-empty interval of non-negative integer times. */
+export function checkBranchWindow(w: BranchWindow): void {
+  if (
+    !Number.isSafeInteger(w.fromNs) ||
+    !Number.isSafeInteger(w.untilNs) ||
+    w.fromNs < 0 ||
+    w.untilNs <= w.fromNs
+  ) {
+    throw new RangeError(
+      `dfs: a branch window must be integer times 0 <= from < until, got [${w.fromNs}, ${w.untilNs})`,
+    );
+  }
+}
+
+/** "[5 ms, 125 ms)": how reports name a branch window (null: the whole run). */
+export function branchWindowText(w: BranchWindow | null): string {
+  if (w === null) return 'the whole run';
+  const t = (ns: number) => (ns % 1_000_000 === 0 ? `${ns / 1_000_000} ms` : `${ns} ns`);
+  return `[${t(w.fromNs)}, ${t(w.untilNs)})`;
+}
+
+/** How a table of searches names where they branched (`race`: each program's race window). */
+export function branchWindowPhrase(w: BranchWindow | null | 'race' | undefined): string {
+  if (w === 'race')
+    return "branching in each litmus scenario's race window (its race instant to the end of its active phase)";
+  if (w === null || w === undefined) return 'branching over the whole run';
+  return `branching in ${branchWindowText(w)}`;
+}
+
 /** What the bound counts (see the file comment). */
 export type DfsBoundKind = 'preemption' | 'delay';
 export const DFS_BOUND_KINDS: readonly DfsBoundKind[] = ['preemption', 'delay'];
@@ -72,6 +107,14 @@ export interface DfsOptions {
   bound?: DfsBoundKind;
   /** Decisions explored systematically per run; later ones take the default (default 10_000). */
   maxDepth?: number;
+  /**
+   * Where in virtual time the search branches (default null: the whole run). A decision met
+   * before `fromNs` is a frame with no alternative (the default choice); one met at or after
+   * `untilNs` takes the default choice without a frame, as beyond `maxDepth`. It is a declared
+   * bound, not a truncation: the search is "every schedule within the bound that departs from
+   * the default schedule only inside the window" (docs/explorer.md §13).
+   */
+  branchWindow?: BranchWindow | null;
   /** Offer "fire the next event" as an alternative (costs one preemption; default true). */
   timeJumps?: boolean;
   /**
@@ -124,6 +167,8 @@ export interface DfsStrategy extends Strategy {
   readonly preemptionBound: number;
   readonly bound: DfsBoundKind;
   readonly maxDepth: number;
+  /** Where in virtual time the search branches (`DfsOptions.branchWindow`), null: everywhere. */
+  readonly branchWindow: BranchWindow | null;
   /** Every schedule within the bounds has been run (valid after at least one run). */
   readonly done: boolean;
   /** Runs started so far. */
@@ -185,6 +230,10 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     throw new RangeError(`dfs: bound must be one of ${DFS_BOUND_KINDS.join(', ')}, got ${kind}`);
   }
   const maxDepth = opts.maxDepth ?? 10_000;
+  const branchWindow = opts.branchWindow ?? null;
+  if (branchWindow !== null) checkBranchWindow(branchWindow);
+  const fromNs = branchWindow?.fromNs ?? 0;
+  const untilNs = branchWindow?.untilNs ?? Number.POSITIVE_INFINITY;
   const timeJumps = opts.timeJumps ?? true;
   const prefix = opts.prefix ?? [];
   const por = opts.por ?? false;
@@ -207,6 +256,8 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   const hasEvent: boolean[] = [];
   /** Choices left out by symmetry at that decision (`symmetryMask`). */
   const symMask: number[] = [];
+  /** Whether that decision came before the branch window: no alternative is tried there. */
+  const early: boolean[] = [];
   let len = 0;
   let pos = 0;
   let runs = 0;
@@ -240,7 +291,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   /** The next ordinal after `t` at frame `j` within the preemption bound, or -1. */
   function nextAlternative(j: number, t: number): number {
     // The fixed prefix is not this search's to vary: another piece of the tree owns it.
-    if (j < prefix.length) return -1;
+    if (j < prefix.length || early[j] === true) return -1;
     const n = options[j] as number;
     const budget = bound - (preBefore[j] as number);
     const mask = symMask[j] as number;
@@ -287,6 +338,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     preemptionBound: bound,
     bound: kind,
     maxDepth,
+    branchWindow,
     get runs() {
       return runs;
     },
@@ -335,12 +387,22 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
           }
         }
       }
+      // Past the branching window: the default schedule, a declared bound (virtual time never
+      // goes back, so no later decision of this run branches either). A fixed prefix past it
+      // belongs to another window's tree.
+      const now = host === null ? 0 : host.nowNs;
+      if (now >= untilNs) {
+        if (j < prefix.length) {
+          host?.diverged(`dfs: prefix decision ${j} is past the branch window's end ${untilNs} ns`);
+        }
+        return Math.max(p, 0);
+      }
       if (j >= maxDepth) {
         // Cut off only if the bounds would have allowed an alternative here: any alternative
         // costs at most one, and one with none left is free only when prev is not runnable
         // and the bound counts preemptions (beyond the depth bound every choice is the
         // default, which costs nothing).
-        if (!truncated && opts > 1) {
+        if (!truncated && opts > 1 && now >= fromNs) {
           const k = len - 1;
           const used =
             k < 0 ? 0 : (preBefore[k] as number) + cost(k, choiceAt(k, tried[k] as number));
@@ -352,6 +414,10 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
       const fixed = j < prefix.length ? (prefix[j] as number) : 0;
       if (fixed >= opts) {
         host?.diverged(`dfs: prefix decision ${j} wants ordinal ${fixed} of ${opts} options`);
+        return 0;
+      }
+      if (fixed !== 0 && now < fromNs) {
+        host?.diverged(`dfs: prefix decision ${j} departs from the default before the window`);
         return 0;
       }
       const spent =
@@ -385,6 +451,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
       options[j] = opts;
       hasEvent[j] = eventOffered;
       symMask[j] = symmetry ? symmetryMask(runq) : 0;
+      early[j] = now < fromNs;
       prevIdx[j] = p;
       tried[j] = fixed;
       preBefore[j] = spent;

@@ -27,7 +27,7 @@ import { mix32 } from '../kernel/prng.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { estimateContestedSteps } from './calibrate.js';
 import { distinctOutcome, distinctState } from './certificate.js';
-import type { DfsBoundKind, DfsStrategy } from './dfs.js';
+import type { BranchWindow, DfsBoundKind, DfsStrategy } from './dfs.js';
 import { type Failure, failingViolation, hitLimit, type SelfCheck } from './failure.js';
 import { isRunAware } from './portfolio.js';
 import type { FaultSpec, Program } from './program.js';
@@ -80,6 +80,12 @@ export interface ExploreOptions {
   dfsMaxDepth?: number;
   /** dfs: what `depth` bounds, preemptions (default) or delays (dfs.ts). */
   dfsBound?: DfsBoundKind;
+  /**
+   * dfs: where in virtual time the search branches (dfs.ts `branchWindow`). Absent: the
+   * program's own race window (`Program.raceWindow`, a litmus declares one), else the whole
+   * run; null: the whole run.
+   */
+  dfsBranchWindow?: BranchWindow | null;
   /** dfs: explore only the subtree below this decision prefix (frontier.ts). */
   dfsPrefix?: readonly number[];
   /** dfs: the index of that subtree in the frontier, kept on its failures and in the result. */
@@ -190,6 +196,14 @@ export function faultsFor(program: Program, o: ExploreOptions, seed: number): Fa
   });
 }
 
+/** The branch window a dfs search of `program` uses (`dfsBranchWindow`; null: the whole run). */
+export function dfsBranchWindowOf(
+  program: Program,
+  o: { dfsBranchWindow?: BranchWindow | null },
+): BranchWindow | null {
+  return o.dfsBranchWindow !== undefined ? o.dfsBranchWindow : (program.raceWindow ?? null);
+}
+
 /** Whether a dfs search leaves out symmetric choices (`dfsSymmetry`, by default `dfsPor`). */
 export function dfsSymmetryOf(o: { dfsPor?: boolean; dfsSymmetry?: boolean }): boolean {
   return o.dfsSymmetry ?? o.dfsPor ?? false;
@@ -216,6 +230,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     ...(o.dfsPrefix !== undefined ? { prefix: o.dfsPrefix } : {}),
     ...(o.dfsPor !== undefined ? { por: o.dfsPor } : {}),
     ...(dfsSymmetryOf(o) ? { symmetry: true } : {}),
+    ...(systematic ? { branchWindow: dfsBranchWindowOf(program, o) } : {}),
   });
   const from = o.from ?? 0;
   const to = o.to ?? o.runs;
@@ -388,6 +403,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
             footprints: dfs.footprintMode,
             bound: dfs.bound,
             maxDepth: dfs.maxDepth,
+            branchWindow: dfs.branchWindow,
             timeJumps: dfs.timeJumps,
             faults: fixedFaults ?? [],
             estimate: null,

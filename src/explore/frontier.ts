@@ -58,6 +58,7 @@ async function prefixesAt(
     preemptionBound: o.preemptionBound,
     ...(o.bound !== undefined ? { bound: o.bound } : {}),
     maxDepth: d,
+    ...(o.branchWindow !== undefined ? { branchWindow: o.branchWindow } : {}),
     timeJumps: o.timeJumps,
     symmetry: o.symmetry === true,
     prefix: below,

@@ -64,5 +64,11 @@ export interface Program {
   readonly defaultFaults?: readonly FaultSpec[];
   /** Invariants this program is expected to violate (a known-bad design); informational. */
   readonly expected?: readonly FailureKind[];
+  /**
+   * The interval of virtual time [fromNs, untilNs) in which this program's question is
+   * decided (a litmus scenario: from its race instant to the end of its active phase), where
+   * a systematic search branches by default (dfs.ts `branchWindow`); absent: the whole run.
+   */
+  readonly raceWindow?: { readonly fromNs: number; readonly untilNs: number };
   run(input: RunInput): Promise<RunReport>;
 }

@@ -8,7 +8,7 @@
  * the whole campaign in one piece, which the tests check for jobs 1 vs N and for shards.
  */
 import type { FootprintMode } from '../kernel/hb.js';
-import type { DfsBoundKind, DfsReduction } from './dfs.js';
+import type { BranchWindow, DfsBoundKind, DfsReduction } from './dfs.js';
 import type { Failure } from './failure.js';
 import type { FaultSpec } from './program.js';
 
@@ -91,6 +91,8 @@ export interface DfsTreeResult {
   bound: DfsBoundKind;
   /** The depth bound and time jumps the search ran with, and the one fault draw of the seed. */
   maxDepth: number;
+  /** Where in virtual time the search branched (dfs.ts `branchWindow`); null: everywhere. */
+  branchWindow: BranchWindow | null;
   timeJumps: boolean;
   faults: FaultSpec[];
   estimate: DfsEstimate | null;
@@ -190,6 +192,7 @@ export function mergeDfs(
       : first.footprints,
     bound: first.bound,
     maxDepth: first.maxDepth,
+    branchWindow: first.branchWindow,
     timeJumps: first.timeJumps,
     faults: first.faults,
     estimate: present.find((p) => p.estimate !== null)?.estimate ?? null,

@@ -12,7 +12,13 @@
 
 import { fifoStrategy } from '../kernel/fifo.js';
 import type { Strategy } from '../kernel/strategy.js';
-import { DFS_BOUND_KINDS, type DfsBoundKind, dfsStrategy } from './dfs.js';
+import {
+  type BranchWindow,
+  checkBranchWindow,
+  DFS_BOUND_KINDS,
+  type DfsBoundKind,
+  dfsStrategy,
+} from './dfs.js';
 import { DEFAULT_PCT_STEPS, MAX_PCT_DEPTH, pctStrategy } from './pct.js';
 import { portfolioStrategy } from './portfolio.js';
 import { randomStrategy } from './random.js';
@@ -29,6 +35,8 @@ export interface StrategyFactoryOptions {
   maxDepth?: number;
   /** dfs: what the bound (`depth`) counts, preemptions or delays (dfs.ts). */
   bound?: DfsBoundKind;
+  /** dfs: where in virtual time the search branches (dfs.ts `branchWindow`; null: everywhere). */
+  branchWindow?: BranchWindow | null;
   /** dfs: a fixed decision prefix: explore only the subtree below it (frontier.ts). */
   prefix?: readonly number[];
   /** dfs: merge equivalent states (dfs.ts `por`). */
@@ -118,12 +126,20 @@ export function strategyFromName(name: string, opts: StrategyFactoryOptions = {}
           DFS_BOUND_KINDS,
         );
       }
+      if (opts.branchWindow !== undefined && opts.branchWindow !== null) {
+        try {
+          checkBranchWindow(opts.branchWindow);
+        } catch (e) {
+          throw new StrategyOptionsError('branchWindow', (e as Error).message);
+        }
+      }
       return dfsStrategy({
         preemptionBound: depth,
         maxDepth,
         ...(opts.bound !== undefined ? { bound: opts.bound } : {}),
         ...tj,
         ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
+        ...(opts.branchWindow !== undefined ? { branchWindow: opts.branchWindow } : {}),
         ...(opts.por !== undefined ? { por: opts.por } : {}),
         ...(opts.symmetry !== undefined ? { symmetry: opts.symmetry } : {}),
       });

@@ -17,7 +17,7 @@
 import { mix32, Prng } from '../kernel/prng.js';
 import type { Strategy, StrategyHost } from '../kernel/strategy.js';
 import type { Task } from '../kernel/task.js';
-import { type DfsBoundKind, dfsChoice, dfsCost, symmetryMask } from './dfs.js';
+import { type BranchWindow, type DfsBoundKind, dfsChoice, dfsCost, symmetryMask } from './dfs.js';
 import type { FaultSpec, Program } from './program.js';
 
 export interface EstimateOptions {
@@ -27,6 +27,8 @@ export interface EstimateOptions {
   /** What the bound counts (dfs.ts; default preemptions). */
   bound?: DfsBoundKind;
   maxDepth: number;
+  /** The search's branching window (dfs.ts `branchWindow`); absent or null: the whole run. */
+  branchWindow?: BranchWindow | null;
   timeJumps: boolean;
   maxSteps?: number;
   /** The search leaves out symmetric choices (dfs.ts `symmetryMask`): so do the probes. */
@@ -68,15 +70,22 @@ function probeStrategy(
 ): Strategy & { product: number; readonly decisions: number } {
   let j = 0;
   let used = 0;
+  let host: StrategyHost | null = null;
+  const fromNs = o.branchWindow?.fromNs ?? 0;
+  const untilNs = o.branchWindow?.untilNs ?? Number.POSITIVE_INFINITY;
+  /** Decisions up to the last one inside the window: the delay weighting's run length. */
+  let branching = 0;
   const s = {
     name: 'dfs-probe',
     timeJumps: o.timeJumps,
     product: 1,
     get decisions() {
-      return j;
+      return branching;
     },
-    start(_h: StrategyHost) {
+    start(h: StrategyHost) {
+      host = h;
       j = 0;
+      branching = 0;
       used = 0;
       s.product = 1;
     },
@@ -87,9 +96,15 @@ function probeStrategy(
       const p = prev === null ? -1 : runq.indexOf(prev);
       const at = j++;
       if (at >= o.maxDepth) return Math.max(p, 0);
+      // Outside the branching window the search takes the default (dfs.ts): factor 1.
+      const now = host === null ? 0 : host.nowNs;
+      if (now >= untilNs) return Math.max(p, 0);
+      branching = at + 1;
       let c: number;
       if (at < prefix.length) {
         c = dfsChoice(p, Math.min(prefix[at] as number, opts - 1));
+      } else if (now < fromNs) {
+        c = Math.max(p, 0);
       } else {
         const allowed: number[] = [];
         const mask = o.symmetry === true ? symmetryMask(runq) : 0;

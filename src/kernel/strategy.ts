@@ -23,6 +23,11 @@ import type { Task } from './task.js';
 export interface StrategyHost {
   /** The run's seed. */
   readonly seed: number;
+  /**
+   * Virtual time now (ns): a search bounded in time (dfs.ts `branchUntilNs`) stops branching
+   * once the run reaches its horizon.
+   */
+  readonly nowNs: number;
   /** Reports that the strategy could not follow its input (replay divergence). */
   diverged(message: string): void;
   /** What the run tracks of its steps' shared accesses (hb.ts), null when nothing. */

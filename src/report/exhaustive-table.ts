@@ -6,7 +6,7 @@
  * search that ran out of budget or was cut (never "clean").
  */
 
-import { boundText } from '../explore/dfs.js';
+import { boundText, branchWindowPhrase } from '../explore/dfs.js';
 import { escapeHtml } from './escape.js';
 import type { ExhaustiveCell, ExhaustiveTable } from './report-data.js';
 
@@ -60,7 +60,7 @@ export function renderExhaustive(t: ExhaustiveTable): string {
   return [
     '<section id="exhaustive-section"><h2>Exhaustive: bounded DFS per design and litmus scenario</h2>',
     `<p class="sub">${escapeHtml(
-      `Bound: ${boundText(t.boundKind, t.bound)}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}; ` +
+      `Bound: ${boundText(t.boundKind, t.bound)}, ${branchWindowPhrase(t.branchWindow)}, at most ${t.maxSchedules} schedules per cell, seed ${t.seed}; ` +
         reductionText(t.reduction) +
         'one fault draw per cell (the seed’s), time jumps within the kernel horizon. ' +
         '"proved within bounds" covers only those bounds (docs/explorer.md §10).',

@@ -6,7 +6,7 @@
  * It is plain data (JSON-serialisable), so that `resetlab compare --json` output can be saved
  * and rendered later, and so that the renderer never reaches into the explorer.
  */
-import type { DfsBoundKind, DfsReduction } from '../explore/dfs.js';
+import type { BranchWindow, DfsBoundKind, DfsReduction } from '../explore/dfs.js';
 import type { Lane, TraceEvent } from '../kernel/trace.js';
 
 export interface InvariantResult {
@@ -66,6 +66,11 @@ export interface ExhaustiveTable {
   boundKind: DfsBoundKind;
   /** The reduction every cell's search used (src/explore/dfs.ts `por`); absent: none. */
   reduction?: DfsReduction;
+  /**
+   * Where every cell's schedules branched (src/explore/dfs.ts `branchWindow`): `race`, each
+   * litmus scenario's own race window; null or absent, the whole run; else one interval.
+   */
+  branchWindow?: BranchWindow | null | 'race';
   maxSchedules: number;
   seed: number;
   designs: string[];

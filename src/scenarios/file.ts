@@ -40,6 +40,16 @@ const NS_PER: Record<string, number> = {
 };
 const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s)$/;
 
+/** A duration like `5ms` or `120us`, or plain nanoseconds, in ns; null when it is neither. */
+export function parseDurationText(text: string): number | null {
+  const v = text.trim();
+  if (/^\d+$/.test(v)) return Number.isSafeInteger(Number(v)) ? Number(v) : null;
+  const m = DURATION_RE.exec(v);
+  if (m === null) return null;
+  const ns = Math.round(Number(m[1]) * (NS_PER[m[2] as string] as number));
+  return Number.isSafeInteger(ns) ? ns : null;
+}
+
 const S = 1_000_000_000;
 /** Longest active phase or settle bound of a scenario file: one virtual hour. */
 export const MAX_SCENARIO_NS = 3600 * S;
@@ -194,6 +204,14 @@ export const scenarioFileSchema = z
     settleNs: duration(MAX_SCENARIO_NS).describe(
       'liveness bound: after faults stop, fences signalled and a new job served within this',
     ),
+    raceWindow: z
+      .strictObject({
+        fromNs: duration(MAX_SCENARIO_NS),
+        untilNs: duration(MAX_SCENARIO_NS),
+      })
+      .refine((w) => w.fromNs < w.untilNs, { error: 'raceWindow: fromNs must be before untilNs' })
+      .optional()
+      .describe('where a systematic search branches by default: [fromNs, untilNs)'),
     clients: z.array(client).max(32),
     actions: z.array(action).max(64).optional(),
     faultVocabulary: z

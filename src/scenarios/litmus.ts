@@ -55,6 +55,10 @@ function litmusSpec(
     description,
     settleNs: s.settleNs ?? 2000 * MS,
     faultVocabulary: [],
+    // The race is at T and decided within the active phase; the setup before it and the
+    // liveness and teardown phase after it run the default schedule in a systematic search
+    // (docs/explorer.md §13).
+    raceWindow: { fromNs: T, untilNs: s.durationNs },
     ...s,
     driver: { ...SHORT, ...(s.driver ?? {}) },
   };

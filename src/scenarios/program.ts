@@ -74,6 +74,7 @@ export function scenarioProgram(
     id: scenarioProgramId(spec.name, design, bugs),
     faults: spec.faultVocabulary,
     defaultFaults: spec.faults,
+    ...(spec.raceWindow !== undefined ? { raceWindow: spec.raceWindow } : {}),
     // Arm faults within the active phase.
     swarm: { maxArmNs: Math.max(1_000_000, Math.floor(spec.durationNs * 0.8)), maxFaults: 4 },
     async run(input: RunInput): Promise<RunReport> {

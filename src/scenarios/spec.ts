@@ -92,6 +92,12 @@ export interface ScenarioSpec {
   durationNs: number;
   /** Liveness bound after faults stop (ns). */
   settleNs: number;
+  /**
+   * Where the scenario's question is decided, [fromNs, untilNs) of virtual time: a systematic
+   * search branches only there unless told otherwise (explore/dfs.ts `branchWindow`). Litmus
+   * scenarios declare their race instant to the end of their active phase; absent: the whole run.
+   */
+  raceWindow?: { fromNs: number; untilNs: number };
   clients: ClientSpec[];
   actions?: ActionSpec[];
   /** Fault names the explorer's swarm draws from. */

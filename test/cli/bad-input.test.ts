@@ -104,6 +104,16 @@ test('each kind of bad input exits 2 with a message naming the problem', async (
     [['compare', '--bound', 'delay'], /--bound needs --exhaustive/],
     [['explore', 'hang', '--max-depth', '5'], /--max-depth needs --strategy dfs/],
     [['explore', 'hang', '--por'], /--por needs --strategy dfs/],
+    [['explore', 'hang', '--branch-window', 'whole'], /--branch-window needs --strategy dfs/],
+    [
+      ['explore', 'window', '--strategy', 'dfs', '--branch-window', '5ms'],
+      /--branch-window must be race, whole or FROM:UNTIL/,
+    ],
+    [
+      ['explore', 'window', '--strategy', 'dfs', '--branch-window', '9ms:5ms'],
+      /--branch-window: FROM must be before UNTIL/,
+    ],
+    [['compare', '--branch-window', 'whole'], /--branch-window needs --exhaustive/],
     [['compare', '--por'], /--por needs --exhaustive/],
     [['explore', 'hang', '--resume'], /--resume needs --out/],
     [['run', 'window@nope'], /program id 'window@nope': unknown design 'nope'/],

@@ -13,6 +13,7 @@ const task = (name: string) => ({ name }) as unknown as Task;
 const host = {
   seed: 1,
   diverged() {},
+  nowNs: 0,
   footprintMode: null,
   stateKey: () => -1,
   prune() {},

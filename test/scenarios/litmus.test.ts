@@ -211,3 +211,35 @@ test('compare --exhaustive --por: every cell searched with the reduction, the ta
     assert.equal(c.footprints, 'conservative');
   }
 });
+
+test('explore <litmus> --strategy dfs: schedules branch in the race window by default, the certificate says where; --branch-window whole searches the whole run', async () => {
+  const args = ['explore', 'window', '--strategy', 'dfs', '--bound', 'delay', '--depth', '1'];
+  const tail = ['--runs', '5000', '--jobs', '2', '--no-progress', '--json'];
+  const race = (oneJson(await inProcess([...args, ...tail])) as { certificate: Certificate })
+    .certificate;
+  const spec = LITMUS_SCENARIOS.find((l) => l.name === 'window')?.spec;
+  assert.ok(spec?.raceWindow !== undefined);
+  assert.deepEqual(race.bounds.branchWindow, spec.raceWindow);
+  assert.equal(
+    race.bounds.branchWindow?.untilNs,
+    spec.durationNs,
+    'to the end of the active phase',
+  );
+  assert.equal(race.exhausted, true);
+  const whole = (
+    oneJson(await inProcess([...args, '--branch-window', 'whole', ...tail])) as {
+      certificate: Certificate;
+    }
+  ).certificate;
+  assert.equal(whole.bounds.branchWindow, null);
+  assert.equal(whole.exhausted, true);
+  // Every schedule of the window's tree is one of the whole run's (docs/explorer.md §13).
+  assert.ok(race.schedules < whole.schedules, `${race.schedules} < ${whole.schedules}`);
+  const explicit = (
+    oneJson(await inProcess([...args, '--branch-window', '5ms:125ms', ...tail])) as {
+      certificate: Certificate;
+    }
+  ).certificate;
+  assert.deepEqual(explicit.bounds.branchWindow, { fromNs: 5_000_000, untilNs: 125_000_000 });
+  assert.equal(explicit.schedules, race.schedules);
+});
