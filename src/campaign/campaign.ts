@@ -61,7 +61,7 @@ import {
   strategyFromName,
 } from '../explore/strategy-factory.js';
 import type { SwarmOptions } from '../explore/swarm.js';
-import { estimateTreeSize } from '../explore/tree-estimate.js';
+import { estimateTreeSize, type TreeEstimate } from '../explore/tree-estimate.js';
 import { fifoStrategy } from '../kernel/fifo.js';
 import { writeFailure } from './failure-file.js';
 import { chunkKey, Journal, type JournalHeader } from './journal.js';
@@ -766,17 +766,37 @@ async function planDfs(
   const count = o.shard?.count ?? 1;
   const target = o.splitTarget ?? Math.max(DEFAULT_SPLIT_TARGET, 4 * count);
   const uniform = await dfsFrontier(program, { ...bounds, target });
-  // 256 probes in all by default, at least 2 per subtree (for the standard error).
-  const per = o.probesPerSubtree ?? Math.max(2, Math.ceil(256 / uniform.prefixes.length));
-  const uniformEst = await estimateTreeSize(program, bounds, uniform.prefixes, per);
-  // The largest subtrees split further, so that no worker is left with most of the tree.
-  const { frontier, estimate: est } = await refineFrontier(
-    program,
-    { ...bounds, target },
-    uniform,
-    uniformEst,
-    { schedules: o.runs, ...(o.splitMaxShare !== undefined ? { maxShare: o.splitMaxShare } : {}) },
-  );
+  let frontier = uniform;
+  let est: TreeEstimate;
+  if (uniform.complete === true) {
+    // The deepening enumerated the whole tree: one schedule per subtree, known exactly
+    // (probing it cost two runs a subtree: window@default at preemption bound 0 in its race
+    // window, 1 080 schedules, spent 2 160 probes on it).
+    const n = uniform.prefixes.length;
+    est = {
+      total: n,
+      perSubtree: uniform.prefixes.map(() => 1),
+      probes: 0,
+      standardError: 0,
+      perSubtreeVariance: uniform.prefixes.map(() => 0),
+      runLength: 0,
+    };
+  } else {
+    // 256 probes in all by default, at least 2 per subtree (for the standard error).
+    const per = o.probesPerSubtree ?? Math.max(2, Math.ceil(256 / uniform.prefixes.length));
+    const uniformEst = await estimateTreeSize(program, bounds, uniform.prefixes, per);
+    // The largest subtrees split further, so that no worker is left with most of the tree.
+    ({ frontier, estimate: est } = await refineFrontier(
+      program,
+      { ...bounds, target },
+      uniform,
+      uniformEst,
+      {
+        schedules: o.runs,
+        ...(o.splitMaxShare !== undefined ? { maxShare: o.splitMaxShare } : {}),
+      },
+    ));
+  }
   const estimate: DfsEstimate = {
     total: est.total,
     standardError: est.standardError,

@@ -39,6 +39,12 @@ export interface Frontier {
   prefixes: number[][];
   /** Runs spent finding it (not schedules of the search: each is re-run in its subtree). */
   runs: number;
+  /**
+   * No decision below the split depth has an alternative: every prefix is a whole schedule,
+   * each subtree exactly one (a small tree, enumerated whole while deepening), so nothing is
+   * left to estimate or refine.
+   */
+  complete?: boolean;
 }
 
 export const DEFAULT_SPLIT_TARGET = 64;
@@ -99,7 +105,7 @@ export async function dfsFrontier(program: Program, o: FrontierOptions): Promise
     const n = r.prefixes.length;
     runs += n;
     budget -= n;
-    best = { splitDepth: d, prefixes: r.prefixes, runs };
+    best = { splitDepth: d, prefixes: r.prefixes, runs, complete: !r.deeper };
     if (n >= target || !r.deeper) break;
     let step: number;
     if (prev === null || n <= prev.n) {

@@ -515,3 +515,35 @@ test('SIGINT during a dfs search keeps the failures found and a certificate that
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('a tree the frontier enumerates whole is counted, not probed: the estimate is exact and the search is the same', async () => {
+  const unsplit = await explore(lostUpdateProgram(), {
+    strategy: 'dfs',
+    depth: 1,
+    runs: 10_000,
+    seed: 1,
+    shrink: false,
+  });
+  // A split target above the tree's size: the deepening reaches the leaves.
+  const r = await runCampaign({
+    ...DEPTH3,
+    program: 'lost-update@test',
+    depth: 1,
+    splitTarget: 100_000,
+  });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  const c = r.summary.certificate;
+  assert.ok(c !== null);
+  assert.equal(c.exhausted, true);
+  assert.equal(c.schedules, unsplit.totals.runs);
+  assert.equal(c.split.subtrees, unsplit.totals.runs, 'one subtree per schedule');
+  assert.equal(c.treeSizeEstimate, c.schedules, 'exact');
+  assert.equal(c.treeSizeStandardError, 0);
+  const frontier = await dfsFrontier(lostUpdateProgram(), {
+    ...BOUNDS,
+    preemptionBound: 1,
+    target: 100_000,
+  });
+  assert.equal(frontier.complete, true);
+  assert.equal(c.split.frontierRuns, frontier.runs, 'no probes on top of the deepening');
+});
