@@ -180,7 +180,7 @@ export function formatBench(r: BenchResult): string {
   );
   out.push('');
   out.push(
-    '8. Litmus certificates (default, dfs, delay bound 1, unsplit, this thread; then with partial-order reduction)',
+    `8. Litmus certificates (default, dfs, delay bound 1, ${(r.litmus[0]?.branchWindow ?? null) === null ? 'branching over the whole run' : "branching in each scenario's race window"}, unsplit, this thread; then with partial-order reduction)`,
   );
   out.push(
     table(

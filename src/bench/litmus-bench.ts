@@ -6,8 +6,9 @@
  * the search.
  *
  * Why delay bound 1: it is the bound at which every litmus tree is small enough to exhaust in
- * a benchmark (hundreds of schedules each). At a preemption bound the free choices make the
- * trees astronomically large (docs/explorer.md §2).
+ * a benchmark (hundreds of schedules each over the whole run, fewer in the race window that
+ * explore branches in by default, docs/explorer.md §13). At a preemption bound the trees are
+ * larger by orders of magnitude (docs/explorer.md §9).
  *
  * Each search runs twice, the second time with every reduction `--por` turns on (the
  * happens-before cache, docs/explorer.md §11, and the symmetry of fresh pool workers, §12), for
@@ -57,6 +58,7 @@ export async function measureLitmus(
       program: id,
       bound: 'delay',
       depth: 1,
+      branchWindow: c.bounds.branchWindow,
       budget: sizes.litmusBudget,
       schedules: c.schedules,
       exhausted: c.exhausted,

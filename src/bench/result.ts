@@ -264,6 +264,11 @@ export interface LitmusCertificateFigures {
   program: string;
   bound: DfsBoundKind;
   depth: number;
+  /**
+   * Where its schedules branched (certificate `bounds.branchWindow`): the litmus scenario's
+   * race window (src/explore/dfs.ts `branchWindow`); absent in results from before it.
+   */
+  branchWindow?: { fromNs: number; untilNs: number } | null;
   /** Schedules the search could run. */
   budget: number;
   schedules: number;

@@ -536,7 +536,7 @@ test('a tree the frontier enumerates whole is counted, not probed: the estimate 
   assert.ok(c !== null);
   assert.equal(c.exhausted, true);
   assert.equal(c.schedules, unsplit.totals.runs);
-  assert.equal(c.split.subtrees, unsplit.totals.runs, 'one subtree per schedule');
+  assert.equal(c.split?.subtrees, unsplit.totals.runs, 'one subtree per schedule');
   assert.equal(c.treeSizeEstimate, c.schedules, 'exact');
   assert.equal(c.treeSizeStandardError, 0);
   const frontier = await dfsFrontier(lostUpdateProgram(), {
@@ -545,5 +545,5 @@ test('a tree the frontier enumerates whole is counted, not probed: the estimate 
     target: 100_000,
   });
   assert.equal(frontier.complete, true);
-  assert.equal(c.split.frontierRuns, frontier.runs, 'no probes on top of the deepening');
+  assert.equal(c.split?.frontierRuns, frontier.runs, 'no probes on top of the deepening');
 });
