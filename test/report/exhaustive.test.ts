@@ -45,6 +45,7 @@ async function table(): Promise<{ t: ExhaustiveTable; foundAt: number }> {
     t: {
       bound: 1,
       boundKind: 'preemption',
+      branchWindow: 'race',
       maxSchedules: 1000,
       seed: 1,
       designs: ['default', 'panthor'],
@@ -119,8 +120,8 @@ test('the exhaustive table in headless Chromium shows what the certificates say'
     assert.doesNotMatch(all, /clean/i, 'no cell says clean');
     assert.match(
       all,
-      /Bound: preemption bound 1, at most 1000 schedules per cell/,
-      'the reader is told what was searched',
+      /Bound: preemption bound 1, branching in each litmus scenario's race window \(its race instant to the end of its active phase\), at most 1000 schedules per cell/,
+      'the reader is told what was searched, and where schedules branched',
     );
     assert.deepEqual(problems, []);
     assert.deepEqual(blocked, []);
