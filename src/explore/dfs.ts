@@ -20,6 +20,11 @@
  * - A depth bound: decisions beyond `maxDepth` take the default choice without branching.
  *   `truncated` says whether that ever cut off an alternative the preemption bound allowed,
  *   in which case `done` means "exhausted within the bounds" and not "exhausted".
+ * - A branch window (`branchWindow`): decisions met outside an interval of virtual time take
+ *   the default choice. A litmus scenario's race is decided in its active phase, and most of a
+ *   whole-run tree is the free choices of the setup and of the liveness phase after it
+ *   (window@default at preemption bound 0: about 2·10^8 schedules over the whole run, 1 080
+ *   in its race window); a declared bound, named in the certificate (docs/explorer.md §13).
  *
  * The bound's kind (`bound`): `preemption` counts what CHESS counts (above); `delay` counts
  * every departure from the default schedule, the free choices too (delay-bounded scheduling,
