@@ -306,6 +306,8 @@ const dfsTree = z.object({
       subtrees: z.number().int().positive(),
       frontierRuns: z.number().int().nonnegative(),
       budget: z.number().int().nonnegative(),
+      rerunRuns: z.number().int().nonnegative().optional(),
+      reruns: z.number().int().nonnegative().optional(),
     })
     .nullable(),
   subtrees: z.array(

@@ -87,7 +87,15 @@ export interface Certificate {
   /** Knuth's estimate of the schedules in the tree within the bounds (tree-estimate.ts). */
   treeSizeEstimate: number | null;
   treeSizeStandardError: number | null;
-  split: { splitDepth: number; subtrees: number; explored: number; frontierRuns: number } | null;
+  split: {
+    splitDepth: number;
+    subtrees: number;
+    explored: number;
+    frontierRuns: number;
+    /** Subtree searches run again with a larger share, and their discarded runs (§10). */
+    reruns: number;
+    rerunRuns: number;
+  } | null;
   /** Schedules that hit a step or time limit (their tail was not searched). */
   limitRuns: number;
   determinismMismatches: number;
@@ -183,6 +191,8 @@ export function buildCertificate(r: ExploreResult, meta: CertificateMeta): Certi
             subtrees: d.plan.subtrees,
             explored: d.subtrees.length,
             frontierRuns: d.plan.frontierRuns,
+            reruns: d.plan.reruns ?? 0,
+            rerunRuns: d.plan.rerunRuns ?? 0,
           },
     limitRuns: r.totals.limitRuns,
     determinismMismatches: mismatches,

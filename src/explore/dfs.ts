@@ -95,8 +95,7 @@ export function branchWindowText(w: BranchWindow | null): string {
 
 /** How a table of searches names where they branched (`race`: each program's race window). */
 export function branchWindowPhrase(w: BranchWindow | null | 'race' | undefined): string {
-  if (w === 'race')
-    return "branching in each litmus scenario's race window (its race instant to the end of its active phase)";
+  if (w === 'race') return "branching in each litmus scenario's race window";
   if (w === null || w === undefined) return 'branching over the whole run';
   return `branching in ${branchWindowText(w)}`;
 }

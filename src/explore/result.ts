@@ -61,6 +61,13 @@ export interface DfsPlan {
   frontierRuns: number;
   /** Schedules the whole search may run (shared among the subtrees by estimated size). */
   budget: number;
+  /**
+   * Runs of subtrees that used their whole share and were searched again with more (the
+   * campaign's later rounds, campaign.ts `rebudget`): not schedules of the search.
+   */
+  rerunRuns?: number;
+  /** Subtree searches run again so (one subtree may be run again in several rounds). */
+  reruns?: number;
 }
 
 /** The Knuth tree-size estimate (tree-estimate.ts). */

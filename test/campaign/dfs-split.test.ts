@@ -547,3 +547,54 @@ test('a tree the frontier enumerates whole is counted, not probed: the estimate 
   assert.equal(frontier.complete, true);
   assert.equal(c.split?.frontierRuns, frontier.runs, 'no probes on top of the deepening');
 });
+
+test('a subtree that used its whole share is searched again with what the others left: a budget of exactly the tree exhausts it, on any jobs', async () => {
+  const unsplit = await explore(depth3Program(), {
+    strategy: 'dfs',
+    depth: 3,
+    runs: 100_000,
+    seed: 1,
+    shrink: false,
+  });
+  assert.equal(unsplit.exhausted, true);
+  const size = unsplit.totals.runs;
+  const certs: Certificate[] = [];
+  for (const jobs of [1, 2]) {
+    // One probe per subtree: the shares follow a poor estimate, and some subtree is cut.
+    const r = await runCampaign({
+      ...DEPTH3,
+      depth: 3,
+      runs: size,
+      splitTarget: 8,
+      probesPerSubtree: 1,
+      jobs,
+    });
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    const c = r.summary.certificate;
+    assert.ok(c !== null && c.split !== null);
+    assert.ok(c.split.reruns > 0, 'a later round ran');
+    assert.ok(c.split.rerunRuns > 0);
+    assert.equal(c.exhausted, true, `jobs ${jobs}`);
+    assert.equal(c.schedules, size, 'every schedule once, the reruns not counted');
+    assert.deepEqual(
+      c.failures.map((f) => [f.invariant, f.schedule]),
+      unsplit.failures.map((f) => [f.invariant, f.run]),
+      'failures at their unsplit DFS index',
+    );
+    certs.push(c);
+  }
+  assert.deepEqual(certs[0], certs[1], 'jobs 1 = jobs 2');
+  // One schedule short of the tree: the budget binds, the search says so.
+  const short = await runCampaign({
+    ...DEPTH3,
+    depth: 3,
+    runs: size - 1,
+    splitTarget: 8,
+    probesPerSubtree: 1,
+  });
+  assert.ok(short.ok);
+  const s = short.summary.certificate;
+  assert.ok(s !== null);
+  assert.equal(s.exhausted, false);
+  assert.ok(s.schedules <= size - 1, `${s.schedules} schedules within a budget of ${size - 1}`);
+});

@@ -197,7 +197,10 @@ test('compare --exhaustive --por: every cell searched with the reduction, the ta
     ...['--bound', 'delay', '--depth', '0', '--jobs', '1', '--no-progress'],
   ]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /delay bound 0, reduction hb-cache\+symmetry/);
+  assert.match(
+    r.stdout,
+    /delay bound 0, branching in each litmus scenario's race window,\s+reduction\s+hb-cache\+symmetry/,
+  );
   const j = oneJson(
     await inProcess([
       ...['compare', '--exhaustive', '--por', '--designs', 'default,tyr', '--scenarios', 'window'],
