@@ -134,6 +134,15 @@ export function mergeShards(files: readonly string[]): MergeOutcome {
   const results = shards.map(({ s }) => s.result as ExploreResult);
   const merged = mergeResults(results);
   merged.shard = null;
+  // Each shard ran its own later rounds (campaign.ts `rebudget`): the merged plan counts them all.
+  if (merged.dfs?.plan) {
+    const plans = results.map((r) => r.dfs?.plan).filter((p) => p !== null && p !== undefined);
+    merged.dfs.plan = {
+      ...merged.dfs.plan,
+      reruns: plans.reduce((n, p) => n + (p.reruns ?? 0), 0),
+      rerunRuns: plans.reduce((n, p) => n + (p.rerunRuns ?? 0), 0),
+    };
+  }
   // Each kept failure's file is the one its shard wrote.
   const files_ = new Map<string, string>();
   for (const f of merged.failures) {
