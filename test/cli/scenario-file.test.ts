@@ -196,3 +196,16 @@ test('the scenario argument: a built-in name, a file, or a usage error naming it
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('raceWindow: a scenario file declares where a systematic search branches; a backwards one is refused', async () => {
+  const spec = parseScenarioText(`${VALID}raceWindow: {fromNs: 5ms, untilNs: 125ms}\n`, 'w.yaml');
+  assert.deepEqual(spec.raceWindow, { fromNs: 5_000_000, untilNs: 125_000_000 });
+  const { scenarioProgram } = await import('../../src/scenarios/program.js');
+  assert.deepEqual(scenarioProgram(spec, 'default').raceWindow, spec.raceWindow);
+  assert.equal(
+    scenarioProgram(parseScenarioText(VALID, 'v.yaml'), 'default').raceWindow,
+    undefined,
+  );
+  const e = fails(`${VALID}raceWindow: {fromNs: 9ms, untilNs: 5ms}\n`);
+  assert.match(e.message, /raceWindow: fromNs must be before untilNs/);
+});
