@@ -148,6 +148,7 @@ test('the JSON schema describes every field of a scenario', () => {
     'description',
     'durationNs',
     'settleNs',
+    'raceWindow',
     'clients',
     'actions',
     'faultVocabulary',
