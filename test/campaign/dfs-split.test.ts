@@ -22,9 +22,10 @@ import {
   type Certificate,
   distinctState,
 } from '../../src/explore/certificate.js';
-import { explore } from '../../src/explore/explore.js';
+import { type ExploreOptions, explore } from '../../src/explore/explore.js';
 import { dfsFrontier, refineFrontier } from '../../src/explore/frontier.js';
-import type { RunReport } from '../../src/explore/program.js';
+import type { Program, RunReport } from '../../src/explore/program.js';
+import type { ExploreResult } from '../../src/explore/result.js';
 import { estimateTreeSize } from '../../src/explore/tree-estimate.js';
 import { depth3Program, lostUpdateProgram, sliceLogProgram } from '../explore/programs.js';
 
@@ -46,6 +47,22 @@ const DEPTH3 = {
   seed: 1,
   shrink: false,
 } as const;
+
+/** The unsplit dfs of `program` in this thread, the search a campaign's split must equal. */
+function unsplitDfs(
+  program: Program,
+  depth: number,
+  extra: Partial<ExploreOptions> = {},
+): Promise<ExploreResult> {
+  return explore(program, {
+    strategy: 'dfs',
+    depth,
+    runs: 100_000,
+    seed: 1,
+    shrink: false,
+    ...extra,
+  });
+}
 
 test('the subtrees of the frontier, concatenated, are the unsplit dfs schedule for schedule', async () => {
   const whole: number[][] = [];
@@ -150,13 +167,7 @@ function certificateEssence(s: CampaignSummary) {
 }
 
 test('dfs campaigns: jobs 2 = jobs 1, and shards 1, 2, 3 merged = the unsplit search', async () => {
-  const unsplit = await explore(depth3Program(), {
-    strategy: 'dfs',
-    depth: 2,
-    runs: 10_000,
-    seed: 1,
-    shrink: false,
-  });
+  const unsplit = await unsplitDfs(depth3Program(), 2);
   assert.equal(unsplit.exhausted, true);
   const dirs: string[] = [];
   const run = async (extra: Record<string, unknown>) => {
@@ -202,22 +213,9 @@ test('dfs campaigns: jobs 2 = jobs 1, and shards 1, 2, 3 merged = the unsplit se
 });
 
 test('a delay-bounded dfs campaign splits like the unsplit search, and its certificate names the bound', async () => {
-  const unsplit = await explore(depth3Program(), {
-    strategy: 'dfs',
-    depth: 2,
-    dfsBound: 'delay',
-    runs: 10_000,
-    seed: 1,
-    shrink: false,
-  });
+  const unsplit = await unsplitDfs(depth3Program(), 2, { dfsBound: 'delay' });
   assert.equal(unsplit.exhausted, true);
-  const preemption = await explore(depth3Program(), {
-    strategy: 'dfs',
-    depth: 2,
-    runs: 10_000,
-    seed: 1,
-    shrink: false,
-  });
+  const preemption = await unsplitDfs(depth3Program(), 2);
   assert.ok(unsplit.totals.runs < preemption.totals.runs, 'fewer schedules within 2 delays');
   const out = mkdtempSync(join(tmpdir(), 'resetlab-dfs-delay-'));
   try {
@@ -517,13 +515,7 @@ test('SIGINT during a dfs search keeps the failures found and a certificate that
 });
 
 test('a tree the frontier enumerates whole is counted, not probed: the estimate is exact and the search is the same', async () => {
-  const unsplit = await explore(lostUpdateProgram(), {
-    strategy: 'dfs',
-    depth: 1,
-    runs: 10_000,
-    seed: 1,
-    shrink: false,
-  });
+  const unsplit = await unsplitDfs(lostUpdateProgram(), 1);
   // A split target above the tree's size: the deepening reaches the leaves.
   const r = await runCampaign({
     ...DEPTH3,
@@ -549,13 +541,7 @@ test('a tree the frontier enumerates whole is counted, not probed: the estimate 
 });
 
 test('a subtree that used its whole share is searched again with what the others left: a budget of exactly the tree exhausts it, on any jobs', async () => {
-  const unsplit = await explore(depth3Program(), {
-    strategy: 'dfs',
-    depth: 3,
-    runs: 100_000,
-    seed: 1,
-    shrink: false,
-  });
+  const unsplit = await unsplitDfs(depth3Program(), 3);
   assert.equal(unsplit.exhausted, true);
   const size = unsplit.totals.runs;
   const certs: Certificate[] = [];
