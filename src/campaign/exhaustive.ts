@@ -29,8 +29,8 @@ export interface ExhaustiveOptions {
   maxSchedules: number;
   /** Partial-order reduction in every cell (dfs.ts `por`); default off. */
   por?: boolean;
-  /** Where every cell branches (dfs.ts `branchWindow`); default 'race': each litmus's own. */
-  branchWindow?: BranchWindow | null | 'race';
+  /** Where every cell branches (dfs.ts `branchWindow`); absent: each litmus's race window. */
+  branchWindow?: BranchWindow | null;
   seed: number;
   jobs: number;
   shrinkBudget: number;
@@ -79,7 +79,7 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
     bound: o.bound,
     boundKind: o.boundKind,
     reduction: dfsReduction(o.por === true, o.por === true),
-    branchWindow: o.branchWindow ?? 'race',
+    branchWindow: o.branchWindow === undefined ? 'race' : o.branchWindow,
     maxSchedules: o.maxSchedules,
     seed: o.seed,
     designs: [...o.designs],
@@ -107,9 +107,7 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
         depth: o.bound,
         dfsBound: o.boundKind,
         ...(o.por === true ? { dfsPor: true } : {}),
-        ...(o.branchWindow !== undefined && o.branchWindow !== 'race'
-          ? { dfsBranchWindow: o.branchWindow }
-          : {}),
+        ...(o.branchWindow !== undefined ? { dfsBranchWindow: o.branchWindow } : {}),
         runs: o.maxSchedules,
         seed: o.seed,
         jobs: o.jobs,

@@ -155,14 +155,15 @@ export function branchWindowArg(flag = '--branch-window') {
 }
 
 /**
- * The API's `dfsBranchWindow` for a parsed `--branch-window`: absent for `race` (the
- * program's own window, the default), null for `whole`, else the interval.
+ * The API's branch window for a parsed `--branch-window` (ExploreOptions `dfsBranchWindow`):
+ * undefined for `race` (the program's own window, the default), null for `whole`, else the
+ * interval.
  */
-export function branchWindowFlag(v: BranchWindow | 'race' | 'whole' | undefined): {
-  dfsBranchWindow?: BranchWindow | null;
-} {
-  if (v === undefined || v === 'race') return {};
-  return { dfsBranchWindow: v === 'whole' ? null : v };
+export function branchWindowFlag(
+  v: BranchWindow | 'race' | 'whole' | undefined,
+): BranchWindow | null | undefined {
+  if (v === undefined || v === 'race') return undefined;
+  return v === 'whole' ? null : v;
 }
 
 export function branchWindowOption(what = 'dfs'): Option {

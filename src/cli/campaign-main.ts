@@ -86,6 +86,7 @@ cli
       }
       shard = r.shard;
     }
+    const win = branchWindowFlag(f.branchWindow);
     const code = await exploreCommand({
       program,
       registry: f.registry,
@@ -100,7 +101,7 @@ cli
       ...(f.bound !== undefined ? { dfsBound: f.bound } : {}),
       ...(f.maxDepth !== undefined ? { dfsMaxDepth: f.maxDepth } : {}),
       ...(f.por === true ? { dfsPor: true } : {}),
-      ...branchWindowFlag(f.branchWindow),
+      ...(win !== undefined ? { dfsBranchWindow: win } : {}),
       ...(shard !== undefined ? { shard } : {}),
       ...(f.out !== undefined ? { out: f.out } : {}),
       ...(f.resume === true ? { resume: true } : {}),

@@ -298,6 +298,7 @@ function build(setCode: (code: number) => void): Command {
         if (!r.ok) throw new UsageError('--shard', r.message);
         shard = r.shard;
       }
+      const win = branchWindowFlag(f.branchWindow);
       setCode(
         await exploreCli({
           scenario: p.scenario,
@@ -316,10 +317,7 @@ function build(setCode: (code: number) => void): Command {
           ...(f.bound !== undefined ? { bound: f.bound } : {}),
           ...(f.maxDepth !== undefined ? { maxDepth: f.maxDepth } : {}),
           ...(f.por === true ? { por: true } : {}),
-          ...(() => {
-            const w = branchWindowFlag(f.branchWindow).dfsBranchWindow;
-            return w !== undefined ? { branchWindow: w } : {};
-          })(),
+          ...(win !== undefined ? { branchWindow: win } : {}),
           ...(shard !== undefined ? { shard } : {}),
           ...(f.out !== undefined ? { out: f.out } : {}),
           ...(f.resume === true ? { resume: true } : {}),
@@ -504,6 +502,7 @@ function build(setCode: (code: number) => void): Command {
             `--scenarios: --exhaustive runs litmus scenarios only; not litmus: ${notLitmus.join(', ')} (litmus: ${litmusNames().join(', ')})`,
           );
         }
+        const win = branchWindowFlag(f.branchWindow);
         setCode(
           await exhaustiveCli({
             designs: (f.designs ?? [...DESIGN_NAMES]) as string[],
@@ -512,10 +511,7 @@ function build(setCode: (code: number) => void): Command {
             boundKind: f.bound ?? 'preemption',
             maxSchedules: f.maxSchedules ?? EXHAUSTIVE_MAX_SCHEDULES,
             por: f.por === true,
-            branchWindow: (() => {
-              const w = branchWindowFlag(f.branchWindow).dfsBranchWindow;
-              return w === undefined ? 'race' : w;
-            })(),
+            ...(win !== undefined ? { branchWindow: win } : {}),
             seed: f.seed,
             jobs: f.jobs ?? cores(),
             shrinkBudget: f.shrinkBudget,

@@ -27,8 +27,8 @@ export interface ExhaustiveCliOptions {
   maxSchedules: number;
   /** Partial-order reduction in every cell (dfs.ts `por`). */
   por: boolean;
-  /** Where every cell branches (dfs.ts `branchWindow`; 'race': each litmus's race window). */
-  branchWindow: BranchWindow | null | 'race';
+  /** Where every cell branches (dfs.ts `branchWindow`); absent: each litmus's race window. */
+  branchWindow?: BranchWindow | null;
   seed: number;
   jobs: number;
   shrinkBudget: number;
@@ -56,7 +56,7 @@ export async function exhaustiveCli(o: ExhaustiveCliOptions): Promise<number> {
       boundKind: o.boundKind,
       maxSchedules: o.maxSchedules,
       por: o.por,
-      branchWindow: o.branchWindow,
+      ...(o.branchWindow !== undefined ? { branchWindow: o.branchWindow } : {}),
       seed: o.seed,
       jobs: o.jobs,
       shrinkBudget: o.shrinkBudget,
