@@ -10,7 +10,8 @@
  * the trace hash of the seed's first run in FIFO order: a resume on changed model code (a
  * different resetlab, or a design file edited since) has a different hash and is refused, as is
  * one with any other option changed. Each further line is `{key, result}`: the chunk's identity
- * (`r<from>-<to>` or `s<index>:<prefix>:<budget>`) and its result as `explore` returned it.
+ * (`r<from>-<to>`, `s<index>:<prefix>:<budget>`, or for a subtree continued in a later round
+ * `s<index>:<prefix>:<from>-<budget>`) and its result as `explore` returned it.
  *
  * Only chunks that ended by themselves are written: a chunk stopped by an interrupt is not
  * complete, and is run again on resume. A line is written whole with one append, after the
@@ -38,11 +39,15 @@ export interface JournalChunk {
   subtree?: { index: number; prefix: readonly number[] };
 }
 
-/** The identity of a chunk within its campaign (see the file comment). */
+/**
+ * The identity of a chunk within its campaign (see the file comment). A continuation of a
+ * subtree (a later round, `from` > 0) adds where it starts; where it resumes is a function
+ * of the results before it, like the round itself.
+ */
 export function chunkKey(c: JournalChunk): string {
-  return c.subtree === undefined
-    ? `r${c.from}-${c.to}`
-    : `s${c.subtree.index}:${c.subtree.prefix.join('.')}:${c.to}`;
+  if (c.subtree === undefined) return `r${c.from}-${c.to}`;
+  const at = c.from > 0 ? `${c.from}-` : '';
+  return `s${c.subtree.index}:${c.subtree.prefix.join('.')}:${at}${c.to}`;
 }
 
 export interface JournalError {

@@ -315,6 +315,8 @@ const dfsTree = z.object({
       index: z.number().int().nonnegative(),
       schedules: z.number().int().nonnegative(),
       exhausted: z.boolean(),
+      from: z.number().int().positive().optional(),
+      lastPath: z.array(z.number().int().nonnegative()).optional(),
     }),
   ),
   outcomes: z.record(z.string(), z.number().int().nonnegative()),

@@ -127,6 +127,16 @@ export interface DfsOptions {
    * This is how a tree is cut into disjoint pieces for worker threads and shards (frontier.ts).
    */
   prefix?: readonly number[];
+  /**
+   * Continue a search that stopped after this schedule (its path, ordinals as `path()`
+   * returned them; it extends `prefix`): the first run replays it to rebuild the frames and is
+   * not a new schedule (`resuming` is true while it runs), every later run is the next
+   * schedule after it in DFS order. This is how a subtree cut by its budget is continued with
+   * more instead of searched again from its start (campaign.ts `rebudget`). The happens-before
+   * cache starts empty: what the stopped search had cached is not merged again, which can only
+   * cost schedules, never lose one (docs/explorer.md §10).
+   */
+  resumeAfter?: readonly number[];
   /** Merge equivalent states (see the file comment). Default false. */
   por?: boolean;
   /** Try one of each run of interchangeable fresh workers (see `symmetryMask`). Default false. */
@@ -181,6 +191,8 @@ export interface DfsStrategy extends Strategy {
   readonly truncated: boolean;
   /** The ordinals taken at each decision of the last run (0 = the default choice). */
   path(): number[];
+  /** The run under way replays `resumeAfter` (DfsOptions): it is not a new schedule. */
+  readonly resuming: boolean;
   readonly reduction: DfsReduction;
   /** Runs ended at a state already searched (not schedules). */
   readonly pruned: number;
@@ -240,6 +252,15 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   const untilNs = branchWindow?.untilNs ?? Number.POSITIVE_INFINITY;
   const timeJumps = opts.timeJumps ?? true;
   const prefix = opts.prefix ?? [];
+  const resumeAfter = opts.resumeAfter ?? null;
+  if (resumeAfter !== null) {
+    if (!resumeAfter.every((t) => Number.isInteger(t) && t >= 0)) {
+      throw new RangeError('dfs: resumeAfter must be a path of non-negative integer ordinals');
+    }
+    if (resumeAfter.length < prefix.length || prefix.some((t, j) => resumeAfter[j] !== t)) {
+      throw new RangeError('dfs: resumeAfter must extend the prefix');
+    }
+  }
   const por = opts.por ?? false;
   const symmetry = opts.symmetry ?? false;
   if (!Number.isInteger(bound) || bound < 0) {
@@ -352,6 +373,9 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     path() {
       return tried.slice(0, len);
     },
+    get resuming() {
+      return resumeAfter !== null && runs === 1;
+    },
     get done() {
       if (runs === 0) return false;
       if (doneCache === null) doneCache = !hasNext();
@@ -414,14 +438,20 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
         }
         return Math.max(p, 0);
       }
-      // A new frame on the path, taking the default choice (or the prefix's).
-      const fixed = j < prefix.length ? (prefix[j] as number) : 0;
+      // A new frame on the path, taking the default choice (or the prefix's, or on the run
+      // that resumes a stopped search, the choice its last schedule took).
+      const fixed =
+        j < prefix.length
+          ? (prefix[j] as number)
+          : resumeAfter !== null && runs === 1 && j < resumeAfter.length
+            ? (resumeAfter[j] as number)
+            : 0;
       if (fixed >= opts) {
-        host?.diverged(`dfs: prefix decision ${j} wants ordinal ${fixed} of ${opts} options`);
+        host?.diverged(`dfs: fixed decision ${j} wants ordinal ${fixed} of ${opts} options`);
         return 0;
       }
       if (fixed !== 0 && now < fromNs) {
-        host?.diverged(`dfs: prefix decision ${j} departs from the default before the window`);
+        host?.diverged(`dfs: fixed decision ${j} departs from the default before the window`);
         return 0;
       }
       const spent =
@@ -460,6 +490,12 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
       tried[j] = fixed;
       preBefore[j] = spent;
       len = j + 1;
+      // A resumed path must be one this search could have taken (within the bound, not left
+      // out by the symmetry): else it is another search's, or the program changed.
+      if (fixed !== 0 && j >= prefix.length && nextAlternative(j, fixed - 1) !== fixed) {
+        host?.diverged(`dfs: resumed decision ${j} takes ordinal ${fixed}, outside this search`);
+        return 0;
+      }
       return choiceAt(j, fixed);
     },
   };

@@ -90,6 +90,12 @@ export interface ExploreOptions {
   dfsPrefix?: readonly number[];
   /** dfs: the index of that subtree in the frontier, kept on its failures and in the result. */
   dfsSubtree?: number;
+  /**
+   * dfs: continue a search of this subtree that stopped after `from` schedules, the last of
+   * them this path (its `lastPath`, dfs.ts `resumeAfter`): the run that replays it is not
+   * counted, and run numbers go on from `from`.
+   */
+  dfsResumeAfter?: readonly number[];
   /** dfs: merge equivalent states (dfs.ts `por`, hb.ts). */
   dfsPor?: boolean;
   /**
@@ -180,8 +186,14 @@ export function validateExploreOptions(o: ExploreOptions): void {
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > o.runs || from > to) {
     throw new ExploreOptionsError('from', `range [${from}, ${to}) is not inside [0, ${o.runs})`);
   }
-  if (isSystematic(o.strategy) && from !== 0) {
-    throw new ExploreOptionsError('from', 'dfs enumerates from run 0 and cannot be chunked');
+  if (isSystematic(o.strategy) && from !== 0 && o.dfsResumeAfter === undefined) {
+    throw new ExploreOptionsError(
+      'from',
+      'dfs enumerates from run 0 and cannot be chunked (only continued: dfsResumeAfter)',
+    );
+  }
+  if (o.dfsResumeAfter !== undefined && !isSystematic(o.strategy)) {
+    throw new ExploreOptionsError('dfsResumeAfter', 'only a dfs search can be continued');
   }
 }
 
@@ -228,6 +240,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     ...(o.dfsMaxDepth !== undefined ? { maxDepth: o.dfsMaxDepth } : {}),
     ...(o.dfsBound !== undefined ? { bound: o.dfsBound } : {}),
     ...(o.dfsPrefix !== undefined ? { prefix: o.dfsPrefix } : {}),
+    ...(o.dfsResumeAfter !== undefined ? { resumeAfter: o.dfsResumeAfter } : {}),
     ...(o.dfsPor !== undefined ? { por: o.dfsPor } : {}),
     ...(dfsSymmetryOf(o) ? { symmetry: true } : {}),
     ...(systematic ? { branchWindow: dfsBranchWindowOf(program, o) } : {}),
@@ -263,7 +276,31 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     });
   };
 
-  for (let i = from; i < to && !skipAll; i++) {
+  // Continuing a stopped search: one run replays its last schedule to rebuild the frames (not
+  // a schedule: it was counted by the search that ran it), then the loop runs the next ones.
+  let resumeReplays = 0;
+  if (o.dfsResumeAfter !== undefined && !skipAll && from < to) {
+    const replay = await program.run({
+      seed: o.seed,
+      strategy,
+      faults: fixedFaults ?? [],
+      record: true,
+      stopOnViolation: true,
+      ...maxSteps,
+    });
+    // A path this search would not take (another search's, or the program changed) is an
+    // error of the caller's, not a schedule with a violation.
+    const off = replay.violations.find(
+      (v) => v.invariant === 'model-error' && v.message.startsWith('replay diverged'),
+    );
+    if (off !== undefined) {
+      throw new ExploreOptionsError('dfsResumeAfter', `the path does not replay: ${off.message}`);
+    }
+    resumeReplays = 1;
+  }
+  const resumedDone = resumeReplays > 0 && (strategy as DfsStrategy).done;
+
+  for (let i = from; i < to && !skipAll && !resumedDone; i++) {
     if (!systematic && !inShard(i, o.shard)) continue;
     const seed = systematic ? o.seed : runSeed(o.seed, i);
     const faults = fixedFaults ?? faultsFor(program, o, seed);
@@ -390,9 +427,19 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
         : {
             plan: null,
             subtrees:
-              skipAll || totals.runs === 0
+              skipAll || (totals.runs === 0 && resumeReplays === 0)
                 ? []
-                : [{ index: o.dfsSubtree ?? 0, schedules: totals.runs, exhausted: dfs.done }],
+                : [
+                    {
+                      index: o.dfsSubtree ?? 0,
+                      schedules: totals.runs,
+                      exhausted: dfs.done,
+                      // Where the search would go on (a subtree cut by its budget is continued
+                      // from here, campaign.ts `rebudget`).
+                      ...(dfs.done ? {} : { lastPath: dfs.path() }),
+                      ...(from > 0 ? { from } : {}),
+                    },
+                  ],
             outcomes: Object.fromEntries(
               Object.entries(outcomes).sort(([a], [b]) => a.localeCompare(b)),
             ),

@@ -51,6 +51,37 @@ export interface DfsSubtreeResult {
   schedules: number;
   /** Every schedule of the subtree within the bounds was run. */
   exhausted: boolean;
+  /**
+   * Schedules of the subtree run before this part (a search continued after its budget ran
+   * out, campaign.ts `rebudget`); absent: 0, the part starts at the subtree's first schedule.
+   */
+  from?: number;
+  /** When not exhausted: the path of its last schedule, where a continuation goes on. */
+  lastPath?: number[];
+}
+
+/**
+ * Joins two parts of one subtree's search: the same part twice is one, and a continuation
+ * (its `from` is where the other ended) extends it. Anything else is not one search.
+ */
+export function joinSubtreeParts(a: DfsSubtreeResult, b: DfsSubtreeResult): DfsSubtreeResult {
+  const [x, y] = (a.from ?? 0) <= (b.from ?? 0) ? [a, b] : [b, a];
+  const xFrom = x.from ?? 0;
+  const yFrom = y.from ?? 0;
+  if (xFrom === yFrom) return x;
+  if (yFrom !== xFrom + x.schedules || x.exhausted) {
+    throw new Error(
+      `subtree ${a.index}: parts [${xFrom}, ${xFrom + x.schedules}) and [${yFrom}, ${yFrom + y.schedules}) do not join`,
+    );
+  }
+  const out: DfsSubtreeResult = {
+    index: x.index,
+    schedules: x.schedules + y.schedules,
+    exhausted: y.exhausted,
+  };
+  if (xFrom > 0) out.from = xFrom;
+  if (y.lastPath !== undefined) out.lastPath = y.lastPath;
+  return out;
 }
 
 /** How a DFS was split: the same for every piece and shard of one search. */
@@ -180,7 +211,10 @@ export function mergeDfs(
   let prunedRuns = 0;
   for (const p of present) {
     prunedRuns += p.prunedRuns;
-    for (const t of p.subtrees) if (!subtrees.has(t.index)) subtrees.set(t.index, t);
+    for (const t of p.subtrees) {
+      const had = subtrees.get(t.index);
+      subtrees.set(t.index, had === undefined ? t : joinSubtreeParts(had, t));
+    }
     for (const [k, v] of Object.entries(p.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
     for (const h of p.states) states.add(h);
     truncated ||= p.truncated;

@@ -39,6 +39,8 @@ export interface StrategyFactoryOptions {
   branchWindow?: BranchWindow | null;
   /** dfs: a fixed decision prefix: explore only the subtree below it (frontier.ts). */
   prefix?: readonly number[];
+  /** dfs: continue a search stopped after this path (dfs.ts `resumeAfter`). */
+  resumeAfter?: readonly number[];
   /** dfs: merge equivalent states (dfs.ts `por`). */
   por?: boolean;
   /** dfs: leave out choices that only rename fresh pool workers (dfs.ts `symmetry`). */
@@ -139,6 +141,7 @@ export function strategyFromName(name: string, opts: StrategyFactoryOptions = {}
         ...(opts.bound !== undefined ? { bound: opts.bound } : {}),
         ...tj,
         ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
+        ...(opts.resumeAfter !== undefined ? { resumeAfter: opts.resumeAfter } : {}),
         ...(opts.branchWindow !== undefined ? { branchWindow: opts.branchWindow } : {}),
         ...(opts.por !== undefined ? { por: opts.por } : {}),
         ...(opts.symmetry !== undefined ? { symmetry: opts.symmetry } : {}),

@@ -25,7 +25,7 @@ import {
 import { type ExploreOptions, explore } from '../../src/explore/explore.js';
 import { dfsFrontier, refineFrontier } from '../../src/explore/frontier.js';
 import type { Program, RunReport } from '../../src/explore/program.js';
-import type { ExploreResult } from '../../src/explore/result.js';
+import { type ExploreResult, mergeResults } from '../../src/explore/result.js';
 import { estimateTreeSize } from '../../src/explore/tree-estimate.js';
 import { depth3Program, lostUpdateProgram, sliceLogProgram } from '../explore/programs.js';
 
@@ -540,7 +540,7 @@ test('a tree the frontier enumerates whole is counted, not probed: the estimate 
   assert.equal(c.split?.frontierRuns, frontier.runs, 'no probes on top of the deepening');
 });
 
-test('a subtree that used its whole share is searched again with what the others left: a budget of exactly the tree exhausts it, on any jobs', async () => {
+test('a subtree that used its whole share is continued with what the others left: a budget of exactly the tree exhausts it, on any jobs', async () => {
   const unsplit = await unsplitDfs(depth3Program(), 3);
   assert.equal(unsplit.exhausted, true);
   const size = unsplit.totals.runs;
@@ -559,7 +559,8 @@ test('a subtree that used its whole share is searched again with what the others
     const c = r.summary.certificate;
     assert.ok(c !== null && c.split !== null);
     assert.ok(c.split.reruns > 0, 'a later round ran');
-    assert.ok(c.split.rerunRuns > 0);
+    // Continued after its last schedule: one replay per continuation, nothing searched twice.
+    assert.equal(c.split.rerunRuns, c.split.reruns);
     assert.equal(c.exhausted, true, `jobs ${jobs}`);
     assert.equal(c.schedules, size, 'every schedule once, the reruns not counted');
     assert.deepEqual(
@@ -583,4 +584,74 @@ test('a subtree that used its whole share is searched again with what the others
   assert.ok(s !== null);
   assert.equal(s.exhausted, false);
   assert.ok(s.schedules <= size - 1, `${s.schedules} schedules within a budget of ${size - 1}`);
+});
+
+test('a dfs stopped after N schedules and continued after its last path (resumeAfter) is the unsplit search, schedule for schedule', async () => {
+  const opts = {
+    strategy: 'dfs',
+    depth: 2,
+    runs: 10_000,
+    seed: 1,
+    shrink: false,
+    selfCheckEvery: 1_000_000,
+  } as const;
+  const whole: number[][] = [];
+  const w = await explore(sliceLogProgram(3, whole), opts);
+  assert.equal(w.exhausted, true);
+  // Run 0 of a piece is self-checked: its replay is logged right after it.
+  const wholeRuns = whole.filter((_, i) => i !== 1).map((l) => l.join(''));
+  const n = w.totals.runs;
+  for (const stop of [1, 2, Math.floor(n / 2), n - 1]) {
+    const first: number[][] = [];
+    const a = await explore(sliceLogProgram(3, first), { ...opts, runs: stop });
+    const t = a.dfs?.subtrees[0];
+    assert.ok(t !== undefined && !t.exhausted && t.lastPath !== undefined, `stop ${stop}`);
+    const rest: number[][] = [];
+    const b = await explore(sliceLogProgram(3, rest), {
+      ...opts,
+      from: stop,
+      dfsResumeAfter: t.lastPath,
+    });
+    assert.equal(b.exhausted, true, `stop ${stop}`);
+    assert.equal(b.totals.runs, n - stop, 'the replay is not a schedule');
+    const firstRuns = first.filter((_, i) => i !== 1).map((l) => l.join(''));
+    // The continuation's first run replays the last schedule of the first part.
+    assert.equal(rest[0]?.join(''), firstRuns[firstRuns.length - 1]);
+    assert.deepEqual([...firstRuns, ...rest.slice(1).map((l) => l.join(''))], wholeRuns);
+    const parts = mergeResults([a, b]).dfs;
+    assert.deepEqual(parts?.subtrees, [{ index: 0, schedules: n, exhausted: true }]);
+    assert.deepEqual(parts?.outcomes, w.dfs?.outcomes);
+    assert.deepEqual(parts?.states, w.dfs?.states);
+  }
+  // Stopped at its last schedule: the continuation runs nothing and says exhausted.
+  const last = await explore(sliceLogProgram(3, []), { ...opts, runs: n });
+  const lastPath = last.dfs?.subtrees[0]?.lastPath;
+  if (last.exhausted !== true) {
+    assert.ok(lastPath !== undefined);
+    const none = await explore(sliceLogProgram(3, []), {
+      ...opts,
+      from: n,
+      runs: n + 5,
+      dfsResumeAfter: lastPath,
+    });
+    assert.equal(none.totals.runs, 0);
+    assert.equal(none.exhausted, true);
+  } else {
+    assert.equal(lastPath, undefined, 'an exhausted subtree has no last path');
+  }
+  // A path that does not extend the prefix, or that this search would not take, is refused.
+  await assert.rejects(
+    explore(sliceLogProgram(3, []), { ...opts, dfsPrefix: [1], from: 1, dfsResumeAfter: [0, 0] }),
+    /extend the prefix/,
+  );
+  await assert.rejects(
+    explore(sliceLogProgram(3, []), { ...opts, from: 1, dfsResumeAfter: [40] }),
+    /does not replay: .*ordinal 40/,
+  );
+  // Within the options but beyond the bound (delay bound 0: only the default schedule).
+  const d0 = { ...opts, depth: 0, dfsBound: 'delay' } as const;
+  await assert.rejects(
+    explore(sliceLogProgram(3, []), { ...d0, from: 1, dfsResumeAfter: [1] }),
+    /does not replay: .*outside this search/,
+  );
 });

@@ -131,6 +131,33 @@ for (const [name, o] of [
   });
 }
 
+test('journal: a split dfs whose subtrees are continued in later rounds, interrupted and resumed, ends as the uninterrupted one', async () => {
+  const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'resetlab-journal-')));
+  const [whole, parts] = dirs as [string, string];
+  try {
+    const size = (await run(DFS)).certificate?.schedules ?? 0;
+    // A budget of exactly the tree, shared by a one-probe estimate: some subtree is cut and
+    // continued in a later round (campaign.ts `rebudget`).
+    const o = { ...DFS, runs: size, splitTarget: 8, probesPerSubtree: 1 };
+    const ref = await run({ ...o, out: whole });
+    assert.ok((ref.certificate?.split?.reruns ?? 0) > 0, 'a later round ran');
+    assert.equal(ref.certificate?.exhausted, true);
+    for (const fraction of [0.5, 0.9]) {
+      rmSync(parts, { recursive: true, force: true });
+      const first = await interrupted(o, parts, ref.runs, fraction);
+      assert.equal(first.interrupted, true);
+      const keys = readFileSync(join(parts, JOURNAL_FILE), 'utf8').trim().split('\n').slice(1);
+      const continued = keys.filter((l) => /:\d+-\d+$/.test(JSON.parse(l).key)).length;
+      // Late enough, the first session had journaled continuations (`s<k>:<prefix>:<from>-<to>`).
+      if (fraction === 0.9) assert.ok(continued > 0, 'continuations in the journal');
+      const resumed = await run({ ...o, out: parts, resume: true });
+      assert.deepEqual(comparable(resumed), comparable(ref), `interrupted at ${fraction}`);
+    }
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test('journal: another campaign’s journal, a damaged one, or --resume without --out is refused', async () => {
   const out = mkdtempSync(join(tmpdir(), 'resetlab-journal-'));
   try {
