@@ -11,6 +11,8 @@ export interface BenchSizes {
   /** Measurement 8: litmus scenarios certified (in litmus.ts order) and the schedule budget each. */
   litmusScenarios: number;
   litmusBudget: number;
+  /** Measurement 10: the schedule budget of each search (plain and reducing) per litmus. */
+  porReductionBudget: number;
   /** Runs per explore campaign (measurement 1) and untimed warm-up runs before it. */
   exploreRuns: number;
   exploreWarmup: number;
@@ -47,6 +49,7 @@ export interface BenchSizes {
 export const FULL_SIZES: BenchSizes = {
   litmusScenarios: 1_000,
   litmusBudget: 5_000,
+  porReductionBudget: 20_000,
   exploreRuns: 200,
   exploreWarmup: 12,
   overheadSeeds: 20,
@@ -71,6 +74,7 @@ export const FULL_SIZES: BenchSizes = {
 export const QUICK_SIZES: BenchSizes = {
   litmusScenarios: 1,
   litmusBudget: 20,
+  porReductionBudget: 20,
   exploreRuns: 6,
   exploreWarmup: 1,
   overheadSeeds: 2,

@@ -209,6 +209,29 @@ export function formatBench(r: BenchResult): string {
     ),
   );
   out.push('');
+  const pr = r.porReduction;
+  out.push(
+    `10. Reduction at preemption bound ${pr.depth} (default, race window, plain dfs against --por, at most ${pr.budget} schedules each, ${pr.jobs} thread${pr.jobs === 1 ? '' : 's'}): ${pr.geomean === null ? 'not measured' : `${pr.lowerBound ? '>= ' : ''}${num(pr.geomean)}× fewer executions (geometric mean)`}`,
+  );
+  out.push(
+    table(
+      ['program', 'por executions', 'plain schedules', 'ratio', 'outcomes and states'],
+      pr.cells.map((c) => [
+        c.program,
+        c.porExhausted ? String(c.porExecutions) : `> ${c.porExecutions} (not exhausted)`,
+        c.plainSchedules === null ? '-' : `${c.plainExhausted ? '' : '>= '}${c.plainSchedules}`,
+        c.ratio === null ? 'not measured' : `${c.lowerBound ? '>= ' : ''}${num(c.ratio)}×`,
+        c.statesAgree === null
+          ? '-'
+          : c.statesAgree
+            ? c.plainExhausted
+              ? 'the same'
+              : "plain's among reduced"
+            : 'DIFFER',
+      ]),
+    ),
+  );
+  out.push('');
   const vb = r.vsBase;
   out.push(
     vb === null

@@ -11,6 +11,8 @@
  * 7. virtual time simulated per wall second (from 1 and 2),
  * 8. a delay-bounded DFS certificate per litmus scenario on default (litmus-bench.ts),
  * 9. with a base build (`baseDist`), runs/s against that build side by side (vs-base.ts),
+ * 10. plain dfs against the reducing dfs on every litmus tree at preemption bound 0
+ *     (por-reduction.ts; `ratios.porReduction`),
  * and the scheduler's own cost per decision (kernel-micro.ts).
  *
  * Every figure comes from this run, so ratios between them are measured under the same load.
@@ -33,6 +35,7 @@ import { measureKernels } from './kernel-bench.js';
 import { kernelMicro } from './kernel-micro.js';
 import { measureLitmus } from './litmus-bench.js';
 import { measureOverhead } from './overhead.js';
+import { measurePorReduction } from './por-reduction.js';
 import type { BenchOptions, BenchPhase, BenchResult, Simulation } from './result.js';
 import { measureScaling } from './scaling.js';
 import { measureVsBase, VS_BASE_PROGRAM } from './vs-base.js';
@@ -58,6 +61,7 @@ const PHASES: readonly BenchPhase[] = [
   'determinism',
   'corpus',
   'litmus',
+  'por-reduction',
   'vs-base',
 ];
 
@@ -114,6 +118,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   );
   const corpus = await measureCorpus(resolveProgram, sizes, phase('corpus'));
   const litmus = await measureLitmus(resolveProgram, sizes, now, phase('litmus'));
+  const porReduction = await measurePorReduction(
+    sizes,
+    quick ? 1 : Math.min(2, availableParallelism()),
+    phase('por-reduction'),
+  );
   const vsBase =
     opts.baseDist === undefined
       ? null
@@ -149,9 +158,15 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     determinism,
     simulation,
     litmus,
+    porReduction,
     vsBase,
   });
-  const goals = evaluateGoals(ratios, { scaling, quick, timeToBug: kernels.timeToBug });
+  const goals = evaluateGoals(ratios, {
+    scaling,
+    quick,
+    timeToBug: kernels.timeToBug,
+    porReduction,
+  });
 
   const sum = (f: (e: (typeof explore)[number]) => number) => explore.reduce((a, e) => a + f(e), 0);
   const exploreMs = sum((e) => e.elapsedMs);
@@ -228,6 +243,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     simulation,
     scheduler,
     litmus,
+    porReduction,
     vsBase,
     ratios,
     goals,

@@ -12,7 +12,8 @@
  *
  * Each search runs twice, the second time with every reduction `--por` turns on (the
  * happens-before cache, docs/explorer.md §11, and the symmetry of fresh pool workers, §12), for
- * `ratios.porReduction`: the executions each needed to exhaust the tree, and whether both
+ * `ratios.porReductionDelay1` (`ratios.porReduction` is measurement 10's, at a preemption
+ * bound: por-reduction.ts): the executions each needed to exhaust the tree, and whether both
  * reached the same outcomes and final states. The driver model's footprints are conservative,
  * so on a litmus scenario the cache merges nothing and what is saved is the symmetry's; the
  * figure says how much rather than assume it.

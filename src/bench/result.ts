@@ -230,11 +230,18 @@ export interface BenchRatios {
   /** pct over random schedules/s in full-model exploration. */
   pctOverRandomThroughput: number;
   /**
-   * Measurement 8: executions plain dfs needs to exhaust a litmus tree over those the reducing
-   * dfs needs (its schedules plus its pruned runs), geometric mean over the litmus scenarios
-   * both exhausted; null when none was (a quick run's budget is below every tree).
+   * Measurement 10 (por-reduction.ts): executions plain dfs needs to exhaust a litmus tree on
+   * `default` at preemption bound 0 in its race window over those the reducing dfs needs (its
+   * schedules plus its pruned runs), geometric mean over the litmus scenarios the reducing
+   * search exhausted within the budget; a lower bound when plain dfs stopped at the budget on
+   * any of them (`porReduction.lowerBound`); null when none was measured.
    */
   porReduction: number | null;
+  /**
+   * The same at delay bound 1 (measurement 8), over the litmus scenarios both searches
+   * exhausted; null when none was.
+   */
+  porReductionDelay1: number | null;
   /**
    * Measurement 9: full-model runs/s (hang@default, random) of this build over the base
    * build's, side by side in this run (vs-base.ts; goal >= 2 over the main issue 16 started
@@ -292,6 +299,43 @@ export interface LitmusCertificateFigures {
   };
 }
 
+/** Measurement 10 (por-reduction.ts): one litmus scenario's two searches. */
+export interface PorReductionCell {
+  program: string;
+  /** Schedules plus pruned runs of the reducing search (`--por`). */
+  porExecutions: number;
+  /** Whether it exhausted the tree within the budget (else the cell is not measured). */
+  porExhausted: boolean;
+  /** Schedules of plain dfs; null when it was not run (the reducing search did not exhaust). */
+  plainSchedules: number | null;
+  plainExhausted: boolean;
+  /** plainSchedules / porExecutions; a lower bound when plain dfs stopped at the budget. */
+  ratio: number | null;
+  lowerBound: boolean;
+  /**
+   * Both exhausted: the same outcomes and final states. Plain dfs cut: everything it reached
+   * was reached by the reducing search. Null when not measured.
+   */
+  statesAgree: boolean | null;
+}
+
+/** Measurement 10: reduction at a preemption bound, every litmus scenario on `default`. */
+export interface PorReduction {
+  bound: 'preemption';
+  depth: number;
+  /** Each scenario's own race window (docs/explorer.md §13). */
+  branchWindow: 'race';
+  /** Schedules each search may run. */
+  budget: number;
+  /** Worker threads the searches ran on (independent searches; executions, not time). */
+  jobs: number;
+  cells: PorReductionCell[];
+  /** Geometric mean of the measured cells' ratios (`ratios.porReduction`). */
+  geomean: number | null;
+  /** Whether some cell's plain search stopped at the budget, making the mean a lower bound. */
+  lowerBound: boolean;
+}
+
 export interface BenchResult {
   schema: 1;
   quick: boolean;
@@ -337,6 +381,8 @@ export interface BenchResult {
   scheduler: KernelMicroResult;
   /** Measurement 8: a bounded DFS certificate per litmus scenario on default. */
   litmus: LitmusCertificateFigures[];
+  /** Measurement 10. */
+  porReduction: PorReduction;
   /** Measurement 9; null when no base build was given. */
   vsBase: VsBase | null;
   ratios: BenchRatios;
@@ -352,6 +398,7 @@ export type BenchPhase =
   | 'determinism'
   | 'corpus'
   | 'litmus'
+  | 'por-reduction'
   | 'vs-base';
 
 export interface BenchProgress {

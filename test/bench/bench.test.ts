@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { QUICK_SIZES } from '../../src/bench/common.js';
 import { formatBench, renderBenchHtml, runBench } from '../../src/bench/index.js';
+import { measurePorReduction } from '../../src/bench/por-reduction.js';
 import type { BenchResult } from '../../src/bench/result.js';
 
 function finitePositive(x: number, what: string): void {
@@ -51,6 +53,7 @@ test('the docs/design.md §4 bench shape, plus the machine it ran on', async () 
     'free-run',
     'kernels',
     'litmus',
+    'por-reduction',
     'scaling',
     'scheduler',
   ]);
@@ -211,4 +214,41 @@ test('8: a delay-bounded dfs certificate per litmus scenario, its figures the se
   assert.equal(l.por.sameStates, true);
   assert.equal(r.ratios.porReduction, null);
   assert.match(formatBench(r), /8\. Litmus certificates[\s\S]*window@default\s+20\s+20\s+no/);
+});
+
+test('10: plain dfs against the reducing dfs at preemption bound 0: exact where both exhaust, a lower bound where plain dfs stops at the budget, not measured where the reduced tree exceeds it', async () => {
+  const r = await bench();
+  // Quick: the first litmus only, and 20 schedules are far below its reduced tree (1 080).
+  assert.equal(r.porReduction.cells.length, 1);
+  assert.equal(r.porReduction.cells[0]?.ratio, null);
+  assert.equal(r.ratios.porReduction, null);
+  assert.match(r.goals.find((g) => g.id === 'por-reduction')?.note ?? '', /no litmus tree/);
+  // Three small trees on 2 worker threads, with a budget between their sizes: suspend-race
+  // (336 schedules reduced, 624 plain) is measured exactly; perfcnt-reset (384 reduced, 9 216
+  // plain) is a lower bound at the budget; window (1 080 reduced) is not measured.
+  const m = await measurePorReduction({ ...QUICK_SIZES, porReductionBudget: 700 }, 2, undefined, [
+    'suspend-race@default',
+    'perfcnt-reset@default',
+    'window@default',
+  ]);
+  const [suspend, perfcnt, window] = m.cells;
+  assert.deepEqual(
+    [suspend?.porExhausted, suspend?.plainExhausted, suspend?.lowerBound, suspend?.statesAgree],
+    [true, true, false, true],
+  );
+  assert.equal(suspend?.ratio, (suspend?.plainSchedules ?? 0) / (suspend?.porExecutions ?? 1));
+  assert.ok((suspend?.ratio ?? 0) > 1, 'the symmetry saves schedules');
+  assert.deepEqual(
+    [perfcnt?.porExhausted, perfcnt?.plainExhausted, perfcnt?.lowerBound, perfcnt?.statesAgree],
+    [true, false, true, true],
+  );
+  assert.equal(perfcnt?.plainSchedules, 700);
+  assert.deepEqual(
+    [window?.porExhausted, window?.plainSchedules, window?.ratio],
+    [false, null, null],
+  );
+  assert.equal(m.lowerBound, true);
+  assert.ok(
+    Math.abs((m.geomean ?? 0) - Math.sqrt((suspend?.ratio ?? 0) * (perfcnt?.ratio ?? 0))) < 1e-9,
+  );
 });
