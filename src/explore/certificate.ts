@@ -92,7 +92,7 @@ export interface Certificate {
     subtrees: number;
     explored: number;
     frontierRuns: number;
-    /** Subtree searches run again with a larger share, and their discarded runs (§10). */
+    /** Subtrees continued with a larger share, and the replays that took (§10). */
     reruns: number;
     rerunRuns: number;
   } | null;

@@ -130,7 +130,7 @@ export interface DfsOptions {
   /**
    * Continue a search that stopped after this schedule (its path, ordinals as `path()`
    * returned them; it extends `prefix`): the first run replays it to rebuild the frames and is
-   * not a new schedule (`resuming` is true while it runs), every later run is the next
+   * not a new schedule (explore.ts does not count it), every later run is the next
    * schedule after it in DFS order. This is how a subtree cut by its budget is continued with
    * more instead of searched again from its start (campaign.ts `rebudget`). The happens-before
    * cache starts empty: what the stopped search had cached is not merged again, which can only
@@ -191,8 +191,6 @@ export interface DfsStrategy extends Strategy {
   readonly truncated: boolean;
   /** The ordinals taken at each decision of the last run (0 = the default choice). */
   path(): number[];
-  /** The run under way replays `resumeAfter` (DfsOptions): it is not a new schedule. */
-  readonly resuming: boolean;
   readonly reduction: DfsReduction;
   /** Runs ended at a state already searched (not schedules). */
   readonly pruned: number;
@@ -372,9 +370,6 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     },
     path() {
       return tried.slice(0, len);
-    },
-    get resuming() {
-      return resumeAfter !== null && runs === 1;
     },
     get done() {
       if (runs === 0) return false;

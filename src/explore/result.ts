@@ -93,11 +93,12 @@ export interface DfsPlan {
   /** Schedules the whole search may run (shared among the subtrees by estimated size). */
   budget: number;
   /**
-   * Runs of subtrees that used their whole share and were searched again with more (the
-   * campaign's later rounds, campaign.ts `rebudget`): not schedules of the search.
+   * Runs spent continuing subtrees that used their whole share (the campaign's later rounds,
+   * campaign.ts `rebudget`): one replay of the last schedule per continuation, not a schedule
+   * of the search. (Before continuations, the runs of a subtree searched again from its start.)
    */
   rerunRuns?: number;
-  /** Subtree searches run again so (one subtree may be run again in several rounds). */
+  /** Continuations so (one subtree may be continued in several rounds). */
   reruns?: number;
 }
 
