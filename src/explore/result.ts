@@ -205,7 +205,8 @@ export function mergeDfs(
   const present = parts.filter((p): p is DfsTreeResult => p !== null && p !== undefined);
   const first = present[0];
   if (first === undefined) return null;
-  const subtrees = new Map<number, DfsSubtreeResult>();
+  // Every part of each subtree (a continuation is a later part), joined in order below.
+  const pieces = new Map<number, DfsSubtreeResult[]>();
   const outcomes: Record<string, number> = {};
   const states = new Set<string>();
   let truncated = false;
@@ -213,8 +214,9 @@ export function mergeDfs(
   for (const p of present) {
     prunedRuns += p.prunedRuns;
     for (const t of p.subtrees) {
-      const had = subtrees.get(t.index);
-      subtrees.set(t.index, had === undefined ? t : joinSubtreeParts(had, t));
+      const had = pieces.get(t.index);
+      if (had === undefined) pieces.set(t.index, [t]);
+      else had.push(t);
     }
     for (const [k, v] of Object.entries(p.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
     for (const h of p.states) states.add(h);
@@ -222,7 +224,13 @@ export function mergeDfs(
   }
   return {
     plan: present.find((p) => p.plan !== null)?.plan ?? null,
-    subtrees: [...subtrees.values()].sort((a, b) => a.index - b.index),
+    subtrees: [...pieces.values()]
+      .map((ps) =>
+        ps
+          .sort((a, b) => (a.from ?? 0) - (b.from ?? 0))
+          .reduce((joined, t) => joinSubtreeParts(joined, t)),
+      )
+      .sort((a, b) => a.index - b.index),
     outcomes: Object.fromEntries(Object.entries(outcomes).sort(([a], [b]) => a.localeCompare(b))),
     states: [...states].sort(),
     truncated,

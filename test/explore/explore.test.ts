@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { type ExploreOptions, explore, inShard, runSeed } from '../../src/explore/explore.js';
 import type { Program } from '../../src/explore/program.js';
-import { type ExploreResult, mergeResults } from '../../src/explore/result.js';
+import {
+  type DfsSubtreeResult,
+  type ExploreResult,
+  joinSubtreeParts,
+  mergeDfs,
+  mergeResults,
+} from '../../src/explore/result.js';
 import { flakyProgram, noisyProgram } from './programs.js';
 
 /** The parts of a result that must not depend on how the campaign was cut. */
@@ -123,4 +129,47 @@ test('onFailure and onProgress are called; shouldStop ends the campaign early', 
   assert.equal(r.totals.runs, 300);
   assert.equal(r.stoppedEarly, true);
   assert.deepEqual(progress, [100, 200, 300, 300]);
+});
+
+test('the parts of a continued dfs subtree join in any order; the same part twice is one; a gap or an overlap is an error', () => {
+  const a: DfsSubtreeResult = { index: 3, schedules: 10, exhausted: false, lastPath: [0, 1] };
+  const b: DfsSubtreeResult = { index: 3, from: 10, schedules: 5, exhausted: false, lastPath: [1] };
+  const c: DfsSubtreeResult = { index: 3, from: 15, schedules: 2, exhausted: true };
+  const tree = (subtrees: DfsSubtreeResult[]) => ({
+    plan: null,
+    subtrees,
+    outcomes: {},
+    states: [],
+    truncated: false,
+    reduction: 'none' as const,
+    prunedRuns: 0,
+    footprints: null,
+    bound: 'preemption' as const,
+    maxDepth: 10,
+    branchWindow: null,
+    timeJumps: true,
+    faults: [],
+    estimate: null,
+  });
+  for (const order of [
+    [a, b, c],
+    [c, b, a],
+    [b, c, a],
+  ]) {
+    const m = mergeDfs(order.map((t) => tree([t])));
+    assert.deepEqual(m?.subtrees, [{ index: 3, schedules: 17, exhausted: true }]);
+  }
+  assert.deepEqual(joinSubtreeParts(a, b), {
+    index: 3,
+    schedules: 15,
+    exhausted: false,
+    lastPath: [1],
+  });
+  assert.deepEqual(joinSubtreeParts(a, a), a);
+  assert.throws(() => joinSubtreeParts(a, c), /do not join/);
+  assert.throws(
+    () => joinSubtreeParts({ ...a, exhausted: true }, b),
+    /do not join/,
+    'nothing continues an exhausted subtree',
+  );
 });
