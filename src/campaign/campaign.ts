@@ -49,6 +49,7 @@ import { getProgram, programIds } from '../explore/registry.js';
 import {
   type DfsEstimate,
   type DfsPlan,
+  type DfsSubtreeResult,
   dedupeFailures,
   dfsExhausted,
   type ExploreResult,
@@ -433,9 +434,45 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     finishedViolating += r.totals.violatingRuns;
     const merged = mergeResults(done, { stopAfterFirst: o.stopAfterFirst ?? false });
     files.sync(merged.failures, o.onFailure);
-    // A chunk an interrupt stopped is not complete: it is run again on resume.
-    if (journal !== null && !journaled && !interrupted) journal.append(chunkKey(c), r);
+    // A run range an interrupt stopped is not complete: it is run again on resume. A dfs
+    // subtree is journaled as far as it got (nothing, if it had not started), and a resume
+    // continues it after its last schedule (`continuation`).
+    const keep = !interrupted || (c.subtree !== undefined && subtreePart(r, c) !== undefined);
+    if (journal !== null && !journaled && keep) journal.append(chunkKey(c), r);
     progress(0, 0);
+  };
+  /**
+   * The chunk that goes on where `c`'s result `r` stopped short of its budget without
+   * exhausting its subtree (an interrupt), after its last schedule (dfs.ts `resumeAfter`);
+   * null when `r` is complete: exhausted, cut by its budget (the rounds' business), ended at a
+   * violation with stopAfterFirst, or empty. The parts join as one search (result.ts
+   * `joinSubtreeParts`), so a resumed campaign ends as the uninterrupted one.
+   */
+  const continuation = (r: ExploreResult, c: Chunk): Chunk | null => {
+    if (c.subtree === undefined) return null;
+    const t = subtreePart(r, c);
+    if (t === undefined || t.exhausted || t.lastPath === undefined) return null;
+    if (o.stopAfterFirst === true && r.firstViolationRun !== null) return null;
+    const end = (t.from ?? 0) + t.schedules;
+    if (end >= c.to) return null;
+    return { index: c.index, from: end, to: c.to, subtree: c.subtree, resumeAfter: t.lastPath };
+  };
+  /**
+   * With `resume`: accepts what the journal holds of chunk `c` and of the continuations of its
+   * interrupted parts, and returns the chunk still to run, or null when it is complete.
+   */
+  const fromJournal = (c: Chunk): Chunk | null => {
+    if (journal === null || o.resume !== true || resumed === null) return c;
+    let cur: Chunk | null = c;
+    while (cur !== null) {
+      const r = journal.resumed.get(chunkKey(cur));
+      if (r === undefined) return cur;
+      resumed.chunks++;
+      resumed.runs += r.totals.runs;
+      accept(r, cur, true);
+      cur = continuation(r, cur);
+    }
+    return null;
   };
   // The chunks an earlier session finished (journal.ts), in chunk order; with stopAfterFirst,
   // nothing after the first of them that violated is run (it would be dropped by the merge).
@@ -446,15 +483,11 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
     resumed = { chunks: 0, runs: 0 };
     for (const c of chunks) {
       if (stop) break;
-      const r = journal.resumed.get(chunkKey(c));
-      if (r === undefined) {
-        left.push(c);
-        continue;
-      }
-      resumed.chunks++;
-      resumed.runs += r.totals.runs;
-      accept(r, c, true);
-      if (o.stopAfterFirst === true && r.firstViolationRun !== null) stop = true;
+      const before = done.length;
+      const rest = fromJournal(c);
+      if (rest !== null) left.push(rest);
+      const read = done.slice(before);
+      if (o.stopAfterFirst === true && read.some((r) => r.firstViolationRun !== null)) stop = true;
     }
     todo = left;
   }
@@ -500,10 +533,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       if (again.length === 0) break;
       const left: Chunk[] = [];
       for (const c of again) {
-        const r =
-          journal !== null && o.resume === true ? journal.resumed.get(chunkKey(c)) : undefined;
-        if (r === undefined) left.push(c);
-        else accept(r, c, true);
+        const rest = fromJournal(c);
+        if (rest !== null) left.push(rest);
       }
       await runChunks(left);
     }
@@ -537,6 +568,12 @@ export function writeSummary(dir: string, summary: CampaignSummary): string {
   writeFileSync(`${path}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
   return path;
+}
+
+/** The part of chunk `c`'s subtree that its result `r` ran (none: a dfs chunk not started). */
+function subtreePart(r: ExploreResult, c: Chunk): DfsSubtreeResult | undefined {
+  const k = c.subtree?.index;
+  return k === undefined ? undefined : r.dfs?.subtrees.find((t) => t.index === k);
 }
 
 interface ThreadHooks {

@@ -13,8 +13,10 @@
  * (`r<from>-<to>`, `s<index>:<prefix>:<budget>`, or for a subtree continued in a later round
  * `s<index>:<prefix>:<from>-<budget>`) and its result as `explore` returned it.
  *
- * Only chunks that ended by themselves are written: a chunk stopped by an interrupt is not
- * complete, and is run again on resume. A line is written whole with one append, after the
+ * A run range stopped by an interrupt is not written: it is not complete, and is run again on
+ * resume. A dfs subtree stopped by an interrupt is written as far as it got, with the path of
+ * its last schedule, and a resume continues it from there (campaign.ts `continuation`; the
+ * continuation's own line has the `<from>-<budget>` key). A line is written whole with one append, after the
  * chunk's failure files; a line cut short by a crash is the last one, and reading ignores it
  * (it is run again). Merging journaled results with new ones is the merge of any two pieces of
  * one campaign (src/explore/result.ts), so a resumed campaign ends with the result, summary and
