@@ -209,6 +209,13 @@ export function formatBench(r: BenchResult): string {
     ),
   );
   out.push('');
+  const vb = r.vsBase;
+  out.push(
+    vb === null
+      ? '9. Against a base build: not measured (--base-dist DIR)'
+      : `9. Against a base build (${vb.baseDist}): ${vb.program} ${vb.strategy} ${num(vb.headRunsPerSec)} runs/s against ${num(vb.baseRunsPerSec)}, head/base ${num(vb.ratio)}× (median of ${vb.reps} repetitions of ${vb.runsPerRep} runs: ${vb.perRep.map((x) => x.toFixed(2)).join(', ')})`,
+  );
+  out.push('');
   const pr = r.porReduction;
   out.push(
     `10. Reduction at preemption bound ${pr.depth} (default, race window, plain dfs against --por, at most ${pr.budget} schedules each, ${pr.jobs} thread${pr.jobs === 1 ? '' : 's'}): ${pr.geomean === null ? 'not measured' : `${pr.lowerBound ? '>= ' : ''}${num(pr.geomean)}× fewer executions (geometric mean)`}`,
@@ -230,13 +237,6 @@ export function formatBench(r: BenchResult): string {
             : 'DIFFER',
       ]),
     ),
-  );
-  out.push('');
-  const vb = r.vsBase;
-  out.push(
-    vb === null
-      ? '9. Against a base build: not measured (--base-dist DIR)'
-      : `9. Against a base build (${vb.baseDist}): ${vb.program} ${vb.strategy} ${num(vb.headRunsPerSec)} runs/s against ${num(vb.baseRunsPerSec)}, head/base ${num(vb.ratio)}× (median of ${vb.reps} repetitions of ${vb.runsPerRep} runs: ${vb.perRep.map((x) => x.toFixed(2)).join(', ')})`,
   );
   out.push('');
   const m = r.scheduler;

@@ -223,6 +223,10 @@ test('10: plain dfs against the reducing dfs at preemption bound 0: exact where 
   assert.equal(r.porReduction.cells[0]?.ratio, null);
   assert.equal(r.ratios.porReduction, null);
   assert.match(r.goals.find((g) => g.id === 'por-reduction')?.note ?? '', /no litmus tree/);
+  assert.match(
+    formatBench(r),
+    /10\. Reduction at preemption bound 0[^\n]*not measured[\s\S]*window@default\s+> 20 \(not exhausted\)/,
+  );
   // Three small trees on 2 worker threads, with a budget between their sizes: suspend-race
   // (336 schedules reduced, 624 plain) is measured exactly; perfcnt-reset (384 reduced, 9 216
   // plain) is a lower bound at the budget; window (1 080 reduced) is not measured.
