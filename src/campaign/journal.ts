@@ -16,7 +16,10 @@
  * A run range stopped by an interrupt is not written: it is not complete, and is run again on
  * resume. A dfs subtree stopped by an interrupt is written as far as it got, with the path of
  * its last schedule, and a resume continues it from there (campaign.ts `continuation`; the
- * continuation's own line has the `<from>-<budget>` key). A line is written whole with one append, after the
+ * continuation's own line has the `<from>-<budget>` key; with the happens-before cache of a
+ * program with complete footprints, the continuation starts with an empty cache and may run
+ * more schedules than the uninterrupted search, with the same outcomes and states; scenarios'
+ * footprints are conservative and keep no cache). A line is written whole with one append, after the
  * chunk's failure files; a line cut short by a crash is the last one, and reading ignores it
  * (it is run again). Merging journaled results with new ones is the merge of any two pieces of
  * one campaign (src/explore/result.ts), so a resumed campaign ends with the result, summary and
