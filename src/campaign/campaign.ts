@@ -846,6 +846,7 @@ async function planDfs(
       standardError: 0,
       perSubtreeVariance: uniform.prefixes.map(() => 0),
       runLength: 0,
+      costlyAhead: [],
     };
   } else {
     // 256 probes in all by default, at least 2 per subtree (for the standard error).

@@ -184,6 +184,7 @@ export async function refineFrontier(
   let runs = frontier.runs;
   let probes = estimate.probes;
   let length = estimate.runLength;
+  let ahead = estimate.costlyAhead;
   for (let step = 0; ; step++) {
     const total = sizes.reduce((a, b) => a + b, 0);
     let i = -1;
@@ -204,10 +205,19 @@ export async function refineFrontier(
       splittable[i] = false;
       continue;
     }
-    const e = await estimateTreeSize(program, o, children, per, 1_000_003 * (step + 1), length);
+    const e = await estimateTreeSize(
+      program,
+      o,
+      children,
+      per,
+      1_000_003 * (step + 1),
+      length,
+      ahead,
+    );
     probes += e.probes;
     budget -= e.probes;
     length = e.runLength;
+    ahead = e.costlyAhead;
     prefixes.splice(i, 1, ...children);
     sizes.splice(i, 1, ...e.perSubtree);
     variances.splice(i, 1, ...e.perSubtreeVariance);
@@ -222,6 +232,7 @@ export async function refineFrontier(
       probes,
       standardError: Math.sqrt(variances.reduce((a, b) => a + b, 0)),
       runLength: length,
+      costlyAhead: ahead,
     },
   };
 }

@@ -1,9 +1,11 @@
 /**
  * How big is a bounded DFS tree? Knuth's estimator (Knuth 1975, "Estimating the efficiency of
- * backtrack programs"): walk one random path from the root, choosing uniformly among the
- * children allowed by the bounds at each decision, and multiply the branching factors met on
- * the way; the product is an unbiased estimate of the number of leaves (schedules), and the
- * mean of several probes is too.
+ * backtrack programs"): walk one random path from the root, choosing among the children
+ * allowed by the bounds at each decision, and multiply the inverse probabilities of the
+ * choices taken (the branching factors, when the choice is uniform); the product is an
+ * unbiased estimate of the number of leaves (schedules), and the mean of several probes is
+ * too. The choices lean towards the children that keep the budget, which hold most of the
+ * leaves (docs/explorer.md §10, "The tree-size estimate").
  *
  * Stratified by the frontier (frontier.ts): the probes are spread over the subtrees, each
  * probe replays its subtree's prefix (factor 1: the prefix is fixed) and the estimate of the
@@ -58,16 +60,18 @@ export async function searchRun(
 const PROBE_STREAM = 0x6b6e7468;
 
 /**
- * One random path below `prefix`: its choices are uniform among those the bounds allow (under
- * a delay bound, weighted towards the default; see `pick`). `lastLength` is the decision count
- * of the previous probe (0 for none).
+ * One random path below `prefix`: its choices are among those the bounds allow, weighted
+ * towards the children that keep the budget (see `pick`), uniform when the budget is spent.
+ * `lastLength` is the decision count of the previous probe (0 for none), `lastAhead` its
+ * `costlyAhead` ([] for none).
  */
 function probeStrategy(
   o: EstimateOptions,
   prefix: readonly number[],
   rng: Prng,
   lastLength: number,
-): Strategy & { product: number; readonly decisions: number } {
+  lastAhead: readonly number[],
+): Strategy & { product: number; readonly decisions: number; readonly costlyAhead: number[] } {
   let j = 0;
   let used = 0;
   let host: StrategyHost | null = null;
@@ -75,6 +79,8 @@ function probeStrategy(
   const untilNs = o.branchWindow?.untilNs ?? Number.POSITIVE_INFINITY;
   /** Decisions up to the last one inside the window: the delay weighting's run length. */
   let branching = 0;
+  /** Per decision inside the window: the options that cost against the bound (any budget). */
+  const costlyAt: number[] = [];
   const s = {
     name: 'dfs-probe',
     timeJumps: o.timeJumps,
@@ -82,10 +88,21 @@ function probeStrategy(
     get decisions() {
       return branching;
     },
+    /**
+     * After the run: element i is the number of costly options at decisions i, i+1, … of this
+     * probe (the next probe's guess at what lies ahead; see the preemption weighting in `pick`).
+     */
+    get costlyAhead(): number[] {
+      const out = new Array<number>(costlyAt.length + 1).fill(0);
+      for (let i = costlyAt.length - 1; i >= 0; i--)
+        out[i] = (out[i + 1] as number) + (costlyAt[i] ?? 0);
+      return out;
+    },
     start(h: StrategyHost) {
       host = h;
       j = 0;
       branching = 0;
+      costlyAt.length = 0;
       used = 0;
       s.product = 1;
     },
@@ -100,21 +117,32 @@ function probeStrategy(
       const now = host === null ? 0 : host.nowNs;
       if (now >= untilNs) return Math.max(p, 0);
       branching = at + 1;
+      const left = o.preemptionBound - used;
       let c: number;
-      if (at < prefix.length) {
-        c = dfsChoice(p, Math.min(prefix[at] as number, opts - 1));
-      } else if (now < fromNs) {
+      if (now < fromNs && at >= prefix.length) {
         c = Math.max(p, 0);
       } else {
-        const allowed: number[] = [];
+        // The children the search would try here, split by what they cost: free ones keep the
+        // budget, costly ones spend it (dfs.ts `dfsCost`); symmetric ones are left out as the
+        // search leaves them out.
+        const free: number[] = [];
+        const costly: number[] = [];
+        let costlyAll = 0;
         const mask = o.symmetry === true ? symmetryMask(runq) : 0;
         for (let t = 0; t < opts; t++) {
           const ch = dfsChoice(p, t);
           if (ch < 31 && ((mask >>> ch) & 1) === 1) continue;
-          if (dfsCost(p, ch, n, o.bound) <= o.preemptionBound - used) allowed.push(ch);
+          const cost = dfsCost(p, ch, n, o.bound);
+          if (cost === 0) free.push(ch);
+          else {
+            costlyAll++;
+            if (cost <= left) costly.push(ch);
+          }
         }
-        const left = o.preemptionBound - used;
-        if (o.bound === 'delay' && allowed.length > 1 && left > 0) {
+        costlyAt[at] = costlyAll;
+        if (at < prefix.length) {
+          c = dfsChoice(p, Math.min(prefix[at] as number, opts - 1));
+        } else if (o.bound === 'delay' && free.length > 0 && costly.length > 0 && left > 0) {
           // Under a delay bound the default child holds most of the leaves (its subtree keeps
           // the whole budget for the rest of the run), and uniform probes almost never stay on
           // it: they spend the budget at once and undercount by orders of magnitude (window,
@@ -125,13 +153,39 @@ function probeStrategy(
           const ahead = Math.max(1, lastLength - at);
           const pDefault = ahead / (ahead + left);
           if (rng.unit() < pDefault) {
-            c = allowed[0] as number;
+            c = free[0] as number;
             s.product /= pDefault;
           } else {
-            c = allowed[1 + rng.below(allowed.length - 1)] as number;
-            s.product /= (1 - pDefault) / (allowed.length - 1);
+            c = costly[rng.below(costly.length)] as number;
+            s.product /= (1 - pDefault) / costly.length;
+          }
+        } else if (
+          o.bound !== 'delay' &&
+          free.length > 0 &&
+          costly.length > 0 &&
+          left > 0 &&
+          lastAhead.length > 0
+        ) {
+          // The same skew under a preemption bound: a free child (prev continues, or any task
+          // when prev blocked) keeps budget b, a preempting one is left with b-1, and at bound
+          // 1 a uniform probe preempts at the first chance and misses most of the leaves
+          // (window@default at preemption bound 1 in its race window: 65 480 estimated,
+          // 521 388 searched). With A the costly options still ahead (the previous probe's
+          // count), a subtree with budget b has about C(A, b) ways to place its departures
+          // and one with b-1 about C(A, b-1): their ratio r = (A-b+1)/b weights each free
+          // child against each costly one. Unbiased as above.
+          const ahead = lastAhead[at + 1] ?? 0;
+          const r = Math.max(1, (ahead - left + 1) / left);
+          const qFree = (free.length * r) / (free.length * r + costly.length);
+          if (rng.unit() < qFree) {
+            c = free[rng.below(free.length)] as number;
+            s.product /= qFree / free.length;
+          } else {
+            c = costly[rng.below(costly.length)] as number;
+            s.product /= (1 - qFree) / costly.length;
           }
         } else {
+          const allowed = free.concat(costly);
           s.product *= allowed.length;
           c = allowed[rng.below(allowed.length)] as number;
         }
@@ -156,6 +210,8 @@ export interface TreeEstimate {
   perSubtreeVariance: number[];
   /** Decisions of the last probe (a later estimate's `knownLength`). */
   runLength: number;
+  /** The last probe's costly options from each decision on (a later estimate's `knownAhead`). */
+  costlyAhead: number[];
 }
 
 /**
@@ -171,6 +227,8 @@ export async function estimateTreeSize(
   streamBase = 0,
   /** A run's decision count when already known (a delay bound's weighting needs it), or 0. */
   knownLength = 0,
+  /** A run's costly options ahead when already known (a preemption bound's weighting), or []. */
+  knownAhead: readonly number[] = [],
 ): Promise<TreeEstimate> {
   const perSubtree: number[] = [];
   const perSubtreeVariance: number[] = [];
@@ -178,17 +236,22 @@ export async function estimateTreeSize(
   let probes = 0;
   const per = Math.max(1, probesPerSubtree);
   let lastLength = knownLength;
-  if (o.bound === 'delay' && prefixes.length > 0 && knownLength === 0) {
-    // One probe only to learn how long a run is (the weighting needs the decisions ahead);
-    // it is not a sample, and draws from a stream no subtree's samples use.
+  let lastAhead: readonly number[] = knownAhead;
+  const delay = o.bound === 'delay';
+  if (prefixes.length > 0 && (delay ? knownLength === 0 : knownAhead.length === 0)) {
+    // One probe only to learn how long a run is and how many departures it offers (the
+    // weightings need what lies ahead); it is not a sample, and draws from a stream no
+    // subtree's samples use.
     const warm = probeStrategy(
       o,
       prefixes[0] as readonly number[],
       new Prng(mix32(o.seed), PROBE_STREAM),
       0,
+      [],
     );
     await searchRun(program, o, warm);
     lastLength = warm.decisions;
+    lastAhead = warm.costlyAhead;
     probes++;
   }
   for (let k = 0; k < prefixes.length; k++) {
@@ -197,9 +260,10 @@ export async function estimateTreeSize(
     // of the probe number would give every campaign seed below 16 the same set of probes).
     const rng = new Prng(mix32(mix32(o.seed) + k + streamBase), PROBE_STREAM);
     for (let i = 0; i < per; i++) {
-      const s = probeStrategy(o, prefixes[k] as readonly number[], rng, lastLength);
+      const s = probeStrategy(o, prefixes[k] as readonly number[], rng, lastLength, lastAhead);
       await searchRun(program, o, s);
       lastLength = s.decisions;
+      lastAhead = s.costlyAhead;
       samples.push(s.product);
       probes++;
     }
@@ -219,5 +283,6 @@ export async function estimateTreeSize(
     standardError: Math.sqrt(variance),
     perSubtreeVariance,
     runLength: lastLength,
+    costlyAhead: [...lastAhead],
   };
 }
