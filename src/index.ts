@@ -15,8 +15,11 @@ export {
   type CampaignError,
   type CampaignOptions,
   type CampaignOutcome,
+  type CampaignPlan,
   type CampaignProgress,
+  type PlanOutcome,
   parseShard,
+  planCampaign,
   runCampaign,
 } from './campaign/campaign.js';
 export { type MergeOutcome, mergeShards } from './campaign/merge.js';

@@ -164,6 +164,24 @@ export type CampaignOutcome =
   | { ok: true; summary: CampaignSummary }
   | { ok: false; error: CampaignError };
 
+/** What `planCampaign` learned about a dfs tree without searching it. */
+export interface CampaignPlan {
+  program: string;
+  /** Schedules in the tree within the bounds: Knuth's estimate, or the count when `exact`. */
+  treeSizeEstimate: number;
+  standardError: number;
+  /** The frontier enumerated the whole tree: `treeSizeEstimate` is its count. */
+  exact: boolean;
+  subtrees: number;
+  /** Runs the frontier and the probes took (each a whole run of the program). */
+  frontierRuns: number;
+  elapsedMs: number;
+  /** `frontierRuns` per second in this thread: what one worker may be expected to run. */
+  runsPerSec: number;
+}
+
+export type PlanOutcome = { ok: true; plan: CampaignPlan } | { ok: false; error: CampaignError };
+
 export const MAX_JOBS = 256;
 
 /** Parses `I/N` (0 <= I < N). */
@@ -300,8 +318,13 @@ function emptyResult(o: CampaignOptions, depth: number): ExploreResult {
   };
 }
 
-export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> {
-  const t0 = performance.now();
+/** The options checked and the program loaded: what a campaign and a plan both start from. */
+async function prepare(
+  o: CampaignOptions,
+): Promise<
+  | { ok: true; jobs: number; base: ExploreOptions; program: Program }
+  | { ok: false; error: CampaignError }
+> {
   const jobs = o.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
     return { ok: false, error: { field: 'jobs', message: `--jobs must be in [1, ${MAX_JOBS}]` } };
@@ -358,6 +381,46 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       },
     };
   }
+  return { ok: true, jobs, base, program };
+}
+
+/**
+ * What a dfs search would cost, before running it: the frontier and the tree-size estimate
+ * the campaign itself computes first (`planDfs`), the runs that took, and the rate they ran
+ * at in this thread. `compare --exhaustive --plan` prints it per cell. The estimate is
+ * Knuth's (tree-estimate.ts): exact when the frontier enumerated the whole tree, otherwise
+ * more often short than long on a lopsided tree (docs/explorer.md §10).
+ */
+export async function planCampaign(o: CampaignOptions): Promise<PlanOutcome> {
+  const t0 = performance.now();
+  if (!isSystematic(o.strategy)) {
+    return { ok: false, error: { field: 'strategy', message: 'a plan is for --strategy dfs' } };
+  }
+  const p = await prepare(o);
+  if (!p.ok) return p;
+  const split = await planDfs(p.program, p.base, o);
+  const elapsedMs = performance.now() - t0;
+  const runs = split.plan.frontierRuns;
+  return {
+    ok: true,
+    plan: {
+      program: o.program,
+      treeSizeEstimate: Math.round(split.estimate.total),
+      standardError: Math.round(split.estimate.standardError),
+      exact: split.estimate.probes === 0,
+      subtrees: split.plan.subtrees,
+      frontierRuns: runs,
+      elapsedMs: Math.round(elapsedMs),
+      runsPerSec: elapsedMs > 0 ? (runs * 1000) / elapsedMs : 0,
+    },
+  };
+}
+
+export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> {
+  const t0 = performance.now();
+  const prep = await prepare(o);
+  if (!prep.ok) return prep;
+  const { jobs, base, program } = prep;
 
   // k for pct is computed once here, not per chunk, so that every chunk uses the same value.
   if ((o.strategy === 'pct' || o.strategy === 'portfolio') && base.pctSteps === undefined) {
@@ -707,6 +770,9 @@ async function runInPool(
 
 interface DfsSplit {
   chunks: Chunk[];
+  /** How the tree was split, and its estimate (the same on every shard). */
+  plan: DfsPlan;
+  estimate: DfsEstimate;
   /** This shard's estimated schedules (finished subtrees exactly), capped by the budget. */
   shardEstimate(): number;
   /** The whole tree's estimate, exhausted subtrees counted exactly. */
@@ -915,6 +981,8 @@ async function planDfs(
   };
   return {
     chunks,
+    plan,
+    estimate,
     shardEstimate() {
       let n = 0;
       for (const c of chunks) {

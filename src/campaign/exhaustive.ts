@@ -12,10 +12,15 @@
 import { join } from 'node:path';
 import { designClaimsHarm } from '../driver/config.js';
 import type { Certificate } from '../explore/certificate.js';
-import { type BranchWindow, type DfsBoundKind, dfsReduction } from '../explore/dfs.js';
+import {
+  type BranchWindow,
+  type DfsBoundKind,
+  type DfsReduction,
+  dfsReduction,
+} from '../explore/dfs.js';
 import type { ExhaustiveCell, ExhaustiveTable } from '../report/report-data.js';
 import { scenarioProgramId } from '../scenarios/program.js';
-import { runCampaign } from './campaign.js';
+import { type CampaignPlan, planCampaign, runCampaign } from './campaign.js';
 import { programsModuleUrl } from './programs.js';
 
 export interface ExhaustiveOptions {
@@ -141,5 +146,95 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
     elapsedMs: Math.round(performance.now() - t0),
     defaultViolations,
     determinismMismatches: mismatches,
+  };
+}
+
+/** One cell of `compare --exhaustive --plan`: the tree's estimate and the time it predicts. */
+export interface ExhaustivePlanCell extends CampaignPlan {
+  design: string;
+  scenario: string;
+  /**
+   * The search's time on `jobs` workers at the rate the plan's own runs ran, capped by the
+   * budget per cell; a guess as good as the estimate (which is more often short than long).
+   */
+  predictedMs: number;
+  /** The estimate exceeds the budget per cell: the search would stop "not exhausted". */
+  overBudget: boolean;
+}
+
+export interface ExhaustivePlanJson {
+  kind: 'resetlab-compare-exhaustive-plan';
+  bound: number;
+  boundKind: DfsBoundKind;
+  reduction: DfsReduction;
+  branchWindow: BranchWindow | 'race' | null;
+  maxSchedules: number;
+  seed: number;
+  jobs: number;
+  cells: ExhaustivePlanCell[];
+  /** The sum of the cells' predictions. */
+  predictedMs: number;
+  interrupted: boolean;
+  elapsedMs: number;
+}
+
+/**
+ * `compare --exhaustive --plan`: every cell's frontier and tree-size estimate, computed as the
+ * search computes them first (campaign.ts `planCampaign`), and nothing searched: which bound is
+ * within reach, before spending hours on one that is not. Cells one after another, in this
+ * thread.
+ */
+export async function planExhaustive(o: ExhaustiveOptions): Promise<ExhaustivePlanJson> {
+  const t0 = performance.now();
+  const cells: ExhaustivePlanCell[] = [];
+  const total = o.designs.length * o.scenarios.length;
+  let interrupted = false;
+  o.onProgress?.(0, total);
+  for (const design of o.designs) {
+    for (const scenario of o.scenarios) {
+      if (o.signal?.aborted) {
+        interrupted = true;
+        continue;
+      }
+      const program = scenarioProgramId(scenario, design);
+      const r = await planCampaign({
+        program,
+        registry: programsModuleUrl(),
+        strategy: 'dfs',
+        depth: o.bound,
+        dfsBound: o.boundKind,
+        ...(o.por === true ? { dfsPor: true } : {}),
+        ...(o.branchWindow !== undefined ? { dfsBranchWindow: o.branchWindow } : {}),
+        runs: o.maxSchedules,
+        seed: o.seed,
+        jobs: o.jobs,
+      });
+      if (!r.ok) throw new Error(`compare --exhaustive --plan: ${program}: ${r.error.message}`);
+      const p = r.plan;
+      const schedules = Math.min(p.treeSizeEstimate, o.maxSchedules);
+      const rate = p.runsPerSec * o.jobs;
+      cells.push({
+        ...p,
+        design,
+        scenario,
+        predictedMs: rate > 0 ? Math.round((schedules * 1000) / rate) : 0,
+        overBudget: p.treeSizeEstimate > o.maxSchedules,
+      });
+      o.onProgress?.(cells.length, total);
+    }
+  }
+  return {
+    kind: 'resetlab-compare-exhaustive-plan',
+    bound: o.bound,
+    boundKind: o.boundKind,
+    reduction: dfsReduction(o.por === true, o.por === true),
+    branchWindow: o.branchWindow === undefined ? 'race' : o.branchWindow,
+    maxSchedules: o.maxSchedules,
+    seed: o.seed,
+    jobs: o.jobs,
+    cells,
+    predictedMs: cells.reduce((a, c) => a + c.predictedMs, 0),
+    interrupted,
+    elapsedMs: Math.round(performance.now() - t0),
   };
 }

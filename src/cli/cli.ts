@@ -474,8 +474,21 @@ function build(setCode: (code: number) => void): Command {
       '--por',
       `--exhaustive: ${'dfs: reduction: a state reached again by an equivalent schedule is searched once, and a choice that only renames fresh pool workers is not tried (docs/explorer.md §11, §12)'.slice(5)}`,
     )
+    .option(
+      '--plan',
+      '--exhaustive: search nothing; per cell, the estimated tree size and the time the search would take on --jobs workers (docs/explorer.md §10)',
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (f) => {
+      if (f.plan === true && f.exhaustive !== true) {
+        throw new UsageError('--plan', '--plan needs --exhaustive');
+      }
+      if (f.plan === true && (f.html !== undefined || f.out !== undefined || f.resume === true)) {
+        throw new UsageError(
+          '--plan',
+          '--plan searches nothing: it writes no --html or --out and has nothing to --resume',
+        );
+      }
       if (f.maxSchedules !== undefined && f.exhaustive !== true) {
         throw new UsageError('--max-schedules', '--max-schedules needs --exhaustive');
       }
@@ -521,6 +534,7 @@ function build(setCode: (code: number) => void): Command {
             ...(f.html !== undefined ? { html: f.html } : {}),
             ...(f.out !== undefined ? { out: f.out } : {}),
             ...(f.resume === true ? { resume: true } : {}),
+            ...(f.plan === true ? { plan: true } : {}),
           }),
         );
         return;

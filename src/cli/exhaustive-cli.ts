@@ -6,7 +6,12 @@
  * Exit code 1 when `default` violated anything or a replay differed; 130/143 when interrupted
  * (after printing and writing what was done).
  */
-import { type ExhaustiveJson, runExhaustive } from '../campaign/exhaustive.js';
+import {
+  type ExhaustiveJson,
+  type ExhaustivePlanJson,
+  planExhaustive,
+  runExhaustive,
+} from '../campaign/exhaustive.js';
 import {
   type BranchWindow,
   boundText,
@@ -36,6 +41,8 @@ export interface ExhaustiveCliOptions {
   out?: string;
   /** Resume each cell from its journal in `out`. */
   resume?: boolean;
+  /** Search nothing: print each cell's estimate and predicted time (`planExhaustive`). */
+  plan?: boolean;
   json: boolean;
   progress: boolean;
   generatedBy: string;
@@ -45,7 +52,61 @@ export function exhaustiveExitCode(j: ExhaustiveJson): number {
   return j.defaultViolations.length > 0 || j.determinismMismatches > 0 ? 1 : 0;
 }
 
+/** The plan's lines: one per cell, the estimate, its error and the time it predicts. */
+export function planText(j: ExhaustivePlanJson): string[] {
+  const lines = [
+    ...fitLine(
+      `compare --exhaustive --plan: dfs, ${boundText(j.boundKind, j.bound)}, ${branchWindowPhrase(j.branchWindow)}${j.reduction === 'none' ? '' : `, reduction ${j.reduction}`}, seed ${j.seed}: estimated, nothing searched (${formatMs(j.elapsedMs)})`,
+    ),
+  ];
+  for (const c of j.cells) {
+    const size = c.exact
+      ? `${c.treeSizeEstimate} schedules (counted)`
+      : `~${c.treeSizeEstimate} ± ${c.standardError} schedules`;
+    const time = c.overBudget
+      ? `over the budget of ${j.maxSchedules}: would stop not exhausted after ~${formatMs(c.predictedMs)}`
+      : `~${formatMs(c.predictedMs)} on ${j.jobs} thread(s)`;
+    lines.push(...fitLine(`  ${c.design.padEnd(10)} ${c.scenario.padEnd(16)} ${size}, ${time}`));
+  }
+  lines.push(
+    `in all ~${formatMs(j.predictedMs)} on ${j.jobs} thread(s), at the rate of the plan's ${j.cells.reduce((a, c) => a + c.frontierRuns, 0)} runs;`,
+    'an estimate of a lopsided tree is more often short than long (docs/explorer.md §10)',
+  );
+  if (j.interrupted) lines.push('(interrupted: cells not planned are not listed)');
+  return lines;
+}
+
+async function planCli(o: ExhaustiveCliOptions): Promise<number> {
+  const interrupt = onInterrupt('compare');
+  const bar = taskProgress('compare --exhaustive --plan', o.progress ? 'auto' : false);
+  try {
+    const json = await planExhaustive({
+      designs: o.designs,
+      scenarios: o.scenarios,
+      bound: o.bound,
+      boundKind: o.boundKind,
+      maxSchedules: o.maxSchedules,
+      por: o.por,
+      ...(o.branchWindow !== undefined ? { branchWindow: o.branchWindow } : {}),
+      seed: o.seed,
+      jobs: o.jobs,
+      shrinkBudget: 0,
+      outDir: null,
+      signal: interrupt.signal,
+      onProgress: (done, total) => bar.update('cells', done, total),
+    });
+    bar.stop();
+    if (o.json) printJson(json);
+    else printText(planText(json).join('\n'));
+    return interrupt.exitCode() ?? 0;
+  } finally {
+    bar.stop();
+    interrupt.dispose();
+  }
+}
+
 export async function exhaustiveCli(o: ExhaustiveCliOptions): Promise<number> {
+  if (o.plan === true) return planCli(o);
   const interrupt = onInterrupt('compare');
   const bar = taskProgress('compare --exhaustive', o.progress ? 'auto' : false);
   try {

@@ -125,6 +125,8 @@ test('each kind of bad input exits 2 with a message naming the problem', async (
     [['explore', 'window@rwsem+no-such-bug'], /unknown bug 'no-such-bug'/],
     [['compare', '--resume'], /--resume needs --exhaustive and --out/],
     [['compare', '--exhaustive', '--resume'], /--resume needs --exhaustive and --out/],
+    [['compare', '--plan'], /--plan needs --exhaustive/],
+    [['compare', '--exhaustive', '--plan', '--html', 'x.html'], /--plan searches nothing/],
     [['explore', 'hang', '--strategy', 'dfs', '--max-depth', '0'], /--max-depth must be in/],
     [['compare', '--exhaustive', '--max-schedules', '0'], /--max-schedules must be in/],
     [['compare', '--exhaustive', '--max-schedules', 'lots'], /--max-schedules must be an integer/],

@@ -215,6 +215,81 @@ test('compare --exhaustive --por: every cell searched with the reduction, the ta
   }
 });
 
+test('compare --exhaustive --plan: each cell estimated as the search would start, nothing searched, close to what the search then counts', async () => {
+  const cell = [
+    '--designs',
+    'default',
+    '--scenarios',
+    'window',
+    '--bound',
+    'delay',
+    '--depth',
+    '1',
+  ];
+  const tail = ['--jobs', '1', '--no-progress', '--json'];
+  type Plan = {
+    kind: string;
+    cells: {
+      design: string;
+      scenario: string;
+      treeSizeEstimate: number;
+      frontierRuns: number;
+      predictedMs: number;
+      overBudget: boolean;
+    }[];
+  };
+  const plan = oneJson(
+    await inProcess([
+      'compare',
+      '--exhaustive',
+      '--plan',
+      ...cell,
+      '--max-schedules',
+      '5000',
+      ...tail,
+    ]),
+  ) as Plan;
+  assert.equal(plan.kind, 'resetlab-compare-exhaustive-plan');
+  const p = plan.cells[0];
+  assert.ok(p !== undefined && p.design === 'default' && p.scenario === 'window');
+  assert.ok(p.frontierRuns > 0 && p.predictedMs > 0);
+  assert.equal(p.overBudget, false);
+  const searched = oneJson(
+    await inProcess(['compare', '--exhaustive', ...cell, '--max-schedules', '5000', ...tail]),
+  ) as { certificates: Certificate[] };
+  const n = searched.certificates[0]?.schedules ?? 0;
+  assert.ok(n > 100, `the search counted ${n}`);
+  assert.ok(
+    Math.abs(p.treeSizeEstimate - n) < 0.3 * n,
+    `estimate ${p.treeSizeEstimate} against ${n} searched`,
+  );
+  // A budget below the estimate: the plan says the search would stop short.
+  const small = oneJson(
+    await inProcess([
+      'compare',
+      '--exhaustive',
+      '--plan',
+      ...cell,
+      '--max-schedules',
+      '10',
+      ...tail,
+    ]),
+  ) as Plan;
+  assert.equal(small.cells[0]?.overBudget, true);
+  const text = await inProcess([
+    'compare',
+    '--exhaustive',
+    '--plan',
+    ...cell,
+    '--jobs',
+    '1',
+    '--no-progress',
+  ]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /nothing searched/);
+  assert.match(text.stdout, /default\s+window\s+~\d+ ± \d+ schedules, ~[\d.]+ m?s on 1 thread/);
+});
+
 test('explore <litmus> --strategy dfs: schedules branch in the race window by default, the certificate says where; --branch-window whole searches the whole run', async () => {
   const args = ['explore', 'window', '--strategy', 'dfs', '--bound', 'delay', '--depth', '1'];
   const tail = ['--runs', '5000', '--jobs', '2', '--no-progress', '--json'];
