@@ -17,6 +17,7 @@ import cliProgress from 'cli-progress';
 import {
   type CampaignOptions,
   type CampaignProgress,
+  planCampaign,
   runCampaign,
   writeSummary,
 } from '../campaign/campaign.js';
@@ -28,7 +29,7 @@ import { loadRegistry, resolveRegistry } from '../campaign/worker.js';
 import type { Failure } from '../explore/failure.js';
 import type { Program, RunReport } from '../explore/program.js';
 import { getProgram, programIds } from '../explore/registry.js';
-import { fitLine, io, reportLines } from './output.js';
+import { fitLine, formatMs, io, reportLines } from './output.js';
 
 export interface ExploreCommandOptions
   extends Omit<CampaignOptions, 'signal' | 'signalName' | 'onProgress' | 'onFailure'> {
@@ -37,6 +38,38 @@ export interface ExploreCommandOptions
   progress?: boolean | 'auto';
   /** dfs: write the certificate (summary.certificate) here, also when interrupted. */
   certificate?: string;
+  /** dfs: search nothing; print the frontier's estimate and the time it predicts. */
+  plan?: boolean;
+}
+
+/** `explore --plan`: the tree-size estimate and the predicted time (campaign.ts `planCampaign`). */
+async function planCommand(o: ExploreCommandOptions): Promise<number> {
+  const r = await planCampaign(o);
+  if (!r.ok) return badInput('explore', r.error, o.json);
+  const p = r.plan;
+  const jobs = o.jobs ?? 1;
+  const schedules = Math.min(p.treeSizeEstimate, o.runs);
+  const rate = p.runsPerSec * jobs;
+  const predictedMs = rate > 0 ? Math.round((schedules * 1000) / rate) : 0;
+  const overBudget = p.treeSizeEstimate > o.runs;
+  if (o.json) {
+    io.out(
+      `${JSON.stringify({ kind: 'resetlab-explore-plan', ...p, runs: o.runs, jobs, predictedMs, overBudget })}\n`,
+    );
+    return 0;
+  }
+  const size = p.exact
+    ? `${p.treeSizeEstimate} schedules (counted)`
+    : `~${p.treeSizeEstimate} ± ${p.standardError} schedules`;
+  const time = overBudget
+    ? `more than --runs ${o.runs}: the search would stop not exhausted after ~${formatMs(predictedMs)}`
+    : `~${formatMs(predictedMs)} on ${jobs} thread(s)`;
+  io.out(
+    `${fitText(
+      `explore --plan ${p.program}: nothing searched; the tree within the bounds is ${size} (${p.subtrees} subtrees, ${p.frontierRuns} runs in ${formatMs(p.elapsedMs)}); ${time}. An estimate of a lopsided tree is more often short than long (docs/explorer.md §10).`,
+    )}\n`,
+  );
+  return 0;
 }
 
 /** Writes a certificate file (write then rename, as the failure files). */
@@ -149,6 +182,7 @@ function fitText(text: string): string {
 }
 
 export async function exploreCommand(o: ExploreCommandOptions): Promise<number> {
+  if (o.plan === true) return planCommand(o);
   const ctl = new AbortController();
   let signal: NodeJS.Signals | null = null;
   const onSignal = (s: NodeJS.Signals) => {

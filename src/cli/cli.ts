@@ -259,6 +259,10 @@ function build(setCode: (code: number) => void): Command {
       '--certificate <file>',
       'dfs: write the certificate of the search (bounds, schedules, verdict) as JSON',
     )
+    .option(
+      '--plan',
+      'dfs: search nothing; print the estimated tree size within the bounds and the time the search would take on --jobs threads (docs/explorer.md §10)',
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (arg: string, f, cmd: Command) => {
       const p = programArgument(
@@ -267,6 +271,18 @@ function build(setCode: (code: number) => void): Command {
         cmd.getOptionValueSource('design') === 'cli',
         (f.bug ?? []) as BugId[],
       );
+      if (f.plan === true && f.strategy !== 'dfs') {
+        throw new UsageError('--plan', '--plan needs --strategy dfs (a plan estimates a dfs tree)');
+      }
+      if (
+        f.plan === true &&
+        (f.out !== undefined || f.resume === true || f.certificate !== undefined)
+      ) {
+        throw new UsageError(
+          '--plan',
+          '--plan searches nothing: it writes no --out or --certificate and has nothing to --resume',
+        );
+      }
       if (f.out !== undefined) checkOutputDir('--out', f.out);
       if (f.resume === true && f.out === undefined) {
         throw new UsageError('--resume', '--resume needs --out DIR (the journal is in DIR)');
@@ -324,6 +340,7 @@ function build(setCode: (code: number) => void): Command {
           ...(f.pctSteps !== undefined ? { pctSteps: f.pctSteps } : {}),
           ...(f.maxSteps !== undefined ? { maxSteps: f.maxSteps } : {}),
           ...(f.certificate !== undefined ? { certificate: f.certificate } : {}),
+          ...(f.plan === true ? { plan: true } : {}),
         }),
       );
     });

@@ -52,6 +52,8 @@ export interface ExploreCliOptions {
   progress: boolean;
   /** dfs: write the certificate here. */
   certificate?: string;
+  /** dfs: search nothing; print the tree-size estimate and the predicted time. */
+  plan?: boolean;
 }
 
 /** Invariants a campaign on this design is expected to violate (null: none). */
@@ -100,5 +102,6 @@ export async function exploreCli(o: ExploreCliOptions): Promise<number> {
     ...(o.pctSteps !== undefined ? { pctSteps: o.pctSteps } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     ...(o.certificate !== undefined ? { certificate: o.certificate } : {}),
+    ...(o.plan === true ? { plan: true } : {}),
   });
 }

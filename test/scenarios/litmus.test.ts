@@ -287,6 +287,16 @@ test('compare --exhaustive --plan: each cell estimated as the search would start
   ]);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /nothing searched/);
+  // explore --plan: the same estimate for the one program.
+  const one = oneJson(
+    await inProcess([
+      ...['explore', 'window@default', '--strategy', 'dfs', '--bound', 'delay', '--depth', '1'],
+      ...['--plan', '--runs', '5000', '--jobs', '1', '--no-progress', '--json'],
+    ]),
+  ) as { kind: string; treeSizeEstimate: number; overBudget: boolean; predictedMs: number };
+  assert.equal(one.kind, 'resetlab-explore-plan');
+  assert.equal(one.treeSizeEstimate, p.treeSizeEstimate);
+  assert.equal(one.overBudget, false);
   assert.match(text.stdout, /default\s+window\s+~\d+ ± \d+ schedules, ~[\d.]+ m?s on 1 thread/);
 });
 
