@@ -66,7 +66,7 @@ async function planCommand(o: ExploreCommandOptions): Promise<number> {
     : `~${formatMs(predictedMs)} on ${jobs} thread(s)`;
   io.out(
     `${fitText(
-      `explore --plan ${p.program}: nothing searched; the tree within the bounds is ${size} (${p.subtrees} subtrees, ${p.frontierRuns} runs in ${formatMs(p.elapsedMs)}); ${time}. An estimate of a lopsided tree is more often short than long (docs/explorer.md §10).`,
+      `explore --plan ${p.program}: nothing searched; the tree within the bounds is ${size} (${p.subtrees} subtrees; ${p.frontierRuns + p.timedRuns} runs in ${formatMs(p.elapsedMs)}, ${Math.round(p.runsPerSec)} runs/s); ${time}. An estimate of a lopsided tree is more often short than long (docs/explorer.md §10).`,
     )}\n`,
   );
   return 0;

@@ -69,7 +69,7 @@ export function planText(j: ExhaustivePlanJson): string[] {
     lines.push(...fitLine(`  ${c.design.padEnd(10)} ${c.scenario.padEnd(16)} ${size}, ${time}`));
   }
   lines.push(
-    `in all ~${formatMs(j.predictedMs)} on ${j.jobs} thread(s), at the rate of the plan's ${j.cells.reduce((a, c) => a + c.frontierRuns, 0)} runs;`,
+    `in all ~${formatMs(j.predictedMs)} on ${j.jobs} thread(s), at the rate of ${j.cells.reduce((a, c) => a + c.timedRuns, 0)} timed runs within the bounds;`,
     'an estimate of a lopsided tree is more often short than long (docs/explorer.md §10)',
   );
   if (j.interrupted) lines.push('(interrupted: cells not planned are not listed)');
