@@ -283,6 +283,12 @@ function build(setCode: (code: number) => void): Command {
           '--plan searches nothing: it writes no --out or --certificate and has nothing to --resume',
         );
       }
+      if (f.plan === true && f.shard !== undefined) {
+        throw new UsageError(
+          '--plan',
+          '--plan estimates the whole tree, every shard of it: give it without --shard',
+        );
+      }
       if (f.out !== undefined) checkOutputDir('--out', f.out);
       if (f.resume === true && f.out === undefined) {
         throw new UsageError('--resume', '--resume needs --out DIR (the journal is in DIR)');

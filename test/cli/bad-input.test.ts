@@ -127,6 +127,7 @@ test('each kind of bad input exits 2 with a message naming the problem', async (
     [['compare', '--exhaustive', '--resume'], /--resume needs --exhaustive and --out/],
     [['compare', '--plan'], /--plan needs --exhaustive/],
     [['explore', 'window', '--plan'], /--plan needs --strategy dfs/],
+    [['explore', 'window', '--strategy', 'dfs', '--plan', '--shard', '0/2'], /without --shard/],
     [['explore', 'window', '--strategy', 'dfs', '--plan', '--out', dir], /--plan searches nothing/],
     [['compare', '--exhaustive', '--plan', '--html', 'x.html'], /--plan searches nothing/],
     [['explore', 'hang', '--strategy', 'dfs', '--max-depth', '0'], /--max-depth must be in/],
