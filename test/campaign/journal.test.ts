@@ -143,7 +143,12 @@ for (const jobs of [1, 2]) {
       // larger one still running on the other worker (stopped after its current run).
       const first = await interrupted(o, parts, ref.runs, 0.3);
       assert.equal(first.interrupted, true);
-      assert.ok(first.runs > 0 && first.runs < ref.runs, `${first.runs} of ${ref.runs}`);
+      // On workers the interrupt is seen when the smaller subtree's result reaches this thread;
+      // on a loaded machine the other worker can finish its subtree before the stop flag is
+      // set (seen in CI beside a long search: 412 of 412), so there only "some ran" is
+      // certain. In this thread the interrupt falls mid-subtree for certain.
+      assert.ok(first.runs > 0 && first.runs <= ref.runs, `${first.runs} of ${ref.runs}`);
+      if (jobs === 1) assert.ok(first.runs < ref.runs, `${first.runs} of ${ref.runs}`);
       const resumed = await run({ ...o, out: parts, resume: true });
       assert.equal(resumed.resumed?.runs, first.runs, 'every schedule of the first session kept');
       const keys = readFileSync(join(parts, JOURNAL_FILE), 'utf8')
