@@ -59,14 +59,14 @@ async function planCommand(o: ExploreCommandOptions): Promise<number> {
     return 0;
   }
   const size = p.exact
-    ? `${p.treeSizeEstimate} schedules (counted)`
+    ? `${p.treeSizeEstimate} schedule${p.treeSizeEstimate === 1 ? '' : 's'} (counted)`
     : `~${p.treeSizeEstimate} ± ${p.standardError} schedules`;
   const time = overBudget
     ? `more than --runs ${o.runs}: the search would stop not exhausted after ~${formatMs(predictedMs)}`
     : `~${formatMs(predictedMs)} on ${jobs} thread(s)`;
   io.out(
     `${fitText(
-      `explore --plan ${p.program}: nothing searched; the tree within the bounds is ${size} (${p.subtrees} subtrees; ${p.frontierRuns + p.timedRuns} runs in ${formatMs(p.elapsedMs)}, ${Math.round(p.runsPerSec)} runs/s); ${time}. An estimate of a lopsided tree is more often short than long (docs/explorer.md §10).`,
+      `explore --plan ${p.program}: nothing searched; the tree within the bounds is ${size} (${p.subtrees} subtrees; ${p.frontierRuns + p.timedRuns} runs in ${formatMs(p.elapsedMs)}, ${Math.round(p.runsPerSec)} runs/s); ${time}.${p.exact ? '' : ' An estimate of a lopsided tree is more often short than long (docs/explorer.md §10).'}`,
     )}\n`,
   );
   return 0;

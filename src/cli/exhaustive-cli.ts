@@ -61,16 +61,19 @@ export function planText(j: ExhaustivePlanJson): string[] {
   ];
   for (const c of j.cells) {
     const size = c.exact
-      ? `${c.treeSizeEstimate} schedules (counted)`
+      ? `${c.treeSizeEstimate} schedule${c.treeSizeEstimate === 1 ? '' : 's'} (counted)`
       : `~${c.treeSizeEstimate} ± ${c.standardError} schedules`;
     const time = c.overBudget
       ? `over the budget of ${j.maxSchedules}: would stop not exhausted after ~${formatMs(c.predictedMs)}`
       : `~${formatMs(c.predictedMs)} on ${j.jobs} thread(s)`;
     lines.push(...fitLine(`  ${c.design.padEnd(10)} ${c.scenario.padEnd(16)} ${size}, ${time}`));
   }
+  const estimated = j.cells.some((c) => !c.exact);
   lines.push(
-    `in all ~${formatMs(j.predictedMs)} on ${j.jobs} thread(s), at the rate of ${j.cells.reduce((a, c) => a + c.timedRuns, 0)} timed runs within the bounds;`,
-    'an estimate of a lopsided tree is more often short than long (docs/explorer.md §10)',
+    `in all ~${formatMs(j.predictedMs)} on ${j.jobs} thread(s), at the rate of ${j.cells.reduce((a, c) => a + c.timedRuns, 0)} timed runs within the bounds${estimated ? ';' : ''}`,
+    ...(estimated
+      ? ['an estimate of a lopsided tree is more often short than long (docs/explorer.md §10)']
+      : []),
   );
   if (j.interrupted) lines.push('(interrupted: cells not planned are not listed)');
   return lines;
