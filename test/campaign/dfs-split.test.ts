@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCampaign, shareBudget } from '../../src/campaign/campaign.js';
+import { planCampaign, runCampaign, shareBudget } from '../../src/campaign/campaign.js';
 import { mergeShards } from '../../src/campaign/merge.js';
 import type { CampaignSummary } from '../../src/campaign/summary.js';
 import {
@@ -362,6 +362,26 @@ test('tree-size estimate under a preemption bound: weighted to the free children
     );
     assert.deepEqual(await estimateTreeSize(program, o, [[]], 400), e, 'deterministic');
   }
+});
+
+test('planCampaign: the estimate a dfs campaign starts with, counted when the frontier enumerated the tree, nothing searched', async () => {
+  for (const depth of [1, 2]) {
+    const r = await runCampaign({ ...DEPTH3, depth });
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    const searched = r.summary;
+    const plan = await planCampaign({ ...DEPTH3, depth });
+    assert.ok(plan.ok, plan.ok ? '' : plan.error.message);
+    const n = searched.certificate?.schedules ?? 0;
+    assert.ok(n > 0);
+    if (plan.plan.exact) assert.equal(plan.plan.treeSizeEstimate, n, `bound ${depth}: counted`);
+    else assert.ok(Math.abs(plan.plan.treeSizeEstimate - n) < 0.5 * n, `bound ${depth}`);
+    assert.equal(plan.plan.treeSizeEstimate, searched.certificate?.treeSizeEstimate ?? -1);
+    assert.ok(plan.plan.timedRuns > 0 && plan.plan.runsPerSec > 0);
+  }
+  const bad = await planCampaign({ ...DEPTH3, strategy: 'random' });
+  assert.ok(!bad.ok && bad.error.field === 'strategy');
+  const unknown = await planCampaign({ ...DEPTH3, program: 'nope@test' });
+  assert.ok(!unknown.ok && unknown.error.field === 'program');
 });
 
 test('certificate verdicts: a proof only when exhausted, untruncated and clean', async () => {
