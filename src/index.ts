@@ -20,6 +20,7 @@ export {
   type PlanOutcome,
   parseShard,
   planCampaign,
+  predictSearch,
   runCampaign,
 } from './campaign/campaign.js';
 export { type MergeOutcome, mergeShards } from './campaign/merge.js';

@@ -187,6 +187,24 @@ export interface CampaignPlan {
   runsPerSec: number;
 }
 
+/**
+ * What a plan predicts for a search with `budget` schedules on `jobs` workers: its time at the
+ * plan's rate (the estimate capped by the budget), and whether the budget is short of the
+ * estimate (the search would stop "not exhausted"). As good as the estimate.
+ */
+export function predictSearch(
+  plan: CampaignPlan,
+  budget: number,
+  jobs: number,
+): { predictedMs: number; overBudget: boolean } {
+  const schedules = Math.min(plan.treeSizeEstimate, budget);
+  const rate = plan.runsPerSec * jobs;
+  return {
+    predictedMs: rate > 0 ? Math.round((schedules * 1000) / rate) : 0,
+    overBudget: plan.treeSizeEstimate > budget,
+  };
+}
+
 /** Runs `planCampaign` times for its rate (each one whole run of the program). */
 const PLAN_TIMED_RUNS = 32;
 

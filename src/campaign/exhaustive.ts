@@ -20,7 +20,7 @@ import {
 } from '../explore/dfs.js';
 import type { ExhaustiveCell, ExhaustiveTable } from '../report/report-data.js';
 import { scenarioProgramId } from '../scenarios/program.js';
-import { type CampaignPlan, planCampaign, runCampaign } from './campaign.js';
+import { type CampaignPlan, planCampaign, predictSearch, runCampaign } from './campaign.js';
 import { programsModuleUrl } from './programs.js';
 
 export interface ExhaustiveOptions {
@@ -154,8 +154,9 @@ export interface ExhaustivePlanCell extends CampaignPlan {
   design: string;
   scenario: string;
   /**
-   * The search's time on `jobs` workers at the rate the plan's own runs ran, capped by the
-   * budget per cell; a guess as good as the estimate (which is more often short than long).
+   * The search's time on `jobs` workers at the rate of the plan's timed runs, the estimate
+   * capped by the budget per cell (campaign.ts `predictSearch`); a guess as good as the
+   * estimate, which is more often short than long.
    */
   predictedMs: number;
   /** The estimate exceeds the budget per cell: the search would stop "not exhausted". */
@@ -210,16 +211,7 @@ export async function planExhaustive(o: ExhaustiveOptions): Promise<ExhaustivePl
         jobs: o.jobs,
       });
       if (!r.ok) throw new Error(`compare --exhaustive --plan: ${program}: ${r.error.message}`);
-      const p = r.plan;
-      const schedules = Math.min(p.treeSizeEstimate, o.maxSchedules);
-      const rate = p.runsPerSec * o.jobs;
-      cells.push({
-        ...p,
-        design,
-        scenario,
-        predictedMs: rate > 0 ? Math.round((schedules * 1000) / rate) : 0,
-        overBudget: p.treeSizeEstimate > o.maxSchedules,
-      });
+      cells.push({ ...r.plan, design, scenario, ...predictSearch(r.plan, o.maxSchedules, o.jobs) });
       o.onProgress?.(cells.length, total);
     }
   }

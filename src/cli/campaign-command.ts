@@ -18,6 +18,7 @@ import {
   type CampaignOptions,
   type CampaignProgress,
   planCampaign,
+  predictSearch,
   runCampaign,
   writeSummary,
 } from '../campaign/campaign.js';
@@ -48,10 +49,7 @@ async function planCommand(o: ExploreCommandOptions): Promise<number> {
   if (!r.ok) return badInput('explore', r.error, o.json);
   const p = r.plan;
   const jobs = o.jobs ?? 1;
-  const schedules = Math.min(p.treeSizeEstimate, o.runs);
-  const rate = p.runsPerSec * jobs;
-  const predictedMs = rate > 0 ? Math.round((schedules * 1000) / rate) : 0;
-  const overBudget = p.treeSizeEstimate > o.runs;
+  const { predictedMs, overBudget } = predictSearch(p, o.runs, jobs);
   if (o.json) {
     io.out(
       `${JSON.stringify({ kind: 'resetlab-explore-plan', ...p, runs: o.runs, jobs, predictedMs, overBudget })}\n`,
