@@ -20,7 +20,13 @@ import {
 } from '../explore/dfs.js';
 import type { ExhaustiveCell, ExhaustiveTable } from '../report/report-data.js';
 import { scenarioProgramId } from '../scenarios/program.js';
-import { type CampaignPlan, planCampaign, predictSearch, runCampaign } from './campaign.js';
+import {
+  type CampaignOptions,
+  type CampaignPlan,
+  planCampaign,
+  predictSearch,
+  runCampaign,
+} from './campaign.js';
 import { programsModuleUrl } from './programs.js';
 
 export interface ExhaustiveOptions {
@@ -78,6 +84,22 @@ export function cellOf(c: Certificate): ExhaustiveCell {
   };
 }
 
+/** A cell's dfs campaign: the same search for the table and for its plan. */
+function cellSearch(o: ExhaustiveOptions, program: string): CampaignOptions {
+  return {
+    program,
+    registry: programsModuleUrl(),
+    strategy: 'dfs',
+    depth: o.bound,
+    dfsBound: o.boundKind,
+    ...(o.por === true ? { dfsPor: true } : {}),
+    ...(o.branchWindow !== undefined ? { dfsBranchWindow: o.branchWindow } : {}),
+    runs: o.maxSchedules,
+    seed: o.seed,
+    jobs: o.jobs,
+  };
+}
+
 export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJson> {
   const t0 = performance.now();
   const table: ExhaustiveTable = {
@@ -106,16 +128,7 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
       }
       const program = scenarioProgramId(scenario, design);
       const r = await runCampaign({
-        program,
-        registry: programsModuleUrl(),
-        strategy: 'dfs',
-        depth: o.bound,
-        dfsBound: o.boundKind,
-        ...(o.por === true ? { dfsPor: true } : {}),
-        ...(o.branchWindow !== undefined ? { dfsBranchWindow: o.branchWindow } : {}),
-        runs: o.maxSchedules,
-        seed: o.seed,
-        jobs: o.jobs,
+        ...cellSearch(o, program),
         shrink: o.shrinkBudget > 0 ? { budget: o.shrinkBudget } : false,
         // A design that claims to harm nothing is expected to violate nothing.
         expected: designClaimsHarm(design) ? [] : null,
@@ -198,18 +211,7 @@ export async function planExhaustive(o: ExhaustiveOptions): Promise<ExhaustivePl
         continue;
       }
       const program = scenarioProgramId(scenario, design);
-      const r = await planCampaign({
-        program,
-        registry: programsModuleUrl(),
-        strategy: 'dfs',
-        depth: o.bound,
-        dfsBound: o.boundKind,
-        ...(o.por === true ? { dfsPor: true } : {}),
-        ...(o.branchWindow !== undefined ? { dfsBranchWindow: o.branchWindow } : {}),
-        runs: o.maxSchedules,
-        seed: o.seed,
-        jobs: o.jobs,
-      });
+      const r = await planCampaign(cellSearch(o, program));
       if (!r.ok) throw new Error(`compare --exhaustive --plan: ${program}: ${r.error.message}`);
       cells.push({ ...r.plan, design, scenario, ...predictSearch(r.plan, o.maxSchedules, o.jobs) });
       o.onProgress?.(cells.length, total);

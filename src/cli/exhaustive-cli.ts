@@ -8,6 +8,7 @@
  */
 import {
   type ExhaustiveJson,
+  type ExhaustiveOptions,
   type ExhaustivePlanJson,
   planExhaustive,
   runExhaustive,
@@ -21,7 +22,7 @@ import {
 import { exhaustiveCellText } from '../report/exhaustive-table.js';
 import { writeReport } from '../report/html.js';
 import { fitLine, formatMs, printJson, printText, stdoutColors } from './output.js';
-import { taskProgress } from './progress.js';
+import { type Progress, taskProgress } from './progress.js';
 import { onInterrupt } from './signals.js';
 
 export interface ExhaustiveCliOptions {
@@ -79,24 +80,35 @@ export function planText(j: ExhaustivePlanJson): string[] {
   return lines;
 }
 
+/** The table's cells and bounds, as the flags give them (the search and its plan alike). */
+function tableOptions(
+  o: ExhaustiveCliOptions,
+  signal: AbortSignal,
+  bar: Progress,
+): Omit<ExhaustiveOptions, 'shrinkBudget' | 'outDir'> {
+  return {
+    designs: o.designs,
+    scenarios: o.scenarios,
+    bound: o.bound,
+    boundKind: o.boundKind,
+    maxSchedules: o.maxSchedules,
+    por: o.por,
+    ...(o.branchWindow !== undefined ? { branchWindow: o.branchWindow } : {}),
+    seed: o.seed,
+    jobs: o.jobs,
+    signal,
+    onProgress: (done, total) => bar.update('cells', done, total),
+  };
+}
+
 async function planCli(o: ExhaustiveCliOptions): Promise<number> {
   const interrupt = onInterrupt('compare');
   const bar = taskProgress('compare --exhaustive --plan', o.progress ? 'auto' : false);
   try {
     const json = await planExhaustive({
-      designs: o.designs,
-      scenarios: o.scenarios,
-      bound: o.bound,
-      boundKind: o.boundKind,
-      maxSchedules: o.maxSchedules,
-      por: o.por,
-      ...(o.branchWindow !== undefined ? { branchWindow: o.branchWindow } : {}),
-      seed: o.seed,
-      jobs: o.jobs,
+      ...tableOptions(o, interrupt.signal, bar),
       shrinkBudget: 0,
       outDir: null,
-      signal: interrupt.signal,
-      onProgress: (done, total) => bar.update('cells', done, total),
     });
     bar.stop();
     if (o.json) printJson(json);
@@ -114,20 +126,10 @@ export async function exhaustiveCli(o: ExhaustiveCliOptions): Promise<number> {
   const bar = taskProgress('compare --exhaustive', o.progress ? 'auto' : false);
   try {
     const json = await runExhaustive({
-      designs: o.designs,
-      scenarios: o.scenarios,
-      bound: o.bound,
-      boundKind: o.boundKind,
-      maxSchedules: o.maxSchedules,
-      por: o.por,
-      ...(o.branchWindow !== undefined ? { branchWindow: o.branchWindow } : {}),
-      seed: o.seed,
-      jobs: o.jobs,
+      ...tableOptions(o, interrupt.signal, bar),
       shrinkBudget: o.shrinkBudget,
       outDir: o.out ?? null,
       ...(o.resume === true ? { resume: true } : {}),
-      signal: interrupt.signal,
-      onProgress: (done, total) => bar.update('cells', done, total),
     });
     bar.stop();
     if (o.html !== undefined) {

@@ -81,6 +81,31 @@ function probeStrategy(
   let branching = 0;
   /** Per decision inside the window: the options that cost against the bound (any budget). */
   const costlyAt: number[] = [];
+  /**
+   * The probability of taking a free child (one that keeps the budget) at decision `at`, or
+   * null for a uniform choice (no budget left, or nothing to weigh). A free child's subtree
+   * holds most of the leaves, and uniform probes almost never stay on it: they spend the budget
+   * at once and undercount by orders of magnitude (window, delay bound 1: 9 against 664;
+   * window@default at preemption bound 1 in its race window: 65 480 against 521 388 searched).
+   * - Delay bound (one free child, the default): L/(L+b), L the decisions still ahead (the
+   *   previous probe's length says how many) and b the budget left, about the ratio of the
+   *   subtrees' sizes.
+   * - Preemption bound (free: prev continues, or any task when prev blocked): with A the
+   *   costly options still ahead (the previous probe's count), a subtree with budget b has
+   *   about C(A, b) ways to place its preemptions and one with b-1 about C(A, b-1); their
+   *   ratio r = max(1, (A-b+1)/b) weights each free child against each costly one.
+   * Any positive probabilities keep the estimate unbiased.
+   */
+  const freeShare = (nFree: number, nCostly: number, left: number, at: number): number | null => {
+    if (nFree === 0 || nCostly === 0 || left <= 0) return null;
+    if (o.bound === 'delay') {
+      const ahead = Math.max(1, lastLength - at);
+      return ahead / (ahead + left);
+    }
+    if (lastAhead.length === 0) return null;
+    const r = Math.max(1, ((lastAhead[at + 1] ?? 0) - left + 1) / left);
+    return (nFree * r) / (nFree * r + nCostly);
+  };
   const s = {
     name: 'dfs-probe',
     timeJumps: o.timeJumps,
@@ -140,43 +165,12 @@ function probeStrategy(
           }
         }
         costlyAt[at] = costlyAll;
+        const qFree = at < prefix.length ? null : freeShare(free.length, costly.length, left, at);
         if (at < prefix.length) {
           c = dfsChoice(p, Math.min(prefix[at] as number, opts - 1));
-        } else if (o.bound === 'delay' && free.length > 0 && costly.length > 0 && left > 0) {
-          // Under a delay bound the default child holds most of the leaves (its subtree keeps
-          // the whole budget for the rest of the run), and uniform probes almost never stay on
-          // it: they spend the budget at once and undercount by orders of magnitude (window,
-          // delay bound 1: 9 against 664). Choosing the default with probability L/(L+b),
-          // L the decisions still ahead (the previous probe's length says how many) and b the
-          // budget left, follows the ratio of the subtrees' sizes; dividing by the probability
-          // taken keeps the estimate unbiased, as Knuth's is for any positive probabilities.
-          const ahead = Math.max(1, lastLength - at);
-          const pDefault = ahead / (ahead + left);
-          if (rng.unit() < pDefault) {
-            c = free[0] as number;
-            s.product /= pDefault;
-          } else {
-            c = costly[rng.below(costly.length)] as number;
-            s.product /= (1 - pDefault) / costly.length;
-          }
-        } else if (
-          o.bound !== 'delay' &&
-          free.length > 0 &&
-          costly.length > 0 &&
-          left > 0 &&
-          lastAhead.length > 0
-        ) {
-          // The same skew under a preemption bound: a free child (prev continues, or any task
-          // when prev blocked) keeps budget b, a preempting one is left with b-1, and at bound
-          // 1 a uniform probe preempts at the first chance and misses most of the leaves
-          // (window@default at preemption bound 1 in its race window: 65 480 estimated,
-          // 521 388 searched). With A the costly options still ahead (the previous probe's
-          // count), a subtree with budget b has about C(A, b) ways to place its departures
-          // and one with b-1 about C(A, b-1): their ratio r = (A-b+1)/b weights each free
-          // child against each costly one. Unbiased as above.
-          const ahead = lastAhead[at + 1] ?? 0;
-          const r = Math.max(1, (ahead - left + 1) / left);
-          const qFree = (free.length * r) / (free.length * r + costly.length);
+        } else if (qFree !== null) {
+          // The free children together with probability qFree, each then uniformly; the
+          // product divides by the probability taken, as Knuth's argument allows.
           if (rng.unit() < qFree) {
             c = free[rng.below(free.length)] as number;
             s.product /= qFree / free.length;

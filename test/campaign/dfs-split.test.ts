@@ -313,55 +313,37 @@ test('the schedule budget is shared by estimated subtree size: at least one each
   assert.ok((shareBudget(100, [Number.NaN, 1])[0] as number) >= 1);
 });
 
+/**
+ * The estimate of the 5 tasks × 4 slices tree at `bound` against the search's own count: within
+ * 15 %, and the same twice.
+ */
+async function estimateCountsTree(kind: 'delay' | 'preemption', bound: number): Promise<void> {
+  const program = sliceLogProgram(3, [], 5);
+  const exact = await unsplitDfs(program, bound, {
+    ...(kind === 'delay' ? { dfsBound: 'delay' as const } : {}),
+    selfCheckEvery: 1_000_000,
+  });
+  assert.equal(exact.exhausted, true);
+  const o = { ...BOUNDS, preemptionBound: bound, ...(kind === 'delay' ? { bound: kind } : {}) };
+  const e = await estimateTreeSize(program, o, [[]], 400);
+  const n = exact.totals.runs;
+  assert.ok(
+    Math.abs(e.total - n) < 0.15 * n,
+    `${kind} bound ${bound}: estimate ${e.total} vs ${n}`,
+  );
+  assert.deepEqual(await estimateTreeSize(program, o, [[]], 400), e, 'deterministic');
+}
+
 test('tree-size estimate under a delay bound: weighted to the default child, it counts the tree', async () => {
   // 5 tasks × 4 slices: the exact counts come from the search itself.
-  const program = sliceLogProgram(3, [], 5);
-  for (const bound of [1, 2]) {
-    const exact = await explore(program, {
-      strategy: 'dfs',
-      depth: bound,
-      dfsBound: 'delay',
-      runs: 100_000,
-      seed: 1,
-      shrink: false,
-      selfCheckEvery: 1_000_000,
-    });
-    assert.equal(exact.exhausted, true);
-    const o = { ...BOUNDS, preemptionBound: bound, bound: 'delay' as const };
-    const e = await estimateTreeSize(program, o, [[]], 400);
-    const n = exact.totals.runs;
-    assert.ok(
-      Math.abs(e.total - n) < 0.15 * n,
-      `delay bound ${bound}: estimate ${e.total} vs ${n}`,
-    );
-    assert.deepEqual(await estimateTreeSize(program, o, [[]], 400), e, 'deterministic');
-  }
+  for (const bound of [1, 2]) await estimateCountsTree('delay', bound);
 });
 
 test('tree-size estimate under a preemption bound: weighted to the free children, it counts the tree', async () => {
   // The same 5 tasks × 4 slices. Uniform probes preempt at the first chance and miss most of
   // the leaves (1 925 against 3 720 at bound 1, 26 498 against 66 720 at bound 2, measured
-  // before the weighting of tree-estimate.ts `pick`); weighted, both land within 15 %.
-  const program = sliceLogProgram(3, [], 5);
-  for (const bound of [1, 2]) {
-    const exact = await explore(program, {
-      strategy: 'dfs',
-      depth: bound,
-      runs: 100_000,
-      seed: 1,
-      shrink: false,
-      selfCheckEvery: 1_000_000,
-    });
-    assert.equal(exact.exhausted, true);
-    const o = { ...BOUNDS, preemptionBound: bound };
-    const e = await estimateTreeSize(program, o, [[]], 400);
-    const n = exact.totals.runs;
-    assert.ok(
-      Math.abs(e.total - n) < 0.15 * n,
-      `preemption bound ${bound}: estimate ${e.total} vs ${n}`,
-    );
-    assert.deepEqual(await estimateTreeSize(program, o, [[]], 400), e, 'deterministic');
-  }
+  // before the weighting of tree-estimate.ts `freeShare`); weighted, both land within 15 %.
+  for (const bound of [1, 2]) await estimateCountsTree('preemption', bound);
 });
 
 test('planCampaign: the estimate a dfs campaign starts with, counted when the frontier enumerated the tree, nothing searched', async () => {

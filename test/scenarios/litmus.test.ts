@@ -238,17 +238,19 @@ test('compare --exhaustive --plan: each cell estimated as the search would start
       overBudget: boolean;
     }[];
   };
-  const plan = oneJson(
-    await inProcess([
-      'compare',
-      '--exhaustive',
-      '--plan',
-      ...cell,
-      '--max-schedules',
-      '5000',
-      ...tail,
-    ]),
-  ) as Plan;
+  const planWith = async (budget: string) =>
+    oneJson(
+      await inProcess([
+        'compare',
+        '--exhaustive',
+        '--plan',
+        ...cell,
+        '--max-schedules',
+        budget,
+        ...tail,
+      ]),
+    ) as Plan;
+  const plan = await planWith('5000');
   assert.equal(plan.kind, 'resetlab-compare-exhaustive-plan');
   const p = plan.cells[0];
   assert.ok(p !== undefined && p.design === 'default' && p.scenario === 'window');
@@ -264,17 +266,7 @@ test('compare --exhaustive --plan: each cell estimated as the search would start
     `estimate ${p.treeSizeEstimate} against ${n} searched`,
   );
   // A budget below the estimate: the plan says the search would stop short.
-  const small = oneJson(
-    await inProcess([
-      'compare',
-      '--exhaustive',
-      '--plan',
-      ...cell,
-      '--max-schedules',
-      '10',
-      ...tail,
-    ]),
-  ) as Plan;
+  const small = await planWith('10');
   assert.equal(small.cells[0]?.overBudget, true);
   const text = await inProcess([
     'compare',
