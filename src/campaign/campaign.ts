@@ -34,6 +34,7 @@ import { hash53 } from '../explore/certificate.js';
 import { type BranchWindow, type DfsBoundKind, dfsReduction } from '../explore/dfs.js';
 import {
   dfsBranchWindowOf,
+  dfsSleepOfOptions,
   dfsSymmetryOf,
   type ExploreOptions,
   ExploreOptionsError,
@@ -1098,7 +1099,7 @@ async function planDfs(
         outcomes: {},
         states: [],
         truncated: false,
-        reduction: dfsReduction(base.dfsPor === true, dfsSymmetryOf(base)),
+        reduction: dfsReduction(base.dfsPor === true, dfsSymmetryOf(base), dfsSleepOfOptions(base)),
         prunedRuns: 0,
         footprints: null,
         bound: bounds.bound,

@@ -17,6 +17,7 @@ import {
   type DfsBoundKind,
   type DfsReduction,
   dfsReduction,
+  dfsSleepOf,
 } from '../explore/dfs.js';
 import type { ExhaustiveCell, ExhaustiveTable } from '../report/report-data.js';
 import { scenarioProgramId } from '../scenarios/program.js';
@@ -105,7 +106,11 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
   const table: ExhaustiveTable = {
     bound: o.bound,
     boundKind: o.boundKind,
-    reduction: dfsReduction(o.por === true, o.por === true),
+    reduction: dfsReduction(
+      o.por === true,
+      o.por === true,
+      dfsSleepOf(o.por === true, o.boundKind),
+    ),
     branchWindow: o.branchWindow === undefined ? 'race' : o.branchWindow,
     maxSchedules: o.maxSchedules,
     seed: o.seed,
@@ -221,7 +226,11 @@ export async function planExhaustive(o: ExhaustiveOptions): Promise<ExhaustivePl
     kind: 'resetlab-compare-exhaustive-plan',
     bound: o.bound,
     boundKind: o.boundKind,
-    reduction: dfsReduction(o.por === true, o.por === true),
+    reduction: dfsReduction(
+      o.por === true,
+      o.por === true,
+      dfsSleepOf(o.por === true, o.boundKind),
+    ),
     branchWindow: o.branchWindow === undefined ? 'race' : o.branchWindow,
     maxSchedules: o.maxSchedules,
     seed: o.seed,

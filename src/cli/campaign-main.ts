@@ -58,7 +58,7 @@ cli
     'dfs: decisions explored systematically per run',
     intArg('--max-depth', 1, 1_000_000),
   )
-  .option('--por', 'dfs: reduction (merge equivalent states, skip symmetric workers)')
+  .option('--por', 'dfs: reduction (merge equivalent states, sleep sets, skip symmetric workers)')
   .addOption(branchWindowOption())
   .option('--runs <n>', 'runs in the campaign', intArg('--runs', 0, 1_000_000_000), 1000)
   .option('--seed <n>', 'campaign seed', seedArg(), 1)

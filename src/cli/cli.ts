@@ -228,7 +228,7 @@ function build(setCode: (code: number) => void): Command {
     .addOption(branchWindowOption())
     .option(
       '--por',
-      'dfs: reduction: a state reached again by an equivalent schedule is searched once, and a choice that only renames fresh pool workers is not tried (docs/explorer.md §11, §12)',
+      'dfs: reduction: a state reached again by an equivalent schedule is searched once, a task whose step commutes with the one taken instead is not tried again below it (sleep sets, preemption bounds), and a choice that only renames fresh pool workers is not tried (docs/explorer.md §11, §12)',
     )
     .option('--runs <n>', 'runs in the campaign', runsArg(), 500)
     .option('--seed <n>', 'campaign seed', seedArg(), 1)

@@ -76,8 +76,10 @@ export interface Certificate {
   distinctStates: number;
   /**
    * `hb-cache`: states reached again by an equivalent schedule were searched once (dfs.ts
-   * `por`); `footprints` says what the equivalence knew (hb.ts), `prunedRuns` how many runs
-   * ended at such a state (they are not schedules).
+   * `por`); `sleep`: a task whose step commutes with the one taken instead was not tried again
+   * below it (dfs.ts `sleep`, preemption bounds only); `symmetry`: a choice that only renames
+   * fresh pool workers was left out. `footprints` says what the equivalence knew (hb.ts),
+   * `prunedRuns` how many runs ended at a state searched elsewhere (not schedules).
    */
   reduction: DfsReduction;
   footprints: FootprintMode | null;

@@ -61,8 +61,14 @@
  * `conservative` footprints (the driver model) every two steps are dependent, no two prefixes
  * are one trace, nothing could be pruned, and so the cache is not consulted at all (the kernel
  * keeps no tracker; docs/explorer.md §11).
+ *
+ * Sleep sets (`sleep`, with `por` under a preemption bound): once a choice has been searched
+ * at a node, a later choice there whose step commutes with it puts it to sleep below, while
+ * every step that runs commutes with it and the costs allow (`sleepAllowed`); an asleep task
+ * is not tried. They need the same complete footprints (hb.ts `takeSpan`), and do nothing on a
+ * conservative program (docs/explorer.md §11, *Sleep sets*).
  */
-import type { FootprintMode } from '../kernel/hb.js';
+import { dependent, type Footprint, type FootprintMode } from '../kernel/hb.js';
 import type { Strategy, StrategyHost } from '../kernel/strategy.js';
 import { interchangeable, type Task } from '../kernel/task.js';
 
@@ -139,6 +145,13 @@ export interface DfsOptions {
   resumeAfter?: readonly number[];
   /** Merge equivalent states (see the file comment). Default false. */
   por?: boolean;
+  /**
+   * Sleep sets (`SleepEntry`, docs/explorer.md §11): with `por`, under a preemption bound, a
+   * task whose step was searched at a node and commutes with the step taken instead is not
+   * tried again below it while nothing dependent on it has run, where that is sound within
+   * the bound. Default: `por` with a preemption bound; never under a delay bound.
+   */
+  sleep?: boolean;
   /** Try one of each run of interchangeable fresh workers (see `symmetryMask`). Default false. */
   symmetry?: boolean;
 }
@@ -147,16 +160,63 @@ export interface DfsOptions {
  * What a dfs run reduced by (certificate `reduction`): `hb-cache` merges equivalent states,
  * `symmetry` leaves out choices that only rename interchangeable workers; `--por` uses both.
  */
-export type DfsReduction = 'none' | 'hb-cache' | 'symmetry' | 'hb-cache+symmetry';
+export type DfsReduction =
+  | 'none'
+  | 'hb-cache'
+  | 'symmetry'
+  | 'hb-cache+symmetry'
+  | 'hb-cache+sleep'
+  | 'hb-cache+sleep+symmetry';
 export const DFS_REDUCTIONS: readonly DfsReduction[] = [
   'none',
   'hb-cache',
   'symmetry',
   'hb-cache+symmetry',
+  'hb-cache+sleep',
+  'hb-cache+sleep+symmetry',
 ];
 
-export function dfsReduction(por: boolean, symmetry: boolean): DfsReduction {
-  return por ? (symmetry ? 'hb-cache+symmetry' : 'hb-cache') : symmetry ? 'symmetry' : 'none';
+/** Whether a search uses sleep sets: asked for (by default with `por`), and only under a preemption bound. */
+export function dfsSleepOf(por: boolean, kind: DfsBoundKind, sleep?: boolean): boolean {
+  return por && kind === 'preemption' && (sleep ?? true);
+}
+
+export function dfsReduction(por: boolean, symmetry: boolean, sleep = false): DfsReduction {
+  if (!por) return symmetry ? 'symmetry' : 'none';
+  const base = sleep ? 'hb-cache+sleep' : 'hb-cache';
+  return symmetry ? `${base}+symmetry` : base;
+}
+
+/**
+ * A task asleep at a node (a sleep set's member): its next step was searched at an ancestor,
+ * at which the step taken instead commuted with it, and every step since did too; running it
+ * here would give a schedule equivalent to one already searched within the bound.
+ */
+interface SleepEntry {
+  /** The task's happens-before id (hb.ts: the same in every schedule that shares the prefix). */
+  readonly id: number;
+  /** Its step's footprint, null: dependent on every step (hb.ts `takeSpan`). */
+  readonly fp: Footprint | null;
+  /** Whether it was still runnable after that step (a preemption's cost depends on it). */
+  readonly ru: boolean;
+  /** What choosing it cost at the node it was searched at. */
+  readonly cost: number;
+  /** Its ordinal there. */
+  readonly ord: number;
+}
+
+/**
+ * Whether `e`, searched at a node before the choice that cost `cur`, may sleep below that
+ * choice without losing a schedule within the preemption bound. A schedule that runs the
+ * choice t, more steps, then e's task u, then goes on with some x, is one trace with the
+ * schedule that runs u first and then the rest (u commutes with each of them); the two differ
+ * in cost only at t (after u instead of `prev`), at u (after the last step instead of `prev`)
+ * and at x (after that step instead of u), which comes to: u must cost no more than t at the
+ * node, and if u is still runnable after its step (so x may be u itself, free after u and not
+ * after the other), u must be free there and t a preemption. docs/explorer.md §11.
+ */
+function sleepAllowed(e: SleepEntry, cur: number): boolean {
+  return e.cost <= cur && (!e.ru || (e.cost === 0 && cur === 1));
 }
 
 /**
@@ -194,11 +254,15 @@ export interface DfsStrategy extends Strategy {
   readonly reduction: DfsReduction;
   /** Runs ended at a state already searched (not schedules). */
   readonly pruned: number;
+  /** Of those, the runs ended because every choice within the bound was asleep (sleep sets). */
+  readonly sleepPruned: number;
   /** The footprint mode of the last run (hb.ts), null without reduction. */
   readonly footprintMode: FootprintMode | null;
 }
 
 export const MAX_DFS_DEPTH = 1_000_000;
+
+const NO_SLEEP: SleepEntry[] = [];
 
 /** States the reduction remembers at most; past it, new states are searched, not stored. */
 export const MAX_CACHED_STATES = 4_000_000;
@@ -261,6 +325,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   }
   const por = opts.por ?? false;
   const symmetry = opts.symmetry ?? false;
+  const sleep = dfsSleepOf(por, kind, opts.sleep);
   if (!Number.isInteger(bound) || bound < 0) {
     throw new RangeError(`dfs: preemption bound must be a non-negative integer, got ${bound}`);
   }
@@ -281,6 +346,14 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   const symMask: number[] = [];
   /** Whether that decision came before the branch window: no alternative is tried there. */
   const early: boolean[] = [];
+  // Sleep sets (`sleepOn`): per frame, the tasks asleep there (and their run-queue positions),
+  // the choices searched there so far with their steps' footprints, the task the current
+  // choice runs, and which ordinal's step was last recorded.
+  const sleepMask: number[] = [];
+  const asleep: SleepEntry[][] = [];
+  const searched: SleepEntry[][] = [];
+  const chosen: (Task | null)[] = [];
+  const recorded: number[] = [];
   let len = 0;
   let pos = 0;
   let runs = 0;
@@ -289,8 +362,106 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   let host: StrategyHost | null = null;
   /** State key -> best (budget, depth) it was searched with (see the file comment). */
   const seen = new Map<number, number>();
+  /** With sleep sets: state key -> its visits' budgets, depths and sleep sets (`cachedAsleep`). */
+  const seenAsleep = new Map<number, { left: number; depth: number; ids: number[] }[]>();
   let pruned = 0;
+  let sleepPruned = 0;
   let footprints: FootprintMode | null = null;
+  /** Sleep sets in force on this run: asked for, and the footprints complete. */
+  let sleepOn = false;
+
+  /**
+   * Whether the state `key` was searched with at least `left` budget at at most depth `j`
+   * (then true: prune), else remembers this visit.
+   */
+  function cached(key: number, left: number, j: number): boolean {
+    const had = seen.get(key);
+    if (had !== undefined) {
+      const hadLeft = Math.floor(had / DEPTH_SPAN);
+      const hadDepth = had - hadLeft * DEPTH_SPAN;
+      if (hadLeft >= left && hadDepth <= j) return true;
+      if (left > hadLeft || (left === hadLeft && j < hadDepth)) {
+        seen.set(key, left * DEPTH_SPAN + j);
+      }
+    } else if (seen.size < MAX_CACHED_STATES) {
+      seen.set(key, left * DEPTH_SPAN + j);
+    }
+    return false;
+  }
+
+  /**
+   * `cached` with sleep sets: a node searched with sleep set Z left out only the schedules
+   * that begin with a task in Z (each has a twin searched before it), so it answers for a
+   * node of the same state whose sleep set contains Z, not for one with fewer tasks asleep
+   * (the subset condition of state caching with sleep sets, Godefroid 1996). Each state keeps
+   * the visits no other visit of it dominates.
+   */
+  function cachedAsleep(key: number, left: number, j: number, z: readonly SleepEntry[]): boolean {
+    const ids = z.map((e) => e.id);
+    const had = seenAsleep.get(key);
+    if (had !== undefined) {
+      for (const v of had) {
+        if (v.left >= left && v.depth <= j && v.ids.every((id) => ids.includes(id))) return true;
+      }
+      const kept = had.filter(
+        (v) => !(left >= v.left && j <= v.depth && ids.every((id) => v.ids.includes(id))),
+      );
+      kept.push({ left, depth: j, ids });
+      seenAsleep.set(key, kept);
+    } else if (seenAsleep.size < MAX_CACHED_STATES) {
+      seenAsleep.set(key, [{ left, depth: j, ids }]);
+    }
+    return false;
+  }
+
+  /** The footprint of the step(s) since the previous decision (`noteStep`). */
+  let lastSpan: Footprint | null = null;
+
+  /**
+   * At a decision: what ran since the previous one is the step of the previous decision's
+   * choice. If that decision is a frame whose current choice has not been recorded yet, its
+   * footprint joins the frame's searched choices, for the sleep sets of its later siblings.
+   */
+  function noteStep(j: number, runq: readonly Task[]): void {
+    if (host === null) return;
+    const span = host.takeSpan();
+    lastSpan = span;
+    const f = j - 1;
+    if (f < 0 || f >= len) return;
+    const ord = tried[f] as number;
+    if (recorded[f] === ord) return;
+    recorded[f] = ord;
+    const t = chosen[f] ?? null;
+    (searched[f] as SleepEntry[]).push({
+      id: t === null ? -1 : host.objectId(t),
+      fp: t === null ? null : span,
+      ru: t !== null && runq.includes(t),
+      cost: cost(f, choiceAt(f, ord)),
+      ord,
+    });
+  }
+
+  /**
+   * The sleep set of new frame `j` (below frame j - 1's current choice): the tasks asleep at
+   * j - 1 and the choices searched there before the current one that may sleep (`sleepAllowed`),
+   * each kept only if its step commutes with the step just taken.
+   */
+  function sleepSetAt(j: number): SleepEntry[] {
+    const f = j - 1;
+    const span = lastSpan;
+    if (f < 0 || span === null) return NO_SLEEP;
+    const ord = tried[f] as number;
+    const cur = cost(f, choiceAt(f, ord));
+    const z: SleepEntry[] = [];
+    for (const e of asleep[f] as SleepEntry[]) {
+      if (e.fp !== null && !dependent(e.fp, span)) z.push(e);
+    }
+    for (const e of searched[f] as SleepEntry[]) {
+      if (e.ord === ord || e.fp === null || !sleepAllowed(e, cur)) continue;
+      if (!dependent(e.fp, span)) z.push(e);
+    }
+    return z.length === 0 ? NO_SLEEP : z;
+  }
 
   /** The choice for ordinal `t` at frame `j`: the default first, then the others in order. */
   function choiceAt(j: number, t: number): number {
@@ -317,7 +488,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     if (j < prefix.length || early[j] === true) return -1;
     const n = options[j] as number;
     const budget = bound - (preBefore[j] as number);
-    const mask = symMask[j] as number;
+    const mask = (symMask[j] as number) | (sleepMask[j] as number);
     for (let u = t + 1; u < n; u++) {
       const c = choiceAt(j, u);
       if (c < 31 && ((mask >>> c) & 1) === 1) continue;
@@ -351,9 +522,12 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     name: 'dfs',
     timeJumps,
     footprints: por,
-    reduction: dfsReduction(por, symmetry),
+    reduction: dfsReduction(por, symmetry, sleep),
     get pruned() {
       return pruned;
+    },
+    get sleepPruned() {
+      return sleepPruned;
     },
     get footprintMode() {
       return footprints;
@@ -379,6 +553,10 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     start(h: StrategyHost) {
       host = h;
       if (por) footprints = h.footprintMode;
+      // The last frame's step ended with the run: it is not recorded, so its siblings never
+      // sleep (a run's end is not a decision at which to see what the step left runnable).
+      sleepOn = sleep && footprints === 'complete';
+      lastSpan = null;
       if (runs > 0 && !backtrack()) {
         // Exhausted: run the default path again rather than fail; callers check `done`.
         len = 0;
@@ -392,6 +570,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
       const n = runq.length;
       const opts = n + (eventOffered ? 1 : 0);
       const j = pos++;
+      if (sleepOn) noteStep(j, runq);
       if (j < len) {
         if (options[j] !== opts || hasEvent[j] !== eventOffered) {
           host?.diverged(
@@ -399,7 +578,9 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
           );
           return 0;
         }
-        return choiceAt(j, tried[j] as number);
+        const c = choiceAt(j, tried[j] as number);
+        if (sleepOn) chosen[j] = c < n ? (runq[c] as Task) : null;
+        return c;
       }
       let p = -1;
       if (prev !== null) {
@@ -453,6 +634,16 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
         j === 0
           ? 0
           : (preBefore[j - 1] as number) + cost(j - 1, choiceAt(j - 1, tried[j - 1] as number));
+      // Who is asleep here, and where they are in the run queue.
+      const z = sleepOn ? sleepSetAt(j) : NO_SLEEP;
+      let zMask = 0;
+      if (z.length > 0 && host !== null) {
+        const m = Math.min(n, 31);
+        for (let i = 0; i < m; i++) {
+          const id = host.objectId(runq[i] as Task);
+          if (z.some((e) => e.id === id)) zMask |= 1 << i;
+        }
+      }
       // Conservative footprints: no key can repeat in a tree (hb.ts), the kernel keeps none.
       if (por && footprints === 'complete' && j >= prefix.length && host !== null) {
         // A preemption's cost depends on who ran last, not on where it is in the run queue; a
@@ -460,31 +651,48 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
         const key = host.stateKey(eventOffered ? 1 : 0, kind === 'delay');
         if (key < 0) throw new Error('dfs: complete footprints but no state key');
         const left = bound - spent;
-        const had = seen.get(key);
-        if (had !== undefined) {
-          const hadLeft = Math.floor(had / DEPTH_SPAN);
-          const hadDepth = had - hadLeft * DEPTH_SPAN;
-          if (hadLeft >= left && hadDepth <= j) {
-            pruned++;
-            len = j;
-            host.prune();
-            return 0;
-          }
-          if (left > hadLeft || (left === hadLeft && j < hadDepth)) {
-            seen.set(key, left * DEPTH_SPAN + j);
-          }
-        } else if (seen.size < MAX_CACHED_STATES) {
-          seen.set(key, left * DEPTH_SPAN + j);
+        if (sleepOn ? cachedAsleep(key, left, j, z) : cached(key, left, j)) {
+          pruned++;
+          len = j;
+          host.prune();
+          return 0;
         }
       }
       options[j] = opts;
       hasEvent[j] = eventOffered;
-      symMask[j] = symmetry ? symmetryMask(runq) : 0;
+      // A worker whose twin before it is asleep is not left out for the twin's sake: the twin
+      // is not searched here (sleep and symmetry each leave out what another node searches).
+      symMask[j] = symmetry ? symmetryMask(runq) & ~(zMask << 1) : 0;
+      sleepMask[j] = zMask;
       early[j] = now < fromNs;
       prevIdx[j] = p;
       tried[j] = fixed;
       preBefore[j] = spent;
       len = j + 1;
+      if (sleepOn) {
+        asleep[j] = z;
+        searched[j] = [];
+        recorded[j] = -1;
+        const d = choiceAt(j, 0);
+        if (fixed === 0 && d < 31 && ((zMask >>> d) & 1) === 1) {
+          // The default choice is asleep: take the first choice awake within the bound, or, if
+          // there is none, everything below is searched elsewhere (a sleep-set-blocked node).
+          const alt = nextAlternative(j, 0);
+          if (alt < 0) {
+            pruned++;
+            sleepPruned++;
+            len = j;
+            host?.prune();
+            return 0;
+          }
+          tried[j] = alt;
+          const c = choiceAt(j, alt);
+          chosen[j] = c < n ? (runq[c] as Task) : null;
+          return c;
+        }
+        const c = choiceAt(j, fixed);
+        chosen[j] = c < n ? (runq[c] as Task) : null;
+      }
       // A resumed path must be one this search could have taken (within the bound, not left
       // out by the symmetry): else it is another search's, or the program changed.
       if (fixed !== 0 && j >= prefix.length && nextAlternative(j, fixed - 1) !== fixed) {

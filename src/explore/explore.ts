@@ -27,7 +27,7 @@ import { mix32 } from '../kernel/prng.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { estimateContestedSteps } from './calibrate.js';
 import { distinctOutcome, distinctState } from './certificate.js';
-import type { BranchWindow, DfsBoundKind, DfsStrategy } from './dfs.js';
+import { type BranchWindow, type DfsBoundKind, type DfsStrategy, dfsSleepOf } from './dfs.js';
 import { type Failure, failingViolation, hitLimit, type SelfCheck } from './failure.js';
 import { isRunAware } from './portfolio.js';
 import type { FaultSpec, Program } from './program.js';
@@ -103,6 +103,11 @@ export interface ExploreOptions {
    * what `dfsPor` says (`--por` turns on every reduction resetlab has).
    */
   dfsSymmetry?: boolean;
+  /**
+   * dfs: sleep sets (dfs.ts `sleep`). Default: what `dfsPor` says; they act only under a
+   * preemption bound and with complete footprints.
+   */
+  dfsSleep?: boolean;
   /** Step limit per run (the program's default when absent). */
   maxSteps?: number;
   /** Self-check every n-th run index (default 64; failures are always checked). */
@@ -221,6 +226,15 @@ export function dfsSymmetryOf(o: { dfsPor?: boolean; dfsSymmetry?: boolean }): b
   return o.dfsSymmetry ?? o.dfsPor ?? false;
 }
 
+/** Whether a dfs search uses sleep sets (`dfsSleep`, by default `dfsPor`; preemption bounds only). */
+export function dfsSleepOfOptions(o: {
+  dfsPor?: boolean;
+  dfsSleep?: boolean;
+  dfsBound?: DfsBoundKind;
+}): boolean {
+  return dfsSleepOf(o.dfsPor === true, o.dfsBound ?? 'preemption', o.dfsSleep);
+}
+
 export async function explore(program: Program, o: ExploreOptions): Promise<ExploreResult> {
   validateExploreOptions(o);
   const systematic = isSystematic(o.strategy);
@@ -243,6 +257,7 @@ export async function explore(program: Program, o: ExploreOptions): Promise<Expl
     ...(o.dfsResumeAfter !== undefined ? { resumeAfter: o.dfsResumeAfter } : {}),
     ...(o.dfsPor !== undefined ? { por: o.dfsPor } : {}),
     ...(dfsSymmetryOf(o) ? { symmetry: true } : {}),
+    ...(o.dfsSleep !== undefined ? { sleep: o.dfsSleep } : {}),
     ...(systematic ? { branchWindow: dfsBranchWindowOf(program, o) } : {}),
   });
   const from = o.from ?? 0;

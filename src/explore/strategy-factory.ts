@@ -45,6 +45,8 @@ export interface StrategyFactoryOptions {
   por?: boolean;
   /** dfs: leave out choices that only rename fresh pool workers (dfs.ts `symmetry`). */
   symmetry?: boolean;
+  /** dfs: sleep sets (dfs.ts `sleep`; default: `por` under a preemption bound). */
+  sleep?: boolean;
   /** random: probability of firing an event early. */
   eventRate?: number;
   /** Override the strategy's default for firing events ahead of runnable tasks. */
@@ -145,6 +147,7 @@ export function strategyFromName(name: string, opts: StrategyFactoryOptions = {}
         ...(opts.branchWindow !== undefined ? { branchWindow: opts.branchWindow } : {}),
         ...(opts.por !== undefined ? { por: opts.por } : {}),
         ...(opts.symmetry !== undefined ? { symmetry: opts.symmetry } : {}),
+        ...(opts.sleep !== undefined ? { sleep: opts.sleep } : {}),
       });
     }
     case 'portfolio': {

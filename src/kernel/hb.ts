@@ -41,6 +41,19 @@ import type { Task } from './task.js';
 
 export type FootprintMode = 'complete' | 'conservative';
 
+/** The objects one step read (only) and wrote, by id (`HbTracker.takeSpan`). */
+export interface Footprint {
+  readonly reads: readonly number[];
+  readonly writes: readonly number[];
+}
+
+/** Whether two steps' footprints conflict: one writes what the other reads or writes. */
+export function dependent(a: Footprint, b: Footprint): boolean {
+  for (const w of a.writes) if (b.writes.includes(w) || b.reads.includes(w)) return true;
+  for (const w of b.writes) if (a.reads.includes(w)) return true;
+  return false;
+}
+
 /** The fixed object every step may touch: the clock. */
 const CLOCK = 1;
 
@@ -76,6 +89,19 @@ export class HbTracker {
   private readonly accIds: number[] = [];
   private readonly accWrite: boolean[] = [];
   private accLen = 0;
+  /** Whether the open step met an object no step had touched before and no one registered. */
+  private stepFresh = false;
+  /**
+   * What ran since the last `takeSpan` (the steps between two decisions, for sleep sets:
+   * dfs.ts `sleep`): how many steps ended, the objects they touched (written or only read),
+   * and whether one of them was an event or met an unregistered object for the first time,
+   * which makes the span dependent on every step (`takeSpan`).
+   */
+  private spanSteps = 0;
+  private spanWorld = false;
+  private readonly spanIds: number[] = [];
+  private readonly spanWrite: boolean[] = [];
+  private spanLen = 0;
 
   /** The id of `obj` (see the file comment). */
   idOf(obj: object): number {
@@ -89,7 +115,12 @@ export class HbTracker {
 
   /** Records that the open step touched `obj` (nothing outside a step: set-up is the same in every run). */
   access(obj: object, write: boolean): void {
-    if (this.open) this.touch(this.idOf(obj), write);
+    if (!this.open) return;
+    // An object first met here has an id derived from this step: another schedule in which
+    // another step meets it first names it differently, so a step's footprint recorded in one
+    // run could not be compared with another run's steps by id (`takeSpan`).
+    if (!this.stepFresh && !this.ids.has(obj)) this.stepFresh = true;
+    this.touch(this.idOf(obj), write);
   }
 
   private touch(id: number, write: boolean): void {
@@ -120,6 +151,7 @@ export class HbTracker {
     this.open = true;
     this.accLen = 0;
     this.stepNew = 0;
+    this.stepFresh = false;
     this.stepKey = mix(self, this.slot(self).w1);
     this.touch(self, true);
     this.touch(CLOCK, false);
@@ -130,6 +162,7 @@ export class HbTracker {
     this.open = true;
     this.accLen = 0;
     this.stepNew = 0;
+    this.stepFresh = true;
     this.stepKey = mix(0x7e1e7e, this.events++);
     this.touch(CLOCK, true);
   }
@@ -166,6 +199,45 @@ export class HbTracker {
     }
     this.f1 = (this.f1 + a) | 0;
     this.f2 = (this.f2 + b) | 0;
+    this.spanSteps++;
+    if (this.stepFresh) this.spanWorld = true;
+    for (let i = 0; i < this.accLen; i++) {
+      const id = this.accIds[i] as number;
+      const w = this.accWrite[i] as boolean;
+      let k = 0;
+      while (k < this.spanLen && this.spanIds[k] !== id) k++;
+      if (k === this.spanLen) {
+        this.spanIds[k] = id;
+        this.spanWrite[k] = w;
+        this.spanLen++;
+      } else if (w) {
+        this.spanWrite[k] = true;
+      }
+    }
+  }
+
+  /**
+   * The steps that ended since the last call, as one footprint, and a new span begins. `null`
+   * when they were not exactly one task step whose every object was known before it: an event
+   * writes the clock every step reads, and an object first met in the step has an id that
+   * depends on who met it first, so the same step in another schedule might not name it the
+   * same; such a span counts as dependent on every step. Otherwise the ids the step only read
+   * and those it wrote.
+   */
+  takeSpan(): Footprint | null {
+    let f: Footprint | null = null;
+    if (this.spanSteps === 1 && !this.spanWorld) {
+      const reads: number[] = [];
+      const writes: number[] = [];
+      for (let i = 0; i < this.spanLen; i++) {
+        ((this.spanWrite[i] as boolean) ? writes : reads).push(this.spanIds[i] as number);
+      }
+      f = { reads, writes };
+    }
+    this.spanSteps = 0;
+    this.spanWorld = false;
+    this.spanLen = 0;
+    return f;
   }
 
   /**

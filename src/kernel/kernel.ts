@@ -22,7 +22,7 @@
  */
 import { type FreeRecord, mightSleepLines, useAfterFreeLines } from './bug-report.js';
 import { EventQueue, type TimedEvent } from './events.js';
-import { type FootprintMode, HbTracker } from './hb.js';
+import { type Footprint, type FootprintMode, HbTracker } from './hb.js';
 import { hungTaskLines } from './hung-task.js';
 import { heldLocks, type LockClass, Lockdep } from './lockdep.js';
 import { lockdepSplat } from './lockdep-report.js';
@@ -248,6 +248,16 @@ export class Kernel implements StrategyHost {
   /** Ends the run at this decision: the strategy has searched an equivalent state. */
   prune(): void {
     this.end('pruned');
+  }
+
+  /** What ran since the last call, as one step's footprint (hb.ts `takeSpan`), or null. */
+  takeSpan(): Footprint | null {
+    return this.hb === null ? null : this.hb.takeSpan();
+  }
+
+  /** The happens-before id of `obj` (hb.ts `idOf`), -1 without a tracker. */
+  objectId(obj: object): number {
+    return this.hb === null ? -1 : this.hb.idOf(obj);
   }
 
   /** The lock-order checker of this run. */

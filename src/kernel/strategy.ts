@@ -17,7 +17,7 @@
  * Implementations live in `src/explore/` (random, pct, dfs, replay), one per file; FIFO, the
  * run order when nothing else is asked for, is the kernel's own (`fifo.ts`).
  */
-import type { FootprintMode } from './hb.js';
+import type { Footprint, FootprintMode } from './hb.js';
 import type { Task } from './task.js';
 
 export interface StrategyHost {
@@ -39,6 +39,14 @@ export interface StrategyHost {
   stateKey(extra: number, ordered: boolean): number;
   /** Ends the run at this decision (outcome `pruned`): the strategy has searched its future. */
   prune(): void;
+  /**
+   * What ran since the last call, as one step's footprint (hb.ts `takeSpan`): null when it was
+   * not exactly one task step whose objects all had their ids before it, or when the run keeps
+   * no tracker. Sleep sets (dfs.ts `sleep`) compare steps by it.
+   */
+  takeSpan(): Footprint | null;
+  /** The happens-before id of `obj` (hb.ts `idOf`: stable across schedules), -1 without a tracker. */
+  objectId(obj: object): number;
 }
 
 export interface Strategy {

@@ -14,12 +14,14 @@ import type { ExhaustiveCell, ExhaustiveTable } from './report-data.js';
 /** What the table's reduction did, for a reader (docs/explorer.md §11, §12). */
 function reductionText(r: ExhaustiveTable['reduction']): string {
   const parts: string[] = [];
-  if (r === 'hb-cache' || r === 'hb-cache+symmetry') {
+  if (r === undefined) return '';
+  if (r.startsWith('hb-cache')) {
+    const what = r.includes('+sleep') ? 'hb-cache and sleep sets' : 'hb-cache';
     parts.push(
-      'partial-order reduction (hb-cache; a scenario’s footprints are conservative, so it merges nothing: docs/explorer.md §11)',
+      `partial-order reduction (${what}; a scenario’s footprints are conservative, so it merges nothing: docs/explorer.md §11)`,
     );
   }
-  if (r === 'symmetry' || r === 'hb-cache+symmetry') {
+  if (r.endsWith('symmetry')) {
     parts.push(
       'symmetry reduction (a choice that only renames two fresh workers of one pool is left out: docs/explorer.md §12)',
     );

@@ -17,6 +17,8 @@ const host = {
   footprintMode: null,
   stateKey: () => -1,
   prune() {},
+  takeSpan: () => null,
+  objectId: () => -1,
 };
 
 test('anchored: follows names, skips what is gone, inserts FIFO where nothing recorded is possible', () => {

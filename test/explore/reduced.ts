@@ -20,7 +20,7 @@ export async function searchBoth(
   p: Program,
   bound: DfsBoundKind,
   depth: number,
-  reduction: Pick<ExploreOptions, 'dfsPor' | 'dfsSymmetry'>,
+  reduction: Pick<ExploreOptions, 'dfsPor' | 'dfsSymmetry' | 'dfsSleep'>,
   extra: { dfsMaxDepth?: number } = {},
 ): Promise<SearchPair> {
   const base = {
