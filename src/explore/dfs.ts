@@ -203,6 +203,12 @@ interface SleepEntry {
   readonly cost: number;
   /** Its ordinal there. */
   readonly ord: number;
+  /**
+   * Whether it may stay asleep at a node whose `prev` is blocked (`sleepAllowed`): it was free
+   * there, blocked after its step, and the choice it sleeps below was a preemption. Set when it
+   * joins a sleep set.
+   */
+  readonly strong?: boolean;
 }
 
 /**
@@ -213,7 +219,11 @@ interface SleepEntry {
  * in cost only at t (after u instead of `prev`), at u (after the last step instead of `prev`)
  * and at x (after that step instead of u), which comes to: u must cost no more than t at the
  * node, and if u is still runnable after its step (so x may be u itself, free after u and not
- * after the other), u must be free there and t a preemption. docs/explorer.md §11.
+ * after the other), u must be free there and t a preemption. When x fires an event, `prev`
+ * stays what it was (u, against the last step's task in the twin), and the event may wake that
+ * task: then the choice after it may cost one more in the twin. That can only happen where the
+ * last step's task is blocked when u would run, so at such a node only a `strong` entry stays
+ * asleep: u free and blocked after its step, t a preemption. docs/explorer.md §11.
  */
 function sleepAllowed(e: SleepEntry, cur: number): boolean {
   return e.cost <= cur && (!e.ru || (e.cost === 0 && cur === 1));
@@ -446,7 +456,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
    * j - 1 and the choices searched there before the current one that may sleep (`sleepAllowed`),
    * each kept only if its step commutes with the step just taken.
    */
-  function sleepSetAt(j: number): SleepEntry[] {
+  function sleepSetAt(j: number, prevRunnable: boolean): SleepEntry[] {
     const f = j - 1;
     const span = lastSpan;
     if (f < 0 || span === null) return NO_SLEEP;
@@ -458,8 +468,10 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     }
     for (const e of searched[f] as SleepEntry[]) {
       if (e.ord === ord || e.fp === null || !sleepAllowed(e, cur)) continue;
-      if (!dependent(e.fp, span)) z.push(e);
+      if (!dependent(e.fp, span)) z.push({ ...e, strong: e.cost === 0 && !e.ru && cur === 1 });
     }
+    // At a node whose `prev` is blocked, only the strong stay asleep (`sleepAllowed`).
+    if (!prevRunnable) return z.filter((e) => e.strong === true);
     return z.length === 0 ? NO_SLEEP : z;
   }
 
@@ -635,7 +647,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
           ? 0
           : (preBefore[j - 1] as number) + cost(j - 1, choiceAt(j - 1, tried[j - 1] as number));
       // Who is asleep here, and where they are in the run queue.
-      const z = sleepOn ? sleepSetAt(j) : NO_SLEEP;
+      const z = sleepOn ? sleepSetAt(j, p >= 0) : NO_SLEEP;
       let zMask = 0;
       if (z.length > 0 && host !== null) {
         const m = Math.min(n, 31);
