@@ -1099,7 +1099,11 @@ async function planDfs(
         outcomes: {},
         states: [],
         truncated: false,
-        reduction: dfsReduction(base.dfsPor === true, dfsSymmetryOf(base), dfsSleepOfOptions(base)),
+        reduction: dfsReduction(
+          base.dfsPor === true,
+          dfsSymmetryOf(base),
+          dfsSleepOfOptions(base, bounds.branchWindow),
+        ),
         prunedRuns: 0,
         footprints: null,
         bound: bounds.bound,

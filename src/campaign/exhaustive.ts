@@ -109,7 +109,7 @@ export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJso
     reduction: dfsReduction(
       o.por === true,
       o.por === true,
-      dfsSleepOf(o.por === true, o.boundKind),
+      dfsSleepOf(o.por === true, o.boundKind, o.branchWindow === null),
     ),
     branchWindow: o.branchWindow === undefined ? 'race' : o.branchWindow,
     maxSchedules: o.maxSchedules,
@@ -229,7 +229,7 @@ export async function planExhaustive(o: ExhaustiveOptions): Promise<ExhaustivePl
     reduction: dfsReduction(
       o.por === true,
       o.por === true,
-      dfsSleepOf(o.por === true, o.boundKind),
+      dfsSleepOf(o.por === true, o.boundKind, o.branchWindow === null),
     ),
     branchWindow: o.branchWindow === undefined ? 'race' : o.branchWindow,
     maxSchedules: o.maxSchedules,

@@ -176,9 +176,19 @@ export const DFS_REDUCTIONS: readonly DfsReduction[] = [
   'hb-cache+sleep+symmetry',
 ];
 
-/** Whether a search uses sleep sets: asked for (by default with `por`), and only under a preemption bound. */
-export function dfsSleepOf(por: boolean, kind: DfsBoundKind, sleep?: boolean): boolean {
-  return por && kind === 'preemption' && (sleep ?? true);
+/**
+ * Whether a search uses sleep sets: asked for (by default with `por`), only under a preemption
+ * bound and only when it branches over the whole run. With a branch window, the choices after
+ * its end are the default ones, which depend on `prev`, and a skipped schedule and its twin
+ * leave the window with different `prev`s (docs/explorer.md §11, *Sleep sets*).
+ */
+export function dfsSleepOf(
+  por: boolean,
+  kind: DfsBoundKind,
+  wholeRun: boolean,
+  sleep?: boolean,
+): boolean {
+  return por && kind === 'preemption' && wholeRun && (sleep ?? true);
 }
 
 export function dfsReduction(por: boolean, symmetry: boolean, sleep = false): DfsReduction {
@@ -211,6 +221,11 @@ interface SleepEntry {
   readonly strong?: boolean;
 }
 
+/** Whether `e`'s step wrote the timed-event queue `q` (added or cancelled an event). */
+function writesQueue(e: SleepEntry, q: number): boolean {
+  return e.fp === null || e.fp.writes.includes(q);
+}
+
 /**
  * Whether `e`, searched at a node before the choice that cost `cur`, may sleep below that
  * choice without losing a schedule within the preemption bound. A schedule that runs the
@@ -223,7 +238,8 @@ interface SleepEntry {
  * stays what it was (u, against the last step's task in the twin), and the event may wake that
  * task: then the choice after it may cost one more in the twin. That can only happen where the
  * last step's task is blocked when u would run, so at such a node only a `strong` entry stays
- * asleep: u free and blocked after its step, t a preemption. docs/explorer.md §11.
+ * asleep (u free and blocked after its step, t a preemption), or one whose step adds no event
+ * when none is pending (then no event can follow it). docs/explorer.md §11.
  */
 function sleepAllowed(e: SleepEntry, cur: number): boolean {
   return e.cost <= cur && (!e.ru || (e.cost === 0 && cur === 1));
@@ -335,7 +351,7 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   }
   const por = opts.por ?? false;
   const symmetry = opts.symmetry ?? false;
-  const sleep = dfsSleepOf(por, kind, opts.sleep);
+  const sleep = dfsSleepOf(por, kind, branchWindow === null, opts.sleep);
   if (!Number.isInteger(bound) || bound < 0) {
     throw new RangeError(`dfs: preemption bound must be a non-negative integer, got ${bound}`);
   }
@@ -470,8 +486,14 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
       if (e.ord === ord || e.fp === null || !sleepAllowed(e, cur)) continue;
       if (!dependent(e.fp, span)) z.push({ ...e, strong: e.cost === 0 && !e.ru && cur === 1 });
     }
-    // At a node whose `prev` is blocked, only the strong stay asleep (`sleepAllowed`).
-    if (!prevRunnable) return z.filter((e) => e.strong === true);
+    // At a node whose `prev` is blocked, only the strong stay asleep (`sleepAllowed`), and those
+    // whose step adds no timed event when none is pending: then no event can follow it.
+    if (!prevRunnable && z.length > 0) {
+      const quiet = host !== null && host.pendingEvents === 0;
+      const q = quiet && host !== null ? host.eventQueueId() : -1;
+      const kept = z.filter((e) => e.strong === true || (quiet && !writesQueue(e, q)));
+      return kept.length === 0 ? NO_SLEEP : kept;
+    }
     return z.length === 0 ? NO_SLEEP : z;
   }
 
@@ -659,8 +681,9 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
       // Conservative footprints: no key can repeat in a tree (hb.ts), the kernel keeps none.
       if (por && footprints === 'complete' && j >= prefix.length && host !== null) {
         // A preemption's cost depends on who ran last, not on where it is in the run queue; a
-        // delay's on the FIFO head too.
-        const key = host.stateKey(eventOffered ? 1 : 0, kind === 'delay');
+        // delay's on the FIFO head too, and so does the choice past a branch window's end (the
+        // default: `prev`, else the FIFO head), so a windowed search keys the queue's order.
+        const key = host.stateKey(eventOffered ? 1 : 0, kind === 'delay' || branchWindow !== null);
         if (key < 0) throw new Error('dfs: complete footprints but no state key');
         const left = bound - spent;
         if (sleepOn ? cachedAsleep(key, left, j, z) : cached(key, left, j)) {

@@ -226,13 +226,12 @@ export function dfsSymmetryOf(o: { dfsPor?: boolean; dfsSymmetry?: boolean }): b
   return o.dfsSymmetry ?? o.dfsPor ?? false;
 }
 
-/** Whether a dfs search uses sleep sets (`dfsSleep`, by default `dfsPor`; preemption bounds only). */
-export function dfsSleepOfOptions(o: {
-  dfsPor?: boolean;
-  dfsSleep?: boolean;
-  dfsBound?: DfsBoundKind;
-}): boolean {
-  return dfsSleepOf(o.dfsPor === true, o.dfsBound ?? 'preemption', o.dfsSleep);
+/** Whether a dfs search uses sleep sets (`dfsSleep`, by default `dfsPor`; dfs.ts `dfsSleepOf`). */
+export function dfsSleepOfOptions(
+  o: { dfsPor?: boolean; dfsSleep?: boolean; dfsBound?: DfsBoundKind },
+  window: BranchWindow | null,
+): boolean {
+  return dfsSleepOf(o.dfsPor === true, o.dfsBound ?? 'preemption', window === null, o.dfsSleep);
 }
 
 export async function explore(program: Program, o: ExploreOptions): Promise<ExploreResult> {

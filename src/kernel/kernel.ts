@@ -206,7 +206,12 @@ export class Kernel implements StrategyHost {
     this.violationLane = this.trace.lane('checker', 'violations');
     if (this.strategy.footprints === true) {
       this.footprints = opts.footprints ?? 'conservative';
-      if (this.footprints === 'complete') this.hb = new HbTracker();
+      if (this.footprints === 'complete') {
+        this.hb = new HbTracker();
+        // Known from the start, so that the step that first adds a timer is not taken for one
+        // that met a new object (hb.ts `takeSpan`).
+        this.hb.idOf(this.events);
+      }
     }
   }
 
@@ -258,6 +263,11 @@ export class Kernel implements StrategyHost {
   /** The happens-before id of `obj` (hb.ts `idOf`), -1 without a tracker. */
   objectId(obj: object): number {
     return this.hb === null ? -1 : this.hb.idOf(obj);
+  }
+
+  /** The happens-before id of the timed-event queue (registered with the tracker). */
+  eventQueueId(): number {
+    return this.hb === null ? -1 : this.hb.idOf(this.events);
   }
 
   /** The lock-order checker of this run. */

@@ -47,6 +47,10 @@ export interface StrategyHost {
   takeSpan(): Footprint | null;
   /** The happens-before id of `obj` (hb.ts `idOf`: stable across schedules), -1 without a tracker. */
   objectId(obj: object): number;
+  /** Timed events pending now (timers, timeouts, delays). */
+  readonly pendingEvents: number;
+  /** The happens-before id of the timed-event queue (a step that adds or cancels one writes it), -1 without a tracker. */
+  eventQueueId(): number;
 }
 
 export interface Strategy {

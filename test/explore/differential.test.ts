@@ -19,6 +19,8 @@ const host = {
   prune() {},
   takeSpan: () => null,
   objectId: () => -1,
+  pendingEvents: 0,
+  eventQueueId: () => -1,
 };
 
 test('anchored: follows names, skips what is gone, inserts FIFO where nothing recorded is possible', () => {

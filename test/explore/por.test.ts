@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import type { DfsBoundKind } from '../../src/explore/dfs.js';
+import type { BranchWindow, DfsBoundKind } from '../../src/explore/dfs.js';
 import type { Program } from '../../src/explore/program.js';
 import { getProgram } from '../../src/explore/registry.js';
 import { type FootprintMode, HbTracker } from '../../src/kernel/hb.js';
@@ -121,7 +121,7 @@ async function both(
   p: Program,
   bound: DfsBoundKind,
   depth: number,
-  extra: { dfsMaxDepth?: number } = {},
+  extra: { dfsMaxDepth?: number; dfsBranchWindow?: BranchWindow } = {},
 ): Promise<Pair> {
   const { plain, reduced } = await searchBoth(p, bound, depth, { dfsPor: true }, extra);
   return { plain, por: reduced };
@@ -171,6 +171,10 @@ test('por: the same final states as plain dfs on 60 random programs over every r
         plainRuns += r.plain.totals.runs;
         porRuns += r.por.totals.runs;
       }
+      // In a branch window too: past its end the choices follow the run queue's order.
+      const window = { dfsBranchWindow: { fromNs: 0, untilNs: 2500 } };
+      const w = await both(randomCompleteProgram(seed), bound, 2, window);
+      assertSame(w, `random program ${seed}, ${bound} bound 2, window [0, 2.5 µs)`);
     }
   }
   assert.ok(porRuns < plainRuns, `${porRuns} schedules with reduction, ${plainRuns} without`);

@@ -5,7 +5,7 @@
  * no more of them.
  */
 import assert from 'node:assert/strict';
-import type { DfsBoundKind } from '../../src/explore/dfs.js';
+import type { BranchWindow, DfsBoundKind } from '../../src/explore/dfs.js';
 import { type ExploreOptions, explore } from '../../src/explore/explore.js';
 import type { Program } from '../../src/explore/program.js';
 
@@ -21,7 +21,7 @@ export async function searchBoth(
   bound: DfsBoundKind,
   depth: number,
   reduction: Pick<ExploreOptions, 'dfsPor' | 'dfsSymmetry' | 'dfsSleep'>,
-  extra: { dfsMaxDepth?: number } = {},
+  extra: { dfsMaxDepth?: number; dfsBranchWindow?: BranchWindow } = {},
 ): Promise<SearchPair> {
   const base = {
     ...extra,

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import { explore } from '../../src/explore/explore.js';
 import type { Program } from '../../src/explore/program.js';
 import { HbTracker } from '../../src/kernel/hb.js';
 import type { Task } from '../../src/kernel/task.js';
@@ -128,4 +129,30 @@ test('sleep: an event after the asleep task does not move prev, so a blocked pre
   // that state (found by the 300-program campaign in docs/explorer.md §11).
   const r = await searchBoth(randomCompleteProgram(593), 'preemption', 3, { dfsPor: true });
   assertSameSearch(r, 'random program 593, preemption bound 3');
+});
+
+test('por with a branch window: the cache keys the run queue order, and sleep sets are off', async () => {
+  // Past the window's end every choice is the default (prev, else the FIFO head), so two visits
+  // of one state whose run queues are in different orders go on differently: keyed without the
+  // order, the cache merged them, and random program 13 at preemption bound 2 in [0, 1 µs)
+  // lost a final state (dfs.ts `stateKey` call; found by the check below, the bug predates the
+  // sleep sets). Sleep sets stay off with a window: a skipped schedule and its twin may leave it
+  // with different `prev`s (dfsSleepOf; docs/explorer.md §11).
+  const window = { dfsBranchWindow: { fromNs: 0, untilNs: 1000 } };
+  const p = randomCompleteProgram(13);
+  const base = {
+    strategy: 'dfs',
+    depth: 2,
+    dfsBound: 'preemption',
+    runs: 100_000,
+    seed: 1,
+    swarm: false,
+    shrink: false,
+    ...window,
+  } as const;
+  const plain = await explore(p, base);
+  const reduced = await explore(p, { ...base, dfsPor: true });
+  assert.equal(reduced.dfs?.reduction, 'hb-cache+symmetry');
+  assert.ok((reduced.dfs?.prunedRuns ?? 0) > 0, 'the cache merged something');
+  assertSameSearch({ plain, reduced }, 'random program 13, preemption bound 2, window [0, 1 µs)');
 });
