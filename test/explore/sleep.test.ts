@@ -61,9 +61,9 @@ test('sleep: the same outcomes and states as plain dfs, fewer executions than th
     .reduced;
   assert.equal(cacheOnly.dfs?.reduction, 'hb-cache+symmetry');
   assertSameSearch({ plain, reduced: cacheOnly }, 'independent 3x3, cache alone');
-  // Measured: 7806 plain; 242 + 1466 with the cache alone; 248 + 448 with sleep sets.
+  // Measured: 7806 plain; 242 + 1466 with the cache alone; 224 + 214 with sleep sets.
   assert.ok(
-    executions(reduced) * 2 <= executions(cacheOnly),
+    executions(reduced) * 3 <= executions(cacheOnly),
     `${executions(reduced)} executions with sleep sets, ${executions(cacheOnly)} without`,
   );
 });
