@@ -149,7 +149,8 @@ export interface DfsOptions {
    * Sleep sets (`SleepEntry`, docs/explorer.md §11): with `por`, under a preemption bound, a
    * task whose step was searched at a node and commutes with the step taken instead is not
    * tried again below it while nothing dependent on it has run, where that is sound within
-   * the bound. Default: `por` with a preemption bound; never under a delay bound.
+   * the bound. Default: `por` with a preemption bound over the whole run; never under a delay
+   * bound or in a branch window (`dfsSleepOf`).
    */
   sleep?: boolean;
   /** Try one of each run of interchangeable fresh workers (see `symmetryMask`). Default false. */
@@ -280,8 +281,6 @@ export interface DfsStrategy extends Strategy {
   readonly reduction: DfsReduction;
   /** Runs ended at a state already searched (not schedules). */
   readonly pruned: number;
-  /** Of those, the runs ended because every choice within the bound was asleep (sleep sets). */
-  readonly sleepPruned: number;
   /** The footprint mode of the last run (hb.ts), null without reduction. */
   readonly footprintMode: FootprintMode | null;
 }
@@ -391,7 +390,6 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   /** With sleep sets: state key -> its visits' budgets, depths and sleep sets (`cachedAsleep`). */
   const seenAsleep = new Map<number, { left: number; depth: number; ids: number[] }[]>();
   let pruned = 0;
-  let sleepPruned = 0;
   let footprints: FootprintMode | null = null;
   /** Sleep sets in force on this run: asked for, and the footprints complete. */
   let sleepOn = false;
@@ -560,9 +558,6 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     get pruned() {
       return pruned;
     },
-    get sleepPruned() {
-      return sleepPruned;
-    },
     get footprintMode() {
       return footprints;
     },
@@ -715,7 +710,6 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
           const alt = nextAlternative(j, 0);
           if (alt < 0) {
             pruned++;
-            sleepPruned++;
             len = j;
             host?.prune();
             return 0;

@@ -105,7 +105,7 @@ export interface ExploreOptions {
   dfsSymmetry?: boolean;
   /**
    * dfs: sleep sets (dfs.ts `sleep`). Default: what `dfsPor` says; they act only under a
-   * preemption bound and with complete footprints.
+   * preemption bound, branching over the whole run, with complete footprints (`dfsSleepOf`).
    */
   dfsSleep?: boolean;
   /** Step limit per run (the program's default when absent). */
