@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { cellOf } from '../../src/campaign/exhaustive.js';
 import { buildCertificate } from '../../src/explore/certificate.js';
 import { explore } from '../../src/explore/explore.js';
-import { exhaustiveCellText } from '../../src/report/exhaustive-table.js';
+import { exhaustiveCellText, renderExhaustive } from '../../src/report/exhaustive-table.js';
 import { renderReport } from '../../src/report/html.js';
 import type { ExhaustiveTable } from '../../src/report/report-data.js';
 import { lostUpdateProgram, sliceLogProgram } from '../explore/programs.js';
@@ -129,4 +129,17 @@ test('the exhaustive table in headless Chromium shows what the certificates say'
     await context.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the exhaustive table names the reductions a table used, sleep sets among them', async () => {
+  const { t } = await table();
+  const heading = (reduction: ExhaustiveTable['reduction']) =>
+    renderExhaustive({ ...t, ...(reduction !== undefined ? { reduction } : {}) });
+  const withSleep = heading('hb-cache+sleep+symmetry');
+  assert.match(withSleep, /partial-order reduction \(hb-cache and sleep sets;/);
+  assert.match(withSleep, /symmetry reduction/);
+  const cacheOnly = heading('hb-cache+symmetry');
+  assert.match(cacheOnly, /partial-order reduction \(hb-cache;/);
+  assert.doesNotMatch(cacheOnly, /sleep sets/);
+  assert.doesNotMatch(heading('symmetry'), /partial-order reduction/);
 });
