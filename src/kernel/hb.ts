@@ -30,6 +30,11 @@
  *   then have the same key, so the kernel keeps no tracker at all: nothing is merged, nothing
  *   can be merged wrongly, and nothing is spent on hashing.
  *
+ * Spans (`takeSpan`): the footprint of what ran between two decisions, for sleep sets
+ * (src/explore/dfs.ts `sleep`), which compare a step recorded in one run with the steps of
+ * another by object id; a span that is not one task step over objects already named counts as
+ * dependent on every step (docs/explorer.md §11, *Sleep sets*).
+ *
  * Object identities: an object gets its id when it is first touched, derived from the
  * identity of the step that touched it (its task, that task's causal history and how many new
  * objects the step met before it), so that the same object gets the same id in every schedule
