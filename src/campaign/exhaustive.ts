@@ -101,19 +101,34 @@ function cellSearch(o: ExhaustiveOptions, program: string): CampaignOptions {
   };
 }
 
-export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJson> {
-  const t0 = performance.now();
-  const table: ExhaustiveTable = {
+/**
+ * What every cell of a table (or of its plan) is searched within: the bound, the reduction
+ * (`--por` is the cache, the symmetry and, where they apply, sleep sets), where schedules
+ * branch, the budget and the seed.
+ */
+function searchedWithin(o: ExhaustiveOptions): {
+  bound: number;
+  boundKind: DfsBoundKind;
+  reduction: DfsReduction;
+  branchWindow: BranchWindow | null | 'race';
+  maxSchedules: number;
+  seed: number;
+} {
+  const por = o.por === true;
+  return {
     bound: o.bound,
     boundKind: o.boundKind,
-    reduction: dfsReduction(
-      o.por === true,
-      o.por === true,
-      dfsSleepOf(o.por === true, o.boundKind, o.branchWindow === null),
-    ),
+    reduction: dfsReduction(por, por, dfsSleepOf(por, o.boundKind, o.branchWindow === null)),
     branchWindow: o.branchWindow === undefined ? 'race' : o.branchWindow,
     maxSchedules: o.maxSchedules,
     seed: o.seed,
+  };
+}
+
+export async function runExhaustive(o: ExhaustiveOptions): Promise<ExhaustiveJson> {
+  const t0 = performance.now();
+  const table: ExhaustiveTable = {
+    ...searchedWithin(o),
     designs: [...o.designs],
     scenarios: [...o.scenarios],
     cells: {},
@@ -224,16 +239,7 @@ export async function planExhaustive(o: ExhaustiveOptions): Promise<ExhaustivePl
   }
   return {
     kind: 'resetlab-compare-exhaustive-plan',
-    bound: o.bound,
-    boundKind: o.boundKind,
-    reduction: dfsReduction(
-      o.por === true,
-      o.por === true,
-      dfsSleepOf(o.por === true, o.boundKind, o.branchWindow === null),
-    ),
-    branchWindow: o.branchWindow === undefined ? 'race' : o.branchWindow,
-    maxSchedules: o.maxSchedules,
-    seed: o.seed,
+    ...searchedWithin(o),
     jobs: o.jobs,
     cells,
     predictedMs: cells.reduce((a, c) => a + c.predictedMs, 0),

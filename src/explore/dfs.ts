@@ -372,13 +372,13 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
   /** Whether that decision came before the branch window: no alternative is tried there. */
   const early: boolean[] = [];
   // Sleep sets (`sleepOn`): per frame, the tasks asleep there (and their run-queue positions),
-  // the choices searched there so far with their steps' footprints, the task the current
-  // choice runs, and which ordinal's step was last recorded.
+  // the choices searched there so far with their steps' footprints, in ordinal order (the last
+  // one says whether the current choice's step is recorded yet), and the task the current
+  // choice runs.
   const sleepMask: number[] = [];
   const asleep: SleepEntry[][] = [];
   const searched: SleepEntry[][] = [];
   const chosen: (Task | null)[] = [];
-  const recorded: number[] = [];
   let len = 0;
   let pos = 0;
   let runs = 0;
@@ -453,10 +453,10 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
     const f = j - 1;
     if (f < 0 || f >= len) return;
     const ord = tried[f] as number;
-    if (recorded[f] === ord) return;
-    recorded[f] = ord;
+    const done = searched[f] as SleepEntry[];
+    if (done.length > 0 && (done[done.length - 1] as SleepEntry).ord === ord) return;
     const t = chosen[f] ?? null;
-    (searched[f] as SleepEntry[]).push({
+    done.push({
       id: t === null ? -1 : host.objectId(t),
       fp: t === null ? null : span,
       ru: t !== null && runq.includes(t),
@@ -702,7 +702,6 @@ export function dfsStrategy(opts: DfsOptions = {}): DfsStrategy {
       if (sleepOn) {
         asleep[j] = z;
         searched[j] = [];
-        recorded[j] = -1;
         const d = choiceAt(j, 0);
         if (fixed === 0 && d < 31 && ((zMask >>> d) & 1) === 1) {
           // The default choice is asleep: take the first choice awake within the bound, or, if

@@ -104,6 +104,8 @@ export class HbTracker {
    */
   private spanSteps = 0;
   private spanWorld = false;
+  /** Spans are kept only once someone asks for one (a search without sleep sets never does). */
+  private spans = false;
   private readonly spanIds: number[] = [];
   private readonly spanWrite: boolean[] = [];
   private spanLen = 0;
@@ -204,6 +206,7 @@ export class HbTracker {
     }
     this.f1 = (this.f1 + a) | 0;
     this.f2 = (this.f2 + b) | 0;
+    if (!this.spans) return;
     this.spanSteps++;
     if (this.stepFresh) this.spanWorld = true;
     for (let i = 0; i < this.accLen; i++) {
@@ -230,8 +233,11 @@ export class HbTracker {
    * and those it wrote.
    */
   takeSpan(): Footprint | null {
+    // The first call begins the first span: steps before it were not kept.
+    const kept = this.spans;
+    this.spans = true;
     let f: Footprint | null = null;
-    if (this.spanSteps === 1 && !this.spanWorld) {
+    if (kept && this.spanSteps === 1 && !this.spanWorld) {
       const reads: number[] = [];
       const writes: number[] = [];
       for (let i = 0; i < this.spanLen; i++) {
